@@ -1,0 +1,1 @@
+"""Benchmarks for MTSS Academy: run ``python -m benchmarks`` (or ``make bench``)."""

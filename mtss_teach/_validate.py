@@ -1,0 +1,321 @@
+"""Input checks shared by every public function (private module).
+
+Every check raises :class:`~mtss_teach.errors.DataError` with a message that
+names the argument and, where it applies, the position (row) of the first
+bad value, so a leader can find it in their spreadsheet. Nothing is dropped
+silently.
+
+The helpers turn "a scalar or array-like" into a float numpy array and
+remember the input's shape (scalar, list/array, or pandas Series with its
+index) so results can be handed back in the same shape with :func:`restore`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from numbers import Number
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .errors import DataError
+
+__all__ = [
+    "Shape",
+    "as_float_array",
+    "as_binary_array",
+    "restore",
+    "check_same_length",
+    "check_choice",
+    "check_number",
+    "position",
+]
+
+
+@dataclass(frozen=True)
+class Shape:
+    """How an input looked, so an output can look the same."""
+
+    kind: str  # "scalar", "array", "series"
+    index: Any = None
+    name: Any = None
+
+
+def position(i: int, shape: Shape | None = None) -> str:
+    """Describe the location of element ``i`` for an error message."""
+    if shape is not None and shape.kind == "series":
+        return f"row {shape.index[i]!r} (position {i})"
+    return f"position {i}"
+
+
+def _shape_of(x: Any) -> Shape:
+    if isinstance(x, pd.Series):
+        return Shape("series", x.index, x.name)
+    if isinstance(x, pd.DataFrame):
+        raise DataError("expected a scalar, list, numpy array or pandas Series, got a DataFrame")
+    if np.ndim(x) == 0:
+        return Shape("scalar")
+    return Shape("array")
+
+
+def _raw(x: Any, name: str) -> np.ndarray:
+    if isinstance(x, (str, bytes)):
+        raise DataError(f"{name}: expected a number or numbers, got the text {x!r}")
+    if isinstance(x, pd.Series):
+        return x.to_numpy(dtype=object, na_value=np.nan)
+    try:
+        arr = np.asarray(x, dtype=object)
+    except Exception as exc:  # ragged input and the like
+        raise DataError(f"{name}: could not read the values ({exc})") from None
+    if arr.ndim > 1:
+        raise DataError(f"{name}: expected one value per student (1-D), got shape {arr.shape}")
+    return arr.reshape(-1) if arr.ndim == 0 else arr
+
+
+def as_float_array(
+    x: Any,
+    name: str,
+    *,
+    lo: float | None = None,
+    hi: float | None = None,
+    allow_nan: bool = False,
+    allow_empty: bool = False,
+    integer: bool = False,
+    what: str = "score",
+) -> tuple[np.ndarray, Shape]:
+    """Read ``x`` as a 1-D float array and check it.
+
+    Parameters
+    ----------
+    x : scalar, list, numpy array or pandas Series
+        The values.
+    name : str
+        Argument name used in error messages.
+    lo, hi : float, optional
+        Inclusive allowed range.
+    allow_nan : bool
+        Whether missing values are allowed (they stay NaN).
+    allow_empty : bool
+        Whether an empty input is allowed.
+    integer : bool
+        Whether values must be whole numbers.
+    what : str
+        Word for one value in messages ("score", "count", ...).
+
+    Returns
+    -------
+    values : numpy.ndarray of float
+    shape : Shape
+
+    Examples
+    --------
+    >>> from mtss_teach._validate import as_float_array
+    >>> as_float_array([1, 2.5], "scores")[0]
+    array([1. , 2.5])
+    """
+    shape = _shape_of(x)
+    fast = None
+    if isinstance(x, np.ndarray) and x.dtype.kind in "iuf":
+        fast = x.astype(float, copy=False).reshape(-1)
+    elif isinstance(x, pd.Series) and x.dtype.kind in "iuf":
+        fast = x.to_numpy(dtype=float)
+    elif isinstance(x, Number) and not isinstance(x, bool) and not isinstance(x, np.bool_):
+        fast = np.asarray([x], dtype=float)
+    if fast is not None:
+        arr = fast
+    else:
+        raw = _raw(x, name)
+        if raw.size and raw.dtype == object:
+            bad_type = [
+                i
+                for i, v in enumerate(raw)
+                if isinstance(v, (bool, np.bool_, str, bytes, pd.Timestamp, np.datetime64))
+                or hasattr(v, "year")
+            ]
+            if bad_type:
+                i = bad_type[0]
+                raise DataError(
+                    f"{name}: {what} at {position(i, shape)} is {raw[i]!r}, not a number"
+                )
+        try:
+            arr = raw.astype(float)
+        except (TypeError, ValueError):
+            for i, v in enumerate(raw):
+                try:
+                    float(v)
+                except (TypeError, ValueError):
+                    raise DataError(
+                        f"{name}: {what} at {position(i, shape)} is {v!r}, not a number"
+                    ) from None
+            raise DataError(f"{name}: values are not numbers") from None
+    if arr.size == 0 and not allow_empty:
+        raise DataError(f"{name}: no values given (empty input)")
+    nan = np.isnan(arr)
+    if not allow_nan and nan.any():
+        i = int(np.flatnonzero(nan)[0])
+        raise DataError(f"{name}: {what} at {position(i, shape)} is missing (NaN)")
+    inf = np.isinf(arr)
+    if inf.any():
+        i = int(np.flatnonzero(inf)[0])
+        raise DataError(f"{name}: {what} at {position(i, shape)} is infinite ({arr[i]})")
+    with np.errstate(invalid="ignore"):
+        if lo is not None:
+            bad = arr < lo
+            if bad.any():
+                i = int(np.flatnonzero(bad)[0])
+                raise DataError(
+                    f"{name}: {what} at {position(i, shape)} is {arr[i]:g}, below the allowed minimum {lo:g}"
+                )
+        if hi is not None:
+            bad = arr > hi
+            if bad.any():
+                i = int(np.flatnonzero(bad)[0])
+                raise DataError(
+                    f"{name}: {what} at {position(i, shape)} is {arr[i]:g}, above the allowed maximum {hi:g}"
+                )
+    if integer:
+        frac = ~nan & (arr != np.round(arr))
+        if frac.any():
+            i = int(np.flatnonzero(frac)[0])
+            raise DataError(f"{name}: {what} at {position(i, shape)} is {arr[i]:g}, not a whole number")
+    return arr, shape
+
+
+def as_binary_array(x: Any, name: str) -> tuple[np.ndarray, Shape]:
+    """Read a yes/no vector (bool, or 0/1 numbers) as a bool array.
+
+    Examples
+    --------
+    >>> from mtss_teach._validate import as_binary_array
+    >>> as_binary_array([1, 0, True], "at_risk")[0]
+    array([ True, False,  True])
+    """
+    shape = _shape_of(x)
+    if isinstance(x, np.ndarray) and x.dtype == bool:
+        arr = x.reshape(-1)
+        if arr.size == 0:
+            raise DataError(f"{name}: no values given (empty input)")
+        return arr, shape
+    if isinstance(x, pd.Series) and x.dtype == bool:
+        if len(x) == 0:
+            raise DataError(f"{name}: no values given (empty input)")
+        return x.to_numpy(), shape
+    raw = _raw(x, name)
+    if raw.size == 0:
+        raise DataError(f"{name}: no values given (empty input)")
+    out = np.zeros(raw.size, dtype=bool)
+    try:
+        num = raw.astype(float)
+        ok = (num == 0) | (num == 1)
+        if raw.dtype == object:
+            ok &= np.array([not isinstance(v, (str, bytes)) for v in raw])
+    except (TypeError, ValueError):
+        num = None
+        ok = np.array(
+            [isinstance(v, (bool, np.bool_, int, float, np.integer, np.floating))
+             and not isinstance(v, (str, bytes)) and v in (0, 1) for v in raw]
+        )
+    if not ok.all():
+        i = int(np.flatnonzero(~ok)[0])
+        raise DataError(
+            f"{name}: value at {position(i, shape)} is {raw[i]!r}; expected yes/no "
+            "(True/False or 1/0)"
+        )
+    out[:] = (num == 1) if num is not None else [bool(v) for v in raw]
+    return out, shape
+
+
+def restore(values: np.ndarray, shape: Shape) -> Any:
+    """Return ``values`` in the shape of the original input.
+
+    A scalar input gives a scalar (a Python ``str``/``float``/``bool``), a
+    Series input a Series with the same index, anything else a numpy array.
+    """
+    if shape.kind == "scalar":
+        v = values[0]
+        return v.item() if isinstance(v, np.generic) else v
+    if shape.kind == "series":
+        return pd.Series(values, index=shape.index, name=shape.name)
+    return values
+
+
+def check_same_length(**arrays: Sized) -> int:
+    """All arrays have one length; returns it.
+
+    Examples
+    --------
+    >>> from mtss_teach._validate import check_same_length
+    >>> check_same_length(scores=[1, 2], at_risk=[0, 1])
+    2
+    """
+    lengths = {k: len(v) for k, v in arrays.items()}
+    if len(set(lengths.values())) > 1:
+        desc = ", ".join(f"{k} has {n}" for k, n in lengths.items())
+        raise DataError(f"length mismatch: {desc} values")
+    return next(iter(lengths.values())) if lengths else 0
+
+
+def check_choice(value: Any, name: str, allowed: Iterable[Any]) -> Any:
+    """``value`` must be one of ``allowed``; returns it (strings lower-cased).
+
+    Examples
+    --------
+    >>> from mtss_teach._validate import check_choice
+    >>> check_choice("Fall", "season", ["fall", "winter", "spring"])
+    'fall'
+    """
+    allowed = list(allowed)
+    v = value.strip().lower() if isinstance(value, str) else value
+    try:
+        hit = v in allowed
+    except TypeError:
+        hit = False
+    if isinstance(v, (bool, np.bool_)) and not any(isinstance(a, bool) for a in allowed):
+        hit = False
+    if not hit:
+        shown = ", ".join(repr(a) for a in allowed)
+        raise DataError(f"{name}: {value!r} is not one of {shown}")
+    if isinstance(v, (np.integer,)):
+        return int(v)
+    return v
+
+
+def check_number(
+    value: Any,
+    name: str,
+    *,
+    lo: float | None = None,
+    hi: float | None = None,
+    integer: bool = False,
+    lo_open: bool = False,
+) -> float:
+    """A single finite number in range; returns it as float (or int).
+
+    Examples
+    --------
+    >>> from mtss_teach._validate import check_number
+    >>> check_number(12, "weeks", lo=1, integer=True)
+    12
+    """
+    if isinstance(value, (bool, np.bool_)) or isinstance(value, (str, bytes)) or np.ndim(value) != 0:
+        raise DataError(f"{name}: expected a single number, got {value!r}")
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise DataError(f"{name}: expected a single number, got {value!r}") from None
+    if not np.isfinite(v):
+        raise DataError(f"{name}: expected a finite number, got {value!r}")
+    if lo is not None and (v < lo or (lo_open and v == lo)):
+        rel = "above" if lo_open else "at least"
+        raise DataError(f"{name}: {v:g} is out of range; it must be {rel} {lo:g}")
+    if hi is not None and v > hi:
+        raise DataError(f"{name}: {v:g} is out of range; it must be at most {hi:g}")
+    if integer:
+        if v != round(v):
+            raise DataError(f"{name}: {v:g} must be a whole number")
+        return int(round(v))
+    return v
+
+
+Sized = Sequence  # for type hints above
