@@ -1,0 +1,71 @@
+# MTSS Academy: one entry point for the common commands.
+#   make book   build the whole book into _build/html (sets up .venv first)
+#   make test   run the whole test suite (sets up .venv, chromium, the book)
+# Each target creates the virtual environment and installs what is missing.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/python -m pip --disable-pip-version-check
+JB     := $(BIN)/jupyter-book
+NOTEBOOKS = $(shell git ls-files '*.ipynb' 2>/dev/null)
+PYTEST_ARGS ?=
+
+.PHONY: help book book-clean test test-fast chromium bench clean env-book env-test
+
+help:
+	@sed -n 's/^#   //p' $(MAKEFILE_LIST)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+# Re-install when pyproject.toml changes (stamp files record what is installed).
+$(VENV)/.stamp-book: pyproject.toml | $(BIN)/python
+	$(PIP) install --quiet -e ".[book]"
+	@touch $@
+
+$(VENV)/.stamp-test: pyproject.toml | $(BIN)/python
+	$(PIP) install --quiet -e ".[test]"
+	@touch $@ $(VENV)/.stamp-book
+
+env-book: $(VENV)/.stamp-book
+env-test: $(VENV)/.stamp-test
+
+#   make book-clean   remove the built book and its execution cache
+book-clean:
+	rm -rf _build
+
+book: $(VENV)/.stamp-book
+	$(JB) build . -W -n --keep-going
+	@echo ""
+	@echo "The book is built. Open this file in a browser:"
+	@echo "  $(CURDIR)/_build/html/index.html"
+
+# Debian's chromium for the browser tests (Playwright cannot download one here).
+chromium:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing Debian's chromium for the browser tests..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+	  echo "WARNING: chromium is missing; install Debian's 'chromium' package to run the browser tests."; \
+	fi
+
+test: $(VENV)/.stamp-test chromium
+	$(JB) build . -W -n --keep-going
+	$(BIN)/python -m pytest tests mtss_teach --doctest-modules \
+	  --nbval-lax --nbval-sanitize-with tests/nbval_sanitize.cfg \
+	  $(NOTEBOOKS) $(PYTEST_ARGS)
+
+#   make test-fast    library tests only (no book build, no browser)
+test-fast: $(VENV)/.stamp-test
+	$(BIN)/python -m pytest tests mtss_teach --doctest-modules -m "not browser and not slow" \
+	  --ignore=tests/test_offline_book.py $(PYTEST_ARGS)
+
+#   make bench        run every benchmark and print one table of ratios
+bench: $(VENV)/.stamp-test
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf _build release submitted autograded feedback gradebook.db test-artifacts
