@@ -1,0 +1,294 @@
+"""Behaviour screening: office discipline referrals (ODR) and the SRSS.
+
+Tables in package data (with ``source, year, tag``):
+
+- ``odr_bands.csv`` -- per-student major ODR bands 0-1 / 2-5 / 6+ (the
+  Tier 1 / 2 / 3 pattern).
+- ``odr_national_means.csv`` -- SWIS 2008-09 national mean ODRs per 100
+  students per school day.
+- ``srss_bands.csv`` and ``srss_items.csv`` -- Student Risk Screening Scale
+  (Drummond 1994): 7 items scored 0-3, total 0-21, low 0-3 / moderate 4-8
+  / high 9-21.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._validate import as_float_array, position, restore
+from .errors import DataError
+from .norms import _read
+
+__all__ = [
+    "odr_rate",
+    "odr_band",
+    "odr_bands",
+    "odr_national_means",
+    "srss_total",
+    "srss_risk",
+    "srss_bands",
+    "srss_items",
+    "SRSS_ITEMS",
+]
+
+#: Number of SRSS items.
+SRSS_ITEMS = 7
+
+
+def _open_bands(name: str) -> tuple[np.ndarray, np.ndarray]:
+    t = _read(name)
+    lows = t["low"].to_numpy(dtype=float)
+    labels = t["band"].astype(str).to_numpy(dtype=object)
+    return lows, labels
+
+
+def odr_rate(majors: Any, school_days: Any, enrollment: Any) -> Any:
+    """Major ODRs per 100 students per school day.
+
+    ``rate = majors / school_days / (enrollment / 100)``. Compare with the
+    SWIS 2008-09 national means in :func:`odr_national_means` (K-6 .34,
+    6-9 .85, 9-12 1.27).
+
+    Parameters
+    ----------
+    majors : scalar or array-like
+        Major ODR counts (whole numbers >= 0), one per school or period.
+    school_days : scalar or array-like
+        School days in the period (> 0); a scalar applies to every row.
+    enrollment : scalar or array-like
+        Enrolled students (whole number > 0); a scalar applies to every row.
+
+    Returns
+    -------
+    float, numpy array or pandas Series (shape of ``majors``)
+
+    Examples
+    --------
+    >>> from mtss_teach.behavior import odr_rate
+    >>> round(odr_rate(306, 180, 500), 4)   # 306 / 180 / (500 / 100) = 1.7 / 5
+    0.34
+    >>> odr_rate([900, 0], 180, [1000, 400]).tolist()   # 900 / 180 / 10 = 0.5
+    [0.5, 0.0]
+    """
+    m, shape = as_float_array(majors, "majors", lo=0, integer=True, what="ODR count")
+    d, dshape = as_float_array(school_days, "school_days", lo=0, what="number of days")
+    e, eshape = as_float_array(enrollment, "enrollment", lo=0, integer=True, what="enrolment")
+    for arr, sh, name in ((d, dshape, "school_days"), (e, eshape, "enrollment")):
+        zero = arr == 0
+        if zero.any():
+            i = int(np.flatnonzero(zero)[0])
+            raise DataError(f"{name}: value at {position(i, sh)} is 0; it must be above 0")
+        if sh.kind != "scalar" and arr.size != m.size:
+            raise DataError(
+                f"length mismatch: majors has {m.size} values, {name} has {arr.size} values"
+            )
+    return restore(m / d / (e / 100.0), shape)
+
+
+def odr_bands() -> pd.DataFrame:
+    """Per-student ODR bands (package data: ``band, low, high, tier_pattern, source, year, tag``).
+
+    Examples
+    --------
+    >>> from mtss_teach.behavior import odr_bands
+    >>> odr_bands()["band"].tolist()
+    ['0-1', '2-5', '6+']
+    """
+    return _read("odr_bands.csv").copy()
+
+
+def odr_band(counts: Any) -> Any:
+    """Per-student major-ODR band: "0-1", "2-5" or "6+".
+
+    The bands mark the usual Tier 1 / Tier 2 / Tier 3 pattern of a school
+    year's major referrals.
+
+    Parameters
+    ----------
+    counts : scalar, list, numpy array or pandas Series
+        Major ODRs per student (whole numbers >= 0).
+
+    Returns
+    -------
+    str, numpy array of str or pandas Series (shape of ``counts``)
+
+    Examples
+    --------
+    >>> from mtss_teach.behavior import odr_band
+    >>> odr_band(1)
+    '0-1'
+    >>> odr_band([0, 2, 5, 6, 14]).tolist()
+    ['0-1', '2-5', '2-5', '6+', '6+']
+    """
+    c, shape = as_float_array(counts, "counts", lo=0, integer=True, what="ODR count")
+    lows, labels = _open_bands("odr_bands.csv")
+    idx = np.searchsorted(lows, c, side="right") - 1
+    return restore(labels[idx], shape)
+
+
+def odr_national_means() -> pd.DataFrame:
+    """SWIS 2008-09 national mean major ODRs per 100 students per school day.
+
+    Examples
+    --------
+    >>> from mtss_teach.behavior import odr_national_means
+    >>> odr_national_means()[["grade_span", "odr_per_100_per_day"]].to_numpy().tolist()
+    [['K-6', 0.34], ['6-9', 0.85], ['9-12', 1.27]]
+    """
+    return _read("odr_national_means.csv").copy()
+
+
+def srss_items() -> pd.DataFrame:
+    """The seven SRSS items in scoring order (``item, label, source, year, tag``).
+
+    Examples
+    --------
+    >>> from mtss_teach.behavior import srss_items
+    >>> srss_items()["label"].tolist()[:3]
+    ['steal', 'lie, cheat, sneak', 'behaviour problem']
+    """
+    return _read("srss_items.csv").copy()
+
+
+def srss_bands() -> pd.DataFrame:
+    """SRSS total-score risk bands (``band, low, high, source, year, tag``).
+
+    Examples
+    --------
+    >>> from mtss_teach.behavior import srss_bands
+    >>> srss_bands()[["band", "low", "high"]].to_numpy().tolist()
+    [['low', 0, 3], ['moderate', 4, 8], ['high', 9, 21]]
+    """
+    return _read("srss_bands.csv").copy()
+
+
+def _cell(i: int, j: int, rows: Any, cols: Any) -> str:
+    r = f"row {rows[i]!r} (position {i})" if rows is not None else f"row {i}"
+    c = f"column {cols[j]!r}" if cols is not None else f"item {j + 1}"
+    return f"{r}, {c}"
+
+
+def srss_total(items: Any) -> Any:
+    """SRSS total score: the sum of seven items, each 0-3 (total 0-21).
+
+    Items, in order (Drummond 1994): steal; lie, cheat, sneak; behaviour
+    problem; peer rejection; low academic achievement; negative attitude;
+    aggressive behaviour. Every item must be a whole number 0-3; a missing
+    item is an error (a total with a missing item would understate risk).
+
+    Parameters
+    ----------
+    items : DataFrame, 2-D array / list of lists, or a 7-item list
+        A DataFrame or 2-D array has one row per student and exactly 7
+        columns (items in the order above); a flat sequence of 7 numbers
+        is one student.
+
+    Returns
+    -------
+    int, numpy array of int, or pandas Series of int
+        One student -> ``int``; a 2-D array -> numpy array; a DataFrame
+        -> Series named ``"srss_total"`` with the DataFrame's index.
+
+    Examples
+    --------
+    >>> from mtss_teach.behavior import srss_total
+    >>> srss_total([0, 1, 2, 0, 3, 1, 0])
+    7
+    >>> srss_total([[0, 0, 0, 0, 0, 0, 0], [3, 3, 3, 3, 3, 3, 3]]).tolist()
+    [0, 21]
+    """
+    rows = cols = None
+    if isinstance(items, pd.DataFrame):
+        kind = "frame"
+        rows, cols = items.index, list(items.columns)
+        raw = items.to_numpy(dtype=object, na_value=np.nan)
+    else:
+        if isinstance(items, (str, bytes)):
+            raise DataError(f"items: expected 7 item scores per student, got the text {items!r}")
+        try:
+            raw = np.asarray(items, dtype=object)
+        except Exception as exc:  # ragged lists and the like
+            raise DataError(f"items: could not read the item scores ({exc})") from None
+        if raw.ndim == 1 and raw.size and isinstance(raw[0], (list, tuple, np.ndarray)):
+            raise DataError("items: rows have different lengths; every student needs 7 item scores")
+        kind = "one" if raw.ndim == 1 else "array"
+        if raw.ndim == 1:
+            raw = raw.reshape(1, -1)
+    if raw.size == 0:
+        raise DataError("items: no item scores given (empty input)")
+    if raw.ndim != 2:
+        raise DataError(f"items: expected a table of 7 item scores per student, got shape {raw.shape}")
+    if raw.shape[0] == 0:
+        raise DataError("items: no students given (empty input)")
+    if raw.shape[1] != SRSS_ITEMS:
+        where = "the list" if kind == "one" else "each row"
+        raise DataError(
+            f"items: the SRSS has {SRSS_ITEMS} items, but {where} has {raw.shape[1]} "
+            "(columns: steal; lie/cheat/sneak; behaviour problem; peer rejection; "
+            "low academic achievement; negative attitude; aggressive behaviour)"
+        )
+    if raw.dtype == object:
+        bad = np.vectorize(lambda v: isinstance(v, (bool, np.bool_, str, bytes)), otypes=[bool])(raw)
+        if bad.any():
+            i, j = map(int, np.argwhere(bad)[0])
+            raise DataError(
+                f"items: SRSS item at {_cell(i, j, rows, cols)} is {raw[i, j]!r}, not a number"
+            )
+    try:
+        x = raw.astype(float)
+    except (TypeError, ValueError):
+        for (i, j), v in np.ndenumerate(raw):
+            try:
+                float(v)
+            except (TypeError, ValueError):
+                raise DataError(
+                    f"items: SRSS item at {_cell(i, j, rows, cols)} is {v!r}, not a number"
+                ) from None
+        raise DataError("items: item scores are not numbers") from None
+    nan = np.isnan(x)
+    checks = (
+        (nan, "is missing (NaN)"),
+        (~nan & ((x < 0) | (x > 3)), "is out of range; items are scored 0-3"),
+        (~nan & (x != np.round(x)), "is not a whole number; items are scored 0, 1, 2 or 3"),
+    )
+    for mask, problem in checks:
+        if mask.any():
+            i, j = map(int, np.argwhere(mask)[0])
+            shown = "" if nan[i, j] else f" ({x[i, j]:g})"
+            raise DataError(f"items: SRSS item at {_cell(i, j, rows, cols)}{shown} {problem}")
+    totals = x.sum(axis=1).astype(np.int64)
+    if kind == "one":
+        return int(totals[0])
+    if kind == "frame":
+        return pd.Series(totals, index=rows, name="srss_total")
+    return totals
+
+
+def srss_risk(total: Any) -> Any:
+    """SRSS risk band of a total: "low" (0-3), "moderate" (4-8) or "high" (9-21).
+
+    Parameters
+    ----------
+    total : scalar, list, numpy array or pandas Series
+        SRSS totals, whole numbers 0-21 (see :func:`srss_total`).
+
+    Returns
+    -------
+    str, numpy array of str or pandas Series (shape of ``total``)
+
+    Examples
+    --------
+    >>> from mtss_teach.behavior import srss_risk
+    >>> srss_risk(4)
+    'moderate'
+    >>> srss_risk([0, 3, 4, 8, 9, 21]).tolist()
+    ['low', 'low', 'moderate', 'moderate', 'high', 'high']
+    """
+    t, shape = as_float_array(total, "total", lo=0, hi=3 * SRSS_ITEMS, integer=True, what="SRSS total")
+    lows, labels = _open_bands("srss_bands.csv")
+    idx = np.searchsorted(lows, t, side="right") - 1
+    return restore(labels[idx], shape)
+

@@ -1,0 +1,555 @@
+"""Universal screening: classification accuracy, ROC, AUC, cut scores, shares.
+
+Direction is always explicit. For every function here,
+``risk_when="below"`` flags a student when ``score < cut`` (the CBM case:
+low scores mean risk) and ``risk_when="above"`` flags when ``score > cut``
+(for example a behaviour rating where high means risk). "At risk" is the
+positive class of the 2x2 table:
+
+====================  ==========================  ==========================
+                      at risk (criterion yes)     not at risk
+====================  ==========================  ==========================
+flagged by screener   TP                          FP
+not flagged           FN                          TN
+====================  ==========================  ==========================
+
+sensitivity = TP/(TP+FN), specificity = TN/(TN+FP), PPV = TP/(TP+FP),
+NPV = TN/(TN+FN), accuracy = (TP+TN)/N, base rate = (TP+FN)/N. A ratio
+whose denominator is 0 is NaN, never an exception.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._validate import (
+    as_binary_array,
+    as_float_array,
+    check_choice,
+    check_number,
+    check_same_length,
+    restore,
+)
+from .errors import DataError
+from .norms import _grade, _read
+
+__all__ = [
+    "ClassificationAccuracy",
+    "TierShares",
+    "classification_accuracy",
+    "roc_curve",
+    "auc",
+    "cut_for_sensitivity",
+    "ncii_rating",
+    "ncii_bands",
+    "tier_shares",
+    "classwide_problem",
+    "math_instructional_level",
+    "math_instructional_table",
+    "DCPM_MAX",
+]
+
+#: Library sanity bound on digits correct per minute (a data-entry check, not a norm).
+DCPM_MAX = 200.0
+
+
+def _direction(risk_when: Any) -> str:
+    return check_choice(risk_when, "risk_when", ("below", "above"))
+
+
+def _div(a: float, b: float) -> float:
+    return float(a) / float(b) if b else float("nan")
+
+
+def _scores_and_flags(scores: Any, at_risk: Any) -> tuple[np.ndarray, np.ndarray]:
+    s, _ = as_float_array(scores, "scores")
+    y, _ = as_binary_array(at_risk, "at_risk")
+    check_same_length(scores=s, at_risk=y)
+    return s, y
+
+
+@dataclass(frozen=True)
+class ClassificationAccuracy:
+    """The 2x2 table of a screener at one cut, and its ratios.
+
+    Undefined ratios (0/0) are NaN. ``cut`` and ``risk_when`` record the
+    rule used: flagged when ``score < cut`` ("below") or ``score > cut``
+    ("above").
+
+    Examples
+    --------
+    >>> from mtss_teach.screening import classification_accuracy
+    >>> ca = classification_accuracy([10, 20, 30, 40], [1, 1, 0, 0], cut=25)
+    >>> ca.as_series()[["tp", "fp", "sensitivity"]].tolist()
+    [2, 0, 1.0]
+    """
+
+    tp: int
+    fp: int
+    tn: int
+    fn: int
+    sensitivity: float
+    specificity: float
+    ppv: float
+    npv: float
+    accuracy: float
+    base_rate: float
+    cut: float
+    risk_when: str
+
+    @property
+    def n(self) -> int:
+        """Number of students."""
+        return self.tp + self.fp + self.tn + self.fn
+
+    def as_series(self) -> pd.Series:
+        """All fields as a pandas Series (object dtype, fields in order)."""
+        return pd.Series(asdict(self), dtype=object)
+
+    def to_frame(self) -> pd.DataFrame:
+        """All fields as a one-row DataFrame."""
+        return pd.DataFrame([asdict(self)])
+
+
+def classification_accuracy(
+    scores: Any, at_risk: Any, cut: float, risk_when: str = "below"
+) -> ClassificationAccuracy:
+    """Classification accuracy of a screening cut against a criterion.
+
+    Parameters
+    ----------
+    scores : list, numpy array or pandas Series
+        Screening scores, one per student (finite numbers, no NaN).
+    at_risk : list, numpy array or pandas Series
+        Criterion outcome per student: True/1 = at risk, False/0 = not.
+    cut : float
+        Cut score.
+    risk_when : {"below", "above"}, default "below"
+        Flag when ``score < cut`` ("below") or ``score > cut`` ("above").
+        A score equal to the cut is never flagged.
+
+    Returns
+    -------
+    ClassificationAccuracy
+        ``tp, fp, tn, fn, sensitivity, specificity, ppv, npv, accuracy,
+        base_rate, cut, risk_when``.
+
+    Examples
+    --------
+    >>> from mtss_teach.screening import classification_accuracy
+    >>> ca = classification_accuracy([40, 55, 60, 80, 90], [1, 1, 0, 1, 0], cut=70)
+    >>> ca.tp, ca.fp, ca.tn, ca.fn
+    (2, 1, 1, 1)
+    >>> round(ca.sensitivity, 3), ca.specificity, round(ca.ppv, 3)
+    (0.667, 0.5, 0.667)
+    """
+    direction = _direction(risk_when)
+    c = check_number(cut, "cut")
+    s, y = _scores_and_flags(scores, at_risk)
+    flagged = (s < c) if direction == "below" else (s > c)
+    n = s.size
+    n_pos = int(np.count_nonzero(y))
+    n_flag = int(np.count_nonzero(flagged))
+    tp = int(np.count_nonzero(flagged & y))
+    fp = n_flag - tp
+    fn = n_pos - tp
+    tn = n - n_pos - fp
+    return ClassificationAccuracy(
+        tp=tp,
+        fp=fp,
+        tn=tn,
+        fn=fn,
+        sensitivity=_div(tp, tp + fn),
+        specificity=_div(tn, tn + fp),
+        ppv=_div(tp, tp + fp),
+        npv=_div(tn, tn + fn),
+        accuracy=_div(tp + tn, n),
+        base_rate=_div(tp + fn, n),
+        cut=c,
+        risk_when=direction,
+    )
+
+
+def _grouped(s: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct sorted scores with at-risk / not-at-risk counts per value."""
+    order = np.argsort(s, kind="stable")
+    ss = s[order]
+    ys = y[order]
+    starts = np.flatnonzero(np.concatenate(([True], ss[1:] != ss[:-1])))
+    n_g = np.diff(np.append(starts, ss.size))
+    pos_g = np.add.reduceat(ys.astype(np.int64), starts) if ss.size else np.zeros(0, np.int64)
+    return ss[starts], pos_g, n_g - pos_g
+
+
+def roc_curve(scores: Any, at_risk: Any, risk_when: str = "below") -> pd.DataFrame:
+    """Accuracy at every candidate cut (one row per distinct cut).
+
+    The candidate cuts are every distinct observed score plus one cut that
+    flags everybody: ``+inf`` for ``risk_when="below"`` (flag ``score <
+    cut``) or ``-inf`` for ``"above"`` (flag ``score > cut``). A cut equal
+    to an observed score flags the students strictly beyond it, exactly as
+    :func:`classification_accuracy` with that cut. The curve therefore
+    runs from "nobody flagged" (sensitivity 0, specificity 1) to
+    "everybody flagged" (sensitivity 1, specificity 0).
+
+    Parameters
+    ----------
+    scores, at_risk : array-like
+        As in :func:`classification_accuracy`.
+    risk_when : {"below", "above"}, default "below"
+
+    Returns
+    -------
+    pandas.DataFrame
+        Sorted by ``cut`` ascending, columns ``cut, tp, fp, tn, fn,
+        flagged, sensitivity, specificity, ppv, npv``. Ratios with a zero
+        denominator are NaN.
+
+    Examples
+    --------
+    >>> from mtss_teach.screening import roc_curve
+    >>> roc_curve([10, 20, 20, 30], [1, 1, 0, 0])[["cut", "tp", "fp", "sensitivity", "specificity"]]
+        cut  tp  fp  sensitivity  specificity
+    0  10.0   0   0          0.0          1.0
+    1  20.0   1   0          0.5          1.0
+    2  30.0   2   1          1.0          0.5
+    3   inf   2   2          1.0          0.0
+    """
+    direction = _direction(risk_when)
+    s, y = _scores_and_flags(scores, at_risk)
+    u, pos_g, neg_g = _grouped(s, y)
+    P, N = int(pos_g.sum()), int(neg_g.sum())
+    cum_pos = np.concatenate(([0], np.cumsum(pos_g)))
+    cum_neg = np.concatenate(([0], np.cumsum(neg_g)))
+    if direction == "below":
+        cuts = np.append(u, np.inf)
+        tp, fp = cum_pos, cum_neg  # flagged: score < cut = groups before it
+    else:
+        cuts = np.concatenate(([-np.inf], u))
+        tp, fp = P - cum_pos, N - cum_neg  # flagged: score > cut = groups after it
+    fn, tn = P - tp, N - fp
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = pd.DataFrame(
+            {
+                "cut": cuts,
+                "tp": tp,
+                "fp": fp,
+                "tn": tn,
+                "fn": fn,
+                "flagged": tp + fp,
+                "sensitivity": np.where(P > 0, tp / max(P, 1), np.nan),
+                "specificity": np.where(N > 0, tn / max(N, 1), np.nan),
+                "ppv": np.where(tp + fp > 0, tp / np.maximum(tp + fp, 1), np.nan),
+                "npv": np.where(tn + fn > 0, tn / np.maximum(tn + fn, 1), np.nan),
+            }
+        )
+    return out
+
+
+def auc(scores: Any, at_risk: Any, risk_when: str = "below") -> float:
+    """Area under the ROC curve, with ties counting one half.
+
+    The probability that a random at-risk student looks riskier than a
+    random not-at-risk student (lower score for ``"below"``, higher for
+    ``"above"``), ties counting 1/2 -- the Mann-Whitney U statistic
+    divided by ``n_at_risk * n_not``. Computed from one sort: O(n log n).
+
+    Returns NaN when everybody, or nobody, is at risk (undefined).
+
+    Examples
+    --------
+    >>> from mtss_teach.screening import auc
+    >>> auc([10, 20, 20, 30], [1, 1, 0, 0])   # pairs: (10,20)=1, (10,30)=1, (20,20)=.5, (20,30)=1
+    0.875
+    """
+    direction = _direction(risk_when)
+    s, y = _scores_and_flags(scores, at_risk)
+    _, pos_g, neg_g = _grouped(s, y)
+    P, N = int(pos_g.sum()), int(neg_g.sum())
+    if P == 0 or N == 0:
+        return float("nan")
+    neg_before = np.cumsum(neg_g) - neg_g
+    if direction == "below":
+        riskier = N - neg_before - neg_g  # not-at-risk students with a higher score
+    else:
+        riskier = neg_before  # not-at-risk students with a lower score
+    u_stat = float(np.dot(pos_g, riskier) + 0.5 * np.dot(pos_g, neg_g))
+    return u_stat / (float(P) * float(N))
+
+
+def cut_for_sensitivity(
+    scores: Any,
+    at_risk: Any,
+    target: float,
+    risk_when: str = "below",
+    return_row: bool = False,
+) -> Any:
+    """The cut reaching a target sensitivity with the best specificity.
+
+    Among the :func:`roc_curve` cuts with ``sensitivity >= target``, the
+    one with the highest specificity; ties go to the higher sensitivity
+    (which makes the choice unique).
+
+    Parameters
+    ----------
+    scores, at_risk : array-like
+    target : float
+        Target sensitivity, in (0, 1].
+    risk_when : {"below", "above"}, default "below"
+    return_row : bool, default False
+        False: return the cut (float). True: return the whole
+        :func:`roc_curve` row (pandas Series with ``cut, tp, fp, tn, fn,
+        flagged, sensitivity, specificity, ppv, npv``).
+
+    Returns
+    -------
+    float or pandas.Series
+        The cut, to be used as ``score < cut`` ("below") or ``score > cut``
+        ("above"). It may be ``inf`` / ``-inf`` when only flagging
+        everybody reaches the target.
+
+    Raises
+    ------
+    DataError
+        If no student is at risk (sensitivity undefined).
+
+    Examples
+    --------
+    >>> from mtss_teach.screening import cut_for_sensitivity
+    >>> cut_for_sensitivity([10, 20, 30, 40, 50], [1, 1, 0, 1, 0], target=0.6)
+    30.0
+    >>> cut_for_sensitivity([10, 20, 30, 40, 50], [1, 1, 0, 1, 0], target=1.0)
+    50.0
+    """
+    t = check_number(target, "target", lo=0, hi=1, lo_open=True)
+    curve = roc_curve(scores, at_risk, risk_when)
+    if curve["sensitivity"].isna().all():
+        raise DataError("at_risk: no student is at risk, so sensitivity is undefined")
+    ok = curve[curve["sensitivity"] >= t]
+    best = ok.sort_values(["specificity", "sensitivity"], ascending=False, kind="stable").iloc[0]
+    return best.copy() if return_row else float(best["cut"])
+
+
+def ncii_bands() -> pd.DataFrame:
+    """The NCII classification-accuracy rating minimums (package data).
+
+    Examples
+    --------
+    >>> from mtss_teach.screening import ncii_bands
+    >>> ncii_bands()[["rating", "auc_lower_min", "sensitivity_min", "specificity_min"]]
+      rating  auc_lower_min  sensitivity_min  specificity_min
+    0   full           0.75              0.7              0.7
+    1   half           0.70              0.6              0.6
+    """
+    return _read("ncii_rating.csv").copy()
+
+
+def ncii_rating(auc_lower: Any, sensitivity: Any, specificity: Any) -> Any:
+    """NCII behaviour-screening chart rating: "full", "half" or "empty".
+
+    "full": AUC lower confidence bound >= .75 and sensitivity >= .70 and
+    specificity >= .70. "half": AUC lower bound >= .70 and sensitivity >=
+    .60 and specificity >= .60, and not full. Otherwise "empty".
+
+    **Policy for the gap in the published bands.** The published half band
+    reads "AUC lower bound >= .70 and < .75", which leaves a tool with AUC
+    >= .75 but sensitivity or specificity in .60-.69 unrated. This library
+    rates it "half": it meets every half minimum, and a better AUC should
+    not earn a worse rating. (Minimums from ``ncii_rating.csv``.)
+
+    Parameters
+    ----------
+    auc_lower, sensitivity, specificity : float or array-like
+        Proportions in [0, 1]; arrays of one length.
+
+    Returns
+    -------
+    str, or numpy array / pandas Series of str (shape of ``auc_lower``)
+
+    Examples
+    --------
+    >>> from mtss_teach.screening import ncii_rating
+    >>> ncii_rating(0.80, 0.72, 0.75)
+    'full'
+    >>> ncii_rating(0.80, 0.65, 0.90)   # the gap case: AUC >= .75, sensitivity .60-.69
+    'half'
+    >>> ncii_rating(0.69, 0.95, 0.95)
+    'empty'
+    """
+    a, shape = as_float_array(auc_lower, "auc_lower", lo=0, hi=1, what="value")
+    se, _ = as_float_array(sensitivity, "sensitivity", lo=0, hi=1, what="value")
+    sp, _ = as_float_array(specificity, "specificity", lo=0, hi=1, what="value")
+    check_same_length(auc_lower=a, sensitivity=se, specificity=sp)
+    b = _read("ncii_rating.csv").set_index("rating")
+    out = np.full(a.shape, "empty", dtype=object)
+    for rating in ("half", "full"):  # full overrides half
+        r = b.loc[rating]
+        meets = (a >= r["auc_lower_min"]) & (se >= r["sensitivity_min"]) & (sp >= r["specificity_min"])
+        out[meets] = rating
+    return restore(out, shape)
+
+
+@dataclass(frozen=True)
+class TierShares:
+    """Students per tier and whether Tier 1 meets its expectation.
+
+    Examples
+    --------
+    >>> from mtss_teach.screening import tier_shares
+    >>> tier_shares([1] * 8 + [2, 3]).to_frame()
+       tier  count  share
+    0     1      8    0.8
+    1     2      1    0.1
+    2     3      1    0.1
+    """
+
+    n: int
+    tier1: int
+    tier2: int
+    tier3: int
+    share1: float
+    share2: float
+    share3: float
+    tier1_expectation: float
+    tier1_meets_expectation: bool
+
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy table: one row per tier with ``tier, count, share``."""
+        return pd.DataFrame(
+            {
+                "tier": [1, 2, 3],
+                "count": [self.tier1, self.tier2, self.tier3],
+                "share": [self.share1, self.share2, self.share3],
+            }
+        )
+
+
+def tier_shares(tiers: Any, tier1_expectation: float = 0.80) -> TierShares:
+    """Share of students in each tier; does Tier 1 meet the 80% expectation?
+
+    The 80/15/5 expectation (about 80% of students served by Tier 1 alone,
+    15% Tier 2, 5% Tier 3) is a field convention (secondary sources), kept
+    configurable. Tier 1 meets it when ``share1 >= tier1_expectation``.
+
+    Parameters
+    ----------
+    tiers : list, numpy array or pandas Series
+        Each student's tier: 1, 2 or 3.
+    tier1_expectation : float, default 0.80
+
+    Returns
+    -------
+    TierShares
+
+    Examples
+    --------
+    >>> from mtss_teach.screening import tier_shares
+    >>> ts = tier_shares([1, 1, 1, 2, 3])
+    >>> ts.share1, ts.tier1_meets_expectation
+    (0.6, False)
+    """
+    e = check_number(tier1_expectation, "tier1_expectation", lo=0, hi=1)
+    t, _ = as_float_array(tiers, "tiers", lo=1, hi=3, integer=True, what="tier")
+    counts = np.bincount(t.astype(np.intp), minlength=4)[1:4]
+    n = int(t.size)
+    shares = counts / n
+    return TierShares(
+        n=n,
+        tier1=int(counts[0]),
+        tier2=int(counts[1]),
+        tier3=int(counts[2]),
+        share1=float(shares[0]),
+        share2=float(shares[1]),
+        share3=float(shares[2]),
+        tier1_expectation=e,
+        tier1_meets_expectation=bool(shares[0] >= e),
+    )
+
+
+def classwide_problem(scores: Any, frustrational_below: float) -> bool:
+    """Is there a classwide problem? More than half the class is frustrational.
+
+    VanDerHeyden's rule: when more than half of the class scores in the
+    frustrational range (``score < frustrational_below``), start with a
+    classwide intervention before individual Tier 2 decisions. Exactly
+    half is *not* a classwide problem.
+
+    Parameters
+    ----------
+    scores : list, numpy array or pandas Series
+        One class's scores (non-negative, no NaN).
+    frustrational_below : float
+        The frustrational criterion, e.g. the bottom of the instructional
+        range for the grade (see :func:`math_instructional_level`).
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> from mtss_teach.screening import classwide_problem
+    >>> classwide_problem([10, 12, 13, 30, 40], frustrational_below=14)   # 3 of 5
+    True
+    >>> classwide_problem([10, 12, 30, 40], frustrational_below=14)       # 2 of 4: exactly half
+    False
+    """
+    f = check_number(frustrational_below, "frustrational_below")
+    s, _ = as_float_array(scores, "scores", lo=0)
+    return bool(2 * int(np.count_nonzero(s < f)) > s.size)
+
+
+def math_instructional_table() -> pd.DataFrame:
+    """Math CBM instructional ranges (digits correct per minute), grades 2-5.
+
+    Examples
+    --------
+    >>> from mtss_teach.screening import math_instructional_table
+    >>> math_instructional_table()[["grade", "instructional_low", "instructional_high"]].to_numpy().tolist()
+    [[2, 14, 31], [3, 14, 31], [4, 24, 49], [5, 24, 49]]
+    """
+    return _read("math_instructional.csv").copy()
+
+
+_MATH_LABELS = np.array(["frustrational", "instructional", "mastery"], dtype=object)
+
+
+def math_instructional_level(dcpm: Any, grade: int) -> Any:
+    """Math CBM level: "frustrational", "instructional" or "mastery".
+
+    Burns, VanDerHeyden & Jiban (2006): the instructional range is 14-31
+    digits correct per minute in grades 2-3 and 24-49 in grades 4-5
+    (inclusive); below is frustrational, above is mastery. Other grades
+    raise :class:`~mtss_teach.DataError`.
+
+    Parameters
+    ----------
+    dcpm : scalar, list, numpy array or pandas Series
+        Digits correct per minute, 0-200 (library sanity bound).
+    grade : int
+        2-5.
+
+    Returns
+    -------
+    str, numpy array of str or pandas Series (shape of ``dcpm``)
+
+    Examples
+    --------
+    >>> from mtss_teach.screening import math_instructional_level
+    >>> math_instructional_level([13, 14, 31, 32], 3).tolist()
+    ['frustrational', 'instructional', 'instructional', 'mastery']
+    """
+    t = _read("math_instructional.csv")
+    g = _grade(
+        grade,
+        sorted(int(x) for x in t["grade"]),
+        " (Burns, VanDerHeyden & Jiban 2006 give instructional ranges for grades 2-5 only)",
+    )
+    row = t[t["grade"] == g].iloc[0]
+    x, shape = as_float_array(dcpm, "dcpm", lo=0, hi=DCPM_MAX, what="digits-correct score")
+    idx = (x >= row["instructional_low"]).astype(np.intp) + (x > row["instructional_high"])
+    return restore(_MATH_LABELS[idx], shape)
