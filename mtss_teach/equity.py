@@ -1,0 +1,422 @@
+"""Equity: significant-disproportionality figures and small-cell suppression.
+
+Definitions follow IDEA's 34 CFR §300.647 (risk, risk ratio, alternate
+risk ratio, minimum cell and n-sizes), the E-formula of Bollmer et al.
+(2014, IDEA Data Center), and the weighted risk ratio with State
+enrolment shares. States choose the minimum cell size (numerator) and
+n-size (denominator); 10 and 30 or less are presumptively reasonable,
+hence the defaults.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+import numpy as np
+import pandas as pd
+
+from ._validate import check_choice, check_number
+from .errors import DataError
+
+__all__ = ["disproportionality", "suppress_small_cells", "RESULT_COLUMNS"]
+
+#: Columns of :func:`disproportionality`'s result, in order.
+RESULT_COLUMNS = [
+    "count",
+    "total",
+    "risk",
+    "comparison_risk",
+    "risk_ratio",
+    "risk_difference",
+    "composition",
+    "e_formula_upper",
+    "above_e_formula",
+    "alternate_risk_ratio",
+    "weighted_risk_ratio",
+    "note",
+]
+
+
+def _row(df: pd.DataFrame, i: int) -> str:
+    return f"row {df.index[i]!r} (position {i})"
+
+
+def _counts(df: pd.DataFrame, name: str, col: str) -> np.ndarray:
+    """A count column: numbers, no NaN, whole, >= 0."""
+    s = df[col]
+    try:
+        x = pd.to_numeric(s, errors="raise").to_numpy(dtype=float, na_value=np.nan)
+    except (TypeError, ValueError):
+        for i, v in enumerate(s):
+            try:
+                float(v)
+            except (TypeError, ValueError):
+                raise DataError(f"{name}: {col!r} at {_row(df, i)} is {v!r}, not a number") from None
+        raise DataError(f"{name}: column {col!r} is not numeric") from None
+    if s.dtype == bool or s.map(lambda v: isinstance(v, (bool, np.bool_))).any():
+        i = int(np.flatnonzero(s.map(lambda v: isinstance(v, (bool, np.bool_))).to_numpy())[0])
+        raise DataError(f"{name}: {col!r} at {_row(df, i)} is {s.iloc[i]!r}, not a count")
+    for mask, problem in (
+        (np.isnan(x), "is missing (NaN)"),
+        (np.isinf(x), "is infinite"),
+        (x < 0, "is negative"),
+        (x != np.round(x), "is not a whole number"),
+    ):
+        with np.errstate(invalid="ignore"):
+            m = mask & ~np.isnan(x) if problem != "is missing (NaN)" else mask
+        if m.any():
+            i = int(np.flatnonzero(m)[0])
+            shown = "" if np.isnan(x[i]) else f" ({x[i]:g})"
+            raise DataError(f"{name}: {col!r} at {_row(df, i)}{shown} {problem}")
+    return x
+
+
+def _read_table(table: Any, name: str, allow_lea: bool) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    if not isinstance(table, pd.DataFrame):
+        raise DataError(f"{name}: expected a pandas DataFrame with columns group, count, total")
+    missing = [c for c in ("group", "count", "total") if c not in table.columns]
+    if missing:
+        raise DataError(f"{name}: missing column(s) {', '.join(missing)} (needs group, count, total)")
+    if "lea" in table.columns and not allow_lea:
+        raise DataError(f"{name}: the State table has one row per group and no 'lea' column")
+    if len(table) == 0:
+        raise DataError(f"{name}: no rows given (empty input)")
+    keys = ["lea", "group"] if "lea" in table.columns else ["group"]
+    for k in keys:
+        na = table[k].isna().to_numpy()
+        if na.any():
+            i = int(np.flatnonzero(na)[0])
+            raise DataError(f"{name}: {k!r} at {_row(table, i)} is missing")
+    dup = table.duplicated(keys, keep=False).to_numpy()
+    if dup.any():
+        first, *others = np.flatnonzero(dup)
+        key = tuple(table[k].iloc[first] for k in keys)
+        j = next(int(o) for o in others if tuple(table[k].iloc[o] for k in keys) == key)
+        what = " and ".join(f"{k} {table[k].iloc[first]!r}" for k in keys)
+        raise DataError(
+            f"{name}: duplicate {what} at {_row(table, int(first))} and {_row(table, j)}; "
+            "give one row per group"
+        )
+    count = _counts(table, name, "count")
+    total = _counts(table, name, "total")
+    over = count > total
+    if over.any():
+        i = int(np.flatnonzero(over)[0])
+        raise DataError(
+            f"{name}: count {count[i]:g} at {_row(table, i)} is above its total {total[i]:g}"
+        )
+    return table, count, total
+
+
+def _div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(b > 0, a / np.where(b > 0, b, 1), np.nan)
+
+
+def _text(mask: np.ndarray, parts: list[Any]) -> pd.Series:
+    """Vectorised note fragment: concatenation of ``parts`` where ``mask``, else ''."""
+    out = pd.Series([""] * len(mask), dtype=object)
+    if mask.any():
+        acc = None
+        for p in parts:
+            piece = pd.Series(p).astype(str) if not isinstance(p, str) else p
+            acc = piece if acc is None else acc + piece
+        acc = pd.Series(acc, index=range(len(mask))) if isinstance(acc, str) else acc.reset_index(drop=True)
+        out[mask] = acc[mask]
+    return out
+
+
+def disproportionality(
+    table: pd.DataFrame,
+    state: pd.DataFrame | None = None,
+    min_cell: int = 10,
+    min_n: int = 30,
+) -> pd.DataFrame:
+    """Risk, risk ratios, composition and the E-formula for each group.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Columns ``group, count, total``, one row per group of one LEA:
+        ``count`` = children in the group with the outcome (identified,
+        placed, disciplined), ``total`` = the group's denominator (all
+        enrolled children for identification; children with disabilities
+        for placement and discipline). The rows must cover all children of
+        the LEA (every group), because "all other children" is the sum of
+        the other rows.
+
+        **Many LEAs at once (vectorised):** add an ``lea`` column and give
+        one row per (lea, group) in a single long table; every figure is
+        computed within its LEA in one pass and the result is indexed by
+        (lea, group).
+    state : pandas.DataFrame, optional
+        The same kind of table (``group, count, total``) for the whole
+        State; needed for ``alternate_risk_ratio`` and
+        ``weighted_risk_ratio`` (NaN without it). Every group of ``table``
+        must appear in it.
+    min_cell : int, default 10
+        Minimum cell size: a ratio needs ``count >= min_cell``. 0 turns
+        the check off.
+    min_n : int, default 30
+        Minimum n-size: a ratio needs ``total >= min_n``. 0 turns it off.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``group`` (or ``lea, group``), columns:
+
+        - ``count``, ``total`` -- as given.
+        - ``risk`` = count / total.
+        - ``comparison_risk`` = risk of all other children in the LEA
+          (other rows' counts / other rows' totals).
+        - ``risk_ratio`` = risk / comparison_risk.
+        - ``risk_difference`` = risk - comparison_risk.
+        - ``composition`` = count / all children with the outcome in the
+          LEA (a proportion, 0-1).
+        - ``e_formula_upper`` = A + sqrt(A (100 - A) / N), **in percent**,
+          with A = the group's percentage of the LEA's base population
+          (100 total / LEA total) and N = children with the outcome in the
+          LEA (Bollmer et al. 2014).
+        - ``above_e_formula`` -- whether 100 x composition exceeds
+          ``e_formula_upper`` (nullable boolean; NA when undefined).
+        - ``alternate_risk_ratio`` = LEA group risk / risk of all other
+          children in the State. Regulation: used when the LEA comparison
+          group fails the minimum cell or n-size; computed here whenever
+          the group itself passes, and the note says which ratio applies.
+        - ``weighted_risk_ratio`` = (1 - p_i) R_i / sum_{j != i} p_j R_j,
+          R = LEA group risks, p = State enrolment shares (state ``total`` /
+          State sum of ``total``). Needs a risk (total > 0) for every
+          other State group in the LEA, else NaN with a note.
+        - ``note`` -- empty when all is computed; otherwise which minimum
+          failed (with the numbers) or why a figure is missing.
+
+        The three ratios are computed only when the group's ``count >=
+        min_cell`` and ``total >= min_n``; ``risk_ratio`` also needs the
+        LEA comparison group (the other children) to meet both minimums.
+        Risk, comparison risk, difference, composition and the E-formula
+        are descriptive and always given where defined (0/0 is NaN).
+        Counts here are not suppressed: pass tables meant for people
+        through :func:`suppress_small_cells`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from mtss_teach.equity import disproportionality
+    >>> lea = pd.DataFrame({"group": ["A", "B", "C"],
+    ...                     "count": [30, 20, 5], "total": [200, 400, 100]})
+    >>> r = disproportionality(lea)
+    >>> r.loc["A", ["risk", "comparison_risk", "risk_ratio"]].round(4).tolist()   # .15 / (25/500)
+    [0.15, 0.05, 3.0]
+    >>> r.loc["C", "note"]
+    'ratios not computed: count 5 < min_cell 10'
+    """
+    mc = check_number(min_cell, "min_cell", lo=0, integer=True)
+    mn = check_number(min_n, "min_n", lo=0, integer=True)
+    t, count, total = _read_table(table, "table", allow_lea=True)
+    n = len(t)
+    has_lea = "lea" in t.columns
+    if has_lea:
+        codes, leas = pd.factorize(t["lea"], sort=False)
+    else:
+        codes, leas = np.zeros(n, dtype=np.intp), None
+    k = int(codes.max()) + 1
+    lea_c = np.bincount(codes, weights=count, minlength=k)[codes]
+    lea_t = np.bincount(codes, weights=total, minlength=k)[codes]
+    oth_c, oth_t = lea_c - count, lea_t - total
+
+    risk = _div(count, total)
+    comp_risk = _div(oth_c, oth_t)
+    risk_diff = risk - comp_risk
+    composition = _div(count, lea_c)
+    a_pct = 100.0 * _div(total, lea_t)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        e_upper = np.where(lea_c > 0, a_pct + np.sqrt(a_pct * (100.0 - a_pct) / np.where(lea_c > 0, lea_c, 1)), np.nan)
+    e_defined = ~np.isnan(e_upper) & ~np.isnan(composition)
+    above = pd.array(np.where(e_defined, 100.0 * composition > e_upper, False), dtype="boolean")
+    above[~e_defined] = pd.NA
+
+    fail_cell = count < mc
+    fail_n = total < mn
+    g_ok = ~fail_cell & ~fail_n & (total > 0)
+    c_fail_cell = oth_c < mc
+    c_fail_n = oth_t < mn
+    c_ok = ~c_fail_cell & ~c_fail_n
+    rr_ok = g_ok & c_ok & (comp_risk > 0)
+    risk_ratio = np.where(rr_ok, _div(risk, comp_risk), np.nan)
+
+    alt = np.full(n, np.nan)
+    wrr = np.full(n, np.nan)
+    wrr_incomplete = np.zeros(n, dtype=bool)
+    if state is not None:
+        s, s_count, s_total = _read_table(state, "state", allow_lea=False)
+        s_groups = pd.Index(s["group"])
+        pos = s_groups.get_indexer(t["group"])
+        if (pos < 0).any():
+            i = int(np.flatnonzero(pos < 0)[0])
+            raise DataError(
+                f"state: group {t['group'].iloc[i]!r} (table {_row(t, i)}) is not in the State table"
+            )
+        S_c, S_t = s_count.sum(), s_total.sum()
+        s_oth_risk = _div(S_c - s_count, S_t - s_total)[pos]
+        alt = np.where(g_ok & (s_oth_risk > 0), _div(risk, s_oth_risk), np.nan)
+        p = (s_total / S_t)[pos] if S_t > 0 else np.full(n, np.nan)
+        defined = ~np.isnan(risk)
+        pr = np.where(defined, p * np.where(defined, risk, 0.0), 0.0)
+        lea_sum = np.bincount(codes, weights=pr, minlength=k)[codes]
+        lea_ndef = np.bincount(codes, weights=defined.astype(float), minlength=k)[codes]
+        complete = (lea_ndef - defined) == (len(s) - 1)
+        denom = lea_sum - pr
+        wrr_incomplete = g_ok & ~complete
+        wrr = np.where(g_ok & complete & (denom > 0), (1.0 - p) * risk / np.where(denom > 0, denom, 1.0), np.nan)
+
+    ci = pd.Series(count.astype(np.int64))
+    ti = pd.Series(total.astype(np.int64))
+    pieces = [
+        _text(fail_cell, ["count ", ci, f" < min_cell {mc}"]),
+        _text(fail_n, ["total ", ti, f" < min_n {mn}"]),
+    ]
+    group_note = _join(pieces)
+    notes = _text(~g_ok & (group_note != ""), ["ratios not computed: ", group_note])
+    zero_total = (total == 0) & ~fail_cell & ~fail_n
+    notes = _join([notes, _text(zero_total, ["ratios not computed: total is 0"])])
+    oci = pd.Series(oth_c.astype(np.int64))
+    oti = pd.Series(oth_t.astype(np.int64))
+    comp_parts = _join([
+        _text(c_fail_cell, ["count ", oci, f" < min_cell {mc}"]),
+        _text(c_fail_n, ["total ", oti, f" < min_n {mn}"]),
+    ])
+    use_alt = "; use alternate_risk_ratio" if state is not None else "; pass state= for the alternate risk ratio"
+    notes = _join([
+        notes,
+        _text(g_ok & ~c_ok, ["risk_ratio not computed: comparison group (all other children) ", comp_parts, use_alt]),
+        _text(g_ok & c_ok & ~(comp_risk > 0), ["risk_ratio not computed: comparison risk is 0"]),
+        _text(wrr_incomplete, ["weighted_risk_ratio not computed: the LEA lacks a risk for some State group"]),
+    ])
+
+    if has_lea:
+        index = pd.MultiIndex.from_arrays([t["lea"].to_numpy(), t["group"].to_numpy()], names=["lea", "group"])
+    else:
+        index = pd.Index(t["group"].to_numpy(), name="group")
+    out = pd.DataFrame(
+        {
+            "count": count.astype(np.int64),
+            "total": total.astype(np.int64),
+            "risk": risk,
+            "comparison_risk": comp_risk,
+            "risk_ratio": risk_ratio,
+            "risk_difference": risk_diff,
+            "composition": composition,
+            "e_formula_upper": e_upper,
+            "above_e_formula": above,
+            "alternate_risk_ratio": alt,
+            "weighted_risk_ratio": wrr,
+            "note": notes.to_numpy(dtype=object),
+        },
+        index=index,
+    )
+    out.attrs.update({"min_cell": mc, "min_n": mn})
+    return out
+
+
+def _join(parts: list[pd.Series]) -> pd.Series:
+    """Join note fragments with '; ', skipping empty ones (vectorised)."""
+    acc = parts[0].astype(object)
+    for p in parts[1:]:
+        both = (acc != "") & (p != "")
+        acc = acc + np.where(both, "; ", "") + p
+    return acc
+
+
+def suppress_small_cells(
+    df: pd.DataFrame,
+    columns: str | Iterable[str],
+    min_cell: int = 10,
+    marker: str = "na",
+) -> pd.DataFrame:
+    """Mask small counts in a table meant for people, and say so.
+
+    Every value under ``min_cell`` (0 included: a published zero also
+    discloses something) in the named columns is suppressed (FERPA-style
+    small-cell protection; IDEA's presumptively reasonable minimum cell
+    size is 10 or less).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+    columns : str or list of str
+        The count columns to protect. Values must be whole non-negative
+        numbers without NaN.
+    min_cell : int, default 10
+        Counts ``< min_cell`` are suppressed; 0 suppresses nothing.
+    marker : {"na", "text"}, default "na"
+        ``"na"``: suppressed cells become ``pd.NA`` in a nullable integer
+        (``Int64``) column, so the column stays numeric for charts. ``"text"``: the column becomes text with
+        ``"<10"`` (``"<{min_cell}"``) in suppressed cells and the other
+        counts as written numbers -- for printed tables.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A new frame (``df`` is not changed) with, for each protected
+        column ``c``, an added boolean column ``c + "_suppressed"`` (True
+        where masked -- a chart can draw these cells as "suppressed").
+        ``out.attrs`` holds ``"min_cell"``, ``"suppressed"`` ({column:
+        list of index labels masked}) and ``"suppression_note"`` (a
+        sentence to print under the table).
+
+    Notes
+    -----
+    Only primary suppression is done. If row or column totals are
+    published beside the table, a single suppressed cell can be recovered
+    by subtraction: suppress a second cell or the total as well.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from mtss_teach.equity import suppress_small_cells
+    >>> t = pd.DataFrame({"group": ["A", "B", "C"], "count": [25, 4, 0]})
+    >>> out = suppress_small_cells(t, "count")
+    >>> out
+      group  count  count_suppressed
+    0     A     25             False
+    1     B   <NA>              True
+    2     C   <NA>              True
+    >>> out.attrs["suppression_note"]
+    'Counts under 10 are suppressed (shown as <NA>) to protect privacy.'
+    >>> suppress_small_cells(t, "count", marker="text")["count"].tolist()
+    ['25', '<10', '<10']
+    """
+    if not isinstance(df, pd.DataFrame):
+        raise DataError("df: expected a pandas DataFrame")
+    cols = [columns] if isinstance(columns, str) else list(columns)
+    if not cols:
+        raise DataError("columns: name at least one count column to protect")
+    for c in cols:
+        if c not in df.columns:
+            raise DataError(f"columns: {c!r} is not a column of df")
+    m = check_number(min_cell, "min_cell", lo=0, integer=True)
+    mode = check_choice(marker, "marker", ("na", "text"))
+    out = df.copy()
+    masked: dict[str, list[Any]] = {}
+    for c in cols:
+        x = _counts(df, "df", c)
+        mask = x < m
+        masked[c] = list(df.index[mask])
+        if mode == "na":
+            arr = pd.array(x.astype(np.int64), dtype="Int64")
+            arr[mask] = pd.NA
+            out[c] = arr
+        else:
+            shown = x.astype(np.int64).astype(str).astype(object)
+            shown[mask] = f"<{m}"
+            out[c] = shown
+        out[f"{c}_suppressed"] = mask
+    shown_as = "<NA>" if mode == "na" else f"'<{m}'"
+    out.attrs.update(
+        {
+            "min_cell": m,
+            "suppressed": masked,
+            "suppression_note": f"Counts under {m} are suppressed (shown as {shown_as}) to protect privacy.",
+        }
+    )
+    return out
