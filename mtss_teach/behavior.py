@@ -166,8 +166,11 @@ def srss_bands() -> pd.DataFrame:
 
 
 def _cell(i: int, j: int, rows: Any, cols: Any) -> str:
-    r = f"row {rows[i]!r} (position {i})" if rows is not None else f"row {i}"
-    c = f"column {cols[j]!r}" if cols is not None else f"item {j + 1}"
+    def plain(v: Any) -> Any:
+        return v.item() if isinstance(v, np.generic) else v
+
+    r = f"row {plain(rows[i])!r} (position {i})" if rows is not None else f"row {i}"
+    c = f"column {plain(cols[j])!r}" if cols is not None else f"item {j + 1}"
     return f"{r}, {c}"
 
 

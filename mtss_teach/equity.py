@@ -37,8 +37,13 @@ RESULT_COLUMNS = [
 ]
 
 
+def _plain(v: Any) -> Any:
+    """numpy scalar -> Python scalar, so messages read ``1`` not ``np.int64(1)``."""
+    return v.item() if isinstance(v, np.generic) else v
+
+
 def _row(df: pd.DataFrame, i: int) -> str:
-    return f"row {df.index[i]!r} (position {i})"
+    return f"row {_plain(df.index[i])!r} (position {i})"
 
 
 def _counts(df: pd.DataFrame, name: str, col: str) -> np.ndarray:
@@ -92,7 +97,7 @@ def _read_table(table: Any, name: str, allow_lea: bool) -> tuple[pd.DataFrame, n
         first, *others = np.flatnonzero(dup)
         key = tuple(table[k].iloc[first] for k in keys)
         j = next(int(o) for o in others if tuple(table[k].iloc[o] for k in keys) == key)
-        what = " and ".join(f"{k} {table[k].iloc[first]!r}" for k in keys)
+        what = " and ".join(f"{k} {_plain(table[k].iloc[first])!r}" for k in keys)
         raise DataError(
             f"{name}: duplicate {what} at {_row(table, int(first))} and {_row(table, j)}; "
             "give one row per group"
@@ -254,7 +259,7 @@ def disproportionality(
         if (pos < 0).any():
             i = int(np.flatnonzero(pos < 0)[0])
             raise DataError(
-                f"state: group {t['group'].iloc[i]!r} (table {_row(t, i)}) is not in the State table"
+                f"state: group {_plain(t['group'].iloc[i])!r} (table {_row(t, i)}) is not in the State table"
             )
         S_c, S_t = s_count.sum(), s_total.sum()
         s_oth_risk = _div(S_c - s_count, S_t - s_total)[pos]
