@@ -1047,7 +1047,6 @@ def _fit_trends_loop(sid: pd.Series, x: np.ndarray, y: np.ndarray, method: str, 
 # ---------------------------------------------------------------------------
 
 _TRUTHS = ("above_aim", "near_aim", "below_aim")
-_CORRECT = {"above_aim": _RAISE, "near_aim": _CONTINUE, "below_aim": _CHANGE}
 
 
 def simulate_decisions(
@@ -1107,11 +1106,14 @@ def simulate_decisions(
     Returns
     -------
     pandas.DataFrame
-        One row per truth group present -- "above_aim" (true slope more than
-        ``tolerance`` steeper than the aim: "raise_goal" is correct),
-        "near_aim" (within ``tolerance``, inclusive: "continue" is correct),
-        "below_aim" (more than ``tolerance`` flatter: "change_intervention"
-        is correct); reversed for a descending aim -- and a last row "all".
+        One row per truth group present, then a last row "all". The truth
+        compares each student's true slope with ``aim_slope``:
+        "above_aim" (more than ``tolerance`` above it), "near_aim" (within
+        ``tolerance``, inclusive) and "below_aim" (more than ``tolerance``
+        below). The correct action is "raise_goal" for above, "continue" for
+        near and "change_intervention" for below -- reversed for a descending
+        aim (``aim_slope < 0``, lower is better), where a slope above the aim
+        means too little progress.
         Columns: ``truth``, ``students``, the share of each action
         (``raise_goal``, ``continue``, ``change_intervention``,
         ``collect_more_data``; each row sums to 1), ``correct`` (share of
@@ -1154,7 +1156,6 @@ def simulate_decisions(
     m = ts.size
     rng = np.random.default_rng(seed)
     descending = a < 0
-    sign = -1.0 if descending else 1.0
 
     if npts < mp:
         codes = np.full(m, _MORE, dtype=np.int8)
@@ -1182,11 +1183,12 @@ def simulate_decisions(
             half = stats.t.ppf(0.975, npts - 2) * see / np.sqrt(sxx)
             codes = _codes_trend_ci(slope - half, slope + half, a, descending)
 
-    ahead = (ts - a) * sign
-    truth = np.full(m, 1, dtype=np.int8)  # near
-    truth[ahead > tol] = 0
-    truth[ahead < -tol] = 2
-    correct_code = np.array([_RAISE, _CONTINUE, _CHANGE], dtype=np.int8)[truth]
+    diff = ts - a
+    truth = np.full(m, 1, dtype=np.int8)  # near the aim (inclusive)
+    truth[diff > tol] = 0  # above the aim
+    truth[diff < -tol] = 2  # below the aim
+    right_action = [_CHANGE, _CONTINUE, _RAISE] if descending else [_RAISE, _CONTINUE, _CHANGE]
+    correct_code = np.array(right_action, dtype=np.int8)[truth]
     counts = np.zeros((3, 4))
     np.add.at(counts, (truth, codes), 1)
     right = np.bincount(truth, weights=(codes == correct_code), minlength=3)
