@@ -58,9 +58,11 @@ def _counts(df: pd.DataFrame, name: str, col: str) -> np.ndarray:
             except (TypeError, ValueError):
                 raise DataError(f"{name}: {col!r} at {_row(df, i)} is {v!r}, not a number") from None
         raise DataError(f"{name}: column {col!r} is not numeric") from None
-    if s.dtype == bool or s.map(lambda v: isinstance(v, (bool, np.bool_))).any():
-        i = int(np.flatnonzero(s.map(lambda v: isinstance(v, (bool, np.bool_))).to_numpy())[0])
-        raise DataError(f"{name}: {col!r} at {_row(df, i)} is {s.iloc[i]!r}, not a count")
+    if s.dtype == bool or s.dtype == object:
+        is_bool = np.fromiter((isinstance(v, (bool, np.bool_)) for v in s), bool, len(s))
+        if is_bool.any():
+            i = int(np.flatnonzero(is_bool)[0])
+            raise DataError(f"{name}: {col!r} at {_row(df, i)} is {s.iloc[i]!r}, not a count")
     for mask, problem in (
         (np.isnan(x), "is missing (NaN)"),
         (np.isinf(x), "is infinite"),
@@ -118,16 +120,22 @@ def _div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.where(b > 0, a / np.where(b > 0, b, 1), np.nan)
 
 
-def _text(mask: np.ndarray, parts: list[Any]) -> pd.Series:
-    """Vectorised note fragment: concatenation of ``parts`` where ``mask``, else ''."""
-    out = pd.Series([""] * len(mask), dtype=object)
-    if mask.any():
-        acc = None
-        for p in parts:
-            piece = pd.Series(p).astype(str) if not isinstance(p, str) else p
-            acc = piece if acc is None else acc + piece
-        acc = pd.Series(acc, index=range(len(mask))) if isinstance(acc, str) else acc.reset_index(drop=True)
-        out[mask] = acc[mask]
+def _text(mask: np.ndarray, parts: list[Any]) -> np.ndarray:
+    """Vectorised note fragment: concatenation of ``parts`` where ``mask``, else ''.
+
+    ``parts`` are literal strings or per-row arrays (numbers or text); only
+    the masked rows are formatted.
+    """
+    out = np.full(len(mask), "", dtype=object)
+    idx = np.flatnonzero(mask)
+    if idx.size:
+        acc = np.full(idx.size, "", dtype=object)
+        for part in parts:
+            if isinstance(part, str):
+                acc = acc + part
+            else:
+                acc = acc + np.asarray(part)[idx].astype(str).astype(object)
+        out[idx] = acc
     return out
 
 
@@ -274,8 +282,8 @@ def disproportionality(
         wrr_incomplete = g_ok & ~complete
         wrr = np.where(g_ok & complete & (denom > 0), (1.0 - p) * risk / np.where(denom > 0, denom, 1.0), np.nan)
 
-    ci = pd.Series(count.astype(np.int64))
-    ti = pd.Series(total.astype(np.int64))
+    ci = count.astype(np.int64)
+    ti = total.astype(np.int64)
     pieces = [
         _text(fail_cell, ["count ", ci, f" < min_cell {mc}"]),
         _text(fail_n, ["total ", ti, f" < min_n {mn}"]),
@@ -284,8 +292,8 @@ def disproportionality(
     notes = _text(~g_ok & (group_note != ""), ["ratios not computed: ", group_note])
     zero_total = (total == 0) & ~fail_cell & ~fail_n
     notes = _join([notes, _text(zero_total, ["ratios not computed: total is 0"])])
-    oci = pd.Series(oth_c.astype(np.int64))
-    oti = pd.Series(oth_t.astype(np.int64))
+    oci = oth_c.astype(np.int64)
+    oti = oth_t.astype(np.int64)
     comp_parts = _join([
         _text(c_fail_cell, ["count ", oci, f" < min_cell {mc}"]),
         _text(c_fail_n, ["total ", oti, f" < min_n {mn}"]),
@@ -315,7 +323,7 @@ def disproportionality(
             "above_e_formula": above,
             "alternate_risk_ratio": alt,
             "weighted_risk_ratio": wrr,
-            "note": notes.to_numpy(dtype=object),
+            "note": notes,
         },
         index=index,
     )
@@ -323,12 +331,13 @@ def disproportionality(
     return out
 
 
-def _join(parts: list[pd.Series]) -> pd.Series:
+def _join(parts: list[np.ndarray]) -> np.ndarray:
     """Join note fragments with '; ', skipping empty ones (vectorised)."""
-    acc = parts[0].astype(object)
+    acc = np.asarray(parts[0], dtype=object)
     for p in parts[1:]:
+        p = np.asarray(p, dtype=object)
         both = (acc != "") & (p != "")
-        acc = acc + np.where(both, "; ", "") + p
+        acc = acc + np.where(both, "; ", "").astype(object) + p
     return acc
 
 
