@@ -45,7 +45,10 @@ class Shape:
 def position(i: int, shape: Shape | None = None) -> str:
     """Describe the location of element ``i`` for an error message."""
     if shape is not None and shape.kind == "series":
-        return f"row {shape.index[i]!r} (position {i})"
+        label = shape.index[i]
+        if isinstance(label, np.generic):
+            label = label.item()
+        return f"row {label!r} (position {i})"
     return f"position {i}"
 
 
