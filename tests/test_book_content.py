@@ -78,9 +78,9 @@ def bib():
 
 
 def _cited_keys() -> dict[str, list[str]]:
-    """bib key -> pages citing it, from every {cite...}`a,b` role in book/*.md."""
+    """bib key -> pages citing it, from every {cite...}`a,b` role in book/**/*.md."""
     found: dict[str, list[str]] = {}
-    for md in sorted(BOOK.glob("*.md")):
+    for md in sorted(BOOK.rglob("*.md")):
         for m in re.finditer(r"\{cite(?::[a-z]+)?\}`([^`]+)`", md.read_text(encoding="utf-8")):
             for key in m.group(1).split(","):
                 found.setdefault(key.strip(), []).append(md.name)
@@ -439,7 +439,7 @@ def test_glossary_defines_issue_term(term):
 def test_every_term_role_resolves_and_pages_use_terms():
     terms = _glossary_terms()
     used_on = {}
-    for md in sorted(BOOK.glob("*.md")):
+    for md in sorted(BOOK.rglob("*.md")):
         for m in re.finditer(r"\{term\}`([^`]+)`", md.read_text(encoding="utf-8")):
             target = m.group(1)
             inner = re.search(r"<([^<>]+)>\s*$", target, flags=re.S)
