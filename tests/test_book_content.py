@@ -536,6 +536,36 @@ def test_built_chart_page_has_described_chart():
 
 
 @pytest.mark.browser
+def test_chart_draws_in_chromium():
+    page_file = BUILT / "what-is-mtss.html"
+    if not page_file.exists():
+        pytest.skip(NOT_BUILT)
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.skip("needs Debian's chromium (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        try:
+            page = browser.new_page()
+            page.goto(page_file.as_uri())
+            page.wait_for_timeout(1500)
+            has_embed = page.evaluate("typeof vegaEmbed")
+            assert has_embed == "function", (
+                "vegaEmbed is undefined, so the chart shows its no-JavaScript text. "
+                "Seen here when the vega bundle is loaded as a classic script: its "
+                "top-level `const _` collides with Sphinx's doctools.js (`const _`); "
+                "wrapping the bundle in (function(){...})() fixes it."
+            )
+            svg_text = page.locator(".mtss-vega-embed svg").first.text_content(timeout=5000)
+            for label in ("Sensitivity", "Specificity", "Positive predictive value",
+                          "Screening .75", "Referral .35"):
+                assert label in svg_text
+        finally:
+            browser.close()
+
+
+@pytest.mark.browser
 def test_hub_filters_in_chromium(resource_data):
     if not HUB_HTML.exists():
         pytest.skip(NOT_BUILT)
