@@ -1,34 +1,61 @@
-"""Altair chart builders for MTSS decisions (skeleton: signatures are the contract).
+"""Altair chart builders for MTSS decisions.
 
 Every builder takes library results (or the tidy frames the library and the
-cohorts produce) and returns an Altair chart. The decision logic is never
-re-implemented here: the builders call :mod:`mtss_teach.progress`,
-:mod:`mtss_teach.screening`, :mod:`mtss_teach.fidelity`,
-:mod:`mtss_teach.equity` and :mod:`mtss_teach.behavior`.
+cohorts produce) and returns an Altair chart ready to display in a notebook,
+a book page (see :mod:`mtss_teach.sphinxext`) or a Voila app. The decision
+logic is never re-implemented here: the builders call
+:mod:`mtss_teach.progress`, :mod:`mtss_teach.screening`,
+:mod:`mtss_teach.fidelity`, :mod:`mtss_teach.equity` and
+:mod:`mtss_teach.behavior`, and only draw what those return.
+
+Conventions shared by every chart:
+
+* a title, axis titles with units, and a ``description`` (the accessible
+  name: the book puts it on the chart as ``aria-label``);
+* colours from one colour-blind-safe palette (Okabe-Ito, :data:`OKABE_ITO`),
+  and never colour alone: shapes, dashes and text labels carry the same
+  meaning;
+* no chart embeds more than a few hundred rows: scores are binned and events
+  counted in pandas first, so a 100,000-student cohort never reaches
+  Altair's 5,000-row limit;
+* no ``.configure_*`` calls, so charts can be layered or concatenated by the
+  apps.
 """
 
 from __future__ import annotations
 
+import math
+import textwrap
+from functools import lru_cache
+from importlib import resources
 from typing import Any, Mapping, Sequence
 
 import altair as alt
+import numpy as np
 import pandas as pd
+
+from . import behavior, progress, screening
+from ._validate import as_binary_array, as_float_array, check_choice, check_number, check_same_length
+from .errors import DataError
 
 __all__ = [
     "OKABE_ITO",
     "PALETTE",
     "ACTION_LABELS",
+    "tier_share_expectations",
     "progress_chart",
     "screening_chart",
+    "screening_histogram",
     "roc_chart",
     "confusion_matrix_chart",
     "tier_share_chart",
     "tfi_chart",
     "risk_ratio_chart",
+    "odr_counts",
     "odr_chart",
 ]
 
-#: The Okabe-Ito colour-blind-safe palette (Okabe & Ito 2008).
+#: The Okabe-Ito colour-blind-safe palette (Okabe & Ito 2008), defined once.
 OKABE_ITO: dict[str, str] = {
     "black": "#000000",
     "orange": "#E69F00",
@@ -40,17 +67,124 @@ OKABE_ITO: dict[str, str] = {
     "reddish_purple": "#CC79A7",
 }
 
-#: Semantic roles -> Okabe-Ito colours, used by every chart.
-PALETTE: dict[str, str] = {}
+#: Semantic roles -> Okabe-Ito colours, used by every chart (and the explorers).
+PALETTE: dict[str, str] = {
+    "score": OKABE_ITO["blue"],
+    "baseline": OKABE_ITO["black"],
+    "used": OKABE_ITO["vermillion"],
+    "aimline": OKABE_ITO["orange"],
+    "trend": OKABE_ITO["bluish_green"],
+    "phase": OKABE_ITO["black"],
+    "flagged": OKABE_ITO["vermillion"],
+    "not_flagged": OKABE_ITO["blue"],
+    "correct": OKABE_ITO["blue"],
+    "error": OKABE_ITO["vermillion"],
+    "meets": OKABE_ITO["blue"],
+    "below": OKABE_ITO["vermillion"],
+    "reference": OKABE_ITO["black"],
+    "suppressed": "#767676",  # grey with 4.5:1 contrast on white
+    "tier1": OKABE_ITO["blue"],
+    "tier2": OKABE_ITO["orange"],
+    "tier3": OKABE_ITO["reddish_purple"],
+}
 
-#: Plain-language label for each progress-monitoring action.
-ACTION_LABELS: dict[str, str] = {}
+#: Plain-language label for each progress-monitoring action (:data:`mtss_teach.progress.ACTIONS`).
+ACTION_LABELS: dict[str, str] = {
+    "raise_goal": "Raise the goal",
+    "continue": "Keep the intervention going",
+    "change_intervention": "Change the intervention",
+    "collect_more_data": "Collect more data",
+}
+
+_RULE_LABELS = {
+    "four_point": "four-point rule",
+    "trend": "trend rule",
+    "trend_ci": "trend rule with a confidence interval",
+}
+_TREND_LABELS = {
+    "ols": "ordinary least squares",
+    "tukey": "Tukey split-middle",
+    "theil_sen": "Theil-Sen",
+    "endpoint": "endpoint slope",
+}
+
+
+def _wrap(text: str, width: int = 90) -> list[str]:
+    return textwrap.wrap(text, width=width) or [""]
+
+
+def _fmt(x: float, digits: int = 2) -> str:
+    """Number for a label: 1.50 -> '1.5', 2.0 -> '2', NaN -> 'n/a'."""
+    if x is None or not np.isfinite(x):
+        return "n/a"
+    s = f"{x:.{digits}f}".rstrip("0").rstrip(".")
+    return "0" if s in ("-0", "") else s
+
+
+def _p(x: float) -> str:
+    """Proportion for a label, always 2 decimals: 0.5 -> '0.50'; NaN -> 'n/a'."""
+    if x is None or not np.isfinite(x):
+        return "n/a"
+    return f"{x:.2f}"
+
+
+def _title(text: str, subtitle: Sequence[str] | str | None = None) -> alt.TitleParams:
+    if subtitle is None:
+        return alt.TitleParams(text=text, anchor="start")
+    sub = [subtitle] if isinstance(subtitle, str) else list(subtitle)
+    return alt.TitleParams(text=text, subtitle=sub, anchor="start", subtitleColor="#333333")
+
+
+def _legend(title: str, orient: str = "right") -> alt.Legend:
+    return alt.Legend(title=title, orient=orient, symbolStrokeWidth=2, labelLimit=320)
+
+
+@lru_cache(maxsize=None)
+def _read_data(name: str) -> pd.DataFrame:
+    path = resources.files("mtss_teach") / "data" / name
+    with path.open("r", encoding="utf-8") as fh:
+        return pd.read_csv(fh)
+
+
+def tier_share_expectations() -> pd.DataFrame:
+    """The 80/15/5 tier-share convention (package data, with source and tag).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``tier, expected_share, source, year, tag``. The convention is
+        a secondary-source rule of thumb (tag ``S2``), not a norm.
+
+    Examples
+    --------
+    >>> from mtss_teach.charts import tier_share_expectations
+    >>> tier_share_expectations()[["tier", "expected_share", "tag"]].values.tolist()
+    [[1, 0.8, 'S2'], [2, 0.15, 'S2'], [3, 0.05, 'S2']]
+    """
+    return _read_data("tier_share_expectation.csv").copy()
+
+
+# ---------------------------------------------------------------------------
+# Progress monitoring
+# ---------------------------------------------------------------------------
+
+
+def _phase_changes(phase_changes: Any) -> pd.DataFrame:
+    if phase_changes is None:
+        return pd.DataFrame({"week": pd.Series(dtype=float), "label": pd.Series(dtype=object)})
+    if isinstance(phase_changes, Mapping):
+        keys, labels = list(phase_changes.keys()), [str(v) for v in phase_changes.values()]
+    else:
+        keys = list(np.atleast_1d(np.asarray(phase_changes, dtype=object)))
+        labels = ["Phase change"] * len(keys)
+    w, _ = as_float_array(keys, "phase_changes", what="week", allow_empty=True)
+    return pd.DataFrame({"week": w, "label": labels})
 
 
 def progress_chart(
     weeks: Any,
     scores: Any,
-    aimline: Any,
+    aimline: progress.Aimline,
     *,
     baseline_weeks: Any = None,
     baseline_scores: Any = None,
@@ -63,8 +197,271 @@ def progress_chart(
     width: int = 520,
     height: int = 300,
 ) -> alt.LayerChart:
-    """Progress-monitoring graph: scores, baseline, aimline, trend, phases, decision."""
-    raise NotImplementedError
+    """Progress-monitoring graph: scores, baseline, aimline, trend, phases, decision.
+
+    Parameters
+    ----------
+    weeks, scores : array-like
+        The monitoring points after baseline (as for
+        :func:`mtss_teach.progress.decide`).
+    aimline : mtss_teach.progress.Aimline
+        The goal line, from :func:`mtss_teach.progress.aimline`.
+    baseline_weeks, baseline_scores : array-like, optional
+        The baseline probes, drawn as squares.
+    trend : str, Trend or None, default "ols"
+        A method name for :func:`mtss_teach.progress.trend` (fitted to the
+        monitoring points), a fitted :class:`~mtss_teach.progress.Trend`, or
+        None for no trend line. With too few points for the method, the
+        chart says so instead of drawing a line.
+    decision : str, Decision or None, default "four_point"
+        A rule name for :func:`mtss_teach.progress.decide`, a
+        :class:`~mtss_teach.progress.Decision` already made, or None. The
+        action and its reason are printed under the title; for the
+        four-point rule the points it used are drawn as diamonds.
+    phase_changes : list of weeks or {week: label}, optional
+        Dotted vertical lines (for example a change of intervention).
+    measure, units : str
+        For the title and the y-axis title.
+    title : str, optional
+    width, height : int
+
+    Returns
+    -------
+    altair.LayerChart
+
+    Examples
+    --------
+    >>> from mtss_teach import progress
+    >>> from mtss_teach.charts import progress_chart
+    >>> line = progress.aimline([1, 2, 3], [30, 32, 31], goal=55, goal_week=14)
+    >>> weeks = list(range(4, 12))
+    >>> chart = progress_chart(weeks, [32, 33, 34, 33, 35, 34, 36, 35], line,
+    ...                        baseline_weeks=[1, 2, 3], baseline_scores=[30, 32, 31])
+    >>> chart.to_dict()["title"]["subtitle"][0]
+    'Decision (four-point rule): Change the intervention.'
+    """
+    w, _ = as_float_array(weeks, "weeks", what="week")
+    s, _ = as_float_array(scores, "scores")
+    check_same_length(weeks=w, scores=s)
+    if not isinstance(aimline, progress.Aimline):
+        raise DataError(
+            f"aimline: expected an Aimline (from progress.aimline), got {type(aimline).__name__}"
+        )
+    if (baseline_weeks is None) != (baseline_scores is None):
+        raise DataError("baseline_weeks, baseline_scores: give both or neither")
+    if baseline_weeks is not None:
+        bw, _ = as_float_array(baseline_weeks, "baseline_weeks", what="week")
+        bs, _ = as_float_array(baseline_scores, "baseline_scores")
+        check_same_length(baseline_weeks=bw, baseline_scores=bs)
+    else:
+        bw = bs = np.zeros(0)
+    phases = _phase_changes(phase_changes)
+    order = np.argsort(w, kind="stable")
+    w, s = w[order], s[order]
+
+    # Library results: the decision and the trend.
+    dec = decision
+    if isinstance(decision, str):
+        dec = progress.decide(w, s, aimline, rule=decision)
+    elif decision is not None and not isinstance(decision, progress.Decision):
+        raise DataError(
+            f"decision: expected a rule name, a Decision or None, got {type(decision).__name__}"
+        )
+    tr = trend
+    trend_note = None
+    if isinstance(trend, str):
+        method = check_choice(trend, "trend", progress.TREND_METHODS)
+        try:
+            tr = progress.trend(w, s, method=method)
+        except DataError as exc:  # too few points / one week only: say so, draw no line
+            tr = None
+            trend_note = f"No trend line yet ({exc})."
+    elif trend is not None and not isinstance(trend, progress.Trend):
+        raise DataError(f"trend: expected a method name, a Trend or None, got {type(trend).__name__}")
+
+    role = np.full(w.size, "Monitoring score", dtype=object)
+    if dec is not None and dec.rule == "four_point" and dec.action != "collect_more_data":
+        role[-dec.points_used:] = "Used by the four-point rule"
+    pts = pd.DataFrame(
+        {
+            "week": np.concatenate([bw, w]),
+            "score": np.concatenate([bs, s]),
+            "role": np.concatenate([np.full(bw.size, "Baseline score", dtype=object), role]),
+        }
+    )
+    role_domain = ["Baseline score", "Monitoring score", "Used by the four-point rule"]
+    role_colors = [PALETTE["baseline"], PALETTE["score"], PALETTE["used"]]
+    role_shapes = ["square", "circle", "diamond"]
+
+    all_weeks = np.concatenate([bw, w, [aimline.start_week, aimline.goal_week]])
+    lines = [
+        {"line": "Goal line (aimline)", "week": aimline.start_week, "score": aimline.start_score},
+        {"line": "Goal line (aimline)", "week": aimline.goal_week, "score": aimline.goal},
+    ]
+    line_domain = ["Goal line (aimline)"]
+    line_colors = [PALETTE["aimline"]]
+    line_dash = [[8, 4]]
+    if tr is not None:
+        name = f"Trend ({_TREND_LABELS.get(tr.method, tr.method)}): {_fmt(tr.slope)} a week"
+        x0, x1 = float(w.min()), float(w.max())
+        lines += [{"line": name, "week": x0, "score": float(tr.at(x0))},
+                  {"line": name, "week": x1, "score": float(tr.at(x1))}]
+        line_domain.append(name)
+        line_colors.append(PALETTE["trend"])
+        line_dash.append([1, 0])
+    lines_df = pd.DataFrame(lines)
+
+    x_min = float(np.floor(all_weeks.min())) - 0.5
+    x_max = float(np.ceil(max(all_weeks.max(), phases["week"].max() if len(phases) else -np.inf))) + 0.5
+    x_scale = alt.Scale(domain=[x_min, x_max], nice=False)
+    x_axis = alt.X("week:Q", title="Week (school week number)", scale=x_scale)
+    y_title = f"{measure} ({units})"
+
+    line_layer = (
+        alt.Chart(lines_df)
+        .mark_line(strokeWidth=2.5)
+        .encode(
+            x=x_axis,
+            y=alt.Y("score:Q", title=y_title),
+            color=alt.Color("line:N", scale=alt.Scale(domain=line_domain, range=line_colors),
+                            legend=_legend("Lines", "right")),
+            strokeDash=alt.StrokeDash("line:N", scale=alt.Scale(domain=line_domain, range=line_dash),
+                                      legend=_legend("Lines", "right")),
+            detail="line:N",
+        )
+    )
+    goal_df = pd.DataFrame({"week": [aimline.goal_week], "score": [aimline.goal],
+                            "label": [f"Goal {_fmt(aimline.goal, 1)} by week {_fmt(aimline.goal_week)}"]})
+    goal_layer = alt.Chart(goal_df).mark_point(shape="cross", size=140, filled=True,
+                                               color=PALETTE["aimline"]).encode(x="week:Q", y="score:Q")
+    goal_text = alt.Chart(goal_df).mark_text(align="right", dx=-8, dy=-10, fontSize=11,
+                                             color="#333333").encode(x="week:Q", y="score:Q", text="label:N")
+    mon = pts[pts["role"] != "Baseline score"]
+    path_layer = alt.Chart(mon).mark_line(color=PALETTE["score"], strokeWidth=1, opacity=0.6).encode(
+        x="week:Q", y="score:Q"
+    )
+    point_layer = alt.Chart(pts).mark_point(filled=True, size=70, opacity=1).encode(
+        x=x_axis,
+        y=alt.Y("score:Q", title=y_title),
+        color=alt.Color("role:N", scale=alt.Scale(domain=role_domain, range=role_colors),
+                        legend=_legend("Points", "right")),
+        shape=alt.Shape("role:N", scale=alt.Scale(domain=role_domain, range=role_shapes),
+                        legend=_legend("Points", "right")),
+        tooltip=[alt.Tooltip("week:Q", title="Week"), alt.Tooltip("score:Q", title=units),
+                 alt.Tooltip("role:N", title="Point")],
+    )
+    layers = [line_layer, path_layer, point_layer, goal_layer, goal_text]
+    if len(phases):
+        layers.append(alt.Chart(phases).mark_rule(strokeDash=[2, 3], strokeWidth=1.5,
+                                                  color=PALETTE["phase"]).encode(x="week:Q"))
+        layers.append(alt.Chart(phases).mark_text(align="left", baseline="top", dx=4, y=2, fontSize=11,
+                                                  color="#333333").encode(x="week:Q", text="label:N"))
+
+    subtitle: list[str] = []
+    if dec is not None:
+        subtitle.append(f"Decision ({_RULE_LABELS.get(dec.rule, dec.rule)}): {ACTION_LABELS[dec.action]}.")
+        subtitle += _wrap(dec.reason)
+    if trend_note:
+        subtitle += _wrap(trend_note)
+    head = title or f"{measure}: progress toward the goal"
+    desc = (
+        f"Progress-monitoring graph of {len(bw)} baseline and {len(w)} monitoring scores "
+        f"({units}), weeks {_fmt(pts['week'].min())} to {_fmt(pts['week'].max())}. Goal line from "
+        f"{_fmt(aimline.start_score, 1)} at week {_fmt(aimline.start_week)} to {_fmt(aimline.goal, 1)} "
+        f"at week {_fmt(aimline.goal_week)} ({_fmt(aimline.slope)} a week)."
+    )
+    if tr is not None:
+        desc += f" Trend {_fmt(tr.slope)} a week."
+    if len(phases):
+        desc += " Phase changes at week " + ", ".join(_fmt(x) for x in phases["week"]) + "."
+    if dec is not None:
+        desc += f" Decision: {ACTION_LABELS[dec.action]}. {dec.reason}"
+    return alt.layer(*layers).resolve_scale(color="independent", shape="independent", strokeDash="independent").properties(
+        title=_title(head, subtitle or None), description=desc, width=width, height=height
+    )
+
+
+# ---------------------------------------------------------------------------
+# Screening
+# ---------------------------------------------------------------------------
+
+
+def _nice_width(span: float, target_bins: int = 30) -> float:
+    if not span > 0:
+        return 1.0
+    raw = span / target_bins
+    mag = 10 ** math.floor(math.log10(raw))
+    for m in (1, 2, 2.5, 5, 10):
+        if raw <= m * mag:
+            return float(m * mag)
+    return float(10 * mag)  # pragma: no cover
+
+
+def screening_histogram(
+    scores: Any,
+    cut: float,
+    *,
+    at_risk: Any = None,
+    risk_when: str = "below",
+    bin_width: float | None = None,
+) -> pd.DataFrame:
+    """Binned counts of screening scores, with the cut on a bin edge.
+
+    Bins are aligned so that the cut is an edge, so every bin is either all
+    flagged or all not flagged: with ``risk_when="below"`` bins are
+    ``[lo, hi)`` (a score equal to the cut is not flagged, as in
+    :func:`mtss_teach.screening.classification_accuracy`); with ``"above"``
+    they are ``(lo, hi]``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per non-empty (bin, outcome): ``bin_start, bin_end, outcome,
+        count, flagged``. ``outcome`` is "At risk on the outcome" / "Not at
+        risk on the outcome", or "All students" without ``at_risk``.
+
+    Examples
+    --------
+    >>> from mtss_teach.charts import screening_histogram
+    >>> screening_histogram([10, 12, 19, 20, 25], cut=20, bin_width=5)
+       bin_start  bin_end       outcome  count  flagged
+    0       10.0     15.0  All students      2     True
+    1       15.0     20.0  All students      1     True
+    2       20.0     25.0  All students      1    False
+    3       25.0     30.0  All students      1    False
+    """
+    direction = check_choice(risk_when, "risk_when", ("below", "above"))
+    c = check_number(cut, "cut")
+    s, _ = as_float_array(scores, "scores")
+    if at_risk is not None:
+        y, _ = as_binary_array(at_risk, "at_risk")
+        check_same_length(scores=s, at_risk=y)
+        outcome = np.where(y, "At risk on the outcome", "Not at risk on the outcome")
+    else:
+        outcome = np.full(s.size, "All students", dtype=object)
+    if bin_width is None:
+        span = max(float(s.max()), c) - min(float(s.min()), c)
+        width = _nice_width(span)
+    else:
+        width = check_number(bin_width, "bin_width", lo=0, lo_open=True)
+    if direction == "below":
+        k = np.floor((s - c) / width)  # [cut + k w, cut + (k+1) w)
+    else:
+        k = np.ceil((s - c) / width) - 1  # (cut + k w, cut + (k+1) w]
+    frame = pd.DataFrame({"k": k.astype(np.int64), "outcome": outcome})
+    counts = frame.groupby(["k", "outcome"], sort=True).size().rename("count").reset_index()
+    kk = counts["k"].to_numpy(dtype=float)
+    out = pd.DataFrame(
+        {
+            "bin_start": c + kk * width,
+            "bin_end": c + (kk + 1) * width,
+            "outcome": counts["outcome"].astype(object).to_numpy(),
+            "count": counts["count"].to_numpy(dtype=np.int64),
+        }
+    )
+    # A bin below the cut (k < 0) is flagged for "below"; above it (k >= 0) for "above".
+    out["flagged"] = (kk < 0) if direction == "below" else (kk >= 0)
+    return out
 
 
 def screening_chart(
@@ -80,8 +477,98 @@ def screening_chart(
     width: int = 520,
     height: int = 160,
 ) -> alt.TopLevelMixin:
-    """Distribution of screening scores (binned in pandas) with the cut line."""
-    raise NotImplementedError
+    """Distribution of screening scores with the cut line.
+
+    Scores are binned in pandas (:func:`screening_histogram`), so any cohort
+    size is fine. Flagged bins are solid vermillion, the others outlined
+    blue (fill *and* outline differ, and the cut line is labelled with the
+    flag rule). With ``at_risk`` the students at risk on the outcome and the
+    others are shown in two labelled panels, so misses (at-risk students
+    not flagged) and false alarms are visible by position.
+
+    Parameters
+    ----------
+    scores : array-like
+    cut : float
+    at_risk : array-like of bool/0-1, optional
+    risk_when : {"below", "above"}
+    bin_width : float, optional
+        Default: a round width giving about 30 bins.
+    measure, units, title : str
+    width, height : int
+        Size of one panel.
+
+    Returns
+    -------
+    altair.LayerChart (no ``at_risk``) or altair.VConcatChart
+
+    Examples
+    --------
+    >>> from mtss_teach.charts import screening_chart
+    >>> chart = screening_chart([40, 55, 60, 80, 90], cut=70, at_risk=[1, 1, 0, 1, 0])
+    >>> chart.to_dict()["title"]["subtitle"][0]
+    'Cut 70: 3 of 5 students flagged (score below 70).'
+    """
+    hist = screening_histogram(scores, cut, at_risk=at_risk, risk_when=risk_when, bin_width=bin_width)
+    direction = risk_when.strip().lower()
+    c = float(cut)
+    n = int(hist["count"].sum())
+    n_flag = int(hist.loc[hist["flagged"], "count"].sum())
+    rule_txt = f"score {'below' if direction == 'below' else 'above'} {_fmt(c)}"
+    hist["status"] = np.where(hist["flagged"], "Flagged by the screener", "Not flagged")
+    status_domain = ["Flagged by the screener", "Not flagged"]
+    x_dom = [float(min(hist["bin_start"].min(), c)), float(max(hist["bin_end"].max(), c))]
+    x_title = f"{measure} ({units})"
+
+    def panel(df: pd.DataFrame, label: str, y_max: float) -> alt.LayerChart:
+        bars = alt.Chart(df).mark_bar(strokeWidth=1.5, binSpacing=1).encode(
+            x=alt.X("bin_start:Q", bin="binned", title=x_title, scale=alt.Scale(domain=x_dom, nice=False)),
+            x2="bin_end:Q",
+            y=alt.Y("count:Q", title="Students (count)", scale=alt.Scale(domain=[0, y_max])),
+            fill=alt.Fill("status:N", scale=alt.Scale(domain=status_domain,
+                                                      range=[PALETTE["flagged"], "#FFFFFF"]),
+                          legend=_legend("Screening decision", "bottom")),
+            stroke=alt.Stroke("status:N", scale=alt.Scale(domain=status_domain,
+                                                          range=[PALETTE["flagged"], PALETTE["not_flagged"]]),
+                              legend=_legend("Screening decision", "bottom")),
+            tooltip=[alt.Tooltip("bin_start:Q", title="From"), alt.Tooltip("bin_end:Q", title="To"),
+                     alt.Tooltip("count:Q", title="Students"), alt.Tooltip("status:N", title="Decision")],
+        )
+        cut_df = pd.DataFrame({"cut": [c], "label": [f"Cut {_fmt(c)}: flag {rule_txt}"]})
+        rule = alt.Chart(cut_df).mark_rule(color=PALETTE["reference"], strokeWidth=2, strokeDash=[6, 3]).encode(
+            x="cut:Q")
+        text = alt.Chart(cut_df).mark_text(align="left" if direction == "above" else "right",
+                                           dx=5 if direction == "above" else -5, baseline="top", y=2,
+                                           fontSize=11, color="#333333").encode(x="cut:Q", text="label:N")
+        k = int(df["count"].sum())
+        kf = int(df.loc[df["flagged"], "count"].sum())
+        return alt.layer(bars, rule, text).properties(
+            title=alt.TitleParams(f"{label}: {k} students, {kf} flagged", anchor="start", fontSize=12),
+            width=width, height=height,
+        )
+
+    y_max = float(hist.groupby(["outcome", "bin_start"])["count"].sum().max()) * 1.1
+    head = title or f"{measure}: screening distribution and cut"
+    subtitle = [f"Cut {_fmt(c)}: {n_flag} of {n} students flagged ({rule_txt})."]
+    desc = f"Histogram of {n} screening scores ({units}) with the cut at {_fmt(c)}; {n_flag} flagged ({rule_txt})."
+    if at_risk is None:
+        return panel(hist, "All students", y_max).properties(
+            title=_title(head, subtitle), description=desc)
+    panels = []
+    for label in ("At risk on the outcome", "Not at risk on the outcome"):
+        df = hist[hist["outcome"] == label]
+        k = int(df["count"].sum())
+        kf = int(df.loc[df["flagged"], "count"].sum())
+        desc += f" {label}: {k} students, {kf} flagged."
+        panels.append(panel(df, label, y_max))
+    return alt.vconcat(*panels).properties(title=_title(head, subtitle), description=desc)
+
+
+def _thin(curve: pd.DataFrame, max_points: int, keep: Any = None) -> pd.DataFrame:
+    if len(curve) <= max_points:
+        return curve
+    idx = np.unique(np.round(np.linspace(0, len(curve) - 1, max_points)).astype(int))
+    return curve.iloc[idx]
 
 
 def roc_chart(
@@ -94,42 +581,568 @@ def roc_chart(
     width: int = 320,
     height: int = 320,
 ) -> alt.LayerChart:
-    """ROC curve from :func:`mtss_teach.screening.roc_curve`, marking the chosen cut."""
-    raise NotImplementedError
+    """ROC curve from :func:`mtss_teach.screening.roc_curve`, marking the chosen cut.
+
+    Parameters
+    ----------
+    curve : pandas.DataFrame
+        The library's ROC table (columns ``cut, sensitivity, specificity``
+        at least).
+    chosen : ClassificationAccuracy, optional
+        The library's result at the chosen cut
+        (:func:`mtss_teach.screening.classification_accuracy`), drawn as a
+        labelled diamond.
+    auc : float, optional
+        Printed under the title (from :func:`mtss_teach.screening.auc`).
+    title : str, optional
+    max_points : int, default 500
+        Long curves (one row per distinct score) are thinned evenly to this
+        many points for drawing; the first and last points are kept.
+    width, height : int
+
+    Returns
+    -------
+    altair.LayerChart
+
+    Examples
+    --------
+    >>> from mtss_teach import screening
+    >>> from mtss_teach.charts import roc_chart
+    >>> s, y = [40, 55, 60, 80, 90], [1, 1, 0, 1, 0]
+    >>> chart = roc_chart(screening.roc_curve(s, y), auc=screening.auc(s, y),
+    ...                   chosen=screening.classification_accuracy(s, y, cut=70))
+    >>> chart.to_dict()["title"]["subtitle"]
+    ['AUC 0.83. Chosen cut 70: sensitivity 0.67, specificity 0.50.']
+    """
+    if not isinstance(curve, pd.DataFrame) or not {"cut", "sensitivity", "specificity"} <= set(curve.columns):
+        raise DataError("curve: expected the DataFrame from screening.roc_curve (cut, sensitivity, specificity)")
+    if len(curve) == 0:
+        raise DataError("curve: no values given (empty input)")
+    if curve["sensitivity"].isna().all() or curve["specificity"].isna().all():
+        raise DataError("curve: sensitivity or specificity is undefined (everybody or nobody is at risk)")
+    mp = check_number(max_points, "max_points", lo=2, integer=True)
+    df = pd.DataFrame(
+        {
+            "fpr": 1.0 - curve["specificity"].to_numpy(dtype=float),
+            "tpr": curve["sensitivity"].to_numpy(dtype=float),
+            "cut": curve["cut"].to_numpy(dtype=float),
+        }
+    ).sort_values(["fpr", "tpr"], kind="stable").reset_index(drop=True)
+    df = _thin(df, mp)
+    df = df.assign(order=np.arange(len(df)), cut=df["cut"].where(np.isfinite(df["cut"])))
+    ax = dict(scale=alt.Scale(domain=[0, 1]))
+    line = alt.Chart(df).mark_line(color=PALETTE["score"], strokeWidth=2.5, point=alt.OverlayMarkDef(
+        size=18, color=PALETTE["score"])).encode(
+        x=alt.X("fpr:Q", title="False-positive rate (1 - specificity, proportion)", **ax),
+        y=alt.Y("tpr:Q", title="Sensitivity (true-positive rate, proportion)", **ax),
+        order="order:Q",
+        tooltip=[alt.Tooltip("cut:Q", title="Cut"), alt.Tooltip("tpr:Q", title="Sensitivity", format=".2f"),
+                 alt.Tooltip("fpr:Q", title="1 - specificity", format=".2f")],
+    )
+    chance = pd.DataFrame({"fpr": [0.0, 1.0], "tpr": [0.0, 1.0]})
+    diag = alt.Chart(chance).mark_line(color=PALETTE["reference"], strokeDash=[4, 4], strokeWidth=1).encode(
+        x="fpr:Q", y="tpr:Q")
+    diag_text = alt.Chart(pd.DataFrame({"fpr": [0.62], "tpr": [0.62], "t": ["chance (AUC 0.5)"]})).mark_text(
+        angle=360 - 45 * height / max(width, 1), dy=-8, fontSize=10, color="#333333").encode(
+        x="fpr:Q", y="tpr:Q", text="t:N")
+    layers = [diag, diag_text, line]
+    sub = []
+    if auc is not None:
+        sub.append(f"AUC {_p(float(auc))}.")
+    if chosen is not None:
+        if not isinstance(chosen, screening.ClassificationAccuracy):
+            raise DataError("chosen: expected the result of screening.classification_accuracy")
+        pt = pd.DataFrame({"fpr": [1.0 - chosen.specificity], "tpr": [chosen.sensitivity],
+                           "label": [f"Cut {_fmt(chosen.cut)}"]})
+        layers.append(alt.Chart(pt).mark_point(shape="diamond", size=220, filled=True, color=PALETTE["used"],
+                                               stroke="#000000", strokeWidth=1).encode(x="fpr:Q", y="tpr:Q"))
+        layers.append(alt.Chart(pt).mark_text(align="left", dx=10, dy=10, fontSize=12, fontWeight="bold").encode(
+            x="fpr:Q", y="tpr:Q", text="label:N"))
+        sub.append(f"Chosen cut {_fmt(chosen.cut)}: sensitivity {_p(chosen.sensitivity)}, "
+                   f"specificity {_p(chosen.specificity)}.")
+    sub_txt = [" ".join(sub)] if sub else None
+    desc = f"ROC curve over {len(curve)} candidate cuts: sensitivity against 1 minus specificity."
+    if sub:
+        desc += " " + " ".join(sub)
+    return alt.layer(*layers).properties(title=_title(title or "ROC curve: every possible cut", sub_txt),
+                                         description=desc, width=width, height=height)
 
 
 def confusion_matrix_chart(
-    accuracy: Any, *, title: str | None = None, width: int = 320, height: int = 220
+    accuracy: screening.ClassificationAccuracy,
+    *,
+    title: str | None = None,
+    width: int = 320,
+    height: int = 220,
 ) -> alt.LayerChart:
-    """2x2 table from :func:`mtss_teach.screening.classification_accuracy`."""
-    raise NotImplementedError
+    """The 2x2 table of a screening cut, labelled in words.
+
+    Each cell says what it is ("Correctly flagged", "Missed", "False alarm",
+    "Correctly not flagged") and how many students; correct cells are blue,
+    errors vermillion *and* outlined with a dashed border.
+
+    Parameters
+    ----------
+    accuracy : ClassificationAccuracy
+        From :func:`mtss_teach.screening.classification_accuracy`.
+    title : str, optional
+    width, height : int
+
+    Returns
+    -------
+    altair.LayerChart
+
+    Examples
+    --------
+    >>> from mtss_teach import screening
+    >>> from mtss_teach.charts import confusion_matrix_chart
+    >>> ca = screening.classification_accuracy([40, 55, 60, 80, 90], [1, 1, 0, 1, 0], cut=70)
+    >>> confusion_matrix_chart(ca).to_dict()["description"]
+    'Confusion matrix at cut 70: 2 correctly flagged, 1 false alarms, 1 missed, 1 correctly not flagged. sensitivity 0.67, specificity 0.50, PPV 0.67, NPV 0.50.'
+    """
+    if not isinstance(accuracy, screening.ClassificationAccuracy):
+        raise DataError("accuracy: expected the result of screening.classification_accuracy")
+    a = accuracy
+    flag, noflag = "Flagged by the screener", "Not flagged"
+    risk, norisk = "At risk on the outcome", "Not at risk"
+    df = pd.DataFrame(
+        {
+            "decision": [flag, flag, noflag, noflag],
+            "outcome": [risk, norisk, risk, norisk],
+            "cell": ["Correctly flagged (true positive)", "False alarm (false positive)",
+                     "Missed (false negative)", "Correctly not flagged (true negative)"],
+            "count": [a.tp, a.fp, a.fn, a.tn],
+            "kind": ["Correct", "Error", "Error", "Correct"],
+        }
+    )
+    df["line1"] = df["cell"].str.split(" \\(").str[0]
+    df["line2"] = df["count"].astype(str) + " students"
+    kinds = ["Correct", "Error"]
+    base = alt.Chart(df).encode(
+        x=alt.X("outcome:N", title="Outcome (criterion)", sort=[risk, norisk], axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("decision:N", title="Screening decision", sort=[flag, noflag]),
+    )
+    rect = base.mark_rect(strokeWidth=3, opacity=0.85).encode(
+        fill=alt.Fill("kind:N", scale=alt.Scale(domain=kinds, range=["#DCEBF7", "#F9DCCB"]),
+                      legend=_legend("Cell", "bottom")),
+        stroke=alt.Stroke("kind:N", scale=alt.Scale(domain=kinds, range=[PALETTE["correct"], PALETTE["error"]]),
+                          legend=_legend("Cell", "bottom")),
+        tooltip=[alt.Tooltip("cell:N", title="Cell"), alt.Tooltip("count:Q", title="Students")],
+    )
+    t1 = base.mark_text(dy=-9, fontSize=12).encode(text="line1:N")
+    t2 = base.mark_text(dy=9, fontSize=14, fontWeight="bold").encode(text="line2:N")
+    sub = (f"Cut {_fmt(a.cut)} (flag {a.risk_when} the cut): sensitivity {_p(a.sensitivity)}, "
+           f"specificity {_p(a.specificity)}, PPV {_p(a.ppv)}, NPV {_p(a.npv)}.")
+    desc = (f"Confusion matrix at cut {_fmt(a.cut)}: {a.tp} correctly flagged, {a.fp} false alarms, "
+            f"{a.fn} missed, {a.tn} correctly not flagged. " + sub.split(": ", 1)[1])
+    return alt.layer(rect, t1, t2).properties(
+        title=_title(title or "Who the screener flags, and who it misses", _wrap(sub, 70)),
+        description=desc, width=width, height=height)
 
 
 def tier_share_chart(
     shares: Any, *, title: str | None = None, width: int = 360, height: int = 240
 ) -> alt.LayerChart:
-    """Tier shares (:func:`mtss_teach.screening.tier_shares`) against 80/15/5."""
-    raise NotImplementedError
+    """Share of students in each tier against the 80/15/5 convention.
+
+    Parameters
+    ----------
+    shares : TierShares or array-like of tiers
+        A :class:`~mtss_teach.screening.TierShares` (from
+        :func:`mtss_teach.screening.tier_shares`), or each student's tier
+        (then ``tier_shares`` is called).
+    title : str, optional
+    width, height : int
+
+    Returns
+    -------
+    altair.LayerChart
+        Bars with "62% (310 students)" labels, and a black tick with an
+        "expected about 80%" label per tier. The Tier 1 expectation and
+        whether it is met come from ``TierShares``; 15% and 5% from
+        :func:`tier_share_expectations`.
+
+    Examples
+    --------
+    >>> from mtss_teach.charts import tier_share_chart
+    >>> tier_share_chart([1] * 7 + [2, 2, 3]).to_dict()["title"]["subtitle"][0]
+    'Tier 1 serves 70% of 10 students: below the 80% expectation.'
+    """
+    ts = shares if isinstance(shares, screening.TierShares) else screening.tier_shares(shares)
+    exp = tier_share_expectations().set_index("tier")["expected_share"].to_dict()
+    exp[1] = ts.tier1_expectation
+    frame = ts.to_frame()
+    df = pd.DataFrame(
+        {
+            "tier": ["Tier " + str(t) for t in frame["tier"]],
+            "share": 100.0 * frame["share"].to_numpy(dtype=float),
+            "count": frame["count"].to_numpy(dtype=np.int64),
+            "expected": [100.0 * exp[t] for t in frame["tier"]],
+        }
+    )
+    df["label"] = [f"{_fmt(p, 1)}% ({c} students)" for p, c in zip(df["share"], df["count"])]
+    df["exp_label"] = [f"expected about {_fmt(e)}%" for e in df["expected"]]
+    df["axis"] = [f"{t}|expected {_fmt(e)}%" for t, e in zip(df["tier"], df["expected"])]
+    df["label_y"] = np.maximum(df["share"], df["expected"])
+    tiers = list(df["axis"])
+    x = alt.X("axis:N", title=None, sort=tiers,
+              axis=alt.Axis(labelAngle=0, labelExpr="split(datum.label, '|')", labelLimit=200))
+    y_max = max(100.0, float(df["share"].max()))
+    bars = alt.Chart(df).mark_bar(size=min(60, width // 5)).encode(
+        x=x,
+        y=alt.Y("share:Q", title="Share of students (%)", scale=alt.Scale(domain=[0, y_max])),
+        color=alt.Color("axis:N", scale=alt.Scale(domain=tiers, range=[PALETTE["tier1"], PALETTE["tier2"],
+                                                                       PALETTE["tier3"]]), legend=None),
+        tooltip=[alt.Tooltip("tier:N"), alt.Tooltip("share:Q", title="Share (%)", format=".1f"),
+                 alt.Tooltip("count:Q", title="Students"), alt.Tooltip("expected:Q", title="Expected (%)")],
+    )
+    text = alt.Chart(df).mark_text(dy=-10, fontSize=11).encode(x=x, y="label_y:Q", text="label:N")
+    tick = alt.Chart(df).mark_tick(color=PALETTE["reference"], thickness=3, size=min(90, width // 4),
+                                   strokeDash=[5, 2]).encode(x=x, y="expected:Q")
+    verdict = "meets" if ts.tier1_meets_expectation else "below"
+    sub = (f"Tier 1 serves {_fmt(100 * ts.share1, 1)}% of {ts.n} students: "
+           + (f"meets the {_fmt(100 * ts.tier1_expectation)}% expectation." if verdict == "meets"
+              else f"below the {_fmt(100 * ts.tier1_expectation)}% expectation."))
+    sub = [sub, "Black ticks: the 80/15/5 convention (a rule of thumb, not a norm)."]
+    desc = ("Bar chart of tier shares against the 80/15/5 convention: "
+            + "; ".join(f"{t} {l}, {e}" for t, l, e in zip(df["tier"], df["label"], df["exp_label"]))
+            + ". " + sub[0])
+    return alt.layer(bars, tick, text).properties(
+        title=_title(title or "Students by tier against 80/15/5", sub), description=desc,
+        width=width, height=height)
 
 
 def tfi_chart(
-    scores: pd.DataFrame, *, title: str | None = None, width: int = 360, height: int = 240
+    scores: pd.DataFrame,
+    *,
+    criterion: float = 70.0,
+    title: str | None = None,
+    width: int = 360,
+    height: int = 240,
 ) -> alt.LayerChart:
-    """TFI scale scores (:func:`mtss_teach.fidelity.tfi_scores`) against 70%."""
-    raise NotImplementedError
+    """TFI scale scores against the 70% criterion.
+
+    Parameters
+    ----------
+    scores : pandas.DataFrame
+        From :func:`mtss_teach.fidelity.tfi_scores` (by tier, or by
+        subscale). For tiers the ``meets`` column (the library's verdict)
+        sets colour *and* the text label; subscale rows have no verdict
+        (the criterion is published for tiers) and are drawn neutral.
+    criterion : float, default 70
+        Where the reference line is drawn (the value used for ``scores``).
+    title : str, optional
+    width, height : int
+
+    Returns
+    -------
+    altair.LayerChart
+
+    Examples
+    --------
+    >>> from mtss_teach import fidelity
+    >>> from mtss_teach.charts import tfi_chart
+    >>> sheet = {f"1.{i}": 2 for i in range(1, 16)}
+    >>> sheet.update({"1.13": 0, "1.14": 0, "1.15": 1, "1.12": 1, "1.11": 1, "1.10": 1})
+    >>> tfi_chart(fidelity.tfi_scores(sheet)).to_dict()["description"]
+    'Tiered Fidelity Inventory scale scores against the 70% criterion: Tier 1 73.3% (22 of 30 points), meets 70%.'
+    """
+    if not isinstance(scores, pd.DataFrame) or not {"points", "possible", "percent"} <= set(scores.columns):
+        raise DataError("scores: expected the DataFrame from fidelity.tfi_scores (points, possible, percent)")
+    if len(scores) == 0:
+        raise DataError("scores: no values given (empty input)")
+    crit = check_number(criterion, "criterion", lo=0, hi=100)
+    by_tier = "meets" in scores.columns
+    df = scores.reset_index()
+    if by_tier:
+        df["row"] = "Tier " + df["tier"].astype(int).astype(str)
+        df["verdict"] = np.where(df["meets"].astype(bool), f"meets {_fmt(crit)}%", f"below {_fmt(crit)}%")
+    else:
+        df["row"] = "Tier " + df["tier"].astype(int).astype(str) + ": " + df["subscale"].astype(str)
+        df["verdict"] = "subscale"
+    df["label"] = [f"{_fmt(p, 1)}% ({int(a)} of {int(b)} points)" + (f", {v}" if by_tier else "")
+                   for p, a, b, v in zip(df["percent"], df["points"], df["possible"], df["verdict"])]
+    df = df[["row", "percent", "points", "possible", "verdict", "label"]]
+    rows = list(df["row"])
+    total_h = height if by_tier else max(height, 40 * len(df))
+    row_h = total_h / len(df)
+    bar = float(max(8.0, min(24.0, 0.4 * row_h)))
+    y = alt.Y("row:N", title=None, sort=rows, axis=alt.Axis(labelLimit=220))
+    domain = [f"meets {_fmt(crit)}%", f"below {_fmt(crit)}%"] if by_tier else ["subscale"]
+    rng = [PALETTE["meets"], PALETTE["below"]] if by_tier else [OKABE_ITO["sky_blue"]]
+    bars = alt.Chart(df).mark_bar(size=bar).encode(
+        y=y,
+        x=alt.X("percent:Q", title="Scale score (% of possible points)", scale=alt.Scale(domain=[0, 100])),
+        color=alt.Color("verdict:N", scale=alt.Scale(domain=domain, range=rng),
+                        legend=_legend("Criterion", "bottom") if by_tier else None),
+        tooltip=[alt.Tooltip("row:N", title="Scale"), alt.Tooltip("percent:Q", title="%", format=".1f"),
+                 alt.Tooltip("points:Q"), alt.Tooltip("possible:Q")],
+    )
+    # The label sits above its bar, from the left edge, so the criterion line never crosses it.
+    text = alt.Chart(df).mark_text(align="left", baseline="bottom", dy=-(bar / 2 + 2), fontSize=11).encode(
+        y=y, x=alt.datum(0), text="label:N")
+    crit_txt = f"{_fmt(crit)}% criterion" if by_tier else f"{_fmt(crit)}% (the tier criterion)"
+    crit_df = pd.DataFrame({"x": [crit], "t": [crit_txt]})
+    rule = alt.Chart(crit_df).mark_rule(color=PALETTE["reference"], strokeDash=[6, 3], strokeWidth=2).encode(x="x:Q")
+    rule_text = alt.Chart(crit_df).mark_text(align="left", dx=4, baseline="top", y=-14, fontSize=10).encode(
+        x="x:Q", text="t:N")
+    if by_tier:
+        k = int(df["verdict"].str.startswith("meets").sum())
+        sub = [f"{k} of {len(df)} tier(s) meet the {_fmt(crit)}% criterion."]
+    else:
+        sub = [f"Subscale scores; the {_fmt(crit)}% criterion is published for tier scores, not subscales."]
+    desc = f"Tiered Fidelity Inventory scale scores against the {_fmt(crit)}% criterion: " + "; ".join(
+        f"{r} {l}" for r, l in zip(df["row"], df["label"])) + "."
+    return alt.layer(bars, rule, rule_text, text).properties(
+        title=_title(title or "Tiered Fidelity Inventory: scale scores", sub),
+        description=desc, width=width, height=total_h)
+
+
+# ---------------------------------------------------------------------------
+# Equity
+# ---------------------------------------------------------------------------
+
+
+def _suppressed_label(note: str, min_cell: Any, min_n: Any) -> str:
+    if "< min_cell" in note and "< min_n" in note:
+        return "suppressed (small cell and small group)"
+    if "< min_cell" in note:
+        return f"suppressed (fewer than {min_cell} with the outcome)" if min_cell is not None else \
+            "suppressed (small cell)"
+    if "< min_n" in note:
+        return f"suppressed (group under {min_n} students)" if min_n is not None else "suppressed (small group)"
+    if "comparison" in note:
+        return "not computed (comparison group too small)"
+    return "not computed"
 
 
 def risk_ratio_chart(
     result: pd.DataFrame,
     threshold: float,
     *,
+    ratio: str = "risk_ratio",
     outcome: str = "the outcome",
     title: str | None = None,
     width: int = 420,
     height: int | None = None,
 ) -> alt.LayerChart:
-    """Risk ratios (:func:`mtss_teach.equity.disproportionality`) vs a threshold."""
-    raise NotImplementedError
+    """Risk ratios by group against a threshold; suppressed cells say so.
+
+    Groups whose ratio the library did not compute (cell or n-size under the
+    minimum, see :func:`mtss_teach.equity.disproportionality`) get no bar but
+    the word "suppressed" and the reason in their row. The chart data holds
+    only the group, the ratio and the label: no counts, so nothing small can
+    be read back from the page. Groups at or above the threshold are
+    vermillion *and* marked with a triangle and "at or above".
+
+    Parameters
+    ----------
+    result : pandas.DataFrame
+        From :func:`mtss_teach.equity.disproportionality` for one LEA
+        (indexed by group).
+    threshold : float
+        The State's risk-ratio threshold (states set it; there is no
+        default).
+    ratio : {"risk_ratio", "alternate_risk_ratio", "weighted_risk_ratio"}
+    outcome : str
+        Words for the outcome in the title, e.g. "Tier 3 placement".
+    title : str, optional
+    width, height : int
+
+    Returns
+    -------
+    altair.LayerChart
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from mtss_teach import equity
+    >>> from mtss_teach.charts import risk_ratio_chart
+    >>> t = pd.DataFrame({"group": ["A", "B", "C"], "count": [40, 5, 60], "total": [400, 90, 300]})
+    >>> spec = risk_ratio_chart(equity.disproportionality(t), threshold=2.0).to_dict()
+    >>> [r["label"] for r in spec["datasets"][spec["layer"][0]["data"]["name"]]]
+    ['0.60', 'suppressed (fewer than 10 with the outcome)', '2.18 at or above 2']
+
+    (A: 40/400 = 0.10 against 65/390 = 0.167 -> 0.60; C: 60/300 = 0.20 against
+    45/490 = 0.092 -> 2.18; B has 5 < 10 with the outcome.)
+    """
+    if not isinstance(result, pd.DataFrame) or "note" not in result.columns:
+        raise DataError("result: expected the DataFrame from equity.disproportionality")
+    r = check_choice(ratio, "ratio", ("risk_ratio", "alternate_risk_ratio", "weighted_risk_ratio"))
+    thr = check_number(threshold, "threshold", lo=0, lo_open=True)
+    if isinstance(result.index, pd.MultiIndex):
+        raise DataError("result: has rows for several LEAs; pass one LEA's rows (result.loc[lea])")
+    if len(result) == 0:
+        raise DataError("result: no values given (empty input)")
+    vals = result[r].to_numpy(dtype=float)
+    mc, mn = result.attrs.get("min_cell"), result.attrs.get("min_n")
+    notes = result["note"].astype(str).to_numpy()
+    above = np.isfinite(vals) & (vals >= thr)
+    status = np.where(~np.isfinite(vals), "Suppressed / not computed",
+                      np.where(above, f"At or above {_fmt(thr)}", f"Below {_fmt(thr)}"))
+    labels = [
+        (f"{_p(v)} at or above {_fmt(thr)}" if a else _p(v)) if np.isfinite(v) else _suppressed_label(nt, mc, mn)
+        for v, a, nt in zip(vals, above, notes)
+    ]
+    df = pd.DataFrame({
+        "group": [str(g) for g in result.index],
+        "ratio": np.where(np.isfinite(vals), vals, np.nan),
+        "shown": np.where(np.isfinite(vals), vals, 0.0),
+        "status": status,
+        "label": labels,
+    })
+    groups = list(df["group"])
+    x_max = max(float(np.nanmax(df["ratio"])) if np.isfinite(df["ratio"]).any() else 0.0, thr) * 1.35
+    y = alt.Y("group:N", title=None, sort=groups, axis=alt.Axis(labelLimit=240))
+    domain = [f"At or above {_fmt(thr)}", f"Below {_fmt(thr)}", "Suppressed / not computed"]
+    x = alt.X("shown:Q", title=f"Risk ratio (group risk / others' risk, ratio)", scale=alt.Scale(domain=[0, x_max]))
+    bars = alt.Chart(df).transform_filter("isValid(datum.ratio)").mark_bar(size=14).encode(
+        y=y, x=x,
+        color=alt.Color("status:N", scale=alt.Scale(domain=domain, range=[PALETTE["below"], PALETTE["meets"],
+                                                                          PALETTE["suppressed"]]),
+                        legend=_legend("Risk ratio", "bottom")),
+        tooltip=[alt.Tooltip("group:N", title="Group"), alt.Tooltip("label:N", title="Risk ratio")],
+    )
+    marks = alt.Chart(df).mark_point(filled=True, size=90).encode(
+        y=y, x=x,
+        shape=alt.Shape("status:N", scale=alt.Scale(domain=domain, range=["triangle-right", "circle", "cross"]),
+                        legend=_legend("Risk ratio", "bottom")),
+        color=alt.Color("status:N", scale=alt.Scale(domain=domain, range=[PALETTE["below"], PALETTE["meets"],
+                                                                          PALETTE["suppressed"]]),
+                        legend=_legend("Risk ratio", "bottom")),
+    )
+    text = alt.Chart(df).mark_text(align="left", dx=9, fontSize=11).encode(
+        y=y, x=x, text="label:N")
+    thr_df = pd.DataFrame({"x": [thr], "t": [f"threshold {_fmt(thr)}"]})
+    rule = alt.Chart(thr_df).mark_rule(color=PALETTE["reference"], strokeDash=[6, 3], strokeWidth=2).encode(x="x:Q")
+    rule_text = alt.Chart(thr_df).mark_text(align="left", dx=4, baseline="top", y=-14, fontSize=10).encode(
+        x="x:Q", text="t:N")
+    n_sup = int((~np.isfinite(vals)).sum())
+    n_above = int(above.sum())
+    sub = [f"{n_above} group(s) at or above the threshold of {_fmt(thr)}; {n_sup} suppressed or not computed "
+           "(cells too small to publish)."]
+    desc = (f"Risk ratios for {outcome} by group against a threshold of {_fmt(thr)}: "
+            + "; ".join(f"{g} {l}" for g, l in zip(df["group"], df["label"])) + ".")
+    return alt.layer(bars, marks, rule, rule_text, text).properties(
+        title=_title(title or f"Risk ratio for {outcome}, by group", sub),
+        description=desc, width=width, height=height or max(120, 30 * len(df)))
+
+
+# ---------------------------------------------------------------------------
+# Behaviour
+# ---------------------------------------------------------------------------
+
+_ODR_BY = ("month", "location", "band")
+
+
+def odr_counts(
+    events: pd.DataFrame,
+    by: str = "month",
+    *,
+    students: Any = None,
+    majors_only: bool = True,
+    student: str = "student_id",
+    date: str = "date",
+    location: str = "location",
+    severity: str = "severity",
+) -> pd.DataFrame:
+    """Count office discipline referrals by month, location or student band.
+
+    Parameters
+    ----------
+    events : pandas.DataFrame
+        One row per ODR (the cohort's ``behavior`` table).
+    by : {"month", "location", "band"}
+        ``"band"`` counts *students* per band of :func:`mtss_teach.behavior.odr_band`
+        (0-1 / 2-5 / 6+ majors), which needs ``students`` so students with
+        no referral are counted.
+    students : DataFrame or array-like, optional
+        The roster (a frame with the ``student`` column, or the ids).
+    majors_only : bool, default True
+        Count only major referrals (the ``severity`` column equal to
+        "major"); ``False`` counts all.
+    student, date, location, severity : str
+        Column names in ``events``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``by="month"``: ``month`` (first day), ``label`` ("Sep 2025"),
+        ``odrs``. ``by="location"``: ``location, odrs`` (most first).
+        ``by="band"``: ``band, students, share`` (bands in table order).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from mtss_teach.charts import odr_counts
+    >>> ev = pd.DataFrame({"student_id": [1, 1, 2], "date": ["2025-09-03", "2025-10-01", "2025-10-02"],
+    ...                    "location": ["Hall", "Class", "Class"], "severity": ["major"] * 3})
+    >>> odr_counts(ev, "location")
+      location  odrs
+    0    Class     2
+    1     Hall     1
+    >>> odr_counts(ev, "band", students=[1, 2, 3])[["band", "students"]].values.tolist()
+    [['0-1', 2], ['2-5', 1], ['6+', 0]]
+    """
+    b = check_choice(by, "by", _ODR_BY)
+    if not isinstance(events, pd.DataFrame):
+        raise DataError("events: expected a pandas DataFrame of referrals (one row per ODR)")
+    need = {"month": [date], "location": [location], "band": [student]}[b]
+    if majors_only:
+        need = need + [severity]
+    missing = [c for c in need if c not in events.columns]
+    if missing:
+        raise DataError(f"events: missing column(s) {', '.join(map(repr, missing))}; have {list(events.columns)}")
+    ev = events
+    if majors_only:
+        sev = ev[severity].astype(str).str.strip().str.lower()
+        ev = ev[sev == "major"]
+    if b == "month":
+        d = pd.to_datetime(ev[date], errors="coerce")
+        bad = d.isna().to_numpy()
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise DataError(f"events: {date} at row {ev.index[i]!r} is {ev[date].iloc[i]!r}, not a date")
+        per = d.dt.to_period("M")
+        counts = per.value_counts().sort_index()
+        if len(counts):
+            full = pd.period_range(counts.index.min(), counts.index.max(), freq="M")
+            counts = counts.reindex(full, fill_value=0)
+        return pd.DataFrame({
+            "month": [p.to_timestamp() for p in counts.index],
+            "label": [p.strftime("%b %Y") for p in counts.index],
+            "odrs": counts.to_numpy(dtype=np.int64),
+        })
+    if b == "location":
+        loc = ev[location]
+        if loc.isna().any():
+            i = int(np.flatnonzero(loc.isna().to_numpy())[0])
+            raise DataError(f"events: {location} at row {ev.index[i]!r} is missing")
+        counts = loc.astype(str).value_counts()
+        out = pd.DataFrame({"location": counts.index.astype(object), "odrs": counts.to_numpy(dtype=np.int64)})
+        return out.sort_values(["odrs", "location"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    if students is None:
+        raise DataError("students: the band view needs the roster, so students with no referral are counted")
+    ids = students[student] if isinstance(students, pd.DataFrame) else pd.Series(list(students))
+    if ids.duplicated().any():
+        i = int(np.flatnonzero(ids.duplicated().to_numpy())[0])
+        raise DataError(f"students: id {ids.iloc[i]!r} at position {i} appears twice (duplicate id)")
+    known = set(ids)
+    stray = ~ev[student].isin(known)
+    if stray.any():
+        i = int(np.flatnonzero(stray.to_numpy())[0])
+        raise DataError(f"events: {student} {ev[student].iloc[i]!r} at row {ev.index[i]!r} is not in students")
+    per_student = ev[student].value_counts().reindex(ids.to_numpy(), fill_value=0)
+    bands = behavior.odr_band(per_student.to_numpy())
+    table = behavior.odr_bands()
+    counts = pd.Series(bands).value_counts().reindex(table["band"], fill_value=0)
+    n = int(len(ids))
+    return pd.DataFrame({
+        "band": table["band"].astype(object).to_numpy(),
+        "tier_pattern": table["tier_pattern"].astype(object).to_numpy(),
+        "students": counts.to_numpy(dtype=np.int64),
+        "share": counts.to_numpy(dtype=float) / n if n else np.nan,
+    })
 
 
 def odr_chart(
@@ -138,9 +1151,95 @@ def odr_chart(
     *,
     students: Any = None,
     majors_only: bool = True,
+    student: str = "student_id",
+    date: str = "date",
+    location: str = "location",
+    severity: str = "severity",
     title: str | None = None,
     width: int = 480,
     height: int = 260,
 ) -> alt.LayerChart:
-    """Office discipline referrals by month, location or per-student band."""
-    raise NotImplementedError
+    """Office discipline referrals by month, location or per-student band.
+
+    Counts are made in pandas by :func:`odr_counts` (a whole district's
+    events are fine). Every bar carries its number as text. The band view
+    labels each band with its usual tier pattern (0-1 Tier 1, 2-5 Tier 2,
+    6+ Tier 3, from :func:`mtss_teach.behavior.odr_bands`).
+
+    Parameters
+    ----------
+    events, by, students, majors_only, student, date, location, severity
+        As in :func:`odr_counts`.
+    title : str, optional
+    width, height : int
+
+    Returns
+    -------
+    altair.LayerChart
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from mtss_teach.charts import odr_chart
+    >>> ev = pd.DataFrame({"student_id": [1, 1, 2], "date": ["2025-09-03", "2025-10-01", "2025-10-02"],
+    ...                    "location": ["Hall", "Class", "Class"], "severity": ["major"] * 3})
+    >>> odr_chart(ev, "month").to_dict()["title"]["subtitle"]
+    ['3 major referrals, Sep 2025 to Oct 2025; most in Oct 2025 (2).']
+    """
+    table = odr_counts(events, by, students=students, majors_only=majors_only, student=student, date=date,
+                       location=location, severity=severity)
+    b = by.strip().lower()
+    kind = "major referrals" if majors_only else "referrals"
+    if b == "month":
+        df = table.assign(month=table["month"].dt.strftime("%Y-%m-%d"))
+        order = list(df["label"])
+        x = alt.X("label:N", title="Month", sort=order, axis=alt.Axis(labelAngle=0))
+        y = alt.Y("odrs:Q", title=f"Office discipline {kind} (count)")
+        bars = alt.Chart(df).mark_bar(color=PALETTE["score"]).encode(
+            x=x, y=y, tooltip=[alt.Tooltip("label:N", title="Month"), alt.Tooltip("odrs:Q", title="Referrals")])
+        text = alt.Chart(df).mark_text(dy=-7, fontSize=11).encode(x=x, y="odrs:Q", text="odrs:Q")
+        total = int(df["odrs"].sum())
+        if len(df):
+            top = df.iloc[int(df["odrs"].to_numpy().argmax())]
+            sub = f"{total} {kind}, {order[0]} to {order[-1]}; most in {top['label']} ({int(top['odrs'])})."
+        else:
+            sub = f"No {kind}."
+        head = title or "Office discipline referrals by month"
+        desc = f"Bar chart of {kind} per month: " + "; ".join(f"{m} {c}" for m, c in zip(df["label"], df["odrs"]))
+    elif b == "location":
+        df = table
+        order = list(df["location"])
+        y = alt.Y("location:N", title="Location", sort=order)
+        x = alt.X("odrs:Q", title=f"Office discipline {kind} (count)")
+        bars = alt.Chart(df).mark_bar(color=PALETTE["score"]).encode(
+            x=x, y=y, tooltip=[alt.Tooltip("location:N"), alt.Tooltip("odrs:Q", title="Referrals")])
+        text = alt.Chart(df).mark_text(align="left", dx=4, fontSize=11).encode(x="odrs:Q", y=y, text="odrs:Q")
+        total = int(df["odrs"].sum())
+        sub = (f"{total} {kind}; most in {order[0]} ({int(df['odrs'].iloc[0])})." if len(df) else f"No {kind}.")
+        head = title or "Office discipline referrals by location"
+        desc = f"Bar chart of {kind} by location: " + "; ".join(f"{l} {c}" for l, c in zip(df["location"], df["odrs"]))
+        height = max(height, 24 * len(df))
+    else:
+        df = table.assign(
+            pct=100.0 * table["share"],
+            label=[f"{_fmt(100 * s, 1)}% ({c} students)" for s, c in zip(table["share"], table["students"])],
+            row=[f"{b_} ({t})" for b_, t in zip(table["band"], table["tier_pattern"])],
+        )
+        order = list(df["row"])
+        x = alt.X("row:N", title=f"{kind.capitalize()} per student this year (band)", sort=order,
+                  axis=alt.Axis(labelAngle=0))
+        y = alt.Y("pct:Q", title="Share of students (%)", scale=alt.Scale(domain=[0, 100]))
+        tier_cols = [PALETTE["tier1"], PALETTE["tier2"], PALETTE["tier3"]]
+        bars = alt.Chart(df).mark_bar(size=min(60, width // 5)).encode(
+            x=x, y=y, color=alt.Color("row:N", scale=alt.Scale(domain=order, range=tier_cols[:len(order)]),
+                                      legend=None),
+            tooltip=[alt.Tooltip("row:N", title="Band"), alt.Tooltip("students:Q"),
+                     alt.Tooltip("pct:Q", title="%", format=".1f")])
+        text = alt.Chart(df).mark_text(dy=-8, fontSize=11).encode(x=x, y="pct:Q", text="label:N")
+        n = int(df["students"].sum())
+        sub = f"{n} students; " + ", ".join(f"{r}: {l}" for r, l in zip(df["row"], df["label"])) + "."
+        head = title or "Students by number of office discipline referrals"
+        desc = f"Bar chart of students by {kind} band: " + "; ".join(
+            f"{r} {l}" for r, l in zip(df["row"], df["label"]))
+    return alt.layer(bars, text).properties(
+        title=_title(head, _wrap(sub, 90)), description=desc + ".", width=width, height=height)
