@@ -512,12 +512,13 @@ def _check_min_points(rule: str, min_points: Any) -> int:
     return mp
 
 
-def _slope_words(s: float) -> str:
+def _slope_words(s: float, short: bool = False) -> str:
+    unit = "a week" if short else "points a week"
     if s > 0:
-        return f"rising {_fmt(s)} points a week"
+        return f"rises {_fmt(s)} {unit}"
     if s < 0:
-        return f"falling {_fmt(-s)} points a week"
-    return "flat"
+        return f"falls {_fmt(-s)} {unit}"
+    return "is flat"
 
 
 def decide(
@@ -619,11 +620,16 @@ def decide(
         else:
             na, nb = int(above.sum()), int(below.sum())
             no = 4 - na - nb
-            parts = [f"{na} above the goal line", f"{nb} below it"]
+
+            def count(k: int, verb_place: str) -> str:
+                return f"{k} {'is' if k == 1 else 'are'} {verb_place}"
+
+            parts = [count(na, "above the goal line"), count(nb, "below it")]
             if no:
-                parts.append(f"{no} exactly on it")
-            reason = (f"Of the 4 most recent scores ({span}), " + ", ".join(parts)
-                      + f"{lower_note}; they are not all on one side: keep the intervention going.")
+                parts.append(count(no, "exactly on it"))
+            listed = ", ".join(parts[:-1]) + " and " + parts[-1]
+            reason = (f"Of the 4 most recent scores ({span}), {listed}{lower_note}; they are not all "
+                      "on one side: keep the intervention going.")
         return Decision(str(_ACTION_ARRAY[code]), reason, 4, r, _NAN, a)
 
     if x[0] == x[-1]:
@@ -631,35 +637,35 @@ def decide(
             f"weeks: all {n} scores are in week {x[0]:g}; a trend needs at least two different weeks"
         )
     t = _ols_one(x, y)
-    goal_txt = f"the goal line ({_slope_words(a)}){lower_note}"
-    head = f"The trend of the {n} scores is {_slope_words(t.slope)}"
+    head = f"The trend of the {n} scores {_slope_words(t.slope)}"
+    goal_txt = f"the goal line {_slope_words(a, short=True)}{lower_note}"
     if r == "trend":
         code = int(_codes_trend(np.array([t.slope]), a, tol, descending)[0])
         gap = abs(t.slope - a)
         if code == _RAISE:
-            reason = (f"{head}, steeper than {goal_txt} by {_fmt(gap)} a week, more than the "
+            reason = (f"{head}; {goal_txt}. That is {_fmt(gap)} a week steeper, more than the "
                       f"{_fmt(tol)} allowed: raise the goal.")
         elif code == _CHANGE:
-            reason = (f"{head}, flatter than {goal_txt} by {_fmt(gap)} a week, more than the "
+            reason = (f"{head}; {goal_txt}. That is {_fmt(gap)} a week flatter, more than the "
                       f"{_fmt(tol)} allowed: change the intervention.")
         else:
-            reason = (f"{head}, within {_fmt(tol)} a week of {goal_txt}, about parallel: "
-                      "keep the intervention going.")
+            reason = (f"{head}; {goal_txt}. The two are within {_fmt(tol)} a week of each other "
+                      "(about parallel): keep the intervention going.")
     else:
         code = int(_codes_trend_ci(np.array([t.ci_low]), np.array([t.ci_high]), a, descending)[0])
-        rng = f"95% confidence range {_fmt(t.ci_low)} to {_fmt(t.ci_high)} a week"
+        head = (f"{head}, with a 95% confidence range of {_fmt(t.ci_low)} to {_fmt(t.ci_high)} "
+                "a week")
         if code == _RAISE:
             side = "below" if descending else "above"
-            reason = (f"{head} ({rng}); the whole range is {side} {goal_txt}'s "
-                      f"{_fmt(a)} a week: raise the goal.")
+            reason = (f"{head}. The whole range is {side} the goal line's {_fmt(a)} a week"
+                      f"{lower_note}: raise the goal.")
         elif code == _CHANGE:
             side = "above" if descending else "below"
-            reason = (f"{head} ({rng}); the whole range is {side} {goal_txt}'s "
-                      f"{_fmt(a)} a week: change the intervention.")
+            reason = (f"{head}. The whole range is {side} the goal line's {_fmt(a)} a week"
+                      f"{lower_note}: change the intervention.")
         else:
-            reason = (f"{head} ({rng}); the range includes the goal line's {_fmt(a)} a week, "
-                      "so the data cannot yet tell the growth apart from the goal: keep the "
-                      "intervention going.")
+            reason = (f"{head}. The range includes the goal line's {_fmt(a)} a week, so the data "
+                      "cannot yet tell the growth apart from the goal: keep the intervention going.")
     return Decision(str(_ACTION_ARRAY[code]), reason, n, r, float(t.slope), a)
 
 

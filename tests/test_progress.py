@@ -257,7 +257,7 @@ def test_four_point_point_on_line_counts_as_neither():
     # three above and one exactly on the line (week 9 score 38 = 20 + 2*9): not "all 4 above"
     d = decide(WEEKS, _with_last4([1, 1, 0, 1]), LINE)
     assert d.action == "continue"
-    assert "3 above" in d.reason and "1 exactly on it" in d.reason
+    assert "3 are above" in d.reason and "1 is exactly on it" in d.reason
     d = decide(WEEKS, _with_last4([-1, 0, -1, -1]), LINE)
     assert d.action == "continue"
 
@@ -265,7 +265,7 @@ def test_four_point_point_on_line_counts_as_neither():
 def test_four_point_mixed_continues():
     d = decide(WEEKS, _with_last4([-1, 1, -1, -1]), LINE)
     assert d.action == "continue"
-    assert "1 above" in d.reason and "3 below" in d.reason
+    assert "1 is above" in d.reason and "3 are below" in d.reason
 
 
 def test_four_point_only_uses_the_four_most_recent():
@@ -324,7 +324,7 @@ def test_trend_rule_both_sides(student_slope, expected):
 def test_trend_rule_reason_and_tolerance():
     w, s = _line_scores(2.6)
     d = decide(w, s, LINE, rule="trend")
-    assert "rising 2.6 points a week" in d.reason and "0.6" in d.reason and "0.5" in d.reason
+    assert "rises 2.6 points a week" in d.reason and "0.6 a week steeper" in d.reason and "0.5" in d.reason
     assert decide(w, s, LINE, rule="trend", tolerance=0.7).action == "continue"
 
 
