@@ -17,6 +17,8 @@ stylesheet come from the book's own files instead:
   authors write ordinary Altair code.
 * **MathJax** comes from the ``django-static-mathjax`` wheel on PyPI (MathJax
   3), copied into ``_static/mathjax``.
+* **No thebe.** Jupyter Book always adds sphinx-thebe, whose script would
+  fetch thebe from a CDN on demand; its scripts are dropped from every page.
 * **A guard.** After the build, every ``<script src>`` and ``<link href>``
   in the HTML output is checked; an off-site one fails the build.
 
@@ -149,11 +151,21 @@ def _prepare_assets(app: Any, config: Any) -> None:
     vl_version = config.mtss_vegalite_version
     bundle = static / VEGA_BUNDLE
     stamp = static / "vega" / "VERSION"
-    want = f"vl-convert {getattr(vlc, '__version__', '?')} vega-lite {vl_version}"
+    want = f"vl-convert {getattr(vlc, '__version__', '?')} vega-lite {vl_version} wrapped"
     if not bundle.exists() or not stamp.exists() or stamp.read_text() != want:
         bundle.parent.mkdir(parents=True, exist_ok=True)
-        bundle.write_text(vlc.javascript_bundle(vl_version=vl_version), encoding="utf-8")
+        # Wrapped in a function: the bundle's top-level `const` names (e.g. `_`)
+        # would otherwise clash with Sphinx's own scripts. It sets
+        # window.vegaEmbed / window.vega / window.vegaLite itself.
+        source = vlc.javascript_bundle(vl_version=vl_version)
+        bundle.write_text("(function () {\n" + source + "\n})();\n", encoding="utf-8")
         stamp.write_text(want)
+        # Sphinx copies static files only when some page is rebuilt: refresh
+        # an existing build's copy so a new bundle is never left stale.
+        built = Path(app.outdir) / "_static" / "vega"
+        if built.is_dir():
+            shutil.copy2(bundle, built / bundle.name)
+            shutil.copy2(stamp, built / stamp.name)
 
     try:
         import mathjax  # django-static-mathjax
@@ -178,7 +190,18 @@ def _prepare_assets(app: Any, config: Any) -> None:
     os.environ["IPYTHONDIR"] = str(ipydir)
 
 
+def _is_thebe_script(js: Any) -> bool:
+    name = getattr(js, "filename", None) or str(js)
+    body = getattr(js, "attributes", {}).get("body", "") or ""
+    return "sphinx-thebe" in (name or "") or "THEBE_JS_URL" in body
+
+
 def _page_context(app: Any, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
+    # Jupyter Book always loads sphinx-thebe, which declares THEBE_JS_URL twice
+    # on rebuilt pages (a console error) and would fetch thebe from a CDN.
+    # Live code cells are not offered by this book, so drop its scripts.
+    if "script_files" in context:
+        context["script_files"][:] = [js for js in context["script_files"] if not _is_thebe_script(js)]
     if doctree is None:
         return
     from docutils import nodes

@@ -536,70 +536,55 @@ def test_built_chart_page_has_described_chart():
 
 
 @pytest.mark.browser
-def test_chart_draws_in_chromium():
+def test_chart_draws_in_chromium(offline_page):
     page_file = BUILT / "what-is-mtss.html"
     if not page_file.exists():
         pytest.skip(NOT_BUILT)
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        pytest.skip("needs Debian's chromium (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-        try:
-            page = browser.new_page()
-            page.goto(page_file.as_uri())
-            page.wait_for_timeout(1500)
-            has_embed = page.evaluate("typeof vegaEmbed")
-            assert has_embed == "function", (
-                "vegaEmbed is undefined, so the chart shows its no-JavaScript text. "
-                "Seen here when the vega bundle is loaded as a classic script: its "
-                "top-level `const _` collides with Sphinx's doctools.js (`const _`); "
-                "wrapping the bundle in (function(){...})() fixes it."
-            )
-            svg_text = page.locator(".mtss-vega-embed svg").first.text_content(timeout=5000)
-            for label in ("Sensitivity", "Specificity", "Positive predictive value",
-                          "Screening .75", "Referral .35"):
-                assert label in svg_text
-        finally:
-            browser.close()
+    page = offline_page.page
+    page.goto(page_file.as_uri())
+    page.wait_for_timeout(1500)
+    has_embed = page.evaluate("typeof vegaEmbed")
+    assert has_embed == "function", (
+        "vegaEmbed is undefined, so the chart shows its no-JavaScript text. "
+        "Seen here when the vega bundle is loaded as a classic script: its "
+        "top-level `const _` collides with Sphinx's doctools.js (`const _`); "
+        "wrapping the bundle in (function(){...})() fixes it."
+    )
+    svg_text = page.locator(".mtss-vega-embed svg").first.text_content(timeout=5000)
+    for label in ("Sensitivity", "Specificity", "Positive predictive value",
+                  "Screening .75", "Referral .35"):
+        assert label in svg_text
+    assert offline_page.console_errors == []
+    assert offline_page.blocked == []
 
 
 @pytest.mark.browser
-def test_hub_filters_in_chromium(resource_data):
+def test_hub_filters_in_chromium(resource_data, offline_page):
     if not HUB_HTML.exists():
         pytest.skip(NOT_BUILT)
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        pytest.skip("needs Debian's chromium (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
     entries = resource_data["resources"]
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-        try:
-            page = browser.new_page()
-            page.goto(HUB_HTML.as_uri())
-            page.wait_for_selector("[data-rh-filters]:not([hidden])", timeout=5000)
-            count = page.locator("[data-rh-count]")
-            assert count.inner_text() == f"Showing all {len(entries)} resources."
+    page = offline_page.page
+    page.goto(HUB_HTML.as_uri())
+    page.wait_for_selector("[data-rh-filters]:not([hidden])", timeout=5000)
+    count = page.locator("[data-rh-count]")
+    assert count.inner_text() == f"Showing all {len(entries)} resources."
 
-            page.select_option("#mtss-rh-topic", "equity")
-            want = [e["title"] for e in entries if "equity" in e["topics"]]
-            shown = page.locator("tbody tr:visible a.mtss-rh-title").all_inner_texts()
-            assert shown == want
-            assert count.inner_text() == f"Showing {len(want)} of {len(entries)} resources."
+    page.select_option("#mtss-rh-topic", "equity")
+    want = [e["title"] for e in entries if "equity" in e["topics"]]
+    shown = page.locator("tbody tr:visible a.mtss-rh-title").all_inner_texts()
+    assert shown == want
+    assert count.inner_text() == f"Showing {len(want)} of {len(entries)} resources."
 
-            page.select_option("#mtss-rh-audience", "district")
-            want = [e["title"] for e in entries
-                    if "equity" in e["topics"] and "district" in e["audience"]]
-            assert page.locator("tbody tr:visible a.mtss-rh-title").all_inner_texts() == want
+    page.select_option("#mtss-rh-audience", "district")
+    want = [e["title"] for e in entries
+            if "equity" in e["topics"] and "district" in e["audience"]]
+    assert page.locator("tbody tr:visible a.mtss-rh-title").all_inner_texts() == want
 
-            page.select_option("#mtss-rh-audience", "instructors")
-            if not [e for e in entries if "equity" in e["topics"] and "instructors" in e["audience"]]:
-                assert page.locator("[data-rh-empty]").is_visible()
+    page.select_option("#mtss-rh-audience", "instructors")
+    if not [e for e in entries if "equity" in e["topics"] and "instructors" in e["audience"]]:
+        assert page.locator("[data-rh-empty]").is_visible()
 
-            page.click("[data-rh-reset]")
-            assert page.locator("tbody tr:visible").count() == len(entries)
-            assert not page.locator("[data-rh-empty]").is_visible()
-        finally:
-            browser.close()
+    page.click("[data-rh-reset]")
+    assert page.locator("tbody tr:visible").count() == len(entries)
+    assert not page.locator("[data-rh-empty]").is_visible()
+    assert offline_page.blocked == []
