@@ -11,7 +11,7 @@ JB     := $(BIN)/jupyter-book
 NOTEBOOKS = $(shell git ls-files '*.ipynb' 2>/dev/null)
 PYTEST_ARGS ?=
 
-.PHONY: help book book-clean test test-fast chromium bench clean env-book env-test
+.PHONY: help book book-clean test test-fast chromium bench datasets clean env-book env-test
 
 help:
 	@sed -n 's/^#   //p' $(MAKEFILE_LIST)
@@ -62,6 +62,10 @@ test: $(VENV)/.stamp-test chromium
 test-fast: $(VENV)/.stamp-test
 	$(BIN)/python -m pytest tests mtss_teach --doctest-modules -m "not browser and not slow" \
 	  --ignore=tests/test_offline_book.py $(PYTEST_ARGS)
+
+#   make datasets     regenerate the shipped synthetic datasets in datasets/ exactly
+datasets: $(VENV)/.stamp-book
+	$(BIN)/python -m mtss_teach.datasets regenerate
 
 #   make bench        run every benchmark and print one table of ratios
 bench: $(VENV)/.stamp-test
