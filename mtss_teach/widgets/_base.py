@@ -1,0 +1,637 @@
+"""Shared machinery of the MTSS Academy apps (ipywidgets 8).
+
+Every app is a thin shell: it keeps the state of its controls, calls the
+library (:mod:`mtss_teach.screening`, :mod:`mtss_teach.progress`, ...) for
+every number it shows, and asks :mod:`mtss_teach.charts` for every chart.
+This module holds what the apps share:
+
+* :class:`MtssApp` -- the base class: one-line construction from a shipped
+  dataset or a :class:`~mtss_teach.cohorts.Cohort`, a dataset chooser, a
+  message area that turns bad input (:class:`~mtss_teach.DataError`) into a
+  sentence instead of a traceback, and read-only :attr:`MtssApp.metrics` so
+  tests can check the shown values without a browser.
+* :class:`ChartPane` -- draws an Altair chart as inline SVG with
+  ``vl_convert`` (no JavaScript, nothing loaded from a CDN). In an app the
+  drawing happens on one background thread, so the numbers appear at once
+  and the chart follows; tests draw synchronously.
+* small HTML helpers (:func:`metric_html`, :func:`table_html`).
+
+Heavy imports (Altair, vl-convert, the cohort loader) are deferred until
+first needed, so a Voila app shows its controls and numbers quickly.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import math
+import os
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Any, Callable, Iterator, Sequence
+from urllib.parse import parse_qs
+
+import ipywidgets as W
+import pandas as pd
+
+from .._validate import check_choice
+from ..errors import DataError
+
+__all__ = [
+    "MtssApp",
+    "ChartPane",
+    "DRAW_MODES",
+    "dataset_names",
+    "load_dataset",
+    "dataset_from_query",
+    "fmt",
+    "metric_html",
+    "metrics_html",
+    "table_html",
+    "wait_for_charts",
+]
+
+log = logging.getLogger("mtss_teach.widgets")
+
+#: How charts are drawn: on a background thread (apps), at once (tests), or not at all.
+DRAW_MODES: tuple[str, ...] = ("background", "sync", "off")
+
+#: The label of the dataset chooser when the app was given a Cohort directly.
+OWN_COHORT = "(the cohort given)"
+
+_STYLE = """
+<style>
+.mtss-app { font-family: var(--jp-ui-font-family, sans-serif); color: #1a1a1a; max-width: 1150px; }
+.mtss-app h2.mtss-title { font-size: 1.35em; margin: 0.2em 0 0.1em 0; }
+.mtss-app p.mtss-purpose { margin: 0 0 0.6em 0; color: #333; }
+.mtss-app .mtss-message { border-left: 5px solid #D55E00; background: #FBEDE4; padding: 0.5em 0.8em;
+  margin: 0.4em 0; font-size: 0.95em; }
+.mtss-app .mtss-message b { color: #8a3200; }
+.mtss-app .mtss-metrics { display: flex; flex-wrap: wrap; gap: 0.5em 1.4em; margin: 0.4em 0; }
+.mtss-app .mtss-metric { display: flex; flex-direction: column; min-width: 7.5em; }
+.mtss-app .mtss-metric-label { font-size: 0.8em; color: #444; }
+.mtss-app .mtss-metric-value { font-size: 1.3em; font-weight: 600; }
+.mtss-app .mtss-note { font-size: 0.85em; color: #444; margin: 0.2em 0; }
+.mtss-app table.mtss-table { border-collapse: collapse; font-size: 0.85em; margin: 0.3em 0; }
+.mtss-app table.mtss-table th, .mtss-app table.mtss-table td { border: 1px solid #ccc; padding: 2px 8px;
+  text-align: right; }
+.mtss-app table.mtss-table th { background: #f2f2f2; }
+.mtss-app .mtss-chart svg { max-width: 100%; height: auto; }
+.mtss-app .mtss-chart-wait { color: #555; font-style: italic; padding: 1em 0; }
+.mtss-app .mtss-decision { border: 2px solid #0072B2; padding: 0.5em 0.8em; margin: 0.4em 0; }
+.mtss-app .mtss-hidden-answer { border: 2px dashed #767676; padding: 0.5em 0.8em; margin: 0.4em 0; color: #444; }
+</style>
+"""
+
+
+# ---------------------------------------------------------------------------
+# Data access (lazy: the cohort loader is imported on first use)
+# ---------------------------------------------------------------------------
+
+
+def dataset_names() -> list[str]:
+    """Names of the shipped datasets, as :func:`mtss_teach.datasets.list_datasets` lists them.
+
+    Examples
+    --------
+    >>> from mtss_teach.widgets._base import dataset_names
+    >>> isinstance(dataset_names(), list)
+    True
+    """
+    from .. import datasets
+
+    table = datasets.list_datasets()
+    if isinstance(table, pd.DataFrame):
+        col = "name" if "name" in table.columns else table.columns[0]
+        return [str(x) for x in table[col]]
+    return [str(x) for x in table]
+
+
+@lru_cache(maxsize=8)
+def load_dataset(name: str) -> Any:
+    """A shipped dataset as a Cohort (cached: apps never change the frames).
+
+    Examples
+    --------
+    >>> from mtss_teach.widgets._base import dataset_names, load_dataset
+    >>> cohort = load_dataset(dataset_names()[0])
+    >>> "student_id" in cohort.students.columns
+    True
+    """
+    from .. import datasets
+
+    return datasets.load(name)
+
+
+def dataset_from_query(names: Sequence[str], query: str | None = None) -> str | None:
+    """The ``dataset`` named in a Voila page's query string, when it is valid.
+
+    Voila passes the page's query string to the kernel as ``QUERY_STRING``,
+    so a facilitator can share a link such as
+    ``.../app.ipynb?dataset=weak_tier1``.
+
+    Examples
+    --------
+    >>> from mtss_teach.widgets._base import dataset_from_query
+    >>> dataset_from_query(["healthy", "weak_tier1"], "dataset=weak_tier1")
+    'weak_tier1'
+    >>> dataset_from_query(["healthy"], "dataset=nope") is None
+    True
+    """
+    q = os.environ.get("QUERY_STRING", "") if query is None else query
+    vals = parse_qs(q.lstrip("?")).get("dataset", [])
+    return vals[0] if vals and vals[0] in names else None
+
+
+# ---------------------------------------------------------------------------
+# Formatting helpers
+# ---------------------------------------------------------------------------
+
+
+def fmt(x: Any, kind: str = "num", digits: int = 2) -> str:
+    """Format a number for an app: ``"prop"`` 0.833, ``"pct"`` 83.3%, ``"int"``, ``"num"``.
+
+    NaN and None become "n/a".
+
+    Examples
+    --------
+    >>> from mtss_teach.widgets._base import fmt
+    >>> fmt(5 / 6, "prop"), fmt(5 / 6, "pct"), fmt(12.0, "int"), fmt(float("nan"))
+    ('0.833', '83.3%', '12', 'n/a')
+    """
+    if x is None:
+        return "n/a"
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return html.escape(str(x))
+    if math.isnan(v):
+        return "n/a"
+    if math.isinf(v):
+        return "all" if v > 0 else "none"
+    if kind == "prop":
+        return f"{v:.3f}"
+    if kind == "pct":
+        return f"{100 * v:.1f}%"
+    if kind == "int":
+        return f"{int(round(v)):,}"
+    s = f"{v:.{digits}f}"
+    return s.rstrip("0").rstrip(".") if "." in s else s
+
+
+def _raw(value: Any) -> str:
+    if isinstance(value, float):
+        return repr(value)
+    if hasattr(value, "item"):
+        try:
+            return _raw(value.item())
+        except (ValueError, AttributeError):
+            pass
+    return str(value)
+
+
+def metric_html(label: str, value: Any, key: str, kind: str = "num", title: str = "") -> str:
+    """One labelled number, with ``data-metric`` (its key) and ``data-value`` (full precision).
+
+    Examples
+    --------
+    >>> from mtss_teach.widgets._base import metric_html
+    >>> "data-metric=\\"ppv\\"" in metric_html("PPV", 0.5, "ppv", "prop")
+    True
+    """
+    tip = f' title="{html.escape(title)}"' if title else ""
+    return (
+        f'<div class="mtss-metric"{tip}><span class="mtss-metric-label">{html.escape(label)}</span>'
+        f'<span class="mtss-metric-value" data-metric="{html.escape(key)}" '
+        f'data-value="{html.escape(_raw(value))}">{fmt(value, kind)}</span></div>'
+    )
+
+
+def metrics_html(items: Sequence[tuple[str, Any, str, str]]) -> str:
+    """A row of :func:`metric_html` items given as ``(label, value, key, kind)``.
+
+    Examples
+    --------
+    >>> from mtss_teach.widgets._base import metrics_html
+    >>> metrics_html([("Flagged", 3, "flagged", "int")]).count("mtss-metric-value")
+    1
+    """
+    return '<div class="mtss-metrics">' + "".join(metric_html(*it) for it in items) + "</div>"
+
+
+def table_html(df: pd.DataFrame, *, max_rows: int = 40, caption: str = "", index: bool = False,
+               formats: dict[str, Callable[[Any], str]] | None = None, css_id: str = "") -> str:
+    """An escaped HTML table of at most ``max_rows`` rows, saying how many were left out.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from mtss_teach.widgets._base import table_html
+    >>> "2 more rows" in table_html(pd.DataFrame({"a": range(5)}), max_rows=3)
+    True
+    """
+    shown = df.head(max_rows)
+    out = shown.to_html(index=index, escape=True, border=0, classes="mtss-table", na_rep="—",
+                        formatters=formats or None, table_id=css_id or None)
+    cap = f'<div class="mtss-note">{html.escape(caption)}</div>' if caption else ""
+    more = ""
+    if len(df) > max_rows:
+        k = len(df) - max_rows
+        more = f'<div class="mtss-note">… and {k} more row{"s" if k != 1 else ""} not shown.</div>'
+    return cap + out + more
+
+
+def message_html(text: str, kind: str = "problem") -> str:
+    """The app's message box (``role="alert"``): a sentence, never a traceback."""
+    if not text:
+        return ""
+    head = {"problem": "Please check:", "note": "Note:"}.get(kind, "")
+    return f'<div class="mtss-message" role="alert"><b>{head}</b> {html.escape(text)}</div>'
+
+
+# ---------------------------------------------------------------------------
+# Charts as inline SVG
+# ---------------------------------------------------------------------------
+
+_EXECUTOR: ThreadPoolExecutor | None = None
+_EXECUTOR_LOCK = threading.Lock()
+
+
+def _executor() -> ThreadPoolExecutor:
+    global _EXECUTOR
+    with _EXECUTOR_LOCK:
+        if _EXECUTOR is None:
+            _EXECUTOR = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mtss-charts")
+        return _EXECUTOR
+
+
+def wait_for_charts(timeout: float = 60.0) -> None:
+    """Block until every chart queued so far has been drawn (for tests and scripts).
+
+    Examples
+    --------
+    >>> from mtss_teach.widgets._base import wait_for_charts
+    >>> wait_for_charts()
+    """
+    _executor().submit(lambda: None).result(timeout=timeout)
+
+
+def svg_of(chart: Any) -> tuple[dict, str]:
+    """(Vega-Lite spec, SVG text) of an Altair chart, drawn offline by vl-convert.
+
+    Examples
+    --------
+    >>> import altair as alt, pandas as pd
+    >>> from mtss_teach.widgets._base import svg_of
+    >>> spec, svg = svg_of(alt.Chart(pd.DataFrame({"x": [1, 2]})).mark_point().encode(x="x:Q"))
+    >>> svg.startswith("<svg")
+    True
+    """
+    import vl_convert
+
+    spec = chart.to_dict()
+    return spec, vl_convert.vegalite_to_svg(spec)
+
+
+class ChartPane:
+    """A place in an app where one chart is drawn as inline SVG.
+
+    :meth:`draw` takes a zero-argument function that builds the Altair
+    chart from values captured when it is called. With ``draw="background"``
+    the chart is built and converted on a single worker thread: requests made
+    while one is being drawn replace each other, so only the newest is drawn.
+    The SVG is wrapped in ``<div role="img" aria-label="...">`` carrying the
+    chart's text description, its accessible name.
+
+    Attributes
+    ----------
+    widget : ipywidgets.HTML
+        What the app lays out.
+    spec : dict or None
+        The Vega-Lite spec last drawn.
+    svg : str
+        The SVG text last drawn ("" before the first chart).
+    error : str
+        Why the last chart could not be drawn ("" when it was).
+    """
+
+    def __init__(self, app: "MtssApp", name: str, wait_text: str = "Drawing the chart…") -> None:
+        self.app = app
+        self.name = name
+        self.wait_text = wait_text
+        self.widget = W.HTML(value=self._wait_html())
+        self.widget.add_class("mtss-chart-pane")
+        self.widget.add_class(f"mtss-chart-{name}")
+        self.spec: dict | None = None
+        self.svg = ""
+        self.error = ""
+        self._gen = 0
+        self._lock = threading.Lock()
+
+    def _wait_html(self) -> str:
+        return f'<div class="mtss-chart-wait">{html.escape(self.wait_text)}</div>'
+
+    def clear(self, text: str = "") -> None:
+        """Remove the chart (optionally leaving a short note in its place)."""
+        with self._lock:
+            self._gen += 1
+            self.spec, self.svg, self.error = None, "", ""
+        self.widget.value = f'<div class="mtss-note">{html.escape(text)}</div>' if text else ""
+
+    def draw(self, factory: Callable[[], Any]) -> Future | None:
+        """Draw the chart ``factory()`` returns (see the class docstring)."""
+        mode = self.app.draw
+        with self._lock:
+            self._gen += 1
+            gen = self._gen
+        if mode == "off":
+            return None
+        if mode == "sync":
+            self._render(factory, gen)
+            return None
+        return _executor().submit(self._render, factory, gen)
+
+    def _render(self, factory: Callable[[], Any], gen: int) -> None:
+        if gen != self._gen:  # a newer request is waiting: skip this one
+            return
+        spec, svg, error = None, "", ""
+        try:
+            chart = factory()
+            if chart is None:
+                value = ""
+            else:
+                spec, svg = svg_of(chart)
+                label = html.escape(str(spec.get("description", "")) or self.name, quote=True)
+                value = f'<div class="mtss-chart" role="img" aria-label="{label}">{svg}</div>'
+        except DataError as exc:
+            error = str(exc)
+            value = message_html(f"The chart cannot be drawn: {exc}", "note")
+        except Exception as exc:  # never a traceback in the app
+            log.exception("chart %s failed", self.name)
+            error = f"{type(exc).__name__}: {exc}"
+            value = message_html(f"The chart cannot be drawn ({type(exc).__name__}).", "note")
+        with self._lock:
+            if gen != self._gen:
+                return
+            self.spec, self.svg, self.error = spec, svg, error
+        self.widget.value = value
+
+
+# ---------------------------------------------------------------------------
+# The base app
+# ---------------------------------------------------------------------------
+
+
+class MtssApp:
+    """Base class of the MTSS Academy apps.
+
+    Parameters
+    ----------
+    cohort : Cohort, optional
+        A cohort from :func:`mtss_teach.cohorts.make_cohort` or
+        :func:`mtss_teach.datasets.load` (or any object with the same
+        DataFrame attributes). Without it, ``dataset`` is loaded.
+    dataset : str, optional
+        Name of a shipped dataset (default: the first one listed).
+    chooser : bool, optional
+        Show a dataset dropdown (of :func:`mtss_teach.datasets.list_datasets`)
+        so a facilitator can switch data. Default: shown when no cohort is
+        given.
+    draw : {"background", "sync", "off"}
+        How charts are drawn (see :class:`ChartPane`).
+
+    Notes
+    -----
+    Subclasses implement ``_build()`` (create controls once),
+    ``_on_cohort()`` (reset choices for new data) and ``_update()`` (call
+    the library, fill the outputs, set ``self._metrics``). Any
+    :class:`~mtss_teach.DataError` raised there is shown as a message; any
+    other exception is logged and shown as a short apology, never as a
+    traceback.
+    """
+
+    title: str = "MTSS Academy app"
+    purpose: str = ""
+
+    def __init__(self, cohort: Any = None, *, dataset: str | None = None, chooser: bool | None = None,
+                 draw: str = "background") -> None:
+        self.draw = check_choice(draw, "draw", DRAW_MODES)
+        self._metrics: dict[str, Any] = {}
+        self._message_text = ""
+        self._quiet = 0
+        self._panes: list[ChartPane] = []
+        self.cohort: Any = None
+        self.dataset: str | None = None
+        if cohort is not None:
+            _check_cohort(cohort)
+            names = [OWN_COHORT]
+            show = bool(chooser)
+            if show:
+                names += dataset_names()
+            current = OWN_COHORT
+        else:
+            names = dataset_names()
+            if not names:
+                raise DataError("dataset: no shipped datasets were found")
+            current = dataset if dataset is not None else names[0]
+            check_choice(current, "dataset", names)
+            show = True if chooser is None else bool(chooser)
+        self._given = cohort
+        self._message = W.HTML()
+        self._message.add_class("mtss-message-area")
+        self._dataset = W.Dropdown(options=names, value=current, description="Dataset",
+                                   style={"description_width": "initial"},
+                                   layout=W.Layout(width="22em", display="" if show else "none"))
+        self._dataset.add_class("mtss-dataset")
+        self._build()
+        self._dataset.observe(self._dataset_changed, "value")
+        self._switch(current)
+
+    # -- one-liners -------------------------------------------------------
+
+    @classmethod
+    def from_dataset(cls, name: str | None = None, **kwargs: Any) -> "MtssApp":
+        """Build the app on a shipped dataset: ``App.from_dataset("healthy")``.
+
+        Examples
+        --------
+        >>> from mtss_teach.widgets import ScreeningExplorer
+        >>> app = ScreeningExplorer.from_dataset(draw="off")
+        >>> app.dataset is not None
+        True
+        """
+        return cls(dataset=name, **kwargs)
+
+    @classmethod
+    def app(cls, **kwargs: Any) -> "MtssApp":
+        """The app as a Voila page builds it: dataset from the URL (``?dataset=``) or the first one.
+
+        Examples
+        --------
+        >>> from mtss_teach.widgets import DecisionRuleLab
+        >>> DecisionRuleLab.app(draw="off").title
+        'Decision-rule lab'
+        """
+        names = dataset_names()
+        return cls(dataset=dataset_from_query(names), chooser=True, **kwargs)
+
+    # -- display ----------------------------------------------------------
+
+    @property
+    def ui(self) -> W.VBox:
+        """The whole app as one ipywidgets box."""
+        if not hasattr(self, "_ui"):
+            head = W.HTML(
+                _STYLE + f'<h2 class="mtss-title">{html.escape(self.title)}</h2>'
+                + (f'<p class="mtss-purpose">{html.escape(self.purpose)}</p>' if self.purpose else "")
+            )
+            self._ui = W.VBox([head, self._dataset, *self._layout(), self._message],
+                              layout=W.Layout(width="100%"))
+            self._ui.add_class("mtss-app")
+            self._ui.add_class(f"mtss-app-{type(self).__name__.lower()}")
+        return self._ui
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.ui)
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.ui._repr_mimebundle_(**kwargs)
+
+    # -- read-only state ---------------------------------------------------
+
+    @property
+    def metrics(self) -> dict[str, Any]:
+        """The values the app shows now (a copy), for tests and scripts."""
+        return dict(self._metrics)
+
+    @property
+    def message(self) -> str:
+        """The message shown now (bad input, a note), "" when there is none."""
+        return self._message_text
+
+    @property
+    def charts(self) -> dict[str, ChartPane]:
+        """The app's chart panes by name."""
+        return {p.name: p for p in self._panes}
+
+    # -- for subclasses ------------------------------------------------------
+
+    def _pane(self, name: str, wait_text: str = "Drawing the chart…") -> ChartPane:
+        p = ChartPane(self, name, wait_text)
+        self._panes.append(p)
+        return p
+
+    def _watch(self, *widgets: W.Widget, handler: Callable[[], None] | None = None) -> None:
+        """Call ``handler`` (default: :meth:`refresh`) when any of the widgets' value changes."""
+        fn = handler or self.refresh
+
+        def on_change(_change: Any) -> None:
+            if self._quiet:
+                return
+            self._safe(fn)
+
+        for w in widgets:
+            w.observe(on_change, "value")
+
+    @contextmanager
+    def _hold(self) -> Iterator[None]:
+        """Change several controls without an update after each one."""
+        self._quiet += 1
+        try:
+            yield
+        finally:
+            self._quiet -= 1
+
+    def _say(self, text: str, kind: str = "problem") -> None:
+        self._message_text = text
+        self._message.value = message_html(text, kind)
+
+    def _safe(self, fn: Callable[[], None]) -> bool:
+        """Run ``fn``; bad input becomes a message, never a traceback. True when it ran cleanly."""
+        try:
+            fn()
+            return True
+        except DataError as exc:
+            self._metrics = {}
+            self._clear()
+            self._say(str(exc))
+        except Exception as exc:  # keep tracebacks out of the app; log them for the facilitator
+            log.exception("%s failed", type(self).__name__)
+            self._metrics = {}
+            self._clear()
+            self._say(f"Something went wrong ({type(exc).__name__}: {exc}). Try another choice.")
+        return False
+
+    def refresh(self) -> None:
+        """Recompute and redraw from the current control values."""
+        if self.cohort is None:
+            return
+        self._say("")
+        self._update()
+
+    def _dataset_changed(self, change: Any) -> None:
+        self._safe(lambda: self._switch(change["new"]))
+
+    def _switch(self, name: str) -> None:
+        if name == OWN_COHORT:
+            cohort, self.dataset = self._given, None
+        else:
+            cohort, self.dataset = load_dataset(name), name
+        self.cohort = cohort
+        self._say("")
+        ok = True
+        with self._hold():
+            ok = self._safe(self._on_cohort)
+        if ok:
+            self._safe(self.refresh)
+
+    def set_dataset(self, name: str) -> None:
+        """Switch to another shipped dataset (as the dropdown does)."""
+        if name not in self._dataset.options:
+            self._dataset.options = [*self._dataset.options, name]
+        self._dataset.value = name
+
+    # -- hooks ---------------------------------------------------------------
+
+    def _build(self) -> None:  # pragma: no cover - every app overrides it
+        raise NotImplementedError
+
+    def _layout(self) -> list[W.Widget]:  # pragma: no cover
+        raise NotImplementedError
+
+    def _on_cohort(self) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+    def _update(self) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+    def _clear(self) -> None:
+        """Blank the outputs after bad input (so no stale number is mistaken for a new one)."""
+        for p in self._panes:
+            p.clear()
+
+
+def _check_cohort(cohort: Any) -> None:
+    students = getattr(cohort, "students", None)
+    if not isinstance(students, pd.DataFrame):
+        raise DataError(
+            "cohort: expected a Cohort (from mtss_teach.cohorts.make_cohort or mtss_teach.datasets.load), "
+            f"got {type(cohort).__name__}"
+        )
+
+
+def table_of(cohort: Any, name: str, what: str) -> pd.DataFrame:
+    """A cohort's table, or a clear DataError when this cohort does not have it."""
+    df = getattr(cohort, name, None)
+    if not isinstance(df, pd.DataFrame) or len(df) == 0:
+        raise DataError(f"cohort: this dataset has no {name} table, which {what} needs")
+    return df
+
+
+def options_with_all(values: Sequence[Any], all_label: str) -> list[tuple[str, Any]]:
+    """Dropdown options: ``(all_label, None)`` then each value."""
+    return [(all_label, None)] + [(str(v), v) for v in values]

@@ -1,0 +1,218 @@
+"""DecisionRuleLab: how often is a decision rule right? (wraps ``progress.simulate_decisions``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as W
+import numpy as np
+import pandas as pd
+
+from .. import norms, progress
+from ..errors import DataError
+from ._base import MtssApp, fmt, metrics_html, table_html
+
+__all__ = ["DecisionRuleLab", "SCENARIOS", "N_STUDENTS", "WEEK_RANGE"]
+
+#: Where the simulated students' true growth comes from.
+SCENARIOS: dict[str, str] = {
+    "dataset": "True growth of this dataset's monitored students in the grade",
+    "on_track": "Every student truly grows exactly at the goal rate",
+    "no_growth": "Every student truly makes no growth (0 a week)",
+}
+#: Simulated students per setting (the library's default).
+N_STUDENTS = 2000
+#: Weeks of monitoring the lab lets a leader try (and draws on the accuracy curve).
+WEEK_RANGE = (4, 20)
+
+_RULE_LABELS = {"four_point": "Four-point rule", "trend": "Trend rule",
+                "trend_ci": "Trend rule with a 95% interval"}
+
+
+class DecisionRuleLab(MtssApp):
+    """Set measurement error, weeks of data and a rule; see how often the rule is right.
+
+    Every number is :func:`mtss_teach.progress.simulate_decisions`: the goal
+    line rises at the IRIS typical growth of the chosen grade
+    (:func:`mtss_teach.norms.typical_growth`), each probe adds normal error
+    with SD = the chosen SEM (a CBM-R probe's SEM is about 10 WCPM), and the
+    rule decides after the chosen number of weekly points. The chart shows
+    the accuracy for every number of weeks from 4 to 20 at the current
+    settings, so a leader can rediscover that accuracy rises with weeks and
+    falls with error (Christ et al. 2012; Hintze et al. 2018).
+
+    Works without a cohort for the "on track" and "no growth" scenarios;
+    the "dataset" scenario uses the true weekly growth in the cohort's
+    ``truth`` table.
+
+    Examples
+    --------
+    >>> from mtss_teach.widgets import DecisionRuleLab
+    >>> lab = DecisionRuleLab.from_dataset(draw="off")
+    >>> lab.set(rule="four_point", sem=10, weeks=6, scenario="on_track", grade=3)
+    >>> 0 <= lab.metrics["accuracy"] <= 1
+    True
+    """
+
+    title = "Decision-rule lab"
+    purpose = ("How often is a progress-monitoring decision right? Set the measurement error, the weeks "
+               "of data and the rule: the lab simulates 2,000 students and scores every decision "
+               "against the truth.")
+
+    def _build(self) -> None:
+        style = {"description_width": "initial"}
+        self.w_scenario = W.Dropdown(description="True growth", style=style, layout=W.Layout(width="36em"),
+                                     options=[(v, k) for k, v in SCENARIOS.items()], value="on_track")
+        self.w_grade = W.Dropdown(description="Grade", style=style, layout=W.Layout(width="9em"),
+                                  options=[2, 3, 4, 5, 6], value=3)
+        self.w_rule = W.Dropdown(description="Rule", style=style, layout=W.Layout(width="22em"),
+                                 options=[(_RULE_LABELS[r], r) for r in progress.RULES], value="four_point")
+        self.w_sem = W.IntSlider(description="Measurement error, SEM (WCPM)", min=0, max=20, value=10,
+                                 style=style, continuous_update=False, layout=W.Layout(width="30em"))
+        self.w_sem.add_class("mtss-sem")
+        self.w_weeks = W.IntSlider(description="Weeks of monitoring", min=WEEK_RANGE[0], max=WEEK_RANGE[1],
+                                   value=6, style=style, continuous_update=False, layout=W.Layout(width="30em"))
+        self.w_weeks.add_class("mtss-weeks")
+        self.w_metrics = W.HTML()
+        self.w_metrics.add_class("mtss-lab-metrics")
+        self.w_table = W.HTML()
+        self.p_curve = self._pane("accuracy")
+        self._watch(self.w_scenario, self.w_grade, self.w_rule, self.w_sem, self.w_weeks)
+
+    def _layout(self) -> list[W.Widget]:
+        return [
+            W.HBox([self.w_scenario, self.w_grade], layout=W.Layout(flex_flow="row wrap")),
+            self.w_rule,
+            W.HBox([self.w_sem, self.w_weeks], layout=W.Layout(flex_flow="row wrap")),
+            self.w_metrics,
+            self.p_curve.widget,
+            self.w_table,
+        ]
+
+    def _clear(self) -> None:
+        super()._clear()
+        self.w_metrics.value = ""
+        self.w_table.value = ""
+
+    def _on_cohort(self) -> None:
+        truth = getattr(self.cohort, "truth", None)
+        self._truth = None
+        if isinstance(truth, pd.DataFrame) and {"student_id", "true_slope"} <= set(truth.columns):
+            students = getattr(self.cohort, "students", None)
+            t = truth[truth["true_slope"].notna()]
+            if isinstance(students, pd.DataFrame):
+                t = t.merge(students[["student_id", "grade"]], on="student_id", how="left")
+                self._truth = t
+
+    def _true_slopes(self, scenario: str, grade: int, aim: float) -> tuple[Any, int | None]:
+        if scenario == "on_track":
+            return aim, N_STUDENTS
+        if scenario == "no_growth":
+            return 0.0, N_STUDENTS
+        if self._truth is None:
+            raise DataError("scenario: this dataset has no true growth (truth table); choose "
+                            "'on track' or 'no growth'")
+        slopes = self._truth.loc[self._truth["grade"] == grade, "true_slope"].to_numpy(dtype=float)
+        if slopes.size == 0:
+            raise DataError(f"grade: no grade-{grade} student is monitored in this dataset; choose another grade")
+        # the dataset's students, repeated in order up to the simulation size
+        return np.resize(slopes, N_STUDENTS), None
+
+    def _update(self) -> None:
+        scenario, grade, rule = self.w_scenario.value, int(self.w_grade.value), self.w_rule.value
+        sem, weeks = float(self.w_sem.value), int(self.w_weeks.value)
+        aim = norms.typical_growth(grade, "orf")
+        slopes, n = self._true_slopes(scenario, grade, aim)
+        out = progress.simulate_decisions(slopes, aim, sem, weeks, rule, n=n, seed=0)
+        allrow = out[out["truth"] == "all"].iloc[0]
+        acc = float(allrow["correct"])
+        self.w_metrics.value = metrics_html([
+            ("Decisions right", acc, "accuracy", "pct"),
+            ("Raise the goal", allrow["raise_goal"], "raise_goal", "pct"),
+            ("Keep going", allrow["continue"], "continue", "pct"),
+            ("Change the intervention", allrow["change_intervention"], "change_intervention", "pct"),
+            ("Collect more data", allrow["collect_more_data"], "collect_more_data", "pct"),
+        ]) + (f'<div class="mtss-note">Goal line: {fmt(aim)} WCPM a week (IRIS typical growth, grade {grade}). '
+              f"{weeks} weekly points, SEM {fmt(sem)} WCPM, {_RULE_LABELS[rule].lower()}, "
+              f"{N_STUDENTS:,} simulated students.</div>")
+        shown = out.drop(columns=["rule", "n_points", "sem", "aim_slope", "tolerance"]).rename(columns={
+            "truth": "truth (true growth vs goal)", "students": "students",
+            "raise_goal": "raise goal", "change_intervention": "change intervention",
+            "collect_more_data": "collect more data", "correct": "right"})
+        pct = {c: (lambda v: fmt(v, "pct")) for c in shown.columns if c not in ("truth (true growth vs goal)",
+                                                                                "students")}
+        self.w_table.value = table_html(shown, formats=pct,
+                                        caption="Share of each decision by the truth (rows sum to 100%).")
+        self._metrics = {
+            "scenario": scenario, "grade": grade, "rule": rule, "sem": sem, "weeks": weeks, "aim_slope": aim,
+            "n": N_STUDENTS, "seed": 0, "accuracy": acc,
+            "shares": {a: float(allrow[a]) for a in progress.ACTIONS},
+            "by_truth": out.to_dict("records"),
+        }
+
+        def chart(slopes: Any = slopes, n: Any = n, aim: float = aim, sem: float = sem, rule: str = rule,
+                  weeks: int = weeks) -> Any:
+            return accuracy_curve_chart(slopes, aim, sem, rule, n, weeks)
+
+        self.p_curve.draw(chart)
+
+    def set(self, **values: Any) -> None:
+        """Set several controls (``scenario, grade, rule, sem, weeks``) and update once."""
+        names = {"scenario": self.w_scenario, "grade": self.w_grade, "rule": self.w_rule,
+                 "sem": self.w_sem, "weeks": self.w_weeks}
+        with self._hold():
+            for k, v in values.items():
+                if k not in names:
+                    raise DataError(f"{k}: not a control of the lab ({', '.join(names)})")
+                names[k].value = v
+        self._safe(self.refresh)
+
+
+def accuracy_curve(slopes: Any, aim: float, sem: float, rule: str, n: int | None,
+                   weeks: range | None = None) -> pd.DataFrame:
+    """Accuracy of ``rule`` for each number of weeks (one ``simulate_decisions`` call per week count).
+
+    Examples
+    --------
+    >>> from mtss_teach.widgets.decision_lab import accuracy_curve
+    >>> accuracy_curve(1.0, 1.0, 10, "trend", 500, range(8, 10))["weeks"].tolist()
+    [8, 9]
+    """
+    ws = weeks or range(WEEK_RANGE[0], WEEK_RANGE[1] + 1)
+    rows = []
+    for w in ws:
+        out = progress.simulate_decisions(slopes, aim, sem, w, rule, n=n, seed=0)
+        rows.append({"weeks": int(w), "accuracy": float(out.loc[out["truth"] == "all", "correct"].iloc[0])})
+    return pd.DataFrame(rows)
+
+
+def accuracy_curve_chart(slopes: Any, aim: float, sem: float, rule: str, n: int | None, weeks: int) -> Any:
+    """Line chart: share of right decisions against weeks of monitoring, marking the chosen weeks.
+
+    (:mod:`mtss_teach.charts` has no builder for this one, so it is drawn
+    here, with the charts' palette: title, axis titles with units, a text
+    description, and the chosen point labelled in words as well as colour.)
+    """
+    import altair as alt
+
+    from ..charts import PALETTE
+
+    curve = accuracy_curve(slopes, aim, sem, rule, n)
+    here = curve[curve["weeks"] == weeks].assign(label=lambda d: [f"{weeks} weeks: {fmt(a, 'pct')} right"
+                                                                 for a in d["accuracy"]])
+    x = alt.X("weeks:Q", title="Weeks of monitoring (weekly points)", scale=alt.Scale(domain=list(WEEK_RANGE)))
+    y = alt.Y("accuracy:Q", title="Decisions right (proportion of students)", scale=alt.Scale(domain=[0, 1]))
+    line = alt.Chart(curve).mark_line(color=PALETTE["score"], strokeWidth=2.5,
+                                      point=alt.OverlayMarkDef(color=PALETTE["score"], size=30)).encode(
+        x=x, y=y, tooltip=[alt.Tooltip("weeks:Q"), alt.Tooltip("accuracy:Q", format=".1%")])
+    mark = alt.Chart(here).mark_point(shape="diamond", size=220, filled=True, color=PALETTE["used"],
+                                      stroke="#000000").encode(x="weeks:Q", y="accuracy:Q")
+    text = alt.Chart(here).mark_text(align="left", dx=10, dy=-10, fontSize=12, fontWeight="bold").encode(
+        x="weeks:Q", y="accuracy:Q", text="label:N")
+    desc = (f"Share of right decisions by weeks of monitoring for the {_RULE_LABELS[rule].lower()} at SEM "
+            f"{fmt(sem)} WCPM: " + "; ".join(f"{w} weeks {fmt(a, 'pct')}" for w, a in
+                                              zip(curve["weeks"], curve["accuracy"])) + ".")
+    return alt.layer(line, mark, text).properties(
+        title=alt.TitleParams(f"How often the {_RULE_LABELS[rule].lower()} is right",
+                              subtitle=[f"SEM {fmt(sem)} WCPM; the diamond marks {weeks} weeks."]),
+        description=desc, width=520, height=240)
