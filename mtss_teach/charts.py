@@ -83,10 +83,24 @@ PALETTE: dict[str, str] = {
     "below": OKABE_ITO["vermillion"],
     "reference": OKABE_ITO["black"],
     "suppressed": "#767676",  # grey with 4.5:1 contrast on white
+    "text": "#333333",
+    "background": "#FFFFFF",
     "tier1": OKABE_ITO["blue"],
     "tier2": OKABE_ITO["orange"],
     "tier3": OKABE_ITO["reddish_purple"],
 }
+
+
+
+def _tint(hex_colour: str, amount: float) -> str:
+    """Mix a colour with white: ``amount`` of the colour, ``1 - amount`` white."""
+    rgb = [int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(255 - amount * (255 - c)):02X}" for c in rgb)
+
+
+#: Light fills (Okabe-Ito blue and vermillion mixed with white) for table cells.
+PALETTE["correct_fill"] = _tint(OKABE_ITO["blue"], 0.15)
+PALETTE["error_fill"] = _tint(OKABE_ITO["vermillion"], 0.15)
 
 #: Plain-language label for each progress-monitoring action (:data:`mtss_teach.progress.ACTIONS`).
 ACTION_LABELS: dict[str, str] = {
@@ -113,6 +127,11 @@ def _wrap(text: str, width: int = 90) -> list[str]:
     return textwrap.wrap(text, width=width) or [""]
 
 
+def _py(v: Any) -> Any:
+    """A numpy scalar as the plain Python value (for readable error messages)."""
+    return v.item() if isinstance(v, np.generic) else v
+
+
 def _fmt(x: float, digits: int = 2) -> str:
     """Number for a label: 1.50 -> '1.5', 2.0 -> '2', NaN -> 'n/a'."""
     if x is None or not np.isfinite(x):
@@ -132,7 +151,7 @@ def _title(text: str, subtitle: Sequence[str] | str | None = None) -> alt.TitleP
     if subtitle is None:
         return alt.TitleParams(text=text, anchor="start")
     sub = [subtitle] if isinstance(subtitle, str) else list(subtitle)
-    return alt.TitleParams(text=text, subtitle=sub, anchor="start", subtitleColor="#333333")
+    return alt.TitleParams(text=text, subtitle=sub, anchor="start", subtitleColor=PALETTE["text"])
 
 
 def _legend(title: str, orient: str = "right") -> alt.Legend:
@@ -335,9 +354,8 @@ def progress_chart(
     goal_layer = alt.Chart(goal_df).mark_point(shape="cross", size=140, filled=True,
                                                color=PALETTE["aimline"]).encode(x="week:Q", y="score:Q")
     goal_text = alt.Chart(goal_df).mark_text(align="right", dx=-8, dy=-10, fontSize=11,
-                                             color="#333333").encode(x="week:Q", y="score:Q", text="label:N")
-    mon = pts[pts["role"] != "Baseline score"]
-    path_layer = alt.Chart(mon).mark_line(color=PALETTE["score"], strokeWidth=1, opacity=0.6).encode(
+                                             color=PALETTE["text"]).encode(x="week:Q", y="score:Q", text="label:N")
+    path_layer = alt.Chart(pts).transform_filter("datum.role != 'Baseline score'").mark_line(color=PALETTE["score"], strokeWidth=1, opacity=0.6).encode(
         x="week:Q", y="score:Q"
     )
     point_layer = alt.Chart(pts).mark_point(filled=True, size=70, opacity=1).encode(
@@ -355,7 +373,7 @@ def progress_chart(
         layers.append(alt.Chart(phases).mark_rule(strokeDash=[2, 3], strokeWidth=1.5,
                                                   color=PALETTE["phase"]).encode(x="week:Q"))
         layers.append(alt.Chart(phases).mark_text(align="left", baseline="top", dx=4, y=2, fontSize=11,
-                                                  color="#333333").encode(x="week:Q", text="label:N"))
+                                                  color=PALETTE["text"]).encode(x="week:Q", text="label:N"))
 
     subtitle: list[str] = []
     if dec is not None:
@@ -526,7 +544,7 @@ def screening_chart(
             x2="bin_end:Q",
             y=alt.Y("count:Q", title="Students (count)", scale=alt.Scale(domain=[0, y_max])),
             fill=alt.Fill("status:N", scale=alt.Scale(domain=status_domain,
-                                                      range=[PALETTE["flagged"], "#FFFFFF"]),
+                                                      range=[PALETTE["flagged"], PALETTE["background"]]),
                           legend=_legend("Screening decision", "bottom")),
             stroke=alt.Stroke("status:N", scale=alt.Scale(domain=status_domain,
                                                           range=[PALETTE["flagged"], PALETTE["not_flagged"]]),
@@ -539,7 +557,7 @@ def screening_chart(
             x="cut:Q")
         text = alt.Chart(cut_df).mark_text(align="left" if direction == "above" else "right",
                                            dx=5 if direction == "above" else -5, baseline="top", y=2,
-                                           fontSize=11, color="#333333").encode(x="cut:Q", text="label:N")
+                                           fontSize=11, color=PALETTE["text"]).encode(x="cut:Q", text="label:N")
         k = int(df["count"].sum())
         kf = int(df.loc[df["flagged"], "count"].sum())
         return alt.layer(bars, rule, text).properties(
@@ -643,7 +661,7 @@ def roc_chart(
     diag = alt.Chart(chance).mark_line(color=PALETTE["reference"], strokeDash=[4, 4], strokeWidth=1).encode(
         x="fpr:Q", y="tpr:Q")
     diag_text = alt.Chart(pd.DataFrame({"fpr": [0.62], "tpr": [0.62], "t": ["chance (AUC 0.5)"]})).mark_text(
-        angle=360 - 45 * height / max(width, 1), dy=-8, fontSize=10, color="#333333").encode(
+        angle=360 - 45 * height / max(width, 1), dy=-8, fontSize=10, color=PALETTE["text"]).encode(
         x="fpr:Q", y="tpr:Q", text="t:N")
     layers = [diag, diag_text, line]
     sub = []
@@ -655,7 +673,7 @@ def roc_chart(
         pt = pd.DataFrame({"fpr": [1.0 - chosen.specificity], "tpr": [chosen.sensitivity],
                            "label": [f"Cut {_fmt(chosen.cut)}"]})
         layers.append(alt.Chart(pt).mark_point(shape="diamond", size=220, filled=True, color=PALETTE["used"],
-                                               stroke="#000000", strokeWidth=1).encode(x="fpr:Q", y="tpr:Q"))
+                                               stroke=OKABE_ITO["black"], strokeWidth=1).encode(x="fpr:Q", y="tpr:Q"))
         layers.append(alt.Chart(pt).mark_text(align="left", dx=10, dy=10, fontSize=12, fontWeight="bold").encode(
             x="fpr:Q", y="tpr:Q", text="label:N"))
         sub.append(f"Chosen cut {_fmt(chosen.cut)}: sensitivity {_p(chosen.sensitivity)}, "
@@ -723,7 +741,7 @@ def confusion_matrix_chart(
         y=alt.Y("decision:N", title="Screening decision", sort=[flag, noflag]),
     )
     rect = base.mark_rect(strokeWidth=3, opacity=0.85).encode(
-        fill=alt.Fill("kind:N", scale=alt.Scale(domain=kinds, range=["#DCEBF7", "#F9DCCB"]),
+        fill=alt.Fill("kind:N", scale=alt.Scale(domain=kinds, range=[PALETTE["correct_fill"], PALETTE["error_fill"]]),
                       legend=_legend("Cell", "bottom")),
         stroke=alt.Stroke("kind:N", scale=alt.Scale(domain=kinds, range=[PALETTE["correct"], PALETTE["error"]]),
                           legend=_legend("Cell", "bottom")),
@@ -785,7 +803,7 @@ def tier_share_chart(
     df["axis"] = [f"{t}|expected {_fmt(e)}%" for t, e in zip(df["tier"], df["expected"])]
     df["label_y"] = np.maximum(df["share"], df["expected"])
     tiers = list(df["axis"])
-    x = alt.X("axis:N", title=None, sort=tiers,
+    x = alt.X("axis:N", title="Tier (expected share)", sort=tiers,
               axis=alt.Axis(labelAngle=0, labelExpr="split(datum.label, '|')", labelLimit=200))
     y_max = max(100.0, float(df["share"].max()))
     bars = alt.Chart(df).mark_bar(size=min(60, width // 5)).encode(
@@ -867,7 +885,7 @@ def tfi_chart(
     total_h = height if by_tier else max(height, 40 * len(df))
     row_h = total_h / len(df)
     bar = float(max(8.0, min(24.0, 0.4 * row_h)))
-    y = alt.Y("row:N", title=None, sort=rows, axis=alt.Axis(labelLimit=220))
+    y = alt.Y("row:N", title="Tier" if by_tier else "Tier: subscale", sort=rows, axis=alt.Axis(labelLimit=220))
     domain = [f"meets {_fmt(crit)}%", f"below {_fmt(crit)}%"] if by_tier else ["subscale"]
     rng = [PALETTE["meets"], PALETTE["below"]] if by_tier else [OKABE_ITO["sky_blue"]]
     bars = alt.Chart(df).mark_bar(size=bar).encode(
@@ -993,7 +1011,7 @@ def risk_ratio_chart(
     })
     groups = list(df["group"])
     x_max = max(float(np.nanmax(df["ratio"])) if np.isfinite(df["ratio"]).any() else 0.0, thr) * 1.35
-    y = alt.Y("group:N", title=None, sort=groups, axis=alt.Axis(labelLimit=240))
+    y = alt.Y("group:N", title="Group", sort=groups, axis=alt.Axis(labelLimit=240))
     domain = [f"At or above {_fmt(thr)}", f"Below {_fmt(thr)}", "Suppressed / not computed"]
     x = alt.X("shown:Q", title=f"Risk ratio (group risk / others' risk, ratio)", scale=alt.Scale(domain=[0, x_max]))
     bars = alt.Chart(df).transform_filter("isValid(datum.ratio)").mark_bar(size=14).encode(
@@ -1044,7 +1062,7 @@ def odr_counts(
     student: str = "student_id",
     date: str = "date",
     location: str = "location",
-    severity: str = "severity",
+    severity: str = "type",
 ) -> pd.DataFrame:
     """Count office discipline referrals by month, location or student band.
 
@@ -1060,7 +1078,7 @@ def odr_counts(
         The roster (a frame with the ``student`` column, or the ids).
     majors_only : bool, default True
         Count only major referrals (the ``severity`` column equal to
-        "major"); ``False`` counts all.
+        "major", as in the cohorts' ``type`` column); ``False`` counts all.
     student, date, location, severity : str
         Column names in ``events``.
 
@@ -1076,7 +1094,7 @@ def odr_counts(
     >>> import pandas as pd
     >>> from mtss_teach.charts import odr_counts
     >>> ev = pd.DataFrame({"student_id": [1, 1, 2], "date": ["2025-09-03", "2025-10-01", "2025-10-02"],
-    ...                    "location": ["Hall", "Class", "Class"], "severity": ["major"] * 3})
+    ...                    "location": ["Hall", "Class", "Class"], "type": ["major"] * 3})
     >>> odr_counts(ev, "location")
       location  odrs
     0    Class     2
@@ -1102,7 +1120,7 @@ def odr_counts(
         bad = d.isna().to_numpy()
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise DataError(f"events: {date} at row {ev.index[i]!r} is {ev[date].iloc[i]!r}, not a date")
+            raise DataError(f"events: {date} at row {_py(ev.index[i])!r} is {_py(ev[date].iloc[i])!r}, not a date")
         per = d.dt.to_period("M")
         counts = per.value_counts().sort_index()
         if len(counts):
@@ -1117,7 +1135,7 @@ def odr_counts(
         loc = ev[location]
         if loc.isna().any():
             i = int(np.flatnonzero(loc.isna().to_numpy())[0])
-            raise DataError(f"events: {location} at row {ev.index[i]!r} is missing")
+            raise DataError(f"events: {location} at row {_py(ev.index[i])!r} is missing")
         counts = loc.astype(str).value_counts()
         out = pd.DataFrame({"location": counts.index.astype(object), "odrs": counts.to_numpy(dtype=np.int64)})
         return out.sort_values(["odrs", "location"], ascending=[False, True], kind="stable").reset_index(drop=True)
@@ -1126,12 +1144,13 @@ def odr_counts(
     ids = students[student] if isinstance(students, pd.DataFrame) else pd.Series(list(students))
     if ids.duplicated().any():
         i = int(np.flatnonzero(ids.duplicated().to_numpy())[0])
-        raise DataError(f"students: id {ids.iloc[i]!r} at position {i} appears twice (duplicate id)")
+        raise DataError(f"students: id {_py(ids.iloc[i])!r} at position {i} appears twice (duplicate id)")
     known = set(ids)
     stray = ~ev[student].isin(known)
     if stray.any():
         i = int(np.flatnonzero(stray.to_numpy())[0])
-        raise DataError(f"events: {student} {ev[student].iloc[i]!r} at row {ev.index[i]!r} is not in students")
+        raise DataError(
+            f"events: {student} {_py(ev[student].iloc[i])!r} at row {_py(ev.index[i])!r} is not in students")
     per_student = ev[student].value_counts().reindex(ids.to_numpy(), fill_value=0)
     bands = behavior.odr_band(per_student.to_numpy())
     table = behavior.odr_bands()
@@ -1154,7 +1173,7 @@ def odr_chart(
     student: str = "student_id",
     date: str = "date",
     location: str = "location",
-    severity: str = "severity",
+    severity: str = "type",
     title: str | None = None,
     width: int = 480,
     height: int = 260,
@@ -1182,7 +1201,7 @@ def odr_chart(
     >>> import pandas as pd
     >>> from mtss_teach.charts import odr_chart
     >>> ev = pd.DataFrame({"student_id": [1, 1, 2], "date": ["2025-09-03", "2025-10-01", "2025-10-02"],
-    ...                    "location": ["Hall", "Class", "Class"], "severity": ["major"] * 3})
+    ...                    "location": ["Hall", "Class", "Class"], "type": ["major"] * 3})
     >>> odr_chart(ev, "month").to_dict()["title"]["subtitle"]
     ['3 major referrals, Sep 2025 to Oct 2025; most in Oct 2025 (2).']
     """

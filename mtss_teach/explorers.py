@@ -36,7 +36,7 @@ import pandas as pd
 
 from . import fidelity, progress, screening
 from ._validate import as_binary_array, as_float_array, check_choice, check_number, check_same_length
-from .charts import ACTION_LABELS, PALETTE, _fmt, _nice_width, _p
+from .charts import ACTION_LABELS, OKABE_ITO, PALETTE, _fmt, _nice_width, _p
 from .errors import DataError
 
 __all__ = [
@@ -293,7 +293,7 @@ def screening_cut_explorer(
                         scale=alt.Scale(domain=x_dom, nice=False)),
                 x2="hi:Q",
                 y=alt.Y("count:Q", title="Students (count)", stack="zero", scale=alt.Scale(domain=[0, y_max])),
-                fill=alt.Fill("status:N", scale=alt.Scale(domain=status_dom, range=[PALETTE["flagged"], "#FFFFFF"]),
+                fill=alt.Fill("status:N", scale=alt.Scale(domain=status_dom, range=[PALETTE["flagged"], PALETTE["background"]]),
                               legend=alt.Legend(title="Screening decision", orient="bottom")),
                 stroke=alt.Stroke("status:N", scale=alt.Scale(domain=status_dom,
                                                               range=[PALETTE["flagged"], PALETTE["not_flagged"]]),
@@ -333,7 +333,7 @@ def screening_cut_explorer(
     pts = table[["cut", "sensitivity", "specificity"]].dropna()
     here = (alt.Chart(pts).transform_filter(_near("cut", "cut", st))
             .transform_calculate(fpr="1 - datum.specificity")
-            .mark_point(shape="diamond", size=220, filled=True, color=PALETTE["used"], stroke="#000000")
+            .mark_point(shape="diamond", size=220, filled=True, color=PALETTE["used"], stroke=OKABE_ITO["black"])
             .encode(x="fpr:Q", y=alt.Y("sensitivity:Q")))
     here_txt = (alt.Chart(pts).transform_filter(_near("cut", "cut", st))
                 .transform_calculate(fpr="1 - datum.specificity", label="'Cut ' + datum.cut")
@@ -549,18 +549,15 @@ def aimline_explorer(
             rule == "four_point" and first_goal.loc[k, "action"] != "collect_more_data") else 0
         for j in range(bw.size):
             prow.append((k, float(bw[j]), float(bs[j]), "Baseline score"))
-        for j in range(n):
-            if j >= k:
-                role = "Not collected yet"
-            elif used and j >= k - used:
+        for j in range(k):  # points after the k-th are not collected yet: not drawn
+            if used and j >= k - used:
                 role = "Used by the four-point rule"
             else:
                 role = "Monitoring score"
             prow.append((k, float(w[j]), float(s[j]), role))
     points = pd.DataFrame(prow, columns=["weeks_of_data", "week", "score", "role"])
-    roles = ["Baseline score", "Monitoring score", "Used by the four-point rule", "Not collected yet"]
-    colors = [PALETTE["baseline"], PALETTE["score"], PALETTE["used"], "#BBBBBB"]
-    shapes = ["square", "circle", "diamond", "stroke"]
+    roles = ["Baseline score", "Monitoring score", "Used by the four-point rule"]
+    colors = [PALETTE["baseline"], PALETTE["score"], PALETTE["used"]]
     all_w = np.concatenate([bw, w, [float(table["goal_week"].iloc[0])]])
     x_scale = alt.Scale(domain=[float(np.floor(all_w.min())) - 0.5, float(np.ceil(all_w.max())) + 0.5], nice=False)
     y_hi = float(max(s.max(), bs.max(), grid.max())) * 1.05
@@ -572,12 +569,11 @@ def aimline_explorer(
         y=alt.Y("score:Q", title=y_title, scale=y_scale),
         color=alt.Color("role:N", scale=alt.Scale(domain=roles, range=colors),
                         legend=alt.Legend(title="Points", orient="bottom", columns=2)),
-        shape=alt.Shape("role:N", scale=alt.Scale(domain=roles, range=["square", "circle", "diamond", "circle"]),
+        shape=alt.Shape("role:N", scale=alt.Scale(domain=roles, range=["square", "circle", "diamond"]),
                         legend=alt.Legend(title="Points", orient="bottom", columns=2)),
         tooltip=[alt.Tooltip("week:Q", title="Week"), alt.Tooltip("score:Q", title=units),
                  alt.Tooltip("role:N", title="Point")],
     )
-    del shapes
     lines = table.drop_duplicates("goal")[["goal", "start_week", "start_score", "goal_week", "slope"]]
     lines = lines.assign(label=[f"Goal {_fmt(g, 1)} by week {_fmt(gw)} ({_fmt(sl)} a week)"
                                 for g, gw, sl in zip(lines["goal"], lines["goal_week"], lines["slope"])])
@@ -691,7 +687,7 @@ def fidelity_explorer(
         "label": [f"{it} {nm}{f}" for it, nm, f in zip(items["item"], items["name"], flag)],
     })
     n_items = len(items)
-    y = alt.Y("label:N", title=None, sort=list(df["label"]), axis=alt.Axis(labelLimit=300, orient="right"))
+    y = alt.Y("label:N", title="TFI item", sort=list(df["label"]), axis=alt.Axis(labelLimit=300, orient="right"))
     item_bars = alt.Chart(df).transform_calculate(score=score_expr).mark_bar(
         color=PALETTE["score"], size=12).encode(
         y=y, x=alt.X("score:Q", title="Item score (0 = not in place, 1 = partly, 2 = fully)",
@@ -700,7 +696,7 @@ def fidelity_explorer(
     item_text = alt.Chart(df).transform_calculate(score=score_expr).mark_text(
         align="left", dx=4, fontSize=11, fontWeight="bold").encode(
         y=y, x=alt.datum(0), text=alt.Text("score:Q", format="d"),
-        color=alt.condition("datum.score > 0", alt.value("#FFFFFF"), alt.value("#000000")))
+        color=alt.condition("datum.score > 0", alt.value(PALETTE["background"]), alt.value(OKABE_ITO["black"])))
     items_chart = alt.layer(item_bars, item_text).properties(
         width=width - 300, height=18 * n_items,
         title=alt.TitleParams(f"Tier {t} items (set them with the buttons under the chart)", anchor="start",
