@@ -252,7 +252,7 @@ def _numbers(col: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def _ids(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     def one(v: Any) -> Any:
-        if isinstance(v, float) and v == v and v == int(v):
+        if isinstance(v, (float, np.floating)) and np.isfinite(v) and float(v).is_integer():
             return str(int(v))
         if isinstance(v, (int, np.integer)) and not isinstance(v, bool):
             return str(int(v))
@@ -268,7 +268,8 @@ def _grades(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         if isinstance(v, (bool, np.bool_)):
             return np.nan
         if isinstance(v, (int, float, np.integer, np.floating)):
-            return float(v) if float(v) == round(float(v)) else np.nan
+            f = float(v)
+            return f if np.isfinite(f) and f.is_integer() and abs(f) < 100 else np.nan
         if isinstance(v, str):
             s = v.strip().lower()
             if s in _GRADE_WORDS:
@@ -507,7 +508,7 @@ def read_screening(
     probs.add(dup, "student_id", lambda i: f"duplicate of row {first_of[i] + 2} (same student, season and measure)")
 
     clean["student_id"] = pd.array(ids, dtype="str") if n else np.array([], dtype=object)
-    clean["grade"] = np.where(np.isnan(gr), -1, gr).astype(np.int64)
+    clean["grade"] = np.where(np.isin(gr, allowed), gr, -1).astype(np.int64)
     clean["season"] = pd.Categorical(np.where(np.isin(se.astype(str), list(SEASONS)), se, None), categories=list(SEASONS))
     clean["measure"] = pd.Categorical(np.where(np.isin(meas.astype(str), list(ranges)), meas, None), categories=list(ranges))
     clean["score"] = score
@@ -642,7 +643,7 @@ def read_progress(
     clean["measure"] = pd.Categorical(np.where(np.isin(meas.astype(str), list(ranges)), meas, None), categories=list(ranges))
     clean["score"] = score
     if "grade" in mapping:
-        clean["grade"] = np.where(np.isnan(gr), -1, gr).astype(np.int64)
+        clean["grade"] = np.where(np.isin(gr, allowed), gr, -1).astype(np.int64)
     if "interventionist" in mapping:
         iv = df[mapping["interventionist"]].map(lambda v: None if v is None or (isinstance(v, float) and v != v)
                                                 else str(v).strip())
