@@ -1255,6 +1255,7 @@ class _Generator:
         self.monitor_who = np.zeros(self.n, dtype=np.int64)
         if not w:
             self.prog_mem = np.zeros(0, dtype=np.int64)
+            self.prog_who = np.zeros(0, dtype=np.int64)
             return
         r = w[0]
         order = np.argsort(r["mem"], kind="stable")
