@@ -12,6 +12,7 @@ index) so results can be handed back in the same shape with :func:`restore`.
 
 from __future__ import annotations
 
+import datetime as _dt
 from dataclasses import dataclass
 from numbers import Number
 from typing import Any, Iterable, Sequence
@@ -52,14 +53,44 @@ def position(i: int, shape: Shape | None = None) -> str:
     return f"position {i}"
 
 
+def _ndim(x: Any) -> int:
+    """``np.ndim``, but -1 for ragged nested lists (which numpy refuses to shape)."""
+    try:
+        return int(np.ndim(x))
+    except (ValueError, TypeError):
+        return -1
+
+
 def _shape_of(x: Any) -> Shape:
     if isinstance(x, pd.Series):
         return Shape("series", x.index, x.name)
     if isinstance(x, pd.DataFrame):
         raise DataError("expected a scalar, list, numpy array or pandas Series, got a DataFrame")
-    if np.ndim(x) == 0:
+    if _ndim(x) == 0:  # ragged nested lists (-1) are arrays, reported element by element later
         return Shape("scalar")
     return Shape("array")
+
+
+# Values that numpy would silently turn into numbers but that are not scores:
+# yes/no flags, text, and dates or durations (an Excel cell formatted as a date).
+_NOT_NUMBERS = (bool, np.bool_, str, bytes, pd.Timestamp, np.datetime64, np.timedelta64, _dt.date,
+                _dt.timedelta)
+
+
+def _not_a_number(v: Any) -> bool:
+    return isinstance(v, _NOT_NUMBERS) or hasattr(v, "year")
+
+
+def _reject_date_dtype(x: Any, name: str, shape: Shape, what: str) -> None:
+    """Arrays and Series of dates or durations hold numbers internally: refuse them."""
+    kind = getattr(getattr(x, "dtype", None), "kind", None)
+    if kind in ("M", "m") and np.size(x):
+        first = x.iloc[0] if isinstance(x, pd.Series) else np.asarray(x).reshape(-1)[0]
+        kind_word = "a date" if kind == "M" else "a duration"
+        raise DataError(
+            f"{name}: {what} at {position(0, shape)} is {kind_word} ({first}), not a number "
+            "(a cell formatted as a date?)"
+        )
 
 
 def _raw(x: Any, name: str) -> np.ndarray:
@@ -118,24 +149,24 @@ def as_float_array(
     array([1. , 2.5])
     """
     shape = _shape_of(x)
+    _reject_date_dtype(x, name, shape, what)
     fast = None
     if isinstance(x, np.ndarray) and x.dtype.kind in "iuf":
         fast = x.astype(float, copy=False).reshape(-1)
     elif isinstance(x, pd.Series) and x.dtype.kind in "iuf":
         fast = x.to_numpy(dtype=float)
-    elif isinstance(x, Number) and not isinstance(x, bool) and not isinstance(x, np.bool_):
-        fast = np.asarray([x], dtype=float)
+    elif isinstance(x, Number) and not isinstance(x, (bool, np.bool_)) and np.ndim(x) == 0 \
+            and not isinstance(x, _NOT_NUMBERS):
+        try:
+            fast = np.asarray([x], dtype=float)
+        except (TypeError, ValueError, OverflowError):
+            fast = None  # e.g. complex or a whole number too large for a float: reported below
     if fast is not None:
         arr = fast
     else:
         raw = _raw(x, name)
         if raw.size and raw.dtype == object:
-            bad_type = [
-                i
-                for i, v in enumerate(raw)
-                if isinstance(v, (bool, np.bool_, str, bytes, pd.Timestamp, np.datetime64))
-                or hasattr(v, "year")
-            ]
+            bad_type = [i for i, v in enumerate(raw) if _not_a_number(v)]
             if bad_type:
                 i = bad_type[0]
                 raise DataError(
@@ -143,10 +174,15 @@ def as_float_array(
                 )
         try:
             arr = raw.astype(float)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             for i, v in enumerate(raw):
                 try:
                     float(v)
+                except OverflowError:
+                    raise DataError(
+                        f"{name}: {what} at {position(i, shape)} is too large to be a number "
+                        f"({str(v)[:20]}...)"
+                    ) from None
                 except (TypeError, ValueError):
                     raise DataError(
                         f"{name}: {what} at {position(i, shape)} is {v!r}, not a number"
@@ -204,6 +240,7 @@ def as_binary_array(x: Any, name: str) -> tuple[np.ndarray, Shape]:
         if len(x) == 0:
             raise DataError(f"{name}: no values given (empty input)")
         return x.to_numpy(), shape
+    _reject_date_dtype(x, name, shape, "value")
     raw = _raw(x, name)
     if raw.size == 0:
         raise DataError(f"{name}: no values given (empty input)")
@@ -212,8 +249,8 @@ def as_binary_array(x: Any, name: str) -> tuple[np.ndarray, Shape]:
         num = raw.astype(float)
         ok = (num == 0) | (num == 1)
         if raw.dtype == object:
-            ok &= np.array([not isinstance(v, (str, bytes)) for v in raw])
-    except (TypeError, ValueError):
+            ok &= np.array([not _not_a_number(v) or isinstance(v, (bool, np.bool_)) for v in raw])
+    except (TypeError, ValueError, OverflowError):
         num = None
         ok = np.array(
             [isinstance(v, (bool, np.bool_, int, float, np.integer, np.floating))
@@ -271,8 +308,9 @@ def check_choice(value: Any, name: str, allowed: Iterable[Any]) -> Any:
     allowed = list(allowed)
     v = value.strip().lower() if isinstance(value, str) else value
     try:
-        hit = v in allowed
-    except TypeError:
+        # one value only: a list or array never matches (and an array would compare elementwise)
+        hit = _ndim(v) == 0 and not isinstance(v, (dict, set, frozenset)) and v in allowed
+    except (TypeError, ValueError):
         hit = False
     if isinstance(v, (bool, np.bool_)) and not any(isinstance(a, bool) for a in allowed):
         hit = False
@@ -301,10 +339,12 @@ def check_number(
     >>> check_number(12, "weeks", lo=1, integer=True)
     12
     """
-    if isinstance(value, (bool, np.bool_)) or isinstance(value, (str, bytes)) or np.ndim(value) != 0:
+    if _ndim(value) != 0 or isinstance(value, _NOT_NUMBERS) or hasattr(value, "year"):
         raise DataError(f"{name}: expected a single number, got {value!r}")
     try:
         v = float(value)
+    except OverflowError:
+        raise DataError(f"{name}: {str(value)[:20]}... is too large to be a number") from None
     except (TypeError, ValueError):
         raise DataError(f"{name}: expected a single number, got {value!r}") from None
     if not np.isfinite(v):
