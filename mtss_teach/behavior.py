@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._validate import as_float_array, position, restore
+from ._validate import _not_a_number, as_float_array, position, restore
 from .errors import DataError
 from .norms import _read
 
@@ -85,7 +85,16 @@ def odr_rate(majors: Any, school_days: Any, enrollment: Any) -> Any:
             raise DataError(
                 f"length mismatch: majors has {m.size} values, {name} has {arr.size} values"
             )
-    return restore(m / d / (e / 100.0), shape)
+    with np.errstate(over="ignore"):
+        rate = m / d / (e / 100.0)
+    over = ~np.isfinite(rate)
+    if over.any():
+        i = int(np.flatnonzero(over)[0])
+        raise DataError(
+            f"majors/school_days/enrollment: the rate at {position(i, shape)} is too large to "
+            "compute (check for a misplaced decimal point or a value in the wrong unit)"
+        )
+    return restore(rate, shape)
 
 
 def odr_bands() -> pd.DataFrame:
@@ -233,8 +242,10 @@ def srss_total(items: Any) -> Any:
             "(columns: steal; lie/cheat/sneak; behaviour problem; peer rejection; "
             "low academic achievement; negative attitude; aggressive behaviour)"
         )
+    if raw.dtype.kind in "mM":  # dates or durations hold numbers internally
+        raw = raw.astype(object)
     if raw.dtype == object:
-        bad = np.vectorize(lambda v: isinstance(v, (bool, np.bool_, str, bytes)), otypes=[bool])(raw)
+        bad = np.vectorize(_not_a_number, otypes=[bool])(raw)
         if bad.any():
             i, j = map(int, np.argwhere(bad)[0])
             raise DataError(
@@ -242,11 +253,11 @@ def srss_total(items: Any) -> Any:
             )
     try:
         x = raw.astype(float)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         for (i, j), v in np.ndenumerate(raw):
             try:
                 float(v)
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 raise DataError(
                     f"items: SRSS item at {_cell(i, j, rows, cols)} is {v!r}, not a number"
                 ) from None

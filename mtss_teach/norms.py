@@ -21,7 +21,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from ._validate import as_float_array, check_choice, check_number, position, restore
+from ._validate import _ndim, as_float_array, check_choice, check_number, position, restore
 from .errors import DataError
 
 __all__ = [
@@ -58,12 +58,12 @@ def _season(season: Any) -> str:
 
 
 def _grade(grade: Any, allowed: Sequence[int], hint: str = "") -> int:
-    if isinstance(grade, (bool, np.bool_)) or isinstance(grade, str) or np.ndim(grade) != 0:
+    if isinstance(grade, (bool, np.bool_)) or isinstance(grade, str) or _ndim(grade) != 0:
         raise DataError(f"grade: expected one whole-number grade, got {grade!r}")
     try:
         g = float(grade)
-    except (TypeError, ValueError):
-        raise DataError(f"grade: expected one whole-number grade, got {grade!r}") from None
+    except (TypeError, ValueError, OverflowError):
+        raise DataError(f"grade: expected one whole-number grade, got {str(grade)[:40]}") from None
     if not np.isfinite(g) or g != round(g) or int(g) not in allowed:
         shown = ", ".join(str(a) for a in allowed)
         raise DataError(f"grade: {grade!r} is not one of {shown}{hint}")
@@ -395,7 +395,7 @@ def benchmark_status(
         return restore(_ACA_LABELS[idx], shape)
 
     g, s = _orf_key(grade, season)
-    if isinstance(cuts, (str, bytes)) or np.ndim(cuts) != 1 or len(cuts) != 2:
+    if isinstance(cuts, (str, bytes, dict, set)) or _ndim(cuts) != 1 or len(cuts) != 2:
         raise DataError(f"cuts: expected two percentiles (risk cut, benchmark cut), got {cuts!r}")
     c1 = check_number(cuts[0], "cuts[0]", lo=10, hi=90)
     c2 = check_number(cuts[1], "cuts[1]", lo=10, hi=90)

@@ -82,3 +82,45 @@ class TestValidateRegressions:
             auc([1, 2], [np.datetime64(1, "ns"), 0])
         with pytest.raises(DataError, match="at_risk: value at position 0"):
             auc([1, 2], [np.timedelta64(1, "ns"), 0])
+
+
+class TestNormsRegressions:
+    def test_grade_too_large_for_a_float_is_a_dataerror(self):
+        from mtss_teach.norms import orf_norm, typical_growth
+
+        # was: OverflowError
+        with pytest.raises(DataError, match="grade: expected one whole-number grade"):
+            orf_norm(10**400, "fall", 50)
+        with pytest.raises(DataError, match="grade"):
+            typical_growth(10**400)
+
+    def test_ragged_cuts_are_a_dataerror(self):
+        from mtss_teach.norms import benchmark_status
+
+        # was: ValueError from np.ndim
+        with pytest.raises(DataError, match="cuts: expected two percentiles"):
+            benchmark_status(50, 3, "fall", system="percentile", cuts=(20, [40]))
+
+
+class TestBehaviorRegressions:
+    def test_srss_durations_are_not_item_scores(self):
+        from mtss_teach.behavior import srss_total
+
+        # was: 1-day durations silently summed as 1 point each (total 7)
+        with pytest.raises(DataError, match=r"items: SRSS item at row 0, item 1 is .*timedelta.*not a number"):
+            srss_total([np.timedelta64(1, "D")] * 7)
+        with pytest.raises(DataError, match="items: SRSS item at row 0, item 1"):
+            srss_total(np.array([[1] * 7], dtype="m8[D]"))
+
+    def test_srss_item_too_large_for_a_float_is_a_dataerror(self):
+        from mtss_teach.behavior import srss_total
+
+        with pytest.raises(DataError, match="items: SRSS item at row 0, item 1"):
+            srss_total([10**400] + [0] * 6)
+
+    def test_odr_rate_that_overflows_is_a_dataerror(self):
+        from mtss_teach.behavior import odr_rate
+
+        # was: returned inf (1e308 / 1e-308 / 0.01 overflows)
+        with pytest.raises(DataError, match="the rate at position 0 is too large"):
+            odr_rate(1e308, 1e-308, 1)
