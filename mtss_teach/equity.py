@@ -15,7 +15,9 @@ from typing import Any, Iterable
 import numpy as np
 import pandas as pd
 
-from ._validate import check_choice, check_number
+from collections.abc import Hashable
+
+from ._validate import _not_a_number, check_choice, check_number
 from .errors import DataError
 
 __all__ = ["disproportionality", "suppress_small_cells", "RESULT_COLUMNS"]
@@ -46,28 +48,43 @@ def _row(df: pd.DataFrame, i: int) -> str:
     return f"row {_plain(df.index[i])!r} (position {i})"
 
 
+#: Largest count accepted: every whole number up to 2**53 is exact in a float.
+_MAX_COUNT = 2.0**53
+
+
+def _column(df: pd.DataFrame, name: str, col: Any) -> pd.Series:
+    """``df[col]`` as one Series; a column name given twice is an error."""
+    if list(df.columns).count(col) > 1:
+        raise DataError(f"{name}: column {col!r} appears more than once; give it once")
+    return df[col]
+
+
 def _counts(df: pd.DataFrame, name: str, col: str) -> np.ndarray:
     """A count column: numbers, no NaN, whole, >= 0."""
-    s = df[col]
+    s = _column(df, name, col)
+    if s.dtype.kind in "mMc":  # dates, durations, complex numbers: not counts
+        raise DataError(f"{name}: {col!r} at {_row(df, 0)} is {s.iloc[0]!r}, not a count")
+    if s.dtype == bool or s.dtype == object:
+        is_bad = np.fromiter((_not_a_number(v) and not isinstance(v, str) or isinstance(v, complex)
+                              for v in s), bool, len(s))
+        if is_bad.any():
+            i = int(np.flatnonzero(is_bad)[0])
+            raise DataError(f"{name}: {col!r} at {_row(df, i)} is {s.iloc[i]!r}, not a count")
     try:
         x = pd.to_numeric(s, errors="raise").to_numpy(dtype=float, na_value=np.nan)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         for i, v in enumerate(s):
             try:
                 float(v)
-            except (TypeError, ValueError):
-                raise DataError(f"{name}: {col!r} at {_row(df, i)} is {v!r}, not a number") from None
+            except (TypeError, ValueError, OverflowError):
+                raise DataError(f"{name}: {col!r} at {_row(df, i)} is {str(v)[:40]!r}, not a number") from None
         raise DataError(f"{name}: column {col!r} is not numeric") from None
-    if s.dtype == bool or s.dtype == object:
-        is_bool = np.fromiter((isinstance(v, (bool, np.bool_)) for v in s), bool, len(s))
-        if is_bool.any():
-            i = int(np.flatnonzero(is_bool)[0])
-            raise DataError(f"{name}: {col!r} at {_row(df, i)} is {s.iloc[i]!r}, not a count")
     for mask, problem in (
         (np.isnan(x), "is missing (NaN)"),
         (np.isinf(x), "is infinite"),
         (x < 0, "is negative"),
         (x != np.round(x), "is not a whole number"),
+        (x > _MAX_COUNT, "is too large to be a count"),
     ):
         with np.errstate(invalid="ignore"):
             m = mask & ~np.isnan(x) if problem != "is missing (NaN)" else mask
@@ -90,10 +107,18 @@ def _read_table(table: Any, name: str, allow_lea: bool) -> tuple[pd.DataFrame, n
         raise DataError(f"{name}: no rows given (empty input)")
     keys = ["lea", "group"] if "lea" in table.columns else ["group"]
     for k in keys:
-        na = table[k].isna().to_numpy()
+        col = _column(table, name, k)
+        na = col.isna().to_numpy()
         if na.any():
             i = int(np.flatnonzero(na)[0])
             raise DataError(f"{name}: {k!r} at {_row(table, i)} is missing")
+        if col.dtype == object:
+            unusable = np.fromiter((not isinstance(v, Hashable) for v in col), bool, len(col))
+            if unusable.any():
+                i = int(np.flatnonzero(unusable)[0])
+                raise DataError(
+                    f"{name}: {k!r} at {_row(table, i)} is {col.iloc[i]!r}; a label must be text or a number"
+                )
     dup = table.duplicated(keys, keep=False).to_numpy()
     if dup.any():
         first, *others = np.flatnonzero(dup)
@@ -402,11 +427,16 @@ def suppress_small_cells(
     """
     if not isinstance(df, pd.DataFrame):
         raise DataError("df: expected a pandas DataFrame")
-    cols = [columns] if isinstance(columns, str) else list(columns)
+    if isinstance(columns, (list, tuple, pd.Index, np.ndarray)):
+        cols = list(columns)
+    elif isinstance(columns, Hashable) and columns is not None:
+        cols = [columns]
+    else:
+        raise DataError(f"columns: expected a column name or a list of column names, got {columns!r}")
     if not cols:
         raise DataError("columns: name at least one count column to protect")
     for c in cols:
-        if c not in df.columns:
+        if not isinstance(c, Hashable) or c not in df.columns:
             raise DataError(f"columns: {c!r} is not a column of df")
     m = check_number(min_cell, "min_cell", lo=0, integer=True)
     mode = check_choice(marker, "marker", ("na", "text"))

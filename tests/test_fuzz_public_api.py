@@ -124,3 +124,68 @@ class TestBehaviorRegressions:
         # was: returned inf (1e308 / 1e-308 / 0.01 overflows)
         with pytest.raises(DataError, match="the rate at position 0 is too large"):
             odr_rate(1e308, 1e-308, 1)
+
+
+class TestEquityRegressions:
+    def _lea(self, **cols):
+        base = {"group": ["A", "B"], "count": [10, 20], "total": [100, 200]}
+        base.update(cols)
+        return pd.DataFrame(base)
+
+    def test_counts_too_large_for_int64_are_a_dataerror(self):
+        from mtss_teach.equity import disproportionality, suppress_small_cells
+
+        # was: counts wrapped to -9223372036854775808 in the result
+        with pytest.raises(DataError, match=r"table: 'count' at row 0 \(position 0\) \(1e\+20\) is too large"):
+            disproportionality(self._lea(count=[1e20, 20], total=[1e21, 200]))
+        with pytest.raises(DataError, match="df: 'a' at row 0 .* too large"):
+            suppress_small_cells(pd.DataFrame({"a": [1e20]}), "a")
+
+    def test_dates_durations_and_complex_counts_are_a_dataerror(self):
+        from mtss_teach.equity import disproportionality
+
+        # was: a datetime64 column was read as nanoseconds; durations as ns; 1+2j as 1
+        with pytest.raises(DataError, match="table: 'count' at row 0 .* not a count"):
+            disproportionality(self._lea(count=pd.to_datetime(["2020-01-01", "2020-01-02"])))
+        with pytest.raises(DataError, match="table: 'count' at row 0 .* not a count"):
+            disproportionality(self._lea(count=pd.to_timedelta([1, 2])))
+        with pytest.raises(DataError, match="table: 'count' at row 0 .* not a count"):
+            disproportionality(self._lea(count=[1 + 2j, 2]))
+
+    def test_unhashable_labels_are_a_dataerror(self):
+        from mtss_teach.equity import disproportionality
+
+        # was: TypeError "unhashable type: 'list'" from pd.factorize
+        with pytest.raises(DataError, match=r"table: 'lea' at row 0 .* is \[1\]; a label must be text or a number"):
+            disproportionality(self._lea(lea=[[1], [1]]))
+
+    def test_duplicate_column_names_are_a_dataerror(self):
+        from mtss_teach.equity import disproportionality, suppress_small_cells
+
+        # was: a misleading "'count' at row 0 is 'count', not a number"
+        df = pd.DataFrame([["A", 1, 2, 3]], columns=["group", "count", "total", "count"])
+        with pytest.raises(DataError, match="table: column 'count' appears more than once"):
+            disproportionality(df)
+        with pytest.raises(DataError, match="df: column 'a' appears more than once"):
+            suppress_small_cells(pd.DataFrame([[1, 2]], columns=["a", "a"]), "a")
+
+    def test_suppress_columns_argument_of_the_wrong_type(self):
+        from mtss_teach.equity import suppress_small_cells
+
+        df = pd.DataFrame({"a": [1, 20]})
+        # was: TypeError (None / 5 not iterable, dict unhashable)
+        with pytest.raises(DataError, match="columns: expected a column name"):
+            suppress_small_cells(df, None)
+        with pytest.raises(DataError, match="columns: 5 is not a column of df"):
+            suppress_small_cells(df, 5)
+        with pytest.raises(DataError, match=r"columns: \{\} is not a column of df"):
+            suppress_small_cells(df, [{}])
+        # an integer column label still works
+        out = suppress_small_cells(pd.DataFrame({5: [1, 20]}), 5)
+        assert out[5].isna().tolist() == [True, False]
+
+    def test_min_cell_too_large_for_a_float_is_a_dataerror(self):
+        from mtss_teach.equity import disproportionality
+
+        with pytest.raises(DataError, match="min_cell: .* too large"):
+            disproportionality(self._lea(), min_cell=10**400)
