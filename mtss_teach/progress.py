@@ -21,6 +21,7 @@ All functions are pure, vectorised and raise :class:`~mtss_teach.DataError`
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Hashable
 from typing import Any
 
 import numpy as np
@@ -28,6 +29,7 @@ import pandas as pd
 from scipy import stats
 
 from ._validate import (
+    _ndim,
     as_float_array,
     check_choice,
     check_number,
@@ -122,7 +124,8 @@ def goal_from_roi(baseline: float, roi: float, weeks: float) -> float:
     b = check_number(baseline, "baseline")
     r = check_number(roi, "roi")
     w = check_number(weeks, "weeks", lo=0)
-    return float(b + r * w)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _finite(float(b + r * w), "baseline/roi/weeks")
 
 
 @dataclass(frozen=True)
@@ -166,7 +169,11 @@ class Aimline:
         [22.0, 28.0, 40.0]
         """
         w, shape = as_float_array(weeks, "weeks", what="week", allow_empty=True)
-        return restore(self.start_score + self.slope * (w - self.start_week), shape)
+        with np.errstate(over="ignore", invalid="ignore"):
+            out = self.start_score + self.slope * (w - self.start_week)
+        if out.size:
+            _finite(float(np.max(np.abs(out))), "weeks")
+        return restore(out, shape)
 
 
 def aimline(baseline_weeks: Any, baseline_scores: Any, goal: float, goal_week: float) -> Aimline:
@@ -213,7 +220,8 @@ def aimline(baseline_weeks: Any, baseline_scores: Any, goal: float, goal_week: f
         raise DataError(
             f"goal_week: {gw:g} must be after the median baseline week {start_week:g}"
         )
-    slope = (g - start_score) / (gw - start_week)
+    with np.errstate(over="ignore", invalid="ignore"):
+        slope = _finite((g - start_score) / (gw - start_week), "goal/goal_week")
     return Aimline(start_week, start_score, float(gw), float(g), float(slope))
 
 
@@ -274,10 +282,37 @@ class Trend:
         array([10., 13.])
         """
         w, shape = as_float_array(weeks, "weeks", what="week", allow_empty=True)
-        return restore(self.intercept + self.slope * w, shape)
+        with np.errstate(over="ignore", invalid="ignore"):
+            out = self.intercept + self.slope * w
+        if out.size:
+            _finite(float(np.max(np.abs(out))), "weeks")
+        return restore(out, shape)
 
 
 _NAN = float("nan")
+# Smallest normal float: a sum of squared week deviations below it has lost its precision.
+_TINY = float(np.finfo(float).tiny)
+_TOO_EXTREME = (
+    "the weeks or scores are too extreme (too large, or weeks too close together) to compute "
+    "in floating point; check for a misplaced decimal point or a date typed as a week"
+)
+
+
+def _finite(value: float, name: str) -> float:
+    """``value`` if finite, else DataError: the inputs overflowed the arithmetic."""
+    if not np.isfinite(value):
+        raise DataError(f"{name}: {_TOO_EXTREME}")
+    return value
+
+
+def _check_fit(t: "Trend") -> "Trend":
+    """A fitted trend must be finite; statistics that are NaN by design may stay NaN."""
+    for v in (t.slope, t.intercept):
+        _finite(v, "weeks/scores")
+    for v in (t.see, t.se_slope, t.ci_low, t.ci_high):
+        if np.isinf(v):
+            _finite(v, "weeks/scores")
+    return t
 
 
 def _tukey_groups(n: int) -> tuple[int, int, int]:
@@ -312,15 +347,20 @@ def _sen_interval(x: np.ndarray, y: np.ndarray, slopes_sorted: np.ndarray) -> tu
 
 def _ols_one(x: np.ndarray, y: np.ndarray) -> Trend:
     n = x.size
-    xm, ym = x.mean(), y.mean()
-    dx = x - xm
-    sxx = float(dx @ dx)
-    slope = float(dx @ (y - ym)) / sxx
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        xm, ym = x.mean(), y.mean()
+        dx = x - xm
+        sxx = float(dx @ dx)
+        sxy = float(dx @ (y - ym))
+    if not (np.isfinite(sxx) and sxx >= _TINY and np.isfinite(sxy)):
+        raise DataError(f"weeks/scores: {_TOO_EXTREME}")
+    slope = sxy / sxx
     intercept = float(ym - slope * xm)
     see = se = lo = hi = _NAN
     if n > 2:
-        resid = y - (intercept + slope * x)
-        see = float(np.sqrt(resid @ resid / (n - 2)))
+        with np.errstate(over="ignore", invalid="ignore"):
+            resid = y - (intercept + slope * x)
+            see = float(np.sqrt(resid @ resid / (n - 2)))
         se = see / np.sqrt(sxx)
         t = stats.t.ppf(0.975, n - 2)
         lo, hi = slope - t * se, slope + t * se
@@ -424,7 +464,8 @@ def trend(weeks: Any, scores: Any, method: str = "ols") -> Trend:
         raise DataError(
             f"weeks: all {x.size} scores are in week {x[0]:g}; a trend needs at least two different weeks"
         )
-    return _trend_sorted(x, y, m)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        return _check_fit(_trend_sorted(x, y, m))
 
 
 # ---------------------------------------------------------------------------
@@ -590,6 +631,8 @@ def decide(
         raise DataError(f"aimline: expected an Aimline (from progress.aimline), got {type(aimline).__name__}")
     mp = _check_min_points(r, min_points)
     tol = check_number(tolerance, "tolerance", lo=0)
+    for field_name in ("start_week", "start_score", "slope"):
+        check_number(getattr(aimline, field_name), f"aimline.{field_name}")
     x, y = _read_series(weeks, scores)
     n = x.size
     a = aimline.slope
@@ -606,6 +649,8 @@ def decide(
     if r == "four_point":
         w4, s4 = x[-4:], y[-4:]
         expected = aimline.at(w4)
+        with np.errstate(over="ignore", invalid="ignore"):
+            _finite(float(np.max(np.abs(s4 - expected))), "weeks/scores")
         above, below = _four_point_sides(s4 - expected, expected)
         code = int(_codes_four_point(above[None, :], below[None, :], descending)[0])
         span = f"weeks {_fmt(w4[0])}-{_fmt(w4[-1])}" if w4[0] != w4[-1] else f"week {_fmt(w4[0])}"
@@ -636,7 +681,7 @@ def decide(
         raise DataError(
             f"weeks: all {n} scores are in week {x[0]:g}; a trend needs at least two different weeks"
         )
-    t = _ols_one(x, y)
+    t = _check_fit(_ols_one(x, y))
     head = f"The trend of the {n} scores {_slope_words(t.slope)}"
     goal_txt = f"the goal line {_slope_words(a, short=True)}{lower_note}"
     if r == "trend":
@@ -764,8 +809,10 @@ def gap_analysis(
             )
     else:
         pr = check_number(peer_roi, "peer_roi", lo=0, lo_open=True)
-    gap = cb / cs
-    roi = (gb - cs) / wl
+    with np.errstate(over="ignore", invalid="ignore"):
+        gap = _finite(cb / cs, "current_benchmark/current_score")
+        roi = _finite((gb - cs) / wl, "goal_benchmark/current_score/weeks_left")
+        _finite(2 * pr, "peer_roi")
     significant = bool(gap > sg)
     reasonable = bool(roi <= 2 * pr)
     summary = (
@@ -776,6 +823,18 @@ def gap_analysis(
         f"{_fmt(pr)} a week: {'a reasonable goal' if reasonable else 'not a reasonable goal on its own'}."
     )
     return GapAnalysis(float(gap), significant, float(roi), float(pr), reasonable, summary)
+
+
+def _percentile(x: np.ndarray, q: float) -> float:
+    """numpy's linear percentile, without overflow for values near the float limit."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = float(np.percentile(x, q))
+    if np.isfinite(out):
+        return out
+    # interpolating between two huge values of opposite sign overflowed: scale by a
+    # power of two (exact), interpolate, scale back
+    _, e = np.frexp(np.max(np.abs(x)))
+    return float(np.ldexp(np.percentile(np.ldexp(x, -int(e)), q), int(e)))
 
 
 def dual_discrepancy(
@@ -824,8 +883,8 @@ def dual_discrepancy(
     sp = check_number(slope_pct, "slope_pct", lo=0, hi=100, lo_open=True)
     if lp >= 100 or sp >= 100:
         raise DataError("level_pct/slope_pct: percentile cuts must be below 100")
-    lcut = float(np.percentile(lv, lp))
-    scut = float(np.percentile(sl, sp))
+    lcut = _percentile(lv, lp)
+    scut = _percentile(sl, sp)
     below_l = lv < lcut
     below_s = sl < scut
     index = shape.index if shape.kind == "series" else None
@@ -854,11 +913,42 @@ _NOTE_ONE_WEEK = "all scores in one week: no trend"
 _NOTE_TWO = "only 2 scores: no standard error or confidence interval"
 
 
+def _check_sums(uniques, n, sxx, slope, intercept, see, *, codes, x, student) -> None:
+    """DataError naming the first student whose OLS sums overflowed or lost their precision.
+
+    ``sxx`` of exactly 0 is "all scores in one week" only when the weeks really
+    are equal; distinct weeks whose squared deviations underflow are too close
+    together to fit.
+    """
+    with np.errstate(invalid="ignore"):
+        bad = (n >= 2) & (
+            ~np.isfinite(sxx) | ((sxx > 0) & (sxx < _TINY))
+            | ((sxx > 0) & (~np.isfinite(slope) | ~np.isfinite(intercept) | np.isinf(see)))
+        )
+    zero = (n >= 2) & (sxx == 0)
+    if zero.any():
+        if codes is None:  # equal-length series, one row each
+            X = x.reshape(len(n), -1)
+            spread = X.max(axis=1) != X.min(axis=1)
+        else:
+            rows = zero[codes]
+            grp = pd.Series(x[rows]).groupby(codes[rows])
+            spread = np.zeros(len(n), dtype=bool)
+            rng = grp.max() != grp.min()
+            spread[rng.index.to_numpy()] = rng.to_numpy()
+        bad |= zero & spread
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        label = uniques[i]
+        label = label.item() if isinstance(label, np.generic) else label
+        raise DataError(f"data[{student!r}]: student {label!r}: {_TOO_EXTREME}")
+
+
 def _ols_from_sums(n, xm, ym, sxx, sxy, syy):
     """Vectorised OLS results from per-student centred sums."""
     n = n.astype(float)
     ok = (n >= 2) & (sxx > 0)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         slope = np.where(ok, sxy / sxx, np.nan)
         intercept = ym - slope * xm
         df = n - 2
@@ -946,8 +1036,10 @@ def fit_trends(
     if not isinstance(data, pd.DataFrame):
         raise DataError(f"data: expected a pandas DataFrame, got {type(data).__name__}")
     for role, col in (("student", student), ("week", week), ("score", score)):
-        if col not in data.columns:
+        if not isinstance(col, Hashable) or col not in data.columns:
             raise DataError(f"data: no column {col!r} (the {role} column); columns are {list(data.columns)}")
+        if list(data.columns).count(col) > 1:
+            raise DataError(f"data: column {col!r} (the {role} column) appears more than once; give it once")
     if len(data) == 0:
         raise DataError("data: no rows (empty input)")
     sid = data[student]
@@ -955,6 +1047,14 @@ def fit_trends(
     if missing.any():
         i = int(np.flatnonzero(missing)[0])
         raise DataError(f"data[{student!r}]: student id at row {data.index[i]!r} (position {i}) is missing")
+    if sid.dtype == object:
+        unusable = np.fromiter((not isinstance(v, Hashable) for v in sid), bool, len(sid))
+        if unusable.any():
+            i = int(np.flatnonzero(unusable)[0])
+            raise DataError(
+                f"data[{student!r}]: student id at row {data.index[i]!r} (position {i}) is {sid.iloc[i]!r}; "
+                "an id must be text or a number"
+            )
     x, _ = as_float_array(data[week], f"data[{week!r}]", what="week")
     y, _ = as_float_array(data[score], f"data[{score!r}]")
 
@@ -968,34 +1068,37 @@ def fit_trends(
         counts = np.diff(np.r_[starts, s.size])
         if counts.size and (counts == counts[0]).all():
             fast = (starts, int(counts[0]))
-    if fast is not None:
-        starts, k = fast
-        uniques = s[starts]
-        X = x.reshape(-1, k)
-        Y = y.reshape(-1, k)
-        n = np.full(X.shape[0], k)
-        xm = X.mean(axis=1)
-        ym = Y.mean(axis=1)
-        dx = X - xm[:, None]
-        dy = Y - ym[:, None]
-        sxx = np.einsum("ij,ij->i", dx, dx)
-        sxy = np.einsum("ij,ij->i", dx, dy)
-        syy = np.einsum("ij,ij->i", dy, dy)
-    else:
-        try:
-            codes, uniques = pd.factorize(sid, sort=True)
-        except TypeError:  # ids of mixed types cannot be sorted
-            codes, uniques = pd.factorize(sid, sort=False)
-        g = len(uniques)
-        n = np.bincount(codes, minlength=g)
-        xm = np.bincount(codes, weights=x, minlength=g) / n
-        ym = np.bincount(codes, weights=y, minlength=g) / n
-        dx = x - xm[codes]
-        dy = y - ym[codes]
-        sxx = np.bincount(codes, weights=dx * dx, minlength=g)
-        sxy = np.bincount(codes, weights=dx * dy, minlength=g)
-        syy = np.bincount(codes, weights=dy * dy, minlength=g)
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported by _check_sums
+        if fast is not None:
+            starts, k = fast
+            uniques = s[starts]
+            X = x.reshape(-1, k)
+            Y = y.reshape(-1, k)
+            n = np.full(X.shape[0], k)
+            xm = X.mean(axis=1)
+            ym = Y.mean(axis=1)
+            dx = X - xm[:, None]
+            dy = Y - ym[:, None]
+            sxx = np.einsum("ij,ij->i", dx, dx)
+            sxy = np.einsum("ij,ij->i", dx, dy)
+            syy = np.einsum("ij,ij->i", dy, dy)
+        else:
+            try:
+                codes, uniques = pd.factorize(sid, sort=True)
+            except TypeError:  # ids of mixed types cannot be sorted
+                codes, uniques = pd.factorize(sid, sort=False)
+            g = len(uniques)
+            n = np.bincount(codes, minlength=g)
+            xm = np.bincount(codes, weights=x, minlength=g) / n
+            ym = np.bincount(codes, weights=y, minlength=g) / n
+            dx = x - xm[codes]
+            dy = y - ym[codes]
+            sxx = np.bincount(codes, weights=dx * dx, minlength=g)
+            sxy = np.bincount(codes, weights=dx * dy, minlength=g)
+            syy = np.bincount(codes, weights=dy * dy, minlength=g)
     slope, intercept, see, se, lo, hi, ok = _ols_from_sums(n, xm, ym, sxx, sxy, syy)
+    _check_sums(uniques, n, sxx, slope, intercept, see, codes=None if fast is not None else codes,
+                x=x, student=student)
     out = pd.DataFrame(
         {
             "slope": slope,
@@ -1025,7 +1128,13 @@ def _fit_trends_loop(sid: pd.Series, x: np.ndarray, y: np.ndarray, method: str, 
     rows = []
     for xs, ys in zip(np.split(x_s, bounds), np.split(y_s, bounds)):
         if xs.size >= need and xs[0] != xs[-1]:
-            t = _trend_sorted(xs, ys, method)
+            try:
+                with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                    t = _check_fit(_trend_sorted(xs, ys, method))
+            except DataError as exc:
+                label = uniques[len(rows)]
+                label = label.item() if isinstance(label, np.generic) else label
+                raise DataError(f"data[{student!r}]: student {label!r}: {exc}") from None
             rows.append((t.slope, t.intercept, t.see, t.se_slope, t.ci_low, t.ci_high, True))
         else:
             rows.append((_NAN,) * 6 + (False,))
@@ -1053,6 +1162,13 @@ def _fit_trends_loop(sid: pd.Series, x: np.ndarray, y: np.ndarray, method: str, 
 # ---------------------------------------------------------------------------
 
 _TRUTHS = ("above_aim", "near_aim", "below_aim")
+#: Largest simulation (students x probes) one call may draw: 50 million probes (~400 MB).
+_MAX_SIM_CELLS = 50_000_000
+
+
+def _too_big(m: int, npts: int, bp: int) -> str:
+    return (f"n/weeks: {m:,} students x {npts + bp:,} probes is more than the "
+            f"{_MAX_SIM_CELLS:,} probes one simulation may draw; use fewer students or weeks")
 
 
 def simulate_decisions(
@@ -1097,7 +1213,8 @@ def simulate_decisions(
         Number of students when ``true_slope`` is one value (default 2000).
         With an array of slopes, leave it out or give the array's length.
     seed : int
-        Random seed (same seed, same result).
+        Random seed, a whole number >= 0 (same seed, same result). Students x
+        probes may not exceed 50 million in one call.
     tolerance : float
         Width of "near the aim" for the truth, and the "trend" rule's
         parallel band, points a week (0.5).
@@ -1141,6 +1258,8 @@ def simulate_decisions(
     ts, ts_shape = as_float_array(true_slope, "true_slope", what="slope")
     if ts_shape.kind == "scalar":
         count = 2000 if n is None else check_number(n, "n", lo=1, integer=True)
+        if count > _MAX_SIM_CELLS:
+            raise DataError(_too_big(count, 1, 0))
         ts = np.full(count, ts[0])
     elif n is not None and check_number(n, "n", lo=1, integer=True) != ts.size:
         raise DataError(
@@ -1152,15 +1271,25 @@ def simulate_decisions(
     st = check_number(start, "start")
     bp = check_number(baseline_points, "baseline_points", lo=1, integer=True)
     mp = _check_min_points(r, min_points)
-    if np.ndim(weeks) == 0:
+    sd = check_number(seed, "seed", lo=0, integer=True)
+    if _ndim(weeks) == 0:
         w_count = check_number(weeks, "weeks", lo=1, integer=True)
+        if ts.size * (w_count + bp) > _MAX_SIM_CELLS:
+            raise DataError(_too_big(ts.size, w_count, bp))
         wk = np.arange(1, w_count + 1, dtype=float)
     else:
         wk, _ = as_float_array(weeks, "weeks", what="week")
         wk = np.sort(wk)
     npts = wk.size
     m = ts.size
-    rng = np.random.default_rng(seed)
+    if m * (npts + bp) > _MAX_SIM_CELLS:
+        raise DataError(_too_big(m, npts, bp))
+    with np.errstate(over="ignore", invalid="ignore"):
+        # every simulated score and goal-line value stays within this (errors beyond 40 SD never occur)
+        wmax = float(np.abs(wk).max()) if npts else 0.0
+        scale = abs(st) + (float(np.abs(ts).max()) + abs(a)) * wmax + 40.0 * e
+        _finite(4.0 * scale, "true_slope/aim_slope/weeks/sem/start")
+    rng = np.random.default_rng(sd)
     descending = a < 0
 
     if npts < mp:

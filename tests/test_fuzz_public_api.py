@@ -189,3 +189,100 @@ class TestEquityRegressions:
 
         with pytest.raises(DataError, match="min_cell: .* too large"):
             disproportionality(self._lea(), min_cell=10**400)
+
+
+class TestProgressRegressions:
+    def test_trend_that_overflows_is_a_dataerror(self):
+        from mtss_teach.progress import trend
+
+        # was: slope -inf, intercept inf returned as a Trend
+        with pytest.raises(DataError, match="too extreme"):
+            trend([0, 1], [1e308, -1e308])
+        # was: weeks 0 and 1e308 gave slope 0.0 and intercept 1.5 (the right line
+        # passes through (0, 1)): sum of squares overflowed to inf
+        with pytest.raises(DataError, match="too extreme"):
+            trend([0, 1e308], [1, 2])
+
+    def test_weeks_too_close_together_is_a_dataerror(self):
+        from mtss_teach.progress import fit_trends, trend
+
+        # was: ZeroDivisionError (squared deviations underflow to 0)
+        with pytest.raises(DataError, match="too extreme"):
+            trend([0, 1e-320], [1, 2])
+        # was: reported as "all scores in one week" although the weeks differ
+        df = pd.DataFrame({"student_id": ["a", "a"], "week": [0, 1e-320], "score": [1, 2]})
+        with pytest.raises(DataError, match=r"data\['student_id'\]: student 'a': .*too extreme"):
+            fit_trends(df)
+
+    def test_fit_trends_overflow_names_the_student(self):
+        from mtss_teach.progress import fit_trends
+
+        df = pd.DataFrame({"student_id": [7, 7, 8, 8], "week": [0, 1, 0, 1], "score": [1e308, -1e308, 1, 2]})
+        # was: slope -inf for student 7, returned without a word
+        with pytest.raises(DataError, match="student 7: .*too extreme"):
+            fit_trends(df)
+        with pytest.raises(DataError, match="student 7: .*too extreme"):
+            fit_trends(df.iloc[[0, 2, 1, 3]])  # the grouped (not reshaped) path
+        with pytest.raises(DataError, match="student 7: .*too extreme"):
+            fit_trends(df, method="endpoint")
+
+    def test_fit_trends_unhashable_ids_and_bad_column_arguments(self):
+        from mtss_teach.progress import fit_trends
+
+        df = pd.DataFrame({"student_id": [{}, {}], "week": [1, 2], "score": [1, 2]})
+        # was: TypeError "unhashable type: 'dict'"
+        with pytest.raises(DataError, match=r"student id at row 0 \(position 0\) is \{\}"):
+            fit_trends(df)
+        ok = pd.DataFrame({"student_id": [1, 1], "week": [1, 2], "score": [1, 2]})
+        with pytest.raises(DataError, match=r"data: no column \{\}"):
+            fit_trends(ok, student={})
+        dup = pd.DataFrame([[1, 1, 2, 3]], columns=["student_id", "week", "score", "score"])
+        with pytest.raises(DataError, match="data: column 'score' .* appears more than once"):
+            fit_trends(dup)
+
+    def test_aimline_goal_and_gap_that_overflow_are_a_dataerror(self):
+        from mtss_teach.progress import Trend, aimline, gap_analysis, goal_from_roi
+
+        # each used to return inf
+        with pytest.raises(DataError, match="too extreme"):
+            aimline([0], [1e308], goal=-1e308, goal_week=1e-300)
+        with pytest.raises(DataError, match="too extreme"):
+            goal_from_roi(1e308, 1e308, 10)
+        with pytest.raises(DataError, match="too extreme"):
+            gap_analysis(1e308, 1e-308, 1e308, 1, peer_roi=1)
+        with pytest.raises(DataError, match="too extreme"):
+            Trend(slope=2.0, intercept=0.0, n=3, method="ols").at([1e308])
+
+    def test_dual_discrepancy_percentile_does_not_overflow(self):
+        from mtss_teach.progress import dual_discrepancy
+
+        # 25th percentile of [-1e308, 1e308] = -1e308 + 0.25 * 2e308 = -5e307;
+        # numpy's interpolation overflowed to inf, so 1e308 was called "below"
+        out = dual_discrepancy([1e308, -1e308], [1, 2])
+        assert out["level_cut"].iloc[0] == pytest.approx(-5e307)
+        assert out["below_level"].tolist() == [False, True]
+
+    def test_simulate_decisions_seed_and_size_are_checked(self):
+        from mtss_teach.progress import simulate_decisions
+
+        # was: ValueError / TypeError from numpy's SeedSequence
+        for bad in (-1, "x", 1.5):
+            with pytest.raises(DataError, match="seed"):
+                simulate_decisions(1.0, 1.0, 10, 8, "trend", n=10, seed=bad)
+        # was: the process was killed for lack of memory (8 GB for one student)
+        with pytest.raises(DataError, match="more than the 50,000,000 probes"):
+            simulate_decisions(1.0, 1.0, 10, 10**9, "trend", n=1)
+        with pytest.raises(DataError, match="more than the 50,000,000 probes"):
+            simulate_decisions(1.0, 1.0, 10, 6, "trend", n=10**12)
+        with pytest.raises(DataError, match="too extreme"):
+            simulate_decisions(1.0, 1.0, 1e307, 8, "four_point", n=10)
+        with pytest.raises(DataError, match="weeks: week at position 1"):
+            simulate_decisions(1.0, 1.0, 10, [1, [2]], "trend")
+
+    def test_decide_checks_the_aimline_numbers(self):
+        from mtss_teach.progress import Aimline, decide
+
+        # a hand-made Aimline with a NaN slope used to "continue" silently
+        line = Aimline(start_week=0, start_score=20, goal_week=10, goal=40, slope=float("nan"))
+        with pytest.raises(DataError, match="aimline.slope"):
+            decide(list(range(1, 9)), [30] * 8, line)
