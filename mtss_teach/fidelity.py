@@ -30,12 +30,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from collections.abc import Hashable
 from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
 
-from ._validate import check_choice, check_number, position, _shape_of
+from ._validate import _not_a_number, _shape_of, check_choice, check_number, position
 from .errors import DataError
 
 __all__ = [
@@ -132,7 +133,7 @@ def _item_scores_frame(item_scores: Any) -> pd.DataFrame:
         if kk in seen:
             raise DataError(f"item_scores: item {kk!r} appears twice (positions {seen[kk]} and {i})")
         seen[kk] = i
-        if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
+        if v is None or (isinstance(v, (float, np.floating)) and np.isnan(v)) or v is pd.NA:
             continue  # not answered
         if isinstance(v, (bool, np.bool_, str, bytes)) or not isinstance(v, (int, float, np.integer, np.floating)) \
                 or v not in (0, 1, 2):
@@ -140,6 +141,13 @@ def _item_scores_frame(item_scores: Any) -> pd.DataFrame:
         score[known[kk]] = float(v)
     items["score"] = score
     return items
+
+
+def _flag(value: Any, name: str) -> bool:
+    """A yes/no option must be True or False (the text "no" is not False)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise DataError(f"{name}: expected True or False, got {value!r}")
+    return bool(value)
 
 
 def _check_answered(items: pd.DataFrame, allow_missing: bool) -> pd.DataFrame:
@@ -206,7 +214,7 @@ def tfi_scores(
     """
     b = check_choice(by, "by", ["tier", "subscale"])
     crit = check_number(criterion, "criterion", lo=0, hi=100, lo_open=True)
-    items = _check_answered(_item_scores_frame(item_scores), bool(allow_missing))
+    items = _check_answered(_item_scores_frame(item_scores), _flag(allow_missing, "allow_missing"))
     answered = items["score"].notna()
     keys = ["tier"] if b == "tier" else ["tier", "subscale_order", "subscale"]
     g = items.assign(answered=answered.astype(int), missing=(~answered).astype(int),
@@ -259,7 +267,7 @@ def action_plan(item_scores: Any, allow_missing: bool = False) -> pd.DataFrame:
     1         2   1.2          Teams     Team Operating Procedures      1
     2         3   1.9 Implementation  Feedback and Acknowledgement      1
     """
-    items = _check_answered(_item_scores_frame(item_scores), bool(allow_missing))
+    items = _check_answered(_item_scores_frame(item_scores), _flag(allow_missing, "allow_missing"))
     todo = items[items["score"] < 2].sort_values(["score", "tier", "subscale_order", "order"], kind="stable")
     out = todo[["item", "tier", "subscale", "name", "score", "tag"]].reset_index(drop=True)
     out["score"] = out["score"].astype(np.int64)
@@ -318,10 +326,17 @@ def _read_instrument(instrument: Any) -> pd.DataFrame:
     if len(instrument) == 0:
         raise DataError("instrument: no steps (empty input)")
     inst = instrument.copy()
+    if inst["step"].dtype == object:
+        unusable = np.fromiter((not isinstance(v, Hashable) or v is None or v != v for v in inst["step"]),
+                               bool, len(inst))
+        if unusable.any():
+            i = int(np.flatnonzero(unusable)[0])
+            raise DataError(f"instrument: step at position {i} is {inst['step'].iloc[i]!r}; a step must be a name")
     dup = inst["step"].duplicated()
     if dup.any():
         raise DataError(f"instrument: step {inst['step'][dup].iloc[0]!r} is listed twice")
     if "points" in inst.columns:
+        _no_pseudo_numbers(inst["points"], "instrument['points']")
         pts = pd.to_numeric(inst["points"], errors="coerce")
         bad = ~(pts > 0) | ~np.isfinite(pts)
         if bad.any():
@@ -350,8 +365,24 @@ def _done_values(col: pd.Series) -> np.ndarray:
     return out
 
 
+def _no_pseudo_numbers(col: pd.Series, label: str) -> None:
+    """Refuse values that pandas would turn into numbers but are not: yes/no, dates, durations, complex."""
+    if col.dtype.kind in "bmMc":
+        bad = col.notna().to_numpy()
+    elif col.dtype == object:
+        bad = np.fromiter(
+            ((_not_a_number(v) and not isinstance(v, str)) or isinstance(v, complex) for v in col),
+            bool, len(col))
+    else:
+        return
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise DataError(f"{label}: value at row {col.index[i]!r} (position {i}) is {col.iloc[i]!r}, not a number")
+
+
 def _one_value_per_group(obs: pd.DataFrame, col: str, keys: list[str], what: str) -> pd.Series:
     """The single non-missing value of ``col`` in each group (NaN if none)."""
+    _no_pseudo_numbers(obs[col], f"observations[{col!r}]")
     vals = pd.to_numeric(obs[col], errors="coerce")
     bad = vals.isna() & obs[col].notna()
     if bad.any():
@@ -454,11 +485,22 @@ def checklist_fidelity(
     crit = check_number(criterion, "criterion", lo=0, hi=100, lo_open=True)
     inst = _read_instrument(instrument)
     obs = observations.copy()
+    for c in obs.columns:
+        if list(obs.columns).count(c) > 1:
+            raise DataError(f"observations: column {c!r} appears more than once; give it once")
     for c in ["interventionist", "week", "step"] + (["session"] if "session" in obs.columns else []):
         na = obs[c].isna().to_numpy()
         if na.any():
             i = int(np.flatnonzero(na)[0])
             raise DataError(f"observations[{c!r}]: value at row {obs.index[i]!r} (position {i}) is missing")
+        if obs[c].dtype == object:
+            unusable = np.fromiter((not isinstance(v, Hashable) for v in obs[c]), bool, len(obs))
+            if unusable.any():
+                i = int(np.flatnonzero(unusable)[0])
+                raise DataError(
+                    f"observations[{c!r}]: value at row {obs.index[i]!r} (position {i}) is {obs[c].iloc[i]!r}; "
+                    "a label must be text, a number or a date"
+                )
     if "session" not in obs.columns:
         obs["session"] = 0
     points = dict(zip(inst["step"], inst["points"]))
@@ -544,6 +586,16 @@ def checklist_fidelity(
                 raise DataError(f"observations[{planned!r}]: {key!r} has 0 planned; dosage needs a planned amount above 0")
             out[name] = 100.0 * out[delivered] / p
         out["quality"] = out["_qsum"] / out["_qcount"].where(out["_qcount"] > 0)
+    for col in ("points_possible", "points_done", "adherence", "session_dosage", "minute_dosage", "quality",
+                "sessions_planned", "sessions_delivered", "minutes_planned", "minutes_delivered"):
+        inf = np.isinf(out[col].to_numpy(dtype=float))
+        if inf.any():
+            key = out.index[int(np.flatnonzero(inf)[0])]
+            key = tuple(k.item() if isinstance(k, np.generic) else k for k in np.atleast_1d(np.asarray(key, dtype=object)))
+            raise DataError(
+                f"observations: {col} for {', '.join(map(repr, key))} is too large to compute; "
+                "check the points, sessions and minutes for a misplaced decimal point"
+            )
     measures = {"adherence": "adherence", "session_dosage": "sessions", "minute_dosage": "minutes"}
     low = pd.DataFrame({lab: out[col] < crit for col, lab in measures.items()})
     out["below_criterion"] = low.any(axis=1)
@@ -592,15 +644,32 @@ class Agreement:
 
 def _labels(x: Any, name: str) -> tuple[np.ndarray, str]:
     shape = _shape_of(x)
-    if isinstance(x, (str, bytes)) or np.ndim(x) == 0:
+    if isinstance(x, (str, bytes, Mapping, set, frozenset)) or shape.kind == "scalar":
         raise DataError(f"{name}: expected one rating per item (a list, array or Series), got {x!r}")
-    arr = x.to_numpy(dtype=object) if isinstance(x, pd.Series) else np.asarray(x, dtype=object).reshape(-1)
+    if isinstance(x, pd.Series):
+        arr = x.to_numpy(dtype=object)
+    else:
+        try:
+            arr = np.asarray(x, dtype=object)
+        except (ValueError, TypeError) as exc:
+            raise DataError(f"{name}: could not read the ratings ({exc})") from None
+        if arr.ndim != 1:
+            raise DataError(f"{name}: expected one rating per item (1-D), got shape {arr.shape}")
     if arr.size == 0:
         raise DataError(f"{name}: no values given (empty input)")
-    na = pd.isna(arr)
+    na = np.fromiter((v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v)
+                      or (isinstance(v, np.floating) and np.isnan(v)) for v in arr), bool, arr.size)
     if na.any():
         i = int(np.flatnonzero(na)[0])
         raise DataError(f"{name}: rating at {position(i, shape)} is missing")
+    odd = np.fromiter(((not isinstance(v, Hashable)) or (_not_a_number(v) and not isinstance(v, (str, bool, np.bool_)))
+                       or isinstance(v, (bytes, complex)) for v in arr), bool, arr.size)
+    if odd.any():
+        i = int(np.flatnonzero(odd)[0])
+        raise DataError(
+            f"{name}: rating at {position(i, shape)} is {arr[i]!r}; a rating is a number or a text code "
+            "(a date here usually means a spreadsheet cell was formatted as a date)"
+        )
     is_text = np.array([isinstance(v, str) for v in arr])
     kind = "text" if is_text.all() else ("numbers" if not is_text.any() else "mixed")
     if kind == "mixed":

@@ -326,6 +326,8 @@ def cut_for_sensitivity(
     50.0
     """
     t = check_number(target, "target", lo=0, hi=1, lo_open=True)
+    if not isinstance(return_row, (bool, np.bool_)):
+        raise DataError(f"return_row: expected True or False, got {return_row!r}")
     curve = roc_curve(scores, at_risk, risk_when)
     if curve["sensitivity"].isna().all():
         raise DataError("at_risk: no student is at risk, so sensitivity is undefined")

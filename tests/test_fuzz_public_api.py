@@ -286,3 +286,102 @@ class TestProgressRegressions:
         line = Aimline(start_week=0, start_score=20, goal_week=10, goal=40, slope=float("nan"))
         with pytest.raises(DataError, match="aimline.slope"):
             decide(list(range(1, 9)), [30] * 8, line)
+
+
+def _session(**extra):
+    from mtss_teach.fidelity import checklist_instrument
+
+    steps = checklist_instrument()["step"].tolist()
+    base = {"interventionist": "A", "week": 1, "step": steps, "done": [1, 1, 1, 0, 1, 1]}
+    base.update(extra)
+    return pd.DataFrame(base)
+
+
+class TestFidelityRegressions:
+    def test_interrater_unusable_ratings_are_a_dataerror(self):
+        from mtss_teach.fidelity import interrater
+
+        # was: TypeError (unhashable dict), ValueError (ragged lists)
+        with pytest.raises(DataError, match=r"rater1: rating at position 0 is \{\}"):
+            interrater([{}, {}], [1, 2])
+        with pytest.raises(DataError, match=r"rater1: rating at position 0 is \[1\]"):
+            interrater([[1], [3, 4]], [1, 2])
+        # was: silently flattened to 4 ratings
+        with pytest.raises(DataError, match=r"rater1: expected one rating per item \(1-D\), got shape \(2, 2\)"):
+            interrater(np.array([[1, 2], [3, 4]]), [1, 2, 3, 4])
+        # was: dates accepted as rating codes (an Excel-formatted cell)
+        with pytest.raises(DataError, match="rater1: rating at position 0 is Timestamp"):
+            interrater([pd.Timestamp(0), pd.Timestamp(1)], [1, 2])
+
+    def test_allow_missing_must_be_true_or_false(self):
+        from mtss_teach.fidelity import action_plan, tfi_scores
+
+        sheet = {"1.1": 2}
+        # was: the text "no" counted as True (a partly scored tier was scored)
+        with pytest.raises(DataError, match="allow_missing: expected True or False, got 'no'"):
+            tfi_scores(sheet, allow_missing="no")
+        with pytest.raises(DataError, match="allow_missing"):
+            action_plan(sheet, allow_missing="no")
+
+    def test_float32_nan_means_not_answered(self):
+        from mtss_teach.fidelity import tfi_scores
+
+        # was: np.float32('nan') was "a score that is not 0, 1 or 2" while a
+        # float64 NaN meant "not answered"
+        sheet = {f"1.{i}": 2 for i in range(2, 16)}
+        sheet["1.1"] = np.float32("nan")
+        out = tfi_scores(sheet, allow_missing=True)
+        assert out.loc[1, "items_missing"] == 1 and out.loc[1, "points"] == 28  # 14 items x 2
+
+    def test_checklist_unhashable_labels_are_a_dataerror(self):
+        from mtss_teach.fidelity import checklist_fidelity
+
+        # was: TypeError "unhashable type"
+        for col in ("interventionist", "week"):
+            with pytest.raises(DataError, match=rf"observations\['{col}'\]: value at row 0 \(position 0\)"):
+                checklist_fidelity(_session(**{col: [[1]] * 6}))
+        with pytest.raises(DataError, match=r"observations\['session'\]: value at row 0"):
+            checklist_fidelity(_session(session=[[1]] * 6))
+
+    def test_checklist_pseudo_numbers_are_a_dataerror(self):
+        from mtss_teach.fidelity import checklist_fidelity
+
+        # was: True counted as 1 minute, a date as nanoseconds, 1+2j raised TypeError
+        for bad in (True, pd.Timestamp(0), 1 + 2j):
+            with pytest.raises(DataError, match=r"observations\['minutes_planned'\]: value at row 0"):
+                checklist_fidelity(_session(minutes_planned=bad, minutes_delivered=1))
+        with pytest.raises(DataError, match=r"observations\['minutes_planned'\]"):
+            checklist_fidelity(_session(minutes_planned=pd.to_datetime(["2020-01-01"] * 6), minutes_delivered=1))
+
+    def test_checklist_dosage_that_overflows_is_a_dataerror(self):
+        from mtss_teach.fidelity import checklist_fidelity
+
+        # was: minute_dosage inf, not flagged
+        with pytest.raises(DataError, match="minute_dosage for 'A', 1 is too large"):
+            checklist_fidelity(_session(minutes_planned=1e-320, minutes_delivered=1e308))
+
+    def test_checklist_instrument_and_columns(self):
+        from mtss_teach.fidelity import checklist_fidelity, checklist_instrument
+
+        steps = checklist_instrument()["step"].tolist()
+        with pytest.raises(DataError, match=r"instrument: step at position 0 is \{\}"):
+            checklist_fidelity(_session(), instrument=pd.DataFrame({"step": [{}] + steps[1:]}))
+        with pytest.raises(DataError, match=r"instrument\['points'\]: value at row 0"):
+            checklist_fidelity(_session(), instrument=pd.DataFrame({"step": steps, "points": True}))
+        dup = pd.concat([_session(), pd.DataFrame({"done": [1] * 6})], axis=1)
+        with pytest.raises(DataError, match="observations: column 'done' appears more than once"):
+            checklist_fidelity(dup)
+        # was: ValueError "truth value of an array is ambiguous"
+        with pytest.raises(DataError, match="by: array"):
+            checklist_fidelity(_session(), by=np.array(["week", "x"]))
+        with pytest.raises(DataError, match="name: array"):
+            checklist_instrument(np.array(["x", "y"]))
+
+
+class TestScreeningRegressions:
+    def test_return_row_must_be_true_or_false(self):
+        from mtss_teach.screening import cut_for_sensitivity
+
+        # was: the text "no" returned the whole row
+        with pytest.raises(DataError, match="return_row: expected True or False"):
+            cut_for_sensitivity([10, 20, 30], [1, 0, 0], 0.5, return_row="no")
