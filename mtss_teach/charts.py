@@ -346,17 +346,17 @@ def progress_chart(
                             legend=_legend("Lines", "right")),
             strokeDash=alt.StrokeDash("line:N", scale=alt.Scale(domain=line_domain, range=line_dash),
                                       legend=_legend("Lines", "right")),
-            detail="line:N",
+            detail=alt.Detail("line:N"),
         )
     )
     goal_df = pd.DataFrame({"week": [aimline.goal_week], "score": [aimline.goal],
                             "label": [f"Goal {_fmt(aimline.goal, 1)} by week {_fmt(aimline.goal_week)}"]})
     goal_layer = alt.Chart(goal_df).mark_point(shape="cross", size=140, filled=True,
-                                               color=PALETTE["aimline"]).encode(x="week:Q", y="score:Q")
+                                               color=PALETTE["aimline"]).encode(x=alt.X("week:Q"), y=alt.Y("score:Q"))
     goal_text = alt.Chart(goal_df).mark_text(align="right", dx=-8, dy=-10, fontSize=11,
-                                             color=PALETTE["text"]).encode(x="week:Q", y="score:Q", text="label:N")
+                                             color=PALETTE["text"]).encode(x=alt.X("week:Q"), y=alt.Y("score:Q"), text=alt.Text("label:N"))
     path_layer = alt.Chart(pts).transform_filter("datum.role != 'Baseline score'").mark_line(color=PALETTE["score"], strokeWidth=1, opacity=0.6).encode(
-        x="week:Q", y="score:Q"
+        x=alt.X("week:Q"), y=alt.Y("score:Q")
     )
     point_layer = alt.Chart(pts).mark_point(filled=True, size=70, opacity=1).encode(
         x=x_axis,
@@ -371,9 +371,9 @@ def progress_chart(
     layers = [line_layer, path_layer, point_layer, goal_layer, goal_text]
     if len(phases):
         layers.append(alt.Chart(phases).mark_rule(strokeDash=[2, 3], strokeWidth=1.5,
-                                                  color=PALETTE["phase"]).encode(x="week:Q"))
+                                                  color=PALETTE["phase"]).encode(x=alt.X("week:Q")))
         layers.append(alt.Chart(phases).mark_text(align="left", baseline="top", dx=4, y=2, fontSize=11,
-                                                  color=PALETTE["text"]).encode(x="week:Q", text="label:N"))
+                                                  color=PALETTE["text"]).encode(x=alt.X("week:Q"), text=alt.Text("label:N")))
 
     subtitle: list[str] = []
     if dec is not None:
@@ -541,7 +541,7 @@ def screening_chart(
     def panel(df: pd.DataFrame, label: str, y_max: float) -> alt.LayerChart:
         bars = alt.Chart(df).mark_bar(strokeWidth=1.5, binSpacing=1).encode(
             x=alt.X("bin_start:Q", bin="binned", title=x_title, scale=alt.Scale(domain=x_dom, nice=False)),
-            x2="bin_end:Q",
+            x2=alt.X2("bin_end:Q"),
             y=alt.Y("count:Q", title="Students (count)", scale=alt.Scale(domain=[0, y_max])),
             fill=alt.Fill("status:N", scale=alt.Scale(domain=status_domain,
                                                       range=[PALETTE["flagged"], PALETTE["background"]]),
@@ -554,10 +554,10 @@ def screening_chart(
         )
         cut_df = pd.DataFrame({"cut": [c], "label": [f"Cut {_fmt(c)}: flag {rule_txt}"]})
         rule = alt.Chart(cut_df).mark_rule(color=PALETTE["reference"], strokeWidth=2, strokeDash=[6, 3]).encode(
-            x="cut:Q")
+            x=alt.X("cut:Q"))
         text = alt.Chart(cut_df).mark_text(align="left" if direction == "above" else "right",
                                            dx=5 if direction == "above" else -5, baseline="top", y=2,
-                                           fontSize=11, color=PALETTE["text"]).encode(x="cut:Q", text="label:N")
+                                           fontSize=11, color=PALETTE["text"]).encode(x=alt.X("cut:Q"), text=alt.Text("label:N"))
         k = int(df["count"].sum())
         kf = int(df.loc[df["flagged"], "count"].sum())
         return alt.layer(bars, rule, text).properties(
@@ -653,16 +653,16 @@ def roc_chart(
         size=18, color=PALETTE["score"])).encode(
         x=alt.X("fpr:Q", title="False-positive rate (1 - specificity, proportion)", **ax),
         y=alt.Y("tpr:Q", title="Sensitivity (true-positive rate, proportion)", **ax),
-        order="order:Q",
+        order=alt.Order("order:Q"),
         tooltip=[alt.Tooltip("cut:Q", title="Cut"), alt.Tooltip("tpr:Q", title="Sensitivity", format=".2f"),
                  alt.Tooltip("fpr:Q", title="1 - specificity", format=".2f")],
     )
     chance = pd.DataFrame({"fpr": [0.0, 1.0], "tpr": [0.0, 1.0]})
     diag = alt.Chart(chance).mark_line(color=PALETTE["reference"], strokeDash=[4, 4], strokeWidth=1).encode(
-        x="fpr:Q", y="tpr:Q")
+        x=alt.X("fpr:Q"), y=alt.Y("tpr:Q"))
     diag_text = alt.Chart(pd.DataFrame({"fpr": [0.62], "tpr": [0.62], "t": ["chance (AUC 0.5)"]})).mark_text(
         angle=360 - 45 * height / max(width, 1), dy=-8, fontSize=10, color=PALETTE["text"]).encode(
-        x="fpr:Q", y="tpr:Q", text="t:N")
+        x=alt.X("fpr:Q"), y=alt.Y("tpr:Q"), text=alt.Text("t:N"))
     layers = [diag, diag_text, line]
     sub = []
     if auc is not None:
@@ -673,9 +673,9 @@ def roc_chart(
         pt = pd.DataFrame({"fpr": [1.0 - chosen.specificity], "tpr": [chosen.sensitivity],
                            "label": [f"Cut {_fmt(chosen.cut)}"]})
         layers.append(alt.Chart(pt).mark_point(shape="diamond", size=220, filled=True, color=PALETTE["used"],
-                                               stroke=OKABE_ITO["black"], strokeWidth=1).encode(x="fpr:Q", y="tpr:Q"))
+                                               stroke=OKABE_ITO["black"], strokeWidth=1).encode(x=alt.X("fpr:Q"), y=alt.Y("tpr:Q")))
         layers.append(alt.Chart(pt).mark_text(align="left", dx=10, dy=10, fontSize=12, fontWeight="bold").encode(
-            x="fpr:Q", y="tpr:Q", text="label:N"))
+            x=alt.X("fpr:Q"), y=alt.Y("tpr:Q"), text=alt.Text("label:N")))
         sub.append(f"Chosen cut {_fmt(chosen.cut)}: sensitivity {_p(chosen.sensitivity)}, "
                    f"specificity {_p(chosen.specificity)}.")
     sub_txt = [" ".join(sub)] if sub else None
@@ -747,8 +747,8 @@ def confusion_matrix_chart(
                           legend=_legend("Cell", "bottom")),
         tooltip=[alt.Tooltip("cell:N", title="Cell"), alt.Tooltip("count:Q", title="Students")],
     )
-    t1 = base.mark_text(dy=-9, fontSize=12).encode(text="line1:N")
-    t2 = base.mark_text(dy=9, fontSize=14, fontWeight="bold").encode(text="line2:N")
+    t1 = base.mark_text(dy=-9, fontSize=12).encode(text=alt.Text("line1:N"))
+    t2 = base.mark_text(dy=9, fontSize=14, fontWeight="bold").encode(text=alt.Text("line2:N"))
     sub = (f"Cut {_fmt(a.cut)} (flag {a.risk_when} the cut): sensitivity {_p(a.sensitivity)}, "
            f"specificity {_p(a.specificity)}, PPV {_p(a.ppv)}, NPV {_p(a.npv)}.")
     desc = (f"Confusion matrix at cut {_fmt(a.cut)}: {a.tp} correctly flagged, {a.fp} false alarms, "
@@ -814,9 +814,9 @@ def tier_share_chart(
         tooltip=[alt.Tooltip("tier:N"), alt.Tooltip("share:Q", title="Share (%)", format=".1f"),
                  alt.Tooltip("count:Q", title="Students"), alt.Tooltip("expected:Q", title="Expected (%)")],
     )
-    text = alt.Chart(df).mark_text(dy=-10, fontSize=11).encode(x=x, y="label_y:Q", text="label:N")
+    text = alt.Chart(df).mark_text(dy=-10, fontSize=11).encode(x=x, y=alt.Y("label_y:Q"), text=alt.Text("label:N"))
     tick = alt.Chart(df).mark_tick(color=PALETTE["reference"], thickness=3, size=min(90, width // 4),
-                                   strokeDash=[5, 2]).encode(x=x, y="expected:Q")
+                                   strokeDash=[5, 2]).encode(x=x, y=alt.Y("expected:Q"))
     verdict = "meets" if ts.tier1_meets_expectation else "below"
     sub = (f"Tier 1 serves {_fmt(100 * ts.share1, 1)}% of {ts.n} students: "
            + (f"meets the {_fmt(100 * ts.tier1_expectation)}% expectation." if verdict == "meets"
@@ -898,12 +898,12 @@ def tfi_chart(
     )
     # The label sits above its bar, from the left edge, so the criterion line never crosses it.
     text = alt.Chart(df).mark_text(align="left", baseline="bottom", dy=-(bar / 2 + 2), fontSize=11).encode(
-        y=y, x=alt.datum(0), text="label:N")
+        y=y, x=alt.XDatum(0), text=alt.Text("label:N"))
     crit_txt = f"{_fmt(crit)}% criterion" if by_tier else f"{_fmt(crit)}% (the tier criterion)"
     crit_df = pd.DataFrame({"x": [crit], "t": [crit_txt]})
-    rule = alt.Chart(crit_df).mark_rule(color=PALETTE["reference"], strokeDash=[6, 3], strokeWidth=2).encode(x="x:Q")
+    rule = alt.Chart(crit_df).mark_rule(color=PALETTE["reference"], strokeDash=[6, 3], strokeWidth=2).encode(x=alt.X("x:Q"))
     rule_text = alt.Chart(crit_df).mark_text(align="left", dx=4, baseline="top", y=-14, fontSize=10).encode(
-        x="x:Q", text="t:N")
+        x=alt.X("x:Q"), text=alt.Text("t:N"))
     if by_tier:
         k = int(df["verdict"].str.startswith("meets").sum())
         sub = [f"{k} of {len(df)} tier(s) meet the {_fmt(crit)}% criterion."]
@@ -1030,11 +1030,11 @@ def risk_ratio_chart(
                         legend=_legend("Risk ratio", "bottom")),
     )
     text = alt.Chart(df).mark_text(align="left", dx=9, fontSize=11).encode(
-        y=y, x=x, text="label:N")
+        y=y, x=x, text=alt.Text("label:N"))
     thr_df = pd.DataFrame({"x": [thr], "t": [f"threshold {_fmt(thr)}"]})
-    rule = alt.Chart(thr_df).mark_rule(color=PALETTE["reference"], strokeDash=[6, 3], strokeWidth=2).encode(x="x:Q")
+    rule = alt.Chart(thr_df).mark_rule(color=PALETTE["reference"], strokeDash=[6, 3], strokeWidth=2).encode(x=alt.X("x:Q"))
     rule_text = alt.Chart(thr_df).mark_text(align="left", dx=4, baseline="top", y=-14, fontSize=10).encode(
-        x="x:Q", text="t:N")
+        x=alt.X("x:Q"), text=alt.Text("t:N"))
     n_sup = int((~np.isfinite(vals)).sum())
     n_above = int(above.sum())
     sub = [f"{n_above} group(s) at or above the threshold of {_fmt(thr)}; {n_sup} suppressed or not computed "
@@ -1216,7 +1216,7 @@ def odr_chart(
         y = alt.Y("odrs:Q", title=f"Office discipline {kind} (count)")
         bars = alt.Chart(df).mark_bar(color=PALETTE["score"]).encode(
             x=x, y=y, tooltip=[alt.Tooltip("label:N", title="Month"), alt.Tooltip("odrs:Q", title="Referrals")])
-        text = alt.Chart(df).mark_text(dy=-7, fontSize=11).encode(x=x, y="odrs:Q", text="odrs:Q")
+        text = alt.Chart(df).mark_text(dy=-7, fontSize=11).encode(x=x, y=alt.Y("odrs:Q"), text=alt.Text("odrs:Q"))
         total = int(df["odrs"].sum())
         if len(df):
             top = df.iloc[int(df["odrs"].to_numpy().argmax())]
@@ -1232,7 +1232,7 @@ def odr_chart(
         x = alt.X("odrs:Q", title=f"Office discipline {kind} (count)")
         bars = alt.Chart(df).mark_bar(color=PALETTE["score"]).encode(
             x=x, y=y, tooltip=[alt.Tooltip("location:N"), alt.Tooltip("odrs:Q", title="Referrals")])
-        text = alt.Chart(df).mark_text(align="left", dx=4, fontSize=11).encode(x="odrs:Q", y=y, text="odrs:Q")
+        text = alt.Chart(df).mark_text(align="left", dx=4, fontSize=11).encode(x=alt.X("odrs:Q"), y=y, text=alt.Text("odrs:Q"))
         total = int(df["odrs"].sum())
         sub = (f"{total} {kind}; most in {order[0]} ({int(df['odrs'].iloc[0])})." if len(df) else f"No {kind}.")
         head = title or "Office discipline referrals by location"
@@ -1254,7 +1254,7 @@ def odr_chart(
                                       legend=None),
             tooltip=[alt.Tooltip("row:N", title="Band"), alt.Tooltip("students:Q"),
                      alt.Tooltip("pct:Q", title="%", format=".1f")])
-        text = alt.Chart(df).mark_text(dy=-8, fontSize=11).encode(x=x, y="pct:Q", text="label:N")
+        text = alt.Chart(df).mark_text(dy=-8, fontSize=11).encode(x=x, y=alt.Y("pct:Q"), text=alt.Text("label:N"))
         n = int(df["students"].sum())
         sub = f"{n} students; " + ", ".join(f"{r}: {l}" for r, l in zip(df["row"], df["label"])) + "."
         head = title or "Students by number of office discipline referrals"

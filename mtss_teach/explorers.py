@@ -291,7 +291,7 @@ def screening_cut_explorer(
             .encode(
                 x=alt.X("lo:Q", bin="binned", title=f"{measure} ({units})",
                         scale=alt.Scale(domain=x_dom, nice=False)),
-                x2="hi:Q",
+                x2=alt.X2("hi:Q"),
                 y=alt.Y("count:Q", title="Students (count)", stack="zero", scale=alt.Scale(domain=[0, y_max])),
                 fill=alt.Fill("status:N", scale=alt.Scale(domain=status_dom, range=[PALETTE["flagged"], PALETTE["background"]]),
                               legend=alt.Legend(title="Screening decision", orient="bottom")),
@@ -306,7 +306,7 @@ def screening_cut_explorer(
         rule_df = pd.DataFrame({"one": [1]})
         rule = (alt.Chart(rule_df).transform_calculate(x="cut")
                 .mark_rule(color=PALETTE["reference"], strokeWidth=2, strokeDash=[6, 3])
-                .encode(x="x:Q"))
+                .encode(x=alt.X("x:Q")))
         return alt.layer(bars, rule).properties(
             width=width, height=120,
             title=alt.TitleParams(f"{label} ({int((outcome == label).sum())} students)", anchor="start",
@@ -326,19 +326,19 @@ def screening_cut_explorer(
     roc_line = alt.Chart(roc_df).mark_line(color=PALETTE["score"], strokeWidth=2).encode(
         x=alt.X("fpr:Q", title="False-positive rate (1 - specificity, proportion)", **ax),
         y=alt.Y("tpr:Q", title="Sensitivity (proportion)", **ax),
-        order="order:Q",
+        order=alt.Order("order:Q"),
     )
     diag = alt.Chart(pd.DataFrame({"fpr": [0.0, 1.0], "tpr": [0.0, 1.0]})).mark_line(
-        color=PALETTE["reference"], strokeDash=[4, 4], strokeWidth=1).encode(x="fpr:Q", y="tpr:Q")
+        color=PALETTE["reference"], strokeDash=[4, 4], strokeWidth=1).encode(x=alt.X("fpr:Q"), y=alt.Y("tpr:Q"))
     pts = table[["cut", "sensitivity", "specificity"]].dropna()
     here = (alt.Chart(pts).transform_filter(_near("cut", "cut", st))
             .transform_calculate(fpr="1 - datum.specificity")
             .mark_point(shape="diamond", size=220, filled=True, color=PALETTE["used"], stroke=OKABE_ITO["black"])
-            .encode(x="fpr:Q", y=alt.Y("sensitivity:Q")))
+            .encode(x=alt.X("fpr:Q"), y=alt.Y("sensitivity:Q")))
     here_txt = (alt.Chart(pts).transform_filter(_near("cut", "cut", st))
                 .transform_calculate(fpr="1 - datum.specificity", label="'Cut ' + datum.cut")
                 .mark_text(align="left", dx=10, dy=12, fontWeight="bold")
-                .encode(x="fpr:Q", y="sensitivity:Q", text="label:N"))
+                .encode(x=alt.X("fpr:Q"), y=alt.Y("sensitivity:Q"), text=alt.Text("label:N")))
     roc = alt.layer(diag, roc_line, here, here_txt).properties(
         width=220, height=220, title=alt.TitleParams("ROC curve: the diamond is this cut", anchor="start",
                                                      fontSize=12))
@@ -534,9 +534,9 @@ def aimline_explorer(
     base = alt.Chart(dec).transform_filter(sel).transform_lookup(
         lookup="rid", from_=alt.LookupData(texts, "rid", ["headline", "reason_text"]))
     head_txt = base.mark_text(
-        align="left", baseline="top", fontSize=13, fontWeight="bold", x=0, y=4).encode(text="headline:N")
+        align="left", baseline="top", fontSize=13, fontWeight="bold", x=0, y=4).encode(text=alt.Text("headline:N"))
     reason_txt = base.mark_text(
-        align="left", baseline="top", fontSize=12, x=0, y=26, lineBreak="\n").encode(text="reason_text:N")
+        align="left", baseline="top", fontSize=12, x=0, y=26, lineBreak="\n").encode(text=alt.Text("reason_text:N"))
     text_panel = alt.layer(head_txt, reason_txt).properties(
         width=width, height=70, title=alt.TitleParams("The rule's answer", anchor="start", fontSize=12))
 
@@ -579,11 +579,11 @@ def aimline_explorer(
                                 for g, gw, sl in zip(lines["goal"], lines["goal_week"], lines["slope"])])
     aim = alt.Chart(lines).transform_filter(_near("goal", "goal", gstep)).mark_rule(
         color=PALETTE["aimline"], strokeWidth=2.5, strokeDash=[8, 4]).encode(
-        x="start_week:Q", y="start_score:Q", x2="goal_week:Q", y2="goal:Q")
+        x=alt.X("start_week:Q"), y=alt.Y("start_score:Q"), x2=alt.X2("goal_week:Q"), y2=alt.Y2("goal:Q"))
     aim_end = alt.Chart(lines).transform_filter(_near("goal", "goal", gstep)).mark_point(
-        shape="cross", size=140, filled=True, color=PALETTE["aimline"]).encode(x="goal_week:Q", y="goal:Q")
+        shape="cross", size=140, filled=True, color=PALETTE["aimline"]).encode(x=alt.X("goal_week:Q"), y=alt.Y("goal:Q"))
     aim_txt = alt.Chart(lines).transform_filter(_near("goal", "goal", gstep)).mark_text(
-        align="right", dx=-8, dy=-12, fontSize=11).encode(x="goal_week:Q", y="goal:Q", text="label:N")
+        align="right", dx=-8, dy=-12, fontSize=11).encode(x=alt.X("goal_week:Q"), y=alt.Y("goal:Q"), text=alt.Text("label:N"))
     graph = alt.layer(aim, aim_end, aim_txt, pts).properties(
         width=width, height=height,
         title=alt.TitleParams("Dashed orange line: the goal line (aimline)", anchor="start", fontSize=12))
@@ -695,8 +695,9 @@ def fidelity_explorer(
     )
     item_text = alt.Chart(df).transform_calculate(score=score_expr).mark_text(
         align="left", dx=4, fontSize=11, fontWeight="bold").encode(
-        y=y, x=alt.datum(0), text=alt.Text("score:Q", format="d"),
-        color=alt.condition("datum.score > 0", alt.value(PALETTE["background"]), alt.value(OKABE_ITO["black"])))
+        y=y, x=alt.XDatum(0), text=alt.Text("score:Q", format="d"),
+        color=alt.ColorValue(value=OKABE_ITO["black"], condition=alt.ConditionalPredicateValueDefGradientstringnullExprRef(
+            test="datum.score > 0", value=PALETTE["background"])))
     items_chart = alt.layer(item_bars, item_text).properties(
         width=width - 300, height=18 * n_items,
         title=alt.TitleParams(f"Tier {t} items (set them with the buttons under the chart)", anchor="start",
@@ -720,7 +721,7 @@ def fidelity_explorer(
         )
     )
     summary = agg.mark_text(align="left", baseline="top", fontSize=14, fontWeight="bold", x=0, y=4).encode(
-        text="summary:N")
+        text=alt.Text("summary:N"))
     domain = [f"Meets {_fmt(crit)}%", f"Below {_fmt(crit)}%"]
     bar = agg.mark_bar(size=26).encode(
         x=alt.X("percent:Q", title="Scale score (% of possible points)", scale=alt.Scale(domain=[0, 100])),
@@ -728,9 +729,9 @@ def fidelity_explorer(
                         legend=alt.Legend(title="Criterion", orient="right")),
     )
     crit_df = pd.DataFrame({"x": [crit], "t": [f"{_fmt(crit)}% criterion"]})
-    rule = alt.Chart(crit_df).mark_rule(color=PALETTE["reference"], strokeDash=[6, 3], strokeWidth=2).encode(x="x:Q")
+    rule = alt.Chart(crit_df).mark_rule(color=PALETTE["reference"], strokeDash=[6, 3], strokeWidth=2).encode(x=alt.X("x:Q"))
     rule_txt = alt.Chart(crit_df).mark_text(align="left", dx=4, baseline="top", y=-14, fontSize=10).encode(
-        x="x:Q", text="t:N")
+        x=alt.X("x:Q"), text=alt.Text("t:N"))
     summary_panel = summary.properties(width=width, height=24)
     bar_panel = alt.layer(bar, rule, rule_txt).properties(width=width - 120, height=40)
 
