@@ -582,7 +582,7 @@ def screening_chart(
     return alt.vconcat(*panels).properties(title=_title(head, subtitle), description=desc)
 
 
-def _thin(curve: pd.DataFrame, max_points: int, keep: Any = None) -> pd.DataFrame:
+def _thin(curve: pd.DataFrame, max_points: int) -> pd.DataFrame:
     if len(curve) <= max_points:
         return curve
     idx = np.unique(np.round(np.linspace(0, len(curve) - 1, max_points)).astype(int))
