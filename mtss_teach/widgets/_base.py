@@ -35,6 +35,7 @@ from urllib.parse import parse_qs
 
 import ipywidgets as W
 import pandas as pd
+from traitlets import TraitError
 
 from .._validate import check_choice
 from ..errors import DataError
@@ -109,9 +110,54 @@ def dataset_names() -> list[str]:
     return [str(x) for x in table]
 
 
+class DatasetTables:
+    """A shipped dataset whose tables are read only when an app first asks for them.
+
+    Behaves like a :class:`~mtss_teach.cohorts.Cohort` for the apps
+    (``.students``, ``.screening``, ... ``.truth``; ``None`` for a table the
+    dataset does not have) but reads each CSV with
+    :func:`mtss_teach.datasets.load` ``(name, table)`` on first access, so an
+    app that needs three tables does not read ten.
+
+    Examples
+    --------
+    >>> from mtss_teach.widgets._base import DatasetTables, dataset_names
+    >>> d = DatasetTables(dataset_names()[0])
+    >>> "grade" in d.students.columns
+    True
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._tables: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def __getattr__(self, table: str) -> Any:
+        if table.startswith("_") or table not in _TABLES:
+            raise AttributeError(table)
+        with self._lock:
+            if table not in self._tables:
+                from .. import datasets
+
+                try:
+                    self._tables[table] = datasets.load(self.name, table)
+                except DataError as exc:
+                    if "has no" not in str(exc):
+                        raise
+                    self._tables[table] = None
+            return self._tables[table]
+
+    def __repr__(self) -> str:
+        return f"DatasetTables({self.name!r}, loaded={sorted(self._tables)})"
+
+
+_TABLES = ("students", "screening", "outcomes", "tiers", "progress", "interventions", "fidelity", "behavior",
+           "tfi", "truth")
+
+
 @lru_cache(maxsize=8)
-def load_dataset(name: str) -> Any:
-    """A shipped dataset as a Cohort (cached: apps never change the frames).
+def load_dataset(name: str) -> DatasetTables:
+    """A shipped dataset for the apps, its tables read on first use (cached: apps never change them).
 
     Examples
     --------
@@ -122,7 +168,9 @@ def load_dataset(name: str) -> Any:
     """
     from .. import datasets
 
-    return datasets.load(name)
+    if name not in dataset_names():
+        datasets.load(name)  # raises the library's DataError listing the valid names
+    return DatasetTables(name)
 
 
 def dataset_from_query(names: Sequence[str], query: str | None = None) -> str | None:
@@ -588,6 +636,25 @@ class MtssApp:
             ok = self._safe(self._on_cohort)
         if ok:
             self._safe(self.refresh)
+
+    def _assign(self, widget: W.Widget, value: Any, name: str) -> None:
+        """Set a control from a script; a value the control does not offer is a DataError."""
+        try:
+            widget.value = value
+        except TraitError:
+            opts = getattr(widget, "options", None)
+            if opts is not None:
+                vals = [o[1] if isinstance(o, tuple) else o for o in opts]
+                raise DataError(f"{name}: {value!r} is not one of {', '.join(map(repr, vals))}") from None
+            raise DataError(f"{name}: {value!r} is not a valid value for this control") from None
+
+    def _set_many(self, controls: dict[str, W.Widget], values: dict[str, Any]) -> None:
+        """Set several controls by name without an update after each; then update once."""
+        with self._hold():
+            for k, v in values.items():
+                if k not in controls:
+                    raise DataError(f"{k}: not a control of {type(self).__name__} ({', '.join(controls)})")
+                self._assign(controls[k], v, k)
 
     def set_dataset(self, name: str) -> None:
         """Switch to another shipped dataset (as the dropdown does)."""

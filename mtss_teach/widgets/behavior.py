@@ -173,9 +173,5 @@ class BehaviorView(MtssApp):
         """Set controls (``school, view, majors_only, school_days, season``) and update once."""
         names = {"school": self.w_school, "view": self.w_view, "majors_only": self.w_majors,
                  "school_days": self.w_days, "season": self.w_season}
-        with self._hold():
-            for k, v in values.items():
-                if k not in names:
-                    raise DataError(f"{k}: not a control of the view ({', '.join(names)})")
-                names[k].value = v
+        self._set_many(names, values)
         self._safe(self.refresh)

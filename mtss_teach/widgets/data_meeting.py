@@ -272,9 +272,9 @@ class DataMeeting(MtssApp):
         """Set controls (``school, grade, season, tier3_below, tier2_below, exit_at, rule``), update once."""
         names = {"school": self.w_school, "grade": self.w_grade, "season": self.w_season, "tier3_below": self.w_t3,
                  "tier2_below": self.w_t2, "exit_at": self.w_exit, "rule": self.w_rule}
-        with self._hold():
-            for k, v in values.items():
-                if k not in names:
-                    raise DataError(f"{k}: not a control of the meeting ({', '.join(names)})")
-                names[k].value = v
+        self._set_many(names, values)
+        if "grade" in values and "rule" not in values and int(self.w_grade.value) > 3 \
+                and self.w_rule.value == "acadience":
+            with self._hold():  # Acadience goals are shipped for grades 1-3 only
+                self.w_rule.value = "percentile"
         self._safe(self.refresh)

@@ -160,11 +160,7 @@ class DecisionRuleLab(MtssApp):
         """Set several controls (``scenario, grade, rule, sem, weeks``) and update once."""
         names = {"scenario": self.w_scenario, "grade": self.w_grade, "rule": self.w_rule,
                  "sem": self.w_sem, "weeks": self.w_weeks}
-        with self._hold():
-            for k, v in values.items():
-                if k not in names:
-                    raise DataError(f"{k}: not a control of the lab ({', '.join(names)})")
-                names[k].value = v
+        self._set_many(names, values)
         self._safe(self.refresh)
 
 

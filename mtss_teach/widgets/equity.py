@@ -244,9 +244,5 @@ class EquityLens(MtssApp):
         """Set controls (``school, outcome, group_by, min_cell, min_n, threshold``) and update once."""
         names = {"school": self.w_school, "outcome": self.w_outcome, "group_by": self.w_group,
                  "min_cell": self.w_min_cell, "min_n": self.w_min_n, "threshold": self.w_threshold}
-        with self._hold():
-            for k, v in values.items():
-                if k not in names:
-                    raise DataError(f"{k}: not a control of the lens ({', '.join(names)})")
-                names[k].value = v
+        self._set_many(names, values)
         self._safe(self.refresh)

@@ -294,17 +294,11 @@ class ScreeningExplorer(MtssApp):
 
         A new selection resets the cut to the starting cut unless ``cut`` is given.
         """
-        new_sel = any(v is not ... for v in (school, grade, season, measure))
-        with self._hold():
-            if school is not ...:
-                self.w_school.value = school
-            if grade is not ...:
-                self.w_grade.value = grade
-            if season is not ...:
-                self.w_season.value = season
-            if measure is not ...:
-                self.w_measure.value = measure
-        if new_sel and not self._safe(lambda: self._select(reset_cut=True)):
+        given = {k: v for k, v in (("school", school), ("grade", grade), ("season", season),
+                                   ("measure", measure)) if v is not ...}
+        self._set_many({"school": self.w_school, "grade": self.w_grade, "season": self.w_season,
+                        "measure": self.w_measure}, given)
+        if given and not self._safe(lambda: self._select(reset_cut=True)):
             return
         if cut is not ...:
             with self._hold():
