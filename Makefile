@@ -11,7 +11,7 @@ JB     := $(BIN)/jupyter-book
 NOTEBOOKS = $(shell git ls-files '*.ipynb' 2>/dev/null)
 PYTEST_ARGS ?=
 
-.PHONY: help book book-clean test test-fast chromium bench datasets clean env-book env-test
+.PHONY: help book book-clean test test-fast chromium bench datasets apps release autograde clean env-book env-test
 
 help:
 	@sed -n 's/^#   //p' $(MAKEFILE_LIST)
@@ -62,6 +62,19 @@ test: $(VENV)/.stamp-test chromium
 test-fast: $(VENV)/.stamp-test
 	$(BIN)/python -m pytest tests mtss_teach --doctest-modules -m "not browser and not slow" \
 	  --ignore=tests/test_offline_book.py $(PYTEST_ARGS)
+
+#   make apps         serve every facilitator app with Voila on http://127.0.0.1:8866/
+apps: $(VENV)/.stamp-test
+	$(BIN)/python -m mtss_teach.apps serve
+
+#   make release      generate every nbgrader assignment (answer keys stripped) into release/
+release: $(VENV)/.stamp-test
+	$(BIN)/python -m mtss_teach.grading generate
+
+#   make autograde SUBMISSIONS=dir   grade dir/<student>/<course>/exercise.ipynb: gradebook.db, grades.csv, feedback/
+autograde: $(VENV)/.stamp-test
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make autograde SUBMISSIONS=path/to/submissions"; exit 2; }
+	$(BIN)/python -m mtss_teach.grading autograde "$(SUBMISSIONS)"
 
 #   make datasets     regenerate the shipped synthetic datasets in datasets/ exactly
 datasets: $(VENV)/.stamp-book
