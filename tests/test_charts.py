@@ -352,10 +352,13 @@ def test_screening_histogram_bins_never_straddle_the_cut(scores, cut, width, dir
 def test_screening_chart_subtitle_counts_by_hand(small_charts):
     # scores 40, 55, 60 are below 70: 3 of 5 flagged
     assert subtitle(small_charts["screening"])[0] == "Cut 70: 3 of 5 students flagged (score below 70)."
-    titles = [u["title"]["text"] for u in small_charts["screening"]["vconcat"]]
+    spec = small_charts["screening"]
+    panels = spec["facet"]["row"]
+    assert panels["field"] == "panel"
     # at risk: 40, 55, 80 -> 40, 55 flagged; not at risk: 60, 90 -> 60 flagged
-    assert titles == ["At risk on the outcome: 3 students, 2 flagged",
-                      "Not at risk on the outcome: 2 students, 1 flagged"]
+    assert panels["sort"] == ["At risk on the outcome: 3 students, 2 flagged",
+                              "Not at risk on the outcome: 2 students, 1 flagged"]
+    assert {r["panel"] for r in rows_with(spec, "panel")} == set(panels["sort"])
 
 
 def test_screening_chart_flagged_differs_by_fill_and_outline_not_colour_alone(small_charts):
@@ -363,8 +366,8 @@ def test_screening_chart_flagged_differs_by_fill_and_outline_not_colour_alone(sm
     fill, stroke = bars[0]["fill"]["scale"]["range"], bars[0]["stroke"]["scale"]["range"]
     assert fill[1].upper() == "#FFFFFF"  # not flagged: hollow
     assert fill[0] == stroke[0]  # flagged: solid
-    labels = [r["label"] for r in rows_with(small_charts["screening_all"], "label")]
-    assert labels == ["Cut 70: flag score below 70"]
+    texts = [enc["text"]["datum"] for _, enc in encodings(small_charts["screening_all"]) if "text" in enc]
+    assert texts == ["Cut 70: flag score below 70"]
 
 
 def test_screening_chart_rejects_bad_input():
