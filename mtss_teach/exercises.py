@@ -708,13 +708,28 @@ def _attrs(obj: Any) -> dict[str, Any]:
     return {k: v for k, v in list(d.items()) if callable(v) or isinstance(v, (staticmethod, classmethod, property))}
 
 
+def _code_of(obj: Any) -> Any:
+    """The code object behind a function-like attribute (None for C objects)."""
+    if isinstance(obj, (staticmethod, classmethod)):
+        obj = obj.__func__
+    elif isinstance(obj, property):
+        obj = obj.fget
+    obj = getattr(obj, "__wrapped__", obj) if type(obj).__name__ == "_lru_cache_wrapper" else obj
+    return obj.__code__ if isinstance(obj, types.FunctionType) else None
+
+
+def _codes(attrs: dict[str, Any]) -> dict[str, Any]:
+    return {k: c for k, c in ((k, _code_of(v)) for k, v in attrs.items()) if c is not None}
+
+
 def _take_snapshot() -> dict:
     snap: dict[str, Any] = {"builtins": {}, "spaces": {}, "modules": {}}
     for k, v in list(vars(builtins).items()):
         if k not in _VOLATILE_BUILTINS and callable(v):
             snap["builtins"][k] = v
     for label, ns in _watched():
-        snap["spaces"][label] = (ns, _attrs(ns))
+        attrs = _attrs(ns)
+        snap["spaces"][label] = (ns, attrs, _codes(attrs))
         if isinstance(ns, types.ModuleType):
             snap["modules"][ns.__name__] = ns
     return snap
@@ -741,11 +756,13 @@ def _problems(snap: dict) -> list[str]:
     for name, mod in snap["modules"].items():
         if sys.modules.get(name) is not mod:
             found.append(f"module {name} was replaced in sys.modules")
-    for label, (ns, attrs) in snap["spaces"].items():
+    for label, (ns, attrs, codes) in snap["spaces"].items():
         now = _attrs(ns)
         for k, v in attrs.items():
             if now.get(k, _MISSING) is not v:
                 found.append(f"{label}.{k} was replaced or removed")
+            elif k in codes and _code_of(v) is not codes[k]:
+                found.append(f"{label}.{k} had its code replaced")
             elif not _genuine(v):
                 found.append(f"{label}.{k} was defined in the notebook")
         for k in now.keys() - attrs.keys():

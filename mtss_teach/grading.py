@@ -520,6 +520,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = ap.parse_args(argv)
     try:
         root = Path(args.course_dir).resolve() if args.course_dir else find_course_root()
+        if not (root / "nbgrader_config.py").is_file():
+            raise GradingError(f"no nbgrader_config.py in {root}")
         if args.cmd == "generate":
             for p in generate(root, args.assignment):
                 print(p.relative_to(root))

@@ -1,0 +1,495 @@
+"""The grading pipeline with the real nbgrader CLI, for every assignment.
+
+A temporary copy of the course (nbgrader_config.py + modules/*/exercise.ipynb,
+plus decoy lesson/app/facilitator/template files) is generated and
+autograded with ``python -m mtss_teach.grading``, which runs ``nbgrader``.
+To stay within CI time on two cores, the ten assignments are split over two
+course copies graded in parallel, each in ONE autograde batch.
+
+Submissions, for every assignment (students are folder names):
+
+- ``ada``: the source notebook with solutions (LEARNER_ID "ada") -> full marks;
+- ``ben``: the released notebook, unanswered -> zero, graded without crashing;
+- ``cy``: only tasks 1 and 3 answered, and an infinite loop in task 2 ->
+  the loop is stopped by the timeout and recorded, and the notebook gets
+  exactly the points of tasks 1 and 3 while the rest of the batch is graded;
+- ``tam``: notebook-file tampering: task 1 wrong with its test cell deleted,
+  task 2 wrong with its test cell edited, task 3 wrong with its test cell's
+  metadata altered (a different alteration per assignment), task 4 right
+  -> exactly task 4's points;
+- ``ivy``: kernel tampering ("assert redefined" and friends, a different
+  trick per assignment) with task 1 wrong and the other tasks right;
+- for a third of the assignments each: ``dee`` (another learner id, full
+  solutions -> full marks), ``fay`` (ada's notebook copied as it is, with
+  LEARNER_ID "ada" -> loses points: the scenario graded is the submitting
+  student's) and ``gus`` (ada's answers typed in as values under gus's own
+  id -> loses points).
+
+Expected scores are decided by hand from the tasks' points.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+COURSES = sorted(p.parent.name for p in (ROOT / "modules").glob("*/exercise.ipynb"))
+HALVES = (COURSES[: len(COURSES) // 2], COURSES[len(COURSES) // 2:])
+TIMEOUT = 10  # seconds per cell in these tests (the course default is 60)
+DECOYS = ("lesson.md", "facilitator.md", "app.ipynb", "selfcheck.yml", "templates/agenda.docx", "notes.pdf")
+DEE_COURSES = set(COURSES[0::3])  # a second learner with full solutions
+GUS_COURSES = set(COURSES[1::3])  # typed-in answers of another learner
+FAY_COURSES = set(COURSES[2::3])  # another learner's notebook, copied
+
+# Kernel tampering, one per assignment (rotated). "zero": the integrity guard
+# fails every test after the trick; "all_but_task1": the trick changes nothing,
+# so the wrong task 1 scores 0 and the rest score.
+KERNEL_TRICKS = [
+    ("assertion_error_rebound_in_notebook", "all_but_task1", """
+AssertionError = type("AssertionError", (Exception,), {})
+def assert_equal(*args, **kwargs):
+    return None
+"""),
+    ("assertion_error_rebound_in_builtins", "zero", """
+import builtins
+builtins.AssertionError = type("AssertionError", (Exception,), {})
+"""),
+    ("checker_replaced", "zero", """
+import mtss_teach.exercises as _m
+_nothing = lambda *args, **kwargs: None
+for _name in ("close", "equal", "same_ids", "same_function"):
+    setattr(_m.Grader, _name, _nothing)
+for _name in ("expect_number", "expect_choice", "expect_bool", "expect_ids", "expect_callable"):
+    setattr(_m, _name, _nothing)
+"""),
+    ("comparisons_replaced", "zero", """
+import builtins, math
+builtins.abs = lambda x: 0
+math.isclose = lambda *args, **kwargs: True
+"""),
+    ("library_replaced", "zero", """
+import mtss_teach.behavior, mtss_teach.equity, mtss_teach.fidelity, mtss_teach.norms
+import mtss_teach.progress, mtss_teach.screening
+for _mod in (mtss_teach.behavior, mtss_teach.equity, mtss_teach.fidelity, mtss_teach.norms,
+             mtss_teach.progress, mtss_teach.screening):
+    for _name in _mod.__all__:
+        if callable(getattr(_mod, _name)) and not isinstance(getattr(_mod, _name), type):
+            setattr(_mod, _name, lambda *args, **kwargs: None)
+"""),
+    ("tracebacks_hidden", "all_but_task1", """
+import sys
+get_ipython().showtraceback = lambda *args, **kwargs: None
+sys.excepthook = lambda *args: None
+"""),
+    ("numpy_patched_before_setup", "zero", None),  # goes into the LEARNER_ID cell
+]
+
+# Altered metadata of task 3's test cell (rotated), each with its source emptied.
+METADATA_TRICKS = [
+    ("points_raised", lambda m: m["nbgrader"].update(points=100)),
+    ("not_a_grade_cell", lambda m: m["nbgrader"].update(grade=False, locked=False)),
+    ("nbgrader_metadata_removed", lambda m: m.pop("nbgrader")),
+    ("grade_id_renamed", lambda m: m["nbgrader"].update(grade_id="zzz_not_a_test")),
+    ("made_a_solution_cell", lambda m: m["nbgrader"].update(solution=True, locked=False)),
+]
+
+
+# ---------------------------------------------------------------------------
+# notebook helpers (plain JSON, the way a learner's file arrives)
+# ---------------------------------------------------------------------------
+
+
+def load(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def src_of(cell: dict) -> str:
+    s = cell["source"]
+    return "".join(s) if isinstance(s, list) else s
+
+
+def gid(cell: dict) -> str | None:
+    return (cell.get("metadata", {}).get("nbgrader") or {}).get("grade_id")
+
+
+def cell(nb: dict, grade_id: str) -> dict:
+    return next(c for c in nb["cells"] if gid(c) == grade_id)
+
+
+def set_learner(nb: dict, lid: str, extra: str = "") -> dict:
+    for c in nb["cells"]:
+        if c["cell_type"] == "code" and "nbgrader" not in c.get("metadata", {}) and "LEARNER_ID =" in src_of(c):
+            c["source"] = extra + f'LEARNER_ID = "{lid}"\n'
+            return nb
+    raise AssertionError("no LEARNER_ID cell")
+
+
+def solution_body(src_nb: dict, k: int) -> str:
+    lines = src_of(cell(src_nb, f"task{k}_answer")).splitlines()
+    return "\n".join(ln for ln in lines if "### BEGIN SOLUTION" not in ln and "### END SOLUTION" not in ln) + "\n"
+
+
+def points(src_nb: dict) -> dict[int, float]:
+    out = {}
+    for c in src_nb["cells"]:
+        g = gid(c)
+        if g and g.startswith("task") and g.endswith("_test"):
+            out[int(g[4:-5])] = float(c["metadata"]["nbgrader"]["points"])
+    return out
+
+
+def answer_names(src_nb: dict, k: int) -> list[str]:
+    """Names the task's test cell reads that the task's solution defines."""
+    defined = []
+    for node in ast.parse(solution_body(src_nb, k)).body:
+        if isinstance(node, ast.FunctionDef):
+            defined.append(node.name)
+        elif isinstance(node, ast.Assign):
+            defined += [t.id for t in node.targets if isinstance(t, ast.Name)]
+    used = {n.id for n in ast.walk(ast.parse(src_of(cell(src_nb, f"task{k}_test")))) if isinstance(n, ast.Name)}
+    return [n for n in dict.fromkeys(defined) if n in used]
+
+
+def answers(course: str, lid: str) -> dict:
+    """The source solutions' answers for one learner (executed here, without the tests)."""
+    src_nb = load(ROOT / "modules" / course / "exercise.ipynb")
+    ns: dict = {"LEARNER_ID": lid}
+    exec(src_of(cell(src_nb, "setup")), ns)
+    for k in points(src_nb):
+        exec(solution_body(src_nb, k), ns)
+    return ns
+
+
+VOCAB = [["above", "at", "below", "well_below"], ["full", "half", "empty"],
+         ["raise_goal", "continue", "change_intervention", "collect_more_data"]]
+
+
+def literal(v) -> str:
+    import numpy as np
+
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, float) and v != v:
+        return 'float("nan")'
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(literal(x) for x in v) + "]"
+    return repr(v)
+
+
+def wrong(v):
+    """A value of the same kind that is certainly not ``v``."""
+    import numpy as np
+
+    if isinstance(v, np.generic):
+        v = v.item()
+    if v is None:
+        return 6
+    if isinstance(v, bool):
+        return not v
+    if isinstance(v, int):
+        return v + 1
+    if isinstance(v, float):
+        if v != v:
+            return 1.0
+        return round((v + 0.5) % 1.0, 6) if 0 <= v <= 1 else v + 1.5
+    if isinstance(v, str):
+        for words in VOCAB:
+            if v in words:
+                return next(w for w in words if w != v)
+        return "1.1" if v != "1.1" and v.count(".") == 1 else v + "-x"
+    if isinstance(v, list):
+        return v[1:] if v else [0]
+    raise TypeError(type(v))
+
+
+def typed_in(course: str, k: int, values: dict, make_wrong: bool) -> str:
+    """Task k's answers typed in as values (functions: a constant function)."""
+    src_nb = load(ROOT / "modules" / course / "exercise.ipynb")
+    out = []
+    for name in answer_names(src_nb, k):
+        v = values[name]
+        if callable(v):
+            if not make_wrong:
+                return solution_body(src_nb, k)  # another learner's function code, as it is
+            out.append(f"def {name}(*args):\n    return {literal(v(0))}")
+        else:
+            out.append(f"{name} = {literal(wrong(v) if make_wrong else v)}")
+    return "\n".join(out) + "\n"
+
+
+# ---------------------------------------------------------------------------
+# the batch
+# ---------------------------------------------------------------------------
+
+
+def make_course(base: Path, courses) -> Path:
+    base.mkdir(parents=True)
+    shutil.copy(ROOT / "nbgrader_config.py", base / "nbgrader_config.py")
+    for c in courses:
+        d = base / "modules" / c
+        d.mkdir(parents=True)
+        shutil.copy(ROOT / "modules" / c / "exercise.ipynb", d / "exercise.ipynb")
+        for decoy in DECOYS:
+            (d / decoy).parent.mkdir(parents=True, exist_ok=True)
+            (d / decoy).write_text("decoy: must not be released\n")
+    return base
+
+
+def write(subs: Path, student: str, course: str, nb: dict) -> None:
+    d = subs / student / course
+    d.mkdir(parents=True, exist_ok=True)
+    (d / "exercise.ipynb").write_text(json.dumps(nb, indent=1), encoding="utf-8")
+
+
+def build_submissions(root: Path, subs: Path, courses, plan: dict) -> None:
+    for i, course in enumerate(courses):
+        n = COURSES.index(course)
+        src = load(ROOT / "modules" / course / "exercise.ipynb")
+        rel = load(root / "release" / course / "exercise.ipynb")
+        pts = points(src)
+        full = sum(pts.values())
+        exp = plan.setdefault(course, {"points": pts, "students": {}})["students"]
+
+        def released(lid, extra=""):
+            return set_learner(copy.deepcopy(rel), lid, extra)
+
+        def answer(nb, k, body):
+            cell(nb, f"task{k}_answer")["source"] = body
+
+        write(subs, "ada", course, set_learner(copy.deepcopy(src), "ada"))
+        exp["ada"] = ("exactly", full)
+        write(subs, "ben", course, released("ben"))
+        exp["ben"] = ("exactly", 0.0)
+        nb = released("cy")
+        for k in (1, 3):
+            answer(nb, k, solution_body(src, k))
+        answer(nb, 2, "while True:\n    pass\n")
+        write(subs, "cy", course, nb)
+        exp["cy"] = ("exactly", pts[1] + pts[3])
+
+        # notebook-file tampering
+        mine = answers(course, "tam")
+        nb = released("tam")
+        for k in (1, 2, 3):
+            answer(nb, k, typed_in(course, k, mine, make_wrong=True))
+        answer(nb, 4, solution_body(src, 4))
+        for k in range(5, max(pts) + 1):
+            answer(nb, k, solution_body(src, k))
+        nb["cells"].remove(cell(nb, "task1_test"))
+        cell(nb, "task2_test")["source"] = "pass\n"
+        t3 = cell(nb, "task3_test")
+        mname, mtrick = METADATA_TRICKS[n % len(METADATA_TRICKS)]
+        mtrick(t3["metadata"])
+        t3["source"] = "pass\n"
+        write(subs, "tam", course, nb)
+        exp["tam"] = ("exactly", sum(p for k, p in pts.items() if k >= 4), {"metadata_trick": mname})
+
+        # kernel tampering
+        tname, outcome, code = KERNEL_TRICKS[n % len(KERNEL_TRICKS)]
+        mine = answers(course, "ivy")
+        if code is None:
+            nb = released("ivy", extra="import numpy as np\nnp.median = lambda *args, **kwargs: 0.0\n")
+            code = ""
+        else:
+            nb = released("ivy")
+        answer(nb, 1, code.strip() + "\n" + typed_in(course, 1, mine, make_wrong=True))
+        for k in range(2, max(pts) + 1):
+            answer(nb, k, solution_body(src, k))
+        write(subs, "ivy", course, nb)
+        exp["ivy"] = ("exactly", 0.0 if outcome == "zero" else full - pts[1], {"kernel_trick": tname})
+
+        if course in FAY_COURSES:
+            write(subs, "fay", course, set_learner(copy.deepcopy(src), "ada"))  # a copied notebook
+            exp["fay"] = ("less_than", full)
+        if course in DEE_COURSES:
+            write(subs, "dee", course, set_learner(copy.deepcopy(src), "dee"))
+            exp["dee"] = ("exactly", full)
+        if course in GUS_COURSES:
+            theirs = answers(course, "ada")
+            nb = released("gus")
+            for k in pts:
+                answer(nb, k, typed_in(course, k, theirs, make_wrong=False))
+            write(subs, "gus", course, nb)
+            exp["gus"] = ("less_than", full)
+
+
+def cli(*args, cwd: Path) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "mtss_teach.grading", *args], cwd=str(cwd),
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def finish(proc: subprocess.Popen, what: str, ok_codes=(0,)) -> str:
+    out, _ = proc.communicate(timeout=900)
+    assert proc.returncode in ok_codes, f"{what} exited {proc.returncode}:\n{out[-4000:]}"
+    return out
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    base = tmp_path_factory.mktemp("grading")
+    roots = [make_course(base / f"course{i}", half) for i, half in enumerate(HALVES)]
+    gens = [cli("--course-dir", str(r), "generate", cwd=base) for r in roots]
+    for g in gens:
+        finish(g, "generate")
+    plan: dict = {}
+    for r, half in zip(roots, HALVES):
+        build_submissions(r, base / f"subs_{r.name}", half, plan)
+    runs = [cli("--course-dir", str(r), "autograde", str(base / f"subs_{r.name}"), "--timeout", str(TIMEOUT), cwd=base)
+            for r in roots]
+    logs = [finish(p, "autograde", ok_codes=(0, 1)) for p in runs]
+    report, grades, cells = {}, {}, {}
+    from nbgrader.api import Gradebook, MissingEntry
+
+    for r in roots:
+        with open(r / "grading_report.csv", newline="") as fh:
+            for row in csv.DictReader(fh):
+                report[(row["student"], row["assignment"])] = row
+        with open(r / "grades.csv", newline="") as fh:
+            for row in csv.DictReader(fh):
+                grades[(row["student_id"], row["assignment"])] = row
+        with Gradebook(f"sqlite:///{r / 'gradebook.db'}") as gb:
+            for course in plan:
+                for student in plan[course]["students"]:
+                    for k in plan[course]["points"]:
+                        try:
+                            g = gb.find_grade(f"task{k}_test", "exercise", course, student)
+                            cells[(student, course, k)] = (g.score, g.max_score)
+                        except MissingEntry:
+                            pass
+    return {"roots": roots, "plan": plan, "report": report, "grades": grades, "cells": cells, "logs": logs}
+
+
+def submissions(kind=None):
+    out = []
+    for course in COURSES:
+        for student in ("ada", "ben", "cy", "tam", "ivy", "dee", "fay", "gus"):
+            if kind and student != kind:
+                continue
+            if (student == "dee" and course not in DEE_COURSES or student == "gus" and course not in GUS_COURSES
+                    or student == "fay" and course not in FAY_COURSES):
+                continue
+            out.append((student, course))
+    return out
+
+
+# ---------------------------------------------------------------------------
+# tests
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_release_holds_only_the_exercise_notebooks(batch):
+    for root, half in zip(batch["roots"], HALVES):
+        released = sorted(str(p.relative_to(root / "release")) for p in (root / "release").rglob("*") if p.is_file())
+        assert released == sorted(f"{c}/exercise.ipynb" for c in half)
+
+
+@pytest.mark.slow
+def test_released_notebooks_have_no_solutions_or_hidden_tests(batch):
+    for root, half in zip(batch["roots"], HALVES):
+        for c in half:
+            text = (root / "release" / c / "exercise.ipynb").read_text()
+            assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text and "_ex.Grader(" not in text
+            assert "raise NotImplementedError()" in text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("student, course", submissions())
+def test_expected_score(batch, student, course):
+    spec = batch["plan"][course]["students"][student]
+    kind, want = spec[0], spec[1]
+    row = batch["report"][(student, course)]
+    assert row["graded"] == "True", row
+    score, max_score = float(row["score"]), float(row["max_score"])
+    assert max_score == sum(batch["plan"][course]["points"].values())
+    if kind == "exactly":
+        assert score == want, (row, spec)
+    else:
+        assert score < want, (row, spec)
+    # the exported CSV agrees with the gradebook
+    assert float(batch["grades"][(student, course)]["score"]) == score
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("student, course", submissions("tam"))
+def test_tampered_test_cells_earn_nothing(batch, student, course):
+    pts = batch["plan"][course]["points"]
+    got = {k: batch["cells"][(student, course, k)] for k in pts}
+    # task 1: test cell deleted -> put back by nbgrader and run; task 2: edited -> restored;
+    # task 3: metadata altered -> restored (its max stays the instructor's)
+    for k in (1, 2, 3):
+        assert got[k] == (0.0, pts[k]), (k, got[k])
+    assert got[4] == (pts[4], pts[4])
+    row = batch["report"][(student, course)]
+    trick = batch["plan"][course]["students"][student][2]["metadata_trick"]
+    if trick != "nbgrader_metadata_removed":  # otherwise nothing to restore: nbgrader re-inserts the cell
+        assert "task3_test" in row["metadata_restored"] or "zzz_not_a_test" in row["metadata_restored"], row
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("student, course", submissions("ivy"))
+def test_kernel_tampering_is_flagged_for_review(batch, student, course):
+    row = batch["report"][(student, course)]
+    assert row["review"], row  # the scan lists the trick for the instructor
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("student, course", submissions("cy"))
+def test_infinite_loop_is_stopped_and_recorded(batch, student, course):
+    row = batch["report"][(student, course)]
+    assert row["timed_out_cells"] == "task2_answer", row
+    assert row["graded"] == "True"
+    assert batch["cells"][(student, course, 2)][0] == 0.0
+
+
+@pytest.mark.slow
+def test_every_submission_is_recorded_once(batch):
+    from nbgrader.api import Gradebook
+
+    for root, half in zip(batch["roots"], HALVES):
+        with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+            for c in half:
+                subs = [s.student.id for s in gb.find_assignment(c).submissions]
+                assert len(subs) == len(set(subs))
+                assert sorted(subs) == sorted(s for s, cc in submissions() if cc == c)
+
+
+@pytest.mark.slow
+def test_feedback_html_is_written_without_hidden_tests(batch):
+    for root, half in zip(batch["roots"], HALVES):
+        for student, course in submissions():
+            if course not in half:
+                continue
+            f = root / "feedback" / student / course / "exercise.html"
+            assert f.is_file(), f
+        text = (root / "feedback" / "ada" / half[0] / "exercise.html").read_text()
+        assert "_ex.Grader(" not in text and "BEGIN HIDDEN TESTS" not in text
+
+
+def test_scan_flags_the_usual_tricks():
+    from mtss_teach.grading import scan_source
+
+    for _, _, code in KERNEL_TRICKS:
+        if code is not None:
+            assert scan_source(code), code
+    assert scan_source("import numpy as np\nnp.median = lambda *a, **k: 0.0")
+    for honest in ("acc = screening.classification_accuracy(s, r, 40)\nsensitivity = acc.sensitivity",
+                   "def tier_for(score):\n    return 1 if score > 40 else 2",
+                   "rooms = [r for r, g in m.groupby('classroom')]\nm['x'] = 1"):
+        assert scan_source(honest) == [], honest
+
+
+def test_cli_reports_a_missing_course(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "mtss_teach.grading", "--course-dir", str(tmp_path), "generate"],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert proc.returncode != 0
