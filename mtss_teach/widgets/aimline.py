@@ -73,10 +73,12 @@ class AimlineCoach(MtssApp):
         self._revealed = False
         self._tally = {"commits": 0, "match_rule": 0, "match_truth": 0}
         self.w_student = W.Dropdown(description="Student", style=style, layout=W.Layout(width="26em"))
+        self.w_student.add_class("mtss-student")
         self.w_baseline = W.IntSlider(description="Baseline probes", min=1, max=5, value=3, style=style,
                                       continuous_update=False, layout=W.Layout(width="20em"))
         self.w_goal = W.FloatText(description="Goal (WCPM)", style=style, layout=W.Layout(width="13em"))
         self.w_goal_week = W.IntText(description="by week", style=style, layout=W.Layout(width="9em"))
+        self.w_goal_week.add_class("mtss-goal-week")
         self.w_norm = W.Button(description="Goal from growth norm", layout=W.Layout(width="13em"),
                                tooltip="goal = baseline median + typical weekly growth x weeks")
         self.w_method = W.Dropdown(description="Trend", style=style, layout=W.Layout(width="16em"),

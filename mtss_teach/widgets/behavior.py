@@ -72,6 +72,7 @@ class BehaviorView(MtssApp):
         days = school_days_in_calendar() or 175
         self.w_days = W.BoundedIntText(value=days, min=1, max=366, description="School days", style=style,
                                        layout=W.Layout(width="12em"))
+        self.w_days.add_class("mtss-days")
         self.w_season = W.Dropdown(description="SRSS season", options=["fall", "winter", "spring"], value="fall",
                                    style=style, layout=W.Layout(width="14em"))
         self.w_metrics = W.HTML()

@@ -71,6 +71,7 @@ class DataMeeting(MtssApp):
         self.w_grade = W.Dropdown(description="Grade", style=style, layout=W.Layout(width="9em"))
         self.w_season = W.Dropdown(description="Season", options=["fall", "winter", "spring"], value="winter",
                                    style=style, layout=W.Layout(width="11em"))
+        self.w_season.add_class("mtss-season")
         self.w_t3 = W.IntSlider(description="Tier 3 if below percentile", min=10, max=89, value=10, style=style,
                                 continuous_update=False, layout=W.Layout(width="30em"))
         self.w_t3.add_class("mtss-tier3-cut")

@@ -62,6 +62,7 @@ class FidelityScorer(MtssApp):
         # -- TFI
         self.items = fidelity.tfi_items()
         self.w_school = W.Dropdown(description="Load the sheet of", style=style, layout=W.Layout(width="22em"))
+        self.w_school.add_class("mtss-tfi-school")
         self.w_items: dict[str, W.Dropdown] = {}
         tabs = []
         for tier in (1, 2, 3):

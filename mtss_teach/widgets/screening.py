@@ -82,6 +82,7 @@ class ScreeningExplorer(MtssApp):
         self.w_grade = W.Dropdown(description="Grade", style=style, layout=W.Layout(width="9em"))
         self.w_season = W.Dropdown(description="Season", options=["fall", "winter", "spring"], value="fall",
                                    style=style, layout=W.Layout(width="11em"))
+        self.w_season.add_class("mtss-season")
         self.w_measure = W.Dropdown(description="Measure", style=style, layout=W.Layout(width="22em"),
                                     options=[(v["label"], k) for k, v in MEASURES.items()], value="orf")
         self.w_cut = W.IntSlider(description="Cut score", min=0, max=100, value=50, style=style,
