@@ -160,12 +160,6 @@ def _prepare_assets(app: Any, config: Any) -> None:
         source = vlc.javascript_bundle(vl_version=vl_version)
         bundle.write_text("(function () {\n" + source + "\n})();\n", encoding="utf-8")
         stamp.write_text(want)
-        # Sphinx copies static files only when some page is rebuilt: refresh
-        # an existing build's copy so a new bundle is never left stale.
-        built = Path(app.outdir) / "_static" / "vega"
-        if built.is_dir():
-            shutil.copy2(bundle, built / bundle.name)
-            shutil.copy2(stamp, built / stamp.name)
 
     try:
         import mathjax  # django-static-mathjax
@@ -188,6 +182,29 @@ def _prepare_assets(app: Any, config: Any) -> None:
     if not startup.exists() or startup.read_text() != _STARTUP:
         startup.write_text(_STARTUP)
     os.environ["IPYTHONDIR"] = str(ipydir)
+
+
+def _sync_static(app: Any) -> None:
+    """Refresh changed files of ``html_static_path`` in an existing build.
+
+    Sphinx copies static files only when at least one page is rebuilt, so an
+    edit to a stylesheet alone would otherwise never reach ``_build/html``.
+    """
+    dest_root = Path(app.outdir) / "_static"
+    if not dest_root.is_dir():
+        return
+    for entry in app.config.html_static_path:
+        src_root = Path(app.confdir, entry)
+        if not src_root.is_dir():
+            continue
+        for src in src_root.rglob("*"):
+            if not src.is_file() or any(part.startswith(".") for part in src.relative_to(src_root).parts):
+                continue
+            dest = dest_root / src.relative_to(src_root)
+            if dest.exists() and dest.stat().st_mtime >= src.stat().st_mtime:
+                continue
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest)
 
 
 def _is_thebe_script(js: Any) -> bool:
@@ -229,6 +246,7 @@ def _check_offline(app: Any, exception: Exception | None) -> None:
 def setup(app: Any) -> dict:
     app.add_config_value("mtss_vegalite_version", "6.4", "html")
     app.connect("config-inited", _prepare_assets, priority=900)
+    app.connect("builder-inited", _sync_static)
     app.connect("html-page-context", _page_context)
     app.connect("build-finished", _check_offline)
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}
