@@ -357,3 +357,13 @@ def test_notebook_shape(course):
         # no bare assert (the checks raise explicitly) and no value returned as "partial credit"
         assert not any(line.lstrip().startswith("assert ") for line in src.splitlines())
         assert src.rstrip().splitlines()[-1] == "### END HIDDEN TESTS"
+
+
+def test_changing_a_scenario_does_not_change_the_next_one():
+    a = ex.scenario("02-screening", "ada")
+    cut, first = a["cut"], a["scores"].iloc[0]
+    a["scores"][:] = -1
+    a["cut"] = -1
+    a["vendor"]["auc_lower"] = 0
+    b = ex.scenario("02-screening", "ada")
+    assert b["cut"] == cut and b["scores"].iloc[0] == first and b["vendor"]["auc_lower"] > 0

@@ -1,0 +1,152 @@
+"""nbgrader autograde seconds per submission, for each assignment.
+
+A temporary copy of the course (every ``modules/<course>/exercise.ipynb``
+plus a one-cell "hello" assignment as the same-run baseline) is generated
+and autograded with the real CLI (``python -m mtss_teach.grading
+autograde``), in one batch per repeat. Each submission's own grading time
+-- sanitising, starting a fresh kernel, running every cell, saving the
+grades; not the nbgrader process start-up, which a batch pays once -- is
+measured by timing hooks added to the temporary copy's
+``nbgrader_config.py`` around nbgrader's pre/post-convert hooks.
+
+Rows: one per assignment, figure = median seconds per submission over
+``n_students x repeats`` submissions (learners with different ids, full
+solutions), baseline = the hello assignment's median in the same batches,
+target <= 5 s per submission (the exercises are meant to run in under 5 s).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks._harness import WIDE_SPREAD, Result
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGET_S = 5.0
+HELLO = "00-hello"
+
+TIMING_HOOKS = textwrap.dedent('''
+
+    # --- benchmark timing (added to a temporary copy only) ---
+    import json as _json, time as _time
+    _orig_pre, _orig_post = c.Autograde.pre_convert_hook, c.Autograde.post_convert_hook
+    _started = {}
+
+    def _timed_pre(**kw):
+        _started["t"] = _time.perf_counter()
+        _orig_pre(**kw)
+
+    def _timed_post(**kw):
+        _orig_post(**kw)
+        parts = os.path.normpath(str(kw["notebooks"][0])).split(os.sep)
+        with open(os.path.join(HERE, "timings.jsonl"), "a") as fh:
+            fh.write(_json.dumps({"student": parts[-3], "assignment": parts[-2],
+                                  "seconds": _time.perf_counter() - _started["t"]}) + "\\n")
+
+    c.Autograde.pre_convert_hook = _timed_pre
+    c.Autograde.post_convert_hook = _timed_post
+''')
+
+
+def _hello_notebook() -> dict:
+    import nbformat as nbf
+
+    nb = nbf.v4.new_notebook()
+    sol = nbf.v4.new_code_cell("### BEGIN SOLUTION\nx = 1\n### END SOLUTION")
+    sol.metadata["nbgrader"] = dict(grade=False, grade_id="answer", locked=False, schema_version=3, solution=True,
+                                    task=False)
+    test = nbf.v4.new_code_cell("if x != 1:\n    raise AssertionError('x')")
+    test.metadata["nbgrader"] = dict(grade=True, grade_id="test", locked=True, points=1, schema_version=3,
+                                     solution=False, task=False)
+    nb.cells = [nbf.v4.new_code_cell('LEARNER_ID = "demo-learner"'), sol, test]
+    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    return json.loads(nbf.writes(nb))
+
+
+def _with_learner(nb: dict, lid: str) -> dict:
+    nb = json.loads(json.dumps(nb))
+    for c in nb["cells"]:
+        src = "".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+        if c["cell_type"] == "code" and "nbgrader" not in c.get("metadata", {}) and "LEARNER_ID =" in src:
+            c["source"] = f'LEARNER_ID = "{lid}"\n'
+    return nb
+
+
+def _cli(*args: str, root: Path) -> None:
+    proc = subprocess.run([sys.executable, "-m", "mtss_teach.grading", "--course-dir", str(root), *args],
+                          capture_output=True, text=True, timeout=3600)
+    if proc.returncode not in (0, 1):
+        raise RuntimeError(f"grading {args[0]} failed:\n{proc.stdout[-3000:]}{proc.stderr[-3000:]}")
+
+
+def measure(courses: list[str], n_students: int, repeats: int) -> dict[str, list[float]]:
+    """Seconds per submission for each assignment (and the hello baseline)."""
+    tmp = Path(tempfile.mkdtemp(prefix="mtss-bench-grading-"))
+    try:
+        root = tmp / "course"
+        (root / "modules" / HELLO).mkdir(parents=True)
+        cfg = (ROOT / "nbgrader_config.py").read_text(encoding="utf-8")
+        (root / "nbgrader_config.py").write_text(cfg + TIMING_HOOKS, encoding="utf-8")
+        sources = {HELLO: _hello_notebook()}
+        (root / "modules" / HELLO / "exercise.ipynb").write_text(json.dumps(sources[HELLO]), encoding="utf-8")
+        for c in courses:
+            (root / "modules" / c).mkdir(parents=True)
+            shutil.copy(ROOT / "modules" / c / "exercise.ipynb", root / "modules" / c / "exercise.ipynb")
+            sources[c] = json.loads((ROOT / "modules" / c / "exercise.ipynb").read_text(encoding="utf-8"))
+        _cli("generate", root=root)
+        subs = tmp / "submissions"
+        for s in range(n_students):
+            lid = f"learner{s + 1:02d}"
+            for c, nb in sources.items():
+                d = subs / lid / c
+                d.mkdir(parents=True)
+                (d / "exercise.ipynb").write_text(json.dumps(_with_learner(nb, lid)), encoding="utf-8")
+        for _ in range(repeats):
+            _cli("autograde", str(subs), "--no-feedback", root=root)
+        out: dict[str, list[float]] = {c: [] for c in sources}
+        for line in (root / "timings.jsonl").read_text().splitlines():
+            row = json.loads(line)
+            out[row["assignment"]].append(row["seconds"])
+        return out
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _median_spread(xs: list[float]) -> tuple[float, float]:
+    a = np.asarray(xs, dtype=float)
+    med = float(np.median(a))
+    q25, q75 = np.percentile(a, [25, 75])
+    return med, float((q75 - q25) / med) if med > 0 else 0.0
+
+
+def run(quick: bool = False) -> list[Result]:
+    courses = sorted(p.parent.name for p in (ROOT / "modules").glob("*/exercise.ipynb"))
+    if quick:
+        courses = courses[1:2]
+    n_students, repeats = (1, 1) if quick else (2, 2)
+    times = measure(courses, n_students, repeats)
+    base, base_spread = _median_spread(times[HELLO])
+    rows = []
+    for c in courses:
+        med, spread = _median_spread(times[c])
+        spread = max(spread, base_spread)
+        note = f"{len(times[c])} submissions"
+        if spread > WIDE_SPREAD:
+            note += f"; spread {spread:.0%} too wide to trust"
+        rows.append(Result("grading", f"autograde {c} (s per submission)", med, "s",
+                           "one-cell hello notebook", base, med / base if base > 0 else float("inf"),
+                           f"<= {TARGET_S:g} s per submission", med <= TARGET_S, spread, None, note))
+    return rows
+
+
+if __name__ == "__main__":
+    for r in run(quick="--quick" in sys.argv):
+        print(f"{r.name:48s} {r.figure:6.2f} s   hello {r.baseline:5.2f} s   x{r.ratio:4.1f}   met={r.met}  {r.note}")
