@@ -254,7 +254,7 @@ def scan_source(source: str) -> list[str]:
     """
     try:
         tree = ast.parse(source)
-    except SyntaxError:
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # not Python: nothing to run, nothing to flag
         return []
     flags: list[str] = []
     imported: set[str] = set()

@@ -41,6 +41,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 ROOT = Path(__file__).resolve().parents[1]
 COURSES = sorted(p.parent.name for p in (ROOT / "modules").glob("*/exercise.ipynb"))
@@ -493,3 +495,38 @@ def test_cli_reports_a_missing_course(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "mtss_teach.grading", "--course-dir", str(tmp_path), "generate"],
                           capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert proc.returncode != 0
+
+
+def test_restore_metadata_puts_back_the_instructors_cells():
+    from mtss_teach.grading import _restore_metadata
+
+    canonical = {
+        "t1": {"grade": True, "grade_id": "t1", "locked": True, "schema_version": 3, "solution": False,
+               "task": False, "cell_type": "code", "checksum": "abc", "points": 2.0},
+        "a1": {"grade": False, "grade_id": "a1", "locked": False, "schema_version": 3, "solution": True,
+               "task": False, "cell_type": "code", "checksum": "def"},
+    }
+    nb = {"cells": [
+        {"cell_type": "code", "source": "x = 1", "metadata": {"nbgrader": {"grade_id": "a1", "solution": True,
+                                                                           "grade": False, "locked": False}}},
+        {"cell_type": "code", "source": "pass", "metadata": {"nbgrader": {"grade_id": "t1", "grade": False,
+                                                                          "points": 100, "locked": False}}},
+        {"cell_type": "code", "source": "pass", "metadata": {"nbgrader": {"grade_id": "forged", "grade": True,
+                                                                          "points": 50}}},
+        {"cell_type": "code", "source": "pass", "metadata": {"nbgrader": {"grade_id": "t1"}}},  # a duplicate
+    ]}
+    changes = _restore_metadata(nb, canonical)
+    assert nb["cells"][1]["metadata"]["nbgrader"]["points"] == 2.0
+    assert nb["cells"][1]["metadata"]["nbgrader"]["grade"] is True and nb["cells"][1]["metadata"]["editable"] is False
+    assert "nbgrader" not in nb["cells"][2]["metadata"] and "nbgrader" not in nb["cells"][3]["metadata"]
+    assert nb["cells"][0]["metadata"]["nbgrader"]["solution"] is True
+    assert len(changes) == 3  # t1 restored, forged removed, duplicate removed (a1 unchanged)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300) | st.just("x = 1\x00") | st.just("(" * 500))
+def test_property_scan_never_crashes(text):
+    from mtss_teach.grading import scan_source
+
+    out = scan_source(text)
+    assert isinstance(out, list) and all(isinstance(x, str) for x in out)
