@@ -13,6 +13,7 @@ index) so results can be handed back in the same shape with :func:`restore`.
 from __future__ import annotations
 
 import datetime as _dt
+import warnings
 from dataclasses import dataclass
 from numbers import Number
 from typing import Any, Iterable, Sequence
@@ -61,11 +62,12 @@ def _ndim(x: Any) -> int:
         return -1
 
 
-def _shape_of(x: Any) -> Shape:
+def _shape_of(x: Any, name: str | None = None) -> Shape:
     if isinstance(x, pd.Series):
         return Shape("series", x.index, x.name)
     if isinstance(x, pd.DataFrame):
-        raise DataError("expected a scalar, list, numpy array or pandas Series, got a DataFrame")
+        where = f"{name}: " if name else ""
+        raise DataError(f"{where}expected a scalar, list, numpy array or pandas Series, got a DataFrame")
     if _ndim(x) == 0:  # ragged nested lists (-1) are arrays, reported element by element later
         return Shape("scalar")
     return Shape("array")
@@ -74,7 +76,7 @@ def _shape_of(x: Any) -> Shape:
 # Values that numpy would silently turn into numbers but that are not scores:
 # yes/no flags, text, and dates or durations (an Excel cell formatted as a date).
 _NOT_NUMBERS = (bool, np.bool_, str, bytes, pd.Timestamp, np.datetime64, np.timedelta64, _dt.date,
-                _dt.timedelta)
+                _dt.timedelta, complex, np.complexfloating)
 
 
 def _not_a_number(v: Any) -> bool:
@@ -148,10 +150,10 @@ def as_float_array(
     >>> as_float_array([1, 2.5], "scores")[0]
     array([1. , 2.5])
     """
-    shape = _shape_of(x)
+    shape = _shape_of(x, name)
     _reject_date_dtype(x, name, shape, what)
     fast = None
-    if isinstance(x, np.ndarray) and x.dtype.kind in "iuf":
+    if isinstance(x, np.ndarray) and x.dtype.kind in "iuf" and x.ndim <= 1:
         fast = x.astype(float, copy=False).reshape(-1)
     elif isinstance(x, pd.Series) and x.dtype.kind in "iuf":
         fast = x.to_numpy(dtype=float)
@@ -230,8 +232,8 @@ def as_binary_array(x: Any, name: str) -> tuple[np.ndarray, Shape]:
     >>> as_binary_array([1, 0, True], "at_risk")[0]
     array([ True, False,  True])
     """
-    shape = _shape_of(x)
-    if isinstance(x, np.ndarray) and x.dtype == bool:
+    shape = _shape_of(x, name)
+    if isinstance(x, np.ndarray) and x.dtype == bool and x.ndim <= 1:
         arr = x.reshape(-1)
         if arr.size == 0:
             raise DataError(f"{name}: no values given (empty input)")
@@ -246,7 +248,9 @@ def as_binary_array(x: Any, name: str) -> tuple[np.ndarray, Shape]:
         raise DataError(f"{name}: no values given (empty input)")
     out = np.zeros(raw.size, dtype=bool)
     try:
-        num = raw.astype(float)
+        with warnings.catch_warnings():  # complex values are refused just below
+            warnings.simplefilter("ignore", np.exceptions.ComplexWarning)
+            num = raw.astype(float)
         ok = (num == 0) | (num == 1)
         if raw.dtype == object:
             ok &= np.array([not _not_a_number(v) or isinstance(v, (bool, np.bool_)) for v in raw])

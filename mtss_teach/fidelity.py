@@ -643,7 +643,7 @@ class Agreement:
 
 
 def _labels(x: Any, name: str) -> tuple[np.ndarray, str]:
-    shape = _shape_of(x)
+    shape = _shape_of(x, name)
     if isinstance(x, (str, bytes, Mapping, set, frozenset)) or shape.kind == "scalar":
         raise DataError(f"{name}: expected one rating per item (a list, array or Series), got {x!r}")
     if isinstance(x, pd.Series):
