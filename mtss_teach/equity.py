@@ -10,6 +10,7 @@ hence the defaults.
 
 from __future__ import annotations
 
+import math
 from typing import Any, Iterable
 
 import numpy as np
@@ -304,6 +305,13 @@ def disproportionality(
         lea_ndef = np.bincount(codes, weights=defined.astype(float), minlength=k)[codes]
         complete = (lea_ndef - defined) == (len(s) - 1)
         denom = lea_sum - pr
+        # "all minus self" loses its digits when this group's term dominates the LEA's sum
+        # (cancellation): add the other groups' terms directly for those rows (rare)
+        with np.errstate(invalid="ignore"):
+            shaky = np.flatnonzero(g_ok & complete & (denom <= 1e-6 * lea_sum))
+        for i in shaky:
+            members = np.flatnonzero(codes == codes[i])
+            denom[i] = math.fsum(pr[members[members != i]])
         wrr_incomplete = g_ok & ~complete
         wrr = np.where(g_ok & complete & (denom > 0), (1.0 - p) * risk / np.where(denom > 0, denom, 1.0), np.nan)
 
