@@ -5,6 +5,10 @@
 # apps/jupyter first on JUPYTER_PATH so the "mtss" template is found.
 # To run Voila by hand with the same settings, from the repository:
 #   JUPYTER_PATH=apps/jupyter voila --Voila.config_file_paths=apps --no-browser --port=8866 .
+# (that serves the whole repository; the pre-launch hook still refuses every
+# notebook that is not an app).
+
+import os
 
 from mtss_teach.apps import prelaunch_hook
 
@@ -29,10 +33,14 @@ c.VoilaConfiguration.extension_allowlist = [
     "@jupyter-widgets/jupyterlab-manager",
 ]
 
-# Run only the apps: the folder also holds nbgrader exercise notebooks with
-# answer keys, which must never be executed or shown (mtss_teach.apps.prelaunch_hook).
-c.VoilaConfiguration.prelaunch_hook = prelaunch_hook
-# ... and keep them out of the file listing.
+# Run only the apps. The server serves a folder holding only the app notebooks
+# (mtss_teach.apps.build_site), never the exercise notebooks with their answer
+# keys; the pre-launch hook refuses any other notebook as a second lock. Voila
+# cannot combine the hook with pre-heated kernels (serve --preheat), so it is
+# left out then.
+if os.environ.get("MTSS_VOILA_PREHEAT", "0") != "1":
+    c.VoilaConfiguration.prelaunch_hook = prelaunch_hook
+# Keep anything else out of the file listing, should the folder hold more.
 c.ContentsManager.hide_globs = [
     "__pycache__", "*.pyc", ".*", "*.egg-info", "_build", "release", "submitted", "autograded",
     "feedback", "gradebook.db", "exercise*.ipynb", "*.md", "*.py", "*.yml", "*.toml", "*.cfg",

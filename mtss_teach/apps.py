@@ -6,15 +6,25 @@ Start every app on this machine with one command (from the repository)::
     python -m mtss_teach.apps serve --port 9000
     python -m mtss_teach.apps list             # the apps and their purposes
 
-The server is Voila (0.5) on localhost, serving the repository with the
-configuration in ``apps/voila.py``: the "mtss" template in
+    python -m mtss_teach.apps serve --preheat  # keep one warm kernel per app (faster first page)
+
+The server is Voila (0.5) on localhost. It serves a *site* folder made at
+start-up (:func:`build_site`) that holds only the app notebooks (links to
+``modules/<course>/app.ipynb``, ``apps/index.ipynb``), so exercise
+notebooks with their answer keys are not even in the tree it serves. The
+configuration is ``apps/voila.py``: the "mtss" template in
 ``apps/jupyter/voila/templates/mtss`` (Voila's "lab" template without its
-CDN links), sources stripped, no tracebacks shown, only the widget
-extension loaded, idle kernels culled, and a pre-launch hook
-(:func:`prelaunch_hook`) that refuses to run any notebook that is not one
-of the apps (exercise notebooks with their answer keys can never be
-rendered). The landing page ``apps/index.ipynb`` lists every app with its
-purpose and a link.
+CDN links; the front page redirects to the landing page), sources
+stripped, no tracebacks shown, only the widget manager loaded, idle
+kernels culled, and -- without ``--preheat`` -- a pre-launch hook
+(:func:`prelaunch_hook`) that refuses any notebook that is not an app, a
+second lock on the same door. The landing page ``apps/index.ipynb`` lists
+every app with its purpose and a link.
+
+With ``--preheat``, Voila keeps a pool of one pre-executed kernel per
+notebook (about 150 MB each), so an app's page appears as fast as a
+hello-world notebook's; Voila cannot combine that pool with a pre-launch
+hook, so the site folder is then the only lock.
 """
 
 from __future__ import annotations
@@ -23,6 +33,7 @@ import argparse
 import html
 import importlib.util
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -46,6 +57,7 @@ __all__ = [
     "landing_html",
     "landing",
     "allowed_notebook",
+    "build_site",
     "prelaunch_hook",
     "voila_command",
     "voila_env",
@@ -220,28 +232,69 @@ def prelaunch_hook(req: Any, notebook: Any, cwd: str) -> None:
         raise HTTPError(403, "This server only runs the MTSS Academy apps listed on the landing page.")
 
 
-def voila_command(port: int, root: Path | None = None, extra: Sequence[str] = ()) -> list[str]:
-    """The command line that starts Voila on ``127.0.0.1:port`` with the academy's configuration.
+def build_site(dest: Path, root: Path | None = None) -> Path:
+    """Make the folder the server serves: only the app notebooks, at their usual paths.
+
+    Each notebook is a symbolic link to the repository's file (a copy where
+    links are not possible), so edits show on the next page load.
 
     Examples
     --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from mtss_teach.apps import build_site
+    >>> site = build_site(Path(tempfile.mkdtemp()))
+    >>> sorted(p.relative_to(site).as_posix() for p in site.rglob("*.ipynb"))[:2]
+    ['apps/hello.ipynb', 'apps/index.ipynb']
+    >>> any(site.rglob("exercise*.ipynb"))
+    False
+    """
+    root = root or repo_root()
+    dest = Path(dest)
+    for rel in app_paths():
+        src, out = root / rel, dest / rel
+        if not src.is_file():
+            continue
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if out.exists() or out.is_symlink():
+            out.unlink()
+        try:
+            out.symlink_to(src.resolve())
+        except OSError:  # pragma: no cover - e.g. Windows without the right
+            shutil.copyfile(src, out)
+    return dest
+
+
+def voila_command(port: int, site: Path, root: Path | None = None, preheat: int = 0,
+                  extra: Sequence[str] = ()) -> list[str]:
+    """The command line that starts Voila on ``127.0.0.1:port`` serving ``site``.
+
+    Examples
+    --------
+    >>> from pathlib import Path
     >>> from mtss_teach.apps import voila_command
-    >>> cmd = voila_command(8899)
-    >>> "--port=8899" in cmd and "--Voila.ip=127.0.0.1" in cmd
+    >>> cmd = voila_command(8899, Path("/tmp/site"))
+    >>> "--port=8899" in cmd and "--Voila.ip=127.0.0.1" in cmd and cmd[-1] == "/tmp/site"
     True
     """
     root = root or repo_root()
+    pool = ["--preheat_kernel=True", f"--pool_size={int(preheat)}"] if preheat > 0 else []
     return [
         sys.executable, "-m", "voila", "--no-browser", f"--port={int(port)}", "--Voila.ip=127.0.0.1",
-        f"--Voila.config_file_paths={apps_dir(root)}", *extra, str(root),
+        f"--Voila.config_file_paths={apps_dir(root)}", *pool, *extra, str(site),
     ]
 
 
-def voila_env(root: Path | None = None) -> dict[str, str]:
-    """Environment for the server: ``JUPYTER_PATH`` finds the "mtss" template first."""
+def voila_env(root: Path | None = None, preheat: int = 0) -> dict[str, str]:
+    """Environment for the server: ``JUPYTER_PATH`` finds the "mtss" template first.
+
+    ``MTSS_VOILA_PREHEAT=1`` tells ``apps/voila.py`` to leave out the
+    pre-launch hook, which Voila cannot combine with pre-heated kernels.
+    """
     env = dict(os.environ)
     tpl = str(apps_dir(root) / "jupyter")
     env["JUPYTER_PATH"] = tpl + (os.pathsep + env["JUPYTER_PATH"] if env.get("JUPYTER_PATH") else "")
+    env["MTSS_VOILA_PREHEAT"] = "1" if preheat > 0 else "0"
     env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     return env
 
@@ -256,6 +309,19 @@ def free_port() -> int:
 class VoilaServer:
     """A Voila server on localhost for tests, benchmarks and ``serve``; a context manager.
 
+    Parameters
+    ----------
+    port : int, optional
+        Default: a free port.
+    root : Path, optional
+        The repository (default: found from the package).
+    preheat : int
+        Pre-heated kernels kept per notebook (0: none, the default).
+    extra : sequence of str
+        More Voila command-line options.
+    log_path : Path, optional
+        Where the server's output goes (default: a temporary file).
+
     Examples
     --------
     >>> from mtss_teach.apps import VoilaServer
@@ -264,12 +330,14 @@ class VoilaServer:
     'http://127.0.0.1:8899/voila/render/modules/02-screening/app.ipynb'
     """
 
-    def __init__(self, port: int | None = None, root: Path | None = None, extra: Sequence[str] = (),
-                 log_path: Path | None = None) -> None:
+    def __init__(self, port: int | None = None, root: Path | None = None, preheat: int = 0,
+                 extra: Sequence[str] = (), log_path: Path | None = None) -> None:
         self.root = root or repo_root()
         self.port = int(port) if port else free_port()
+        self.preheat = int(preheat)
         self.extra = list(extra)
         self.log_path = Path(log_path) if log_path else Path(tempfile.mkdtemp(prefix="mtss-voila-")) / "voila.log"
+        self.site: Path | None = None
         self.proc: subprocess.Popen | None = None
 
     @property
@@ -281,18 +349,19 @@ class VoilaServer:
         return f"{self.base}/voila/render/{path}"
 
     def start(self, timeout: float = 60.0) -> "VoilaServer":
-        """Start Voila and wait until it answers."""
+        """Build the site folder, start Voila and wait until it answers."""
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        self.site = build_site(Path(tempfile.mkdtemp(prefix="mtss-apps-site-")), self.root)
         self._log = open(self.log_path, "w")
-        self.proc = subprocess.Popen(voila_command(self.port, self.root, self.extra), cwd=str(self.root),
-                                     env=voila_env(self.root), stdout=self._log, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(voila_command(self.port, self.site, self.root, self.preheat, self.extra),
+                                     cwd=str(self.site), env=voila_env(self.root, self.preheat),
+                                     stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"Voila exited with code {self.proc.returncode}:\n{self.log()}")
             try:
-                with urllib.request.urlopen(f"{self.base}/voila/tree", timeout=2) as r:
+                with urllib.request.urlopen(f"{self.base}/voila/api/contents/", timeout=2) as r:
                     if r.status == 200:
                         return self
             except (urllib.error.URLError, ConnectionError, TimeoutError):
@@ -324,6 +393,9 @@ class VoilaServer:
             self._log.close()
         except Exception:
             pass
+        if self.site is not None:
+            shutil.rmtree(self.site, ignore_errors=True)
+            self.site = None
 
     def __enter__(self) -> "VoilaServer":
         return self.start()
@@ -333,12 +405,15 @@ class VoilaServer:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m mtss_teach.apps serve [--port N] [--root DIR]`` or ``list``."""
+    """``python -m mtss_teach.apps serve [--port N] [--preheat] [--root DIR]`` or ``list``."""
     ap = argparse.ArgumentParser(prog="python -m mtss_teach.apps",
                                  description="Serve the MTSS Academy facilitator apps with Voila on localhost.")
     sub = ap.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("serve", help="start Voila on localhost with the landing page")
     s.add_argument("--port", type=int, default=_DEFAULT_PORT, help=f"port (default {_DEFAULT_PORT}; 0 = any free)")
+    s.add_argument("--preheat", nargs="?", type=int, const=1, default=0, metavar="N",
+                   help="keep N pre-executed kernels per app (default 1 when given): faster first page, "
+                        "about 150 MB of memory per kernel")
     s.add_argument("--root", type=Path, default=None, help="the repository (default: found automatically)")
     sub.add_parser("list", help="list the apps")
     args = ap.parse_args(argv)
@@ -351,9 +426,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     root = args.root.resolve() if args.root else repo_root()
     port = args.port or free_port()
+    site = build_site(Path(tempfile.mkdtemp(prefix="mtss-apps-site-")), root)
     print(f"MTSS Academy apps: http://127.0.0.1:{port}/voila/render/{LANDING}", flush=True)
     print("Press Ctrl-C to stop the server.", flush=True)
-    proc = subprocess.Popen(voila_command(port, root), cwd=str(root), env=voila_env(root))
+    proc = subprocess.Popen(voila_command(port, site, root, args.preheat), cwd=str(site),
+                            env=voila_env(root, args.preheat))
     try:
         return proc.wait()
     except KeyboardInterrupt:
@@ -363,6 +440,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         except subprocess.TimeoutExpired:
             proc.kill()
             return 1
+    finally:
+        shutil.rmtree(site, ignore_errors=True)
 
 
 if __name__ == "__main__":

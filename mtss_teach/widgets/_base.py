@@ -516,6 +516,11 @@ class MtssApp:
     def app(cls, **kwargs: Any) -> "MtssApp":
         """The app as a Voila page builds it: dataset from the URL (``?dataset=``) or the first one.
 
+        In a pre-heated Voila kernel (``serve --preheat``) the imports are
+        done ahead of time; the app then waits for the page request (Voila's
+        ``wait_for_request``) so it can read the URL's dataset before it
+        loads any data.
+
         Examples
         --------
         >>> from mtss_teach.widgets import DecisionRuleLab
@@ -523,6 +528,10 @@ class MtssApp:
         'Decision-rule lab'
         """
         names = dataset_names()
+        if os.environ.get("VOILA_PREHEAT") == "True":  # pragma: no cover - exercised in Voila only
+            from voila.utils import wait_for_request
+
+            wait_for_request()
         return cls(dataset=dataset_from_query(names), chooser=True, **kwargs)
 
     # -- display ----------------------------------------------------------

@@ -202,7 +202,11 @@ class DataMeeting(MtssApp):
         if rec_s is not None:
             note += (f" The school recorded {fmt(rec_s.share1, 'pct')} / {fmt(rec_s.share2, 'pct')} / "
                      f"{fmt(rec_s.share3, 'pct')} in Tiers 1/2/3.")
-        self.w_metrics.value = metrics_html(items) + f'<div class="mtss-note">{note}</div>'
+        crit = f"{t3}/{t2}/{ex if prev is not None else ''}"
+        criteria = (f'<div class="mtss-note" data-metric="criteria" data-value="{crit}">Team criteria: Tier 3 below '
+                    f"the {t3}th percentile, Tier 2 below the {t2}th"
+                    + (f"; supported students exit at or above the {ex}th." if prev is not None else ".") + "</div>")
+        self.w_metrics.value = criteria + metrics_html(items) + f'<div class="mtss-note">{note}</div>'
         cross = pd.crosstab(pd.Series(team, name="team"), pd.Series(rule_tier, name="rule")).reindex(
             index=[1, 2, 3], columns=[1, 2, 3], fill_value=0)
         cross.index = [f"Team: Tier {i}" for i in cross.index]

@@ -132,7 +132,8 @@ class DecisionRuleLab(MtssApp):
             ("Keep going", allrow["continue"], "continue", "pct"),
             ("Change the intervention", allrow["change_intervention"], "change_intervention", "pct"),
             ("Collect more data", allrow["collect_more_data"], "collect_more_data", "pct"),
-        ]) + (f'<div class="mtss-note">Goal line: {fmt(aim)} WCPM a week (IRIS typical growth, grade {grade}). '
+        ]) + (f'<div class="mtss-note" data-metric="settings" data-value="{scenario}/{grade}/{rule}/{sem:g}/{weeks}">'
+              f'Goal line: {fmt(aim)} WCPM a week (IRIS typical growth, grade {grade}). '
               f"{weeks} weekly points, SEM {fmt(sem)} WCPM, {_RULE_LABELS[rule].lower()}, "
               f"{N_STUDENTS:,} simulated students.</div>")
         shown = out.drop(columns=["rule", "n_points", "sem", "aim_slope", "tolerance"]).rename(columns={

@@ -235,6 +235,7 @@ class ScreeningExplorer(MtssApp):
         self.w_rule.value = (f'<span class="mtss-note">Flag a student when score {sign} {int(cut)} '
                              f'({m["units"]}). At risk = {m["criterion"]}.</span>')
         self.w_metrics.value = metrics_html([
+            ("Cut score", cut, "cut", "int"),
             ("Students", ca.n, "students", "int"),
             ("At risk (base rate)", ca.base_rate, "base_rate", "prop"),
             ("Flagged", ca.tp + ca.fp, "flagged", "int"),

@@ -1,0 +1,154 @@
+"""The Voila app server's pieces (mtss_teach.apps, apps/), without starting a server.
+
+The browser tests (tests/test_voila_apps.py) start the real server; these
+check the list of apps, the landing page, the notebooks themselves, the
+server configuration and the rules that keep exercise notebooks out.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import types
+from html import escape
+from pathlib import Path
+
+import nbformat
+import pytest
+from traitlets.config.loader import PyFileConfigLoader
+
+from mtss_teach import apps as A
+from mtss_teach import widgets
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_every_app_has_a_notebook_building_its_widget_in_one_cell():
+    assert len({a.key for a in A.APPS}) == len(A.APPS)
+    for a in A.APPS:
+        nb = nbformat.read(ROOT / a.path, as_version=4)
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        assert len(code) == 1, a.path
+        assert code[0].source.strip().endswith(f"{a.widget}.app()"), a.path
+        assert code[0].outputs == [] and not code[0].get("execution_count")
+        assert all("nbgrader" not in c.metadata for c in nb.cells)
+        text = json.dumps(nb).lower()
+        assert "solution" not in text and "exercise.ipynb" not in text and "hidden" not in text
+        assert nb.metadata["kernelspec"]["name"] == "python3"
+        assert a.course in a.path and (ROOT / "modules" / a.course).is_dir()
+
+
+@pytest.mark.parametrize("app", A.APPS, ids=lambda a: a.key)
+def test_app_cell_runs_and_builds_the_widget(app):
+    nb = nbformat.read(ROOT / app.path, as_version=4)
+    src = next(c.source for c in nb.cells if c.cell_type == "code")
+    *body, last = src.strip().splitlines()
+    ns: dict = {}
+    exec("\n".join(body), ns)
+    built = eval(last, ns)
+    assert type(built).__name__ == app.widget
+    assert isinstance(built, getattr(widgets, app.widget))
+    assert built.message == "" and built.metrics
+
+
+def test_landing_page_lists_every_app_with_its_purpose():
+    html = A.landing_html()
+    for a in A.APPS:
+        assert f'href="../{a.path}"' in html and a.title in html and escape(a.purpose) in html
+    nb = nbformat.read(ROOT / A.LANDING, as_version=4)
+    assert "landing()" in nb.cells[-1].source
+    bad = A.landing_html([A.App("x", "a<b>.ipynb", "<script>", "p & q", "W", "c")])
+    assert "<script>" not in bad and "&lt;script&gt;" in bad and "p &amp; q" in bad
+
+
+def test_only_app_notebooks_are_allowed():
+    for rel in A.app_paths():
+        assert A.allowed_notebook(rel)
+        assert A.allowed_notebook("/" + rel)
+    for rel in ["modules/04-progress-monitoring/exercise.ipynb",
+                "modules/02-screening/../04-progress-monitoring/exercise.ipynb",
+                "modules/02-screening/app.ipynb/../exercise.ipynb", "release/02-screening/exercise.ipynb",
+                "apps/other.ipynb", ""]:
+        assert not A.allowed_notebook(rel), rel
+    graded = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1", metadata={"nbgrader": {}})])
+    assert not A.allowed_notebook(A.APPS[0].path, graded)
+
+
+def test_prelaunch_hook_refuses_with_403():
+    from tornado.web import HTTPError
+
+    def req(path):
+        return types.SimpleNamespace(request=types.SimpleNamespace(path=path))
+
+    ok = nbformat.v4.new_notebook()
+    assert A.prelaunch_hook(req("/voila/render/modules/02-screening/app.ipynb"), ok, "modules/02-screening") is None
+    with pytest.raises(HTTPError) as err:
+        A.prelaunch_hook(req("/voila/render/modules/02-screening/exercise.ipynb"), ok, "modules/02-screening")
+    assert err.value.status_code == 403
+    with pytest.raises(HTTPError):
+        A.prelaunch_hook(req("/voila/render/modules%2F02-screening%2Fexercise.ipynb"), ok, "")
+
+
+def test_site_folder_holds_only_the_apps(tmp_path):
+    site = A.build_site(tmp_path)
+    found = sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file() or p.is_symlink())
+    assert found == sorted(A.app_paths())
+    for rel in found:
+        assert (site / rel).resolve() == (ROOT / rel).resolve()
+    assert A.build_site(tmp_path) == site  # building again replaces the links
+
+
+def test_server_command_and_environment(tmp_path):
+    cmd = A.voila_command(8123, tmp_path)
+    assert cmd[-1] == str(tmp_path) and "--port=8123" in cmd and "--Voila.ip=127.0.0.1" in cmd
+    assert f"--Voila.config_file_paths={ROOT / 'apps'}" in cmd and not any("preheat" in c for c in cmd)
+    warm = A.voila_command(8123, tmp_path, preheat=2)
+    assert "--preheat_kernel=True" in warm and "--pool_size=2" in warm
+    env = A.voila_env()
+    assert env["JUPYTER_PATH"].split(os.pathsep)[0] == str(ROOT / "apps" / "jupyter")
+    assert env["MTSS_VOILA_PREHEAT"] == "0" and A.voila_env(preheat=1)["MTSS_VOILA_PREHEAT"] == "1"
+    port = A.free_port()
+    assert 0 < port < 65536
+
+
+def _config(preheat: str):
+    old = os.environ.get("MTSS_VOILA_PREHEAT")
+    os.environ["MTSS_VOILA_PREHEAT"] = preheat
+    try:
+        return PyFileConfigLoader("voila.py", path=str(ROOT / "apps")).load_config()
+    finally:
+        if old is None:
+            del os.environ["MTSS_VOILA_PREHEAT"]
+        else:
+            os.environ["MTSS_VOILA_PREHEAT"] = old
+
+
+def test_server_configuration():
+    c = _config("0")
+    vc = c.VoilaConfiguration
+    assert vc.template == "mtss" and vc.strip_sources is True and vc.show_tracebacks is False
+    assert vc.allow_template_override == "NO"
+    assert vc.prelaunch_hook is A.prelaunch_hook
+    assert "@voila-dashboards/widgets-manager8" in vc.extension_allowlist
+    assert c.Voila.ip == "127.0.0.1"
+    km = c.MappingKernelManager
+    assert km.cull_idle_timeout > 0 and km.cull_interval > 0 and km.cull_connected is False
+    assert "exercise*.ipynb" in c.ContentsManager.hide_globs
+    assert "prelaunch_hook" not in _config("1").VoilaConfiguration  # incompatible with pre-heated kernels
+
+
+def test_template_loads_nothing_from_elsewhere():
+    tpl = ROOT / "apps" / "jupyter" / "voila" / "templates" / "mtss"
+    assert json.loads((tpl / "conf.json").read_text())["base_template"] == "lab"
+    for f in tpl.iterdir():
+        text = f.read_text()
+        for remote in ("http://", "https://", "jsdelivr", "cdnjs", "unpkg"):
+            assert remote not in text, (f.name, remote)
+    assert "super.super()" in (tpl / "index.html.j2").read_text()  # skips the lab block with the CDN links
+    assert "voila/render/apps/index.ipynb" in (tpl / "tree-lab.html").read_text()
+
+
+def test_list_command(capsys):
+    assert A.main(["list"]) == 0
+    out = capsys.readouterr().out
+    assert all(a.path in out for a in A.APPS)
