@@ -462,7 +462,11 @@ def _sc_equity(rng: np.random.Generator) -> dict:
     focal = str(table.sort_values(["count", "group"], ascending=[False, True])["group"].iloc[0])
     return {
         "dataset": ds,
-        "outcome": "spring Tier 3 placement" if outcome == "tier3" else "any suspension (in or out of school)",
+        # A school-level teaching view: every enrolled student is the denominator. (IDEA's own
+        # placement and discipline analyses count children with disabilities only; the shipped
+        # schools have too few of them for any ratio to clear the minimum cell size.)
+        "outcome": ("spring Tier 3 placement, among all enrolled students" if outcome == "tier3"
+                    else "any suspension (in or out of school), among all enrolled students"),
         "table": table,
         "state": state,
         "focal_group": focal,
