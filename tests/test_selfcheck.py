@@ -251,3 +251,32 @@ def test_selfcheck_feedback_in_a_built_book_page(offline_page, tmp_path):
     _exercise_page(page)
     assert offline_page.console_errors == []
     assert offline_page.blocked == []
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_selfchecks_in_the_built_book_give_feedback(offline_page, built_book):
+    """Every self-check on every built page: each option explains itself; the right number is accepted."""
+    pages = [p for p in sorted(built_book.rglob("*.html")) if "mtss-selfcheck" in p.read_text(encoding="utf-8")]
+    if not pages:
+        pytest.skip("no built page shows a self-check yet")
+    page = offline_page.page
+    for p in pages:
+        page.goto(p.as_uri())
+        blocks = page.locator(".mtss-selfcheck")
+        assert blocks.count() >= 1, p
+        for fs in page.locator(".mtss-selfcheck .sc-choice").all():
+            fb = fs.locator(".sc-feedback")
+            radios = fs.locator("input[type=radio]")
+            for i in range(radios.count()):
+                r = radios.nth(i)
+                r.check()
+                want = "Correct." if r.get_attribute("data-correct") == "1" else "Not quite."
+                text = fb.inner_text()
+                assert text.startswith(want) and r.get_attribute("data-explanation")[:40] in text, (p.name, text)
+        for fs in page.locator(".mtss-selfcheck .sc-numeric").all():
+            fs.locator("input").fill(fs.get_attribute("data-answer"))
+            fs.locator("button").click()
+            assert fs.locator(".sc-feedback").inner_text().startswith("Correct."), p.name
+    assert offline_page.blocked == []
+    assert not [e for e in offline_page.console_errors if "selfcheck" in e.lower() or "mtssSelfCheck" in e]
