@@ -544,7 +544,8 @@ class MtssApp:
                 _STYLE + f'<h2 class="mtss-title">{html.escape(self.title)}</h2>'
                 + (f'<p class="mtss-purpose">{html.escape(self.purpose)}</p>' if self.purpose else "")
             )
-            self._ui = W.VBox([head, self._dataset, *self._layout(), self._message],
+            # the message sits at the top, where a facilitator looks first
+            self._ui = W.VBox([head, self._dataset, self._message, *self._layout()],
                               layout=W.Layout(width="100%"))
             self._ui.add_class("mtss-app")
             self._ui.add_class(f"mtss-app-{type(self).__name__.lower()}")

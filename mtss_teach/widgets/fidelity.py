@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import ipywidgets as W
+from ipywidgets.widgets.widget_description import DescriptionStyle
 import numpy as np
 import pandas as pd
 
@@ -64,13 +65,16 @@ class FidelityScorer(MtssApp):
         self.w_school = W.Dropdown(description="Load the sheet of", style=style, layout=W.Layout(width="22em"))
         self.w_school.add_class("mtss-tfi-school")
         self.w_items: dict[str, W.Dropdown] = {}
+        # one layout and one style shared by the 45 item dropdowns: fewer widget models, a faster page
+        item_layout = W.Layout(width="40em")
+        item_style = DescriptionStyle(description_width="24em")
         tabs = []
         for tier in (1, 2, 3):
             rows = []
             for _, it in self.items[self.items["tier"] == tier].iterrows():
                 flag = " (unverified name)" if str(it["tag"]).upper() == "CHECK" else ""
                 dd = W.Dropdown(options=_SCORE_OPTIONS, value=None, description=f"{it['item']} {it['name']}{flag}",
-                                style={"description_width": "24em"}, layout=W.Layout(width="40em"))
+                                style=item_style, layout=item_layout)
                 dd.add_class("mtss-tfi-item")
                 dd.add_class("mtss-tfi-item-" + str(it["item"]).replace(".", "-"))
                 self.w_items[str(it["item"])] = dd
@@ -88,8 +92,9 @@ class FidelityScorer(MtssApp):
         self.instrument = fidelity.checklist_instrument()
         self.w_who = W.Dropdown(description="Interventionist", style=style, layout=W.Layout(width="20em"))
         self.w_steps: dict[str, W.Checkbox] = {}
+        step_layout = W.Layout(width="40em")
         for _, st in self.instrument.iterrows():
-            cb = W.Checkbox(value=True, description=str(st["text"]), indent=False, layout=W.Layout(width="40em"))
+            cb = W.Checkbox(value=True, description=str(st["text"]), indent=False, layout=step_layout)
             cb.add_class("mtss-step")
             self.w_steps[str(st["step"])] = cb
         self.w_sessions_planned = W.BoundedIntText(value=5, min=0, max=1000, description="Sessions planned",
