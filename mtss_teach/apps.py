@@ -243,11 +243,12 @@ def build_site(dest: Path, root: Path | None = None) -> Path:
     >>> import tempfile
     >>> from pathlib import Path
     >>> from mtss_teach.apps import build_site
-    >>> site = build_site(Path(tempfile.mkdtemp()))
-    >>> sorted(p.relative_to(site).as_posix() for p in site.rglob("*.ipynb"))[:2]
-    ['apps/hello.ipynb', 'apps/index.ipynb']
-    >>> any(site.rglob("exercise*.ipynb"))
-    False
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     site = build_site(Path(d))
+    ...     names = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.ipynb"))
+    ...     exercises = any(site.rglob("exercise*.ipynb"))
+    >>> names[:2], exercises
+    (['apps/hello.ipynb', 'apps/index.ipynb'], False)
     """
     root = root or repo_root()
     dest = Path(dest)
