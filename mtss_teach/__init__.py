@@ -11,6 +11,13 @@ decisions the way the field publishes them. Submodules, one per domain:
 - :mod:`mtss_teach.behavior` -- office discipline referrals, SRSS
 - :mod:`mtss_teach.cohorts` -- realistic synthetic cohorts
 - :mod:`mtss_teach.datasets` / :mod:`mtss_teach.io` -- shipped and own data
+- :mod:`mtss_teach.charts` / :mod:`mtss_teach.explorers` -- Altair charts and
+  static (no-kernel) explorers for the book
+- :mod:`mtss_teach.widgets` / :mod:`mtss_teach.apps` -- ipywidgets apps and
+  the Voila server for facilitators
+- :mod:`mtss_teach.exercises` / :mod:`mtss_teach.grading` /
+  :mod:`mtss_teach.selfcheck` -- per-learner exercise scenarios, the nbgrader
+  pipeline, and the static self-checks
 """
 
 from __future__ import annotations
