@@ -59,6 +59,7 @@ from .errors import DataError
 __all__ = [
     "Cohort",
     "make_cohort",
+    "school_days",
     "scenarios",
     "cohort_params",
     "data_dictionary",
@@ -1436,3 +1437,23 @@ class _Generator:
             "growth_norm": self.growth_norm,
             "true_slope": self.true_slope,
         }, copy=False)
+
+
+def school_days() -> int:
+    """School days in the synthetic cohorts' calendar.
+
+    Weekdays from the first to the last day of the school year in
+    ``cohort_params.yml`` (``calendar``), minus its listed holidays. Use it
+    as the ``school_days`` of :func:`mtss_teach.behavior.odr_rate` for a
+    shipped or generated cohort.
+
+    Examples
+    --------
+    >>> from mtss_teach.cohorts import school_days
+    >>> school_days()
+    175
+    """
+    cal = cohort_params()["calendar"]
+    last = np.datetime64(str(cal["last_day"])) + np.timedelta64(1, "D")
+    holidays = [np.datetime64(str(h)) for h in cal.get("holidays", [])]
+    return int(np.busday_count(np.datetime64(str(cal["first_day"])), last, holidays=holidays))

@@ -21,7 +21,12 @@ from collections.abc import Hashable
 from ._validate import _not_a_number, check_choice, check_number
 from .errors import DataError
 
-__all__ = ["disproportionality", "suppress_small_cells", "RESULT_COLUMNS"]
+__all__ = ["disproportionality", "suppress_small_cells", "RESULT_COLUMNS", "EXAMPLE_RISK_RATIO_THRESHOLD"]
+
+#: An illustrative risk-ratio threshold for teaching (2.0). Not a norm: under
+#: 34 CFR 300.647 each State sets its own threshold; lessons and apps that
+#: use this value say so.
+EXAMPLE_RISK_RATIO_THRESHOLD = 2.0
 
 #: Columns of :func:`disproportionality`'s result, in order.
 RESULT_COLUMNS = [

@@ -25,6 +25,8 @@ from ._validate import _ndim, as_float_array, check_choice, check_number, positi
 from .errors import DataError
 
 __all__ = [
+    "support_tier",
+    "status_support",
     "ORF_MAX",
     "SEASONS",
     "PERCENTILES",
@@ -450,3 +452,94 @@ def typical_growth(grade: int, measure: str = "orf") -> float:
     allowed = sorted(int(gr) for gr in grades)
     g = _grade(grade, allowed, f" for measure={m!r} (typical growth is published only there)")
     return float(rows.loc[rows["grade"].astype(str) == str(g), "weekly_growth"].iloc[0])
+
+
+def status_support() -> pd.DataFrame:
+    """What each benchmark status means for support, with its source.
+
+    Acadience's status bands carry a recommended level of support: at or
+    above benchmark -- core support; below -- strategic; well below --
+    intensive (MTSS reference section 2). Teams commonly read those as
+    Tier 1, 2 and 3.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``status, support, tier, source, year, tag, note``.
+
+    Examples
+    --------
+    >>> from mtss_teach.norms import status_support
+    >>> table = status_support()
+    >>> dict(zip(table["status"], table["support"]))
+    {'above': 'core', 'at': 'core', 'below': 'strategic', 'well_below': 'intensive'}
+    """
+    return _read("status_support.csv").copy()
+
+
+@lru_cache(maxsize=1)
+def _status_tier_map() -> dict[str, int]:
+    t = _read("status_support.csv")
+    return dict(zip(t["status"], t["tier"].astype(int)))
+
+
+def support_tier(status: Any) -> Any:
+    """The tier of support a benchmark status calls for (1, 2 or 3).
+
+    The one place where :func:`benchmark_status` results become tiers:
+    "above" and "at" -> 1 (core), "below" -> 2 (strategic), "well_below" ->
+    3 (intensive), per :func:`status_support`.
+
+    Parameters
+    ----------
+    status : str or array-like of str
+        Values returned by :func:`benchmark_status`.
+
+    Returns
+    -------
+    int or numpy.ndarray or pandas.Series
+        Same shape as ``status``.
+
+    Raises
+    ------
+    DataError
+        An unknown or missing status, naming its position.
+
+    Examples
+    --------
+    >>> from mtss_teach.norms import support_tier
+    >>> support_tier("below")
+    2
+    >>> support_tier(["at", "well_below", "above"]).tolist()
+    [1, 3, 1]
+    """
+    mapping = _status_tier_map()
+    if isinstance(status, pd.Series):
+        values = status.to_numpy(dtype=object)
+        shape_kind = "series"
+    elif isinstance(status, str) or np.ndim(status) == 0:
+        values = np.asarray([status], dtype=object)
+        shape_kind = "scalar"
+    else:
+        if _ndim(status) != 1:
+            raise DataError("status: expected one status per student (1-D)")
+        values = np.asarray(list(status), dtype=object)
+        shape_kind = "array"
+    if values.size == 0:
+        raise DataError("status: no values given (empty input)")
+    labels = pd.Series(values, dtype=object)
+    tiers = labels.map(lambda v: mapping.get(v) if isinstance(v, str) else None)
+    bad = tiers.isna().to_numpy()
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        where = f"row {status.index[i]!r}" if shape_kind == "series" else f"position {i}"
+        raise DataError(
+            f"status: {values[i]!r} at {where} is not a benchmark status; expected one of "
+            + ", ".join(repr(k) for k in mapping)
+        )
+    out = tiers.to_numpy(dtype=np.int64)
+    if shape_kind == "scalar":
+        return int(out[0])
+    if shape_kind == "series":
+        return pd.Series(out, index=status.index, name=status.name)
+    return out

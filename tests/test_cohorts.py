@@ -583,3 +583,15 @@ def test_n_schools_checked():
         make_cohort(10, seed=1, n_schools=11)
     with pytest.raises(DataError, match="n_schools"):
         make_cohort(10, seed=1, n_schools=0)
+
+
+def test_school_days_counts_weekdays_minus_holidays():
+    from mtss_teach.cohorts import cohort_params, school_days
+
+    cal = cohort_params()["calendar"]
+    # Independent count with pandas: business days in [first, last] minus the
+    # listed holidays that fall on weekdays (the YAML says 200 - 25 = 175).
+    weekdays = pd.bdate_range(cal["first_day"], cal["last_day"])
+    holidays = pd.to_datetime(cal["holidays"])
+    expected = len(weekdays.difference(holidays))
+    assert school_days() == expected == 175

@@ -342,3 +342,41 @@ def test_property_unknown_grade_or_season_is_data_error(grade, season):
     else:
         with pytest.raises(DataError):
             orf_norm(grade, season, 50)
+
+
+# --- support_tier: Acadience band meanings (reference section 2 [S]) ------
+
+def test_support_tier_reads_each_band_as_its_support_level():
+    from mtss_teach.norms import support_tier
+
+    # at/above -> core (Tier 1); below -> strategic (2); well below -> intensive (3)
+    assert support_tier("above") == 1
+    assert support_tier("at") == 1
+    assert support_tier("below") == 2
+    assert support_tier("well_below") == 3
+    s = pd.Series(["well_below", "at"], index=[7, 9])
+    out = support_tier(s)
+    assert out.tolist() == [3, 1] and out.index.tolist() == [7, 9]
+
+
+def test_support_tier_of_benchmark_status_at_the_grade_2_fall_cuts():
+    from mtss_teach.norms import benchmark_status, support_tier
+
+    # Acadience grade 2 BOY: benchmark 52, cut for risk 37, above 68.
+    scores = [36, 37, 51, 52, 68]
+    assert support_tier(benchmark_status(scores, 2, "fall")).tolist() == [3, 2, 2, 1, 1]
+
+
+@pytest.mark.parametrize("bad", ["Below", "tier 2", None, 2, float("nan")])
+def test_support_tier_rejects_unknown_status_naming_position(bad):
+    from mtss_teach.norms import support_tier
+
+    with pytest.raises(DataError, match=r"status: .* at position 1"):
+        support_tier(["at", bad])
+
+
+def test_support_tier_rejects_empty():
+    from mtss_teach.norms import support_tier
+
+    with pytest.raises(DataError, match="empty"):
+        support_tier([])

@@ -8,6 +8,7 @@ import ipywidgets as W
 import numpy as np
 import pandas as pd
 
+from ..cohorts import school_days
 from .. import behavior
 from ..errors import DataError
 from ._base import MtssApp, fmt, metrics_html, options_with_all, table_html, table_of
@@ -16,27 +17,6 @@ __all__ = ["BehaviorView", "VIEWS"]
 
 #: How the referrals are counted (``charts.odr_chart``'s ``by``).
 VIEWS: dict[str, str] = {"month": "By month", "location": "By location", "band": "Students by ODR band"}
-
-
-def school_days_in_calendar() -> int | None:
-    """School days of the synthetic cohorts' calendar (weekdays between the first and last day, minus holidays).
-
-    Examples
-    --------
-    >>> from mtss_teach.widgets.behavior import school_days_in_calendar
-    >>> school_days_in_calendar()
-    175
-    """
-    try:
-        from ..cohorts import cohort_params
-    except ImportError:  # pragma: no cover
-        return None
-    cal = cohort_params().get("calendar", {})
-    if not {"first_day", "last_day"} <= set(cal):
-        return None
-    last = np.datetime64(str(cal["last_day"])) + np.timedelta64(1, "D")
-    return int(np.busday_count(np.datetime64(str(cal["first_day"])), last,
-                               holidays=[np.datetime64(str(h)) for h in cal.get("holidays", [])]))
 
 
 class BehaviorView(MtssApp):
@@ -69,7 +49,7 @@ class BehaviorView(MtssApp):
                                       style={"button_width": "14em"})
         self.w_view.add_class("mtss-odr-view")
         self.w_majors = W.Checkbox(value=True, description="Major referrals only", indent=False)
-        days = school_days_in_calendar() or 175
+        days = school_days()
         self.w_days = W.BoundedIntText(value=days, min=1, max=366, description="School days", style=style,
                                        layout=W.Layout(width="12em"))
         self.w_days.add_class("mtss-days")

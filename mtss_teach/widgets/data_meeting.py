@@ -12,7 +12,7 @@ from .. import norms, screening
 from ..errors import DataError
 from ._base import MtssApp, fmt, metrics_html, options_with_all, table_html, table_of
 
-__all__ = ["DataMeeting", "RULE_SYSTEMS", "STATUS_TIER"]
+__all__ = ["DataMeeting", "RULE_SYSTEMS"]
 
 #: Published rules the team's sort is compared with (``norms.benchmark_status`` systems).
 RULE_SYSTEMS: dict[str, str] = {
@@ -20,16 +20,12 @@ RULE_SYSTEMS: dict[str, str] = {
     "percentile": "Percentile cuts 20th / 40th (Hasbrouck & Tindal norms, DIBELS 6th-edition practice)",
 }
 
-#: Support level of each benchmark status (Acadience: at/above -> core, below ->
-#: strategic, well below -> intensive support; MTSS_REFERENCE.md section 2 [S]),
-#: read as Tier 1 / 2 / 3.
-STATUS_TIER: dict[str, int] = {"above": 1, "at": 1, "below": 2, "well_below": 3}
 
 _PREVIOUS = {"winter": "fall", "spring": "winter"}
 
 
 def _tiers_from_status(status: Any) -> np.ndarray:
-    return np.array([STATUS_TIER[s] for s in np.asarray(status, dtype=object)], dtype=np.int64)
+    return np.asarray(norms.support_tier(np.asarray(status, dtype=object)), dtype=np.int64)
 
 
 class DataMeeting(MtssApp):
@@ -44,7 +40,7 @@ class DataMeeting(MtssApp):
     the team's cuts). The comparison rule is
     :func:`~mtss_teach.norms.benchmark_status` with a published system
     (Acadience goals for grades 1-3, or the 20th/40th percentile practice),
-    read as tiers by :data:`STATUS_TIER`. The school's recorded tiers (the
+    read as tiers by :func:`~mtss_teach.norms.support_tier`. The school's recorded tiers (the
     cohort's ``tiers`` table) are shown beside both. Tier shares come from
     :func:`mtss_teach.screening.tier_shares` (against 80/15/5), and Tier 1
     health from :func:`~mtss_teach.screening.classwide_problem` with the

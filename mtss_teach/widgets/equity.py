@@ -12,7 +12,7 @@ from .. import behavior, equity, norms
 from ..errors import DataError
 from ._base import MtssApp, fmt, options_with_all, table_html, table_of
 
-__all__ = ["EquityLens", "OUTCOMES", "GROUPINGS", "EXAMPLE_THRESHOLD"]
+__all__ = ["EquityLens", "OUTCOMES", "GROUPINGS"]
 
 #: Outcomes the lens can disaggregate (key -> words for people).
 OUTCOMES: dict[str, str] = {
@@ -34,7 +34,6 @@ GROUPINGS: dict[str, str] = {
 
 #: The threshold the app starts with. It is an example, not a standard:
 #: States set their own risk-ratio thresholds (34 CFR 300.647).
-EXAMPLE_THRESHOLD = 2.0
 
 _FLAG_WORDS = {"english_learner": ("English learner", "Not an English learner"),
                "disability": ("Student with a disability", "No disability"),
@@ -66,7 +65,7 @@ class EquityLens(MtssApp):
     student in the selection: an MTSS lens. (For IDEA significant
     disproportionality, placement and discipline use children with
     disabilities as the denominator.) The threshold starts at
-    :data:`EXAMPLE_THRESHOLD`, an example only: States set their own.
+    :data:`mtss_teach.equity.EXAMPLE_RISK_RATIO_THRESHOLD`, an example only: States set their own.
 
     Examples
     --------
@@ -92,7 +91,7 @@ class EquityLens(MtssApp):
                                            style=style, layout=W.Layout(width="14em"))
         self.w_min_n = W.BoundedIntText(value=30, min=0, max=100000, description="Minimum n-size",
                                         style=style, layout=W.Layout(width="14em"))
-        self.w_threshold = W.BoundedFloatText(value=EXAMPLE_THRESHOLD, min=0.1, max=100, step=0.1,
+        self.w_threshold = W.BoundedFloatText(value=equity.EXAMPLE_RISK_RATIO_THRESHOLD, min=0.1, max=100, step=0.1,
                                               description="Risk-ratio threshold", style=style,
                                               layout=W.Layout(width="16em"))
         self.w_threshold.add_class("mtss-threshold")
