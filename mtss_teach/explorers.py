@@ -19,6 +19,32 @@ only picks the row. So the page can never disagree with the library.
   ``points / (2 x items) x 100`` and the library's 70% test
   (``points x 100 >= 70 x possible``); the tests check it against
   :func:`mtss_teach.fidelity.tfi_scores` in a real browser.
+* :func:`decision_accuracy_explorer` -- measurement-error and weeks sliders,
+  rule buttons: :func:`~mtss_teach.progress.simulate_decisions` for every
+  setting (:func:`decision_accuracy_table`), by truth group.
+* :func:`tier_share_explorer` -- grade (and school) buttons and a
+  frustrational-criterion slider: :func:`~mtss_teach.screening.tier_shares`
+  against 80/15/5 (:func:`tier_share_table`) and
+  :func:`~mtss_teach.screening.classwide_problem` per classroom
+  (:func:`classwide_table`).
+* :func:`gap_analysis_explorer` -- current-score and weeks-left sliders:
+  :func:`~mtss_teach.progress.gap_analysis` at every position
+  (:func:`gap_analysis_table`), benchmarks from the library's norm tables.
+* :func:`equity_explorer` -- minimum cell / n-size buttons and a threshold
+  select: :func:`~mtss_teach.equity.disproportionality` for every choice
+  (:func:`equity_table`); suppressed groups say so in words.
+* :func:`odr_explorer` -- a month slider: students per
+  :func:`~mtss_teach.behavior.odr_band` by the end of each month and the
+  "October catch" (:func:`odr_month_table`).
+* :func:`srss_explorer` -- seven 0-3 item buttons; the page adds them (the
+  SRSS total is a sum) and looks the band up in the library's
+  :func:`~mtss_teach.behavior.srss_risk` of every total 0-21.
+
+Tables that would make a page heavy are stored compactly: sentences are
+glued together in the page from the library's numbers (formatted in
+Python), and answers that stay the same over a run of slider positions are
+stored once per run. The tests read the drawn text back and compare it with
+direct library calls.
 
 Display the returned chart in a book page (MyST notebook) and it works offline
 through :mod:`mtss_teach.sphinxext`.
@@ -28,6 +54,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+from functools import lru_cache
 from typing import Any, Mapping
 
 import altair as alt
@@ -36,7 +63,7 @@ import pandas as pd
 
 from . import fidelity, progress, screening
 from ._validate import as_binary_array, as_float_array, check_choice, check_number, check_same_length
-from .charts import ACTION_LABELS, OKABE_ITO, PALETTE, _fmt, _nice_width, _p
+from .charts import ACTION_LABELS, OKABE_ITO, PALETTE, _fmt, _nice_width, _p, _tint
 from .errors import DataError
 
 __all__ = [
@@ -47,6 +74,20 @@ __all__ = [
     "aimline_explorer",
     "fidelity_explorer",
     "tfi_param_name",
+    "decision_accuracy_table",
+    "decision_accuracy_explorer",
+    "ALL_SCHOOLS",
+    "tier_share_table",
+    "classwide_table",
+    "tier_share_explorer",
+    "gap_analysis_table",
+    "gap_analysis_explorer",
+    "equity_table",
+    "equity_explorer",
+    "odr_month_table",
+    "odr_explorer",
+    "srss_param_name",
+    "srss_explorer",
 ]
 
 #: Most slider positions an explorer table may hold (keeps the page small).
@@ -746,3 +787,1516 @@ def fidelity_explorer(
         title=alt.TitleParams(title or f"Fidelity explorer: TFI Tier {t}", subtitle=sub, anchor="start"),
         description=desc,
     )
+
+
+# ---------------------------------------------------------------------------
+# Shared pieces of the newer explorers
+# ---------------------------------------------------------------------------
+
+
+def _even_grid(values: Any, name: str, *, lo: float | None = None, integer: bool = False,
+               what: str = "value") -> tuple[np.ndarray, float]:
+    """Sorted unique ``values``, which must be evenly spaced (a slider's positions), and the step."""
+    v, _ = as_float_array(values, name, lo=lo, integer=integer, what=what)
+    v = np.unique(v)
+    if v.size > MAX_CUTS:
+        raise DataError(f"{name}: {v.size} slider positions; at most {MAX_CUTS} are allowed")
+    if v.size == 1:
+        return v, 1.0
+    d = np.diff(v)
+    if not np.allclose(d, d[0], rtol=1e-9, atol=0):
+        i = int(np.flatnonzero(~np.isclose(d, d[0], rtol=1e-9, atol=0))[0]) + 1
+        raise DataError(
+            f"{name}: slider positions must be evenly spaced; the step from {v[i - 1]:g} to {v[i]:g} "
+            f"differs from the first step ({d[0]:g})"
+        )
+    return np.round(v, 10), float(d[0])
+
+
+def _start(value: Any, grid: np.ndarray, name: str, default: float) -> float:
+    """A starting slider position: ``value`` if it is on ``grid``, else a clear error."""
+    if value is None:
+        return float(default)
+    v = check_number(value, name)
+    k = int(np.argmin(np.abs(grid - v)))
+    if abs(grid[k] - v) > 1e-9 * max(1.0, abs(v)):
+        raise DataError(f"{name}: {v:g} is not one of the slider's positions ({grid[0]:g} to {grid[-1]:g})")
+    return float(grid[k])
+
+
+def _pct(x: float) -> str:
+    """Whole percent for a label: 0.6425 -> '64%'; NaN -> 'n/a'."""
+    if x is None or not np.isfinite(x):
+        return "n/a"
+    return f"{100 * x:.0f}%"
+
+
+def _lines(data: pd.DataFrame, test: str, columns: list[str], *, width: int, title: str | None = None,
+           bold: tuple[int, ...] = (0,), line_height: int = 21, top: int = 4) -> alt.LayerChart:
+    """A text panel: the one row of ``data`` passing ``test``, one column per line."""
+    layers = []
+    for i, col in enumerate(columns):
+        layers.append(
+            alt.Chart(data).transform_filter(test).mark_text(
+                align="left", baseline="top", fontSize=13, fontWeight="bold" if i in bold else "normal",
+                x=0, y=top + line_height * i, limit=0)
+            .encode(text=alt.Text(f"{col}:N"))
+        )
+    props: dict[str, Any] = dict(width=width, height=top + line_height * len(columns))
+    if title:
+        props["title"] = alt.TitleParams(title, anchor="start", fontSize=12)
+    return alt.layer(*layers).properties(**props)
+
+
+# ---------------------------------------------------------------------------
+# Decision-accuracy explorer (course 5)
+# ---------------------------------------------------------------------------
+
+#: Plain words for the simulator's truth groups, and the right call for a rising goal line.
+_TRUTH_WORDS = {
+    "above_aim": ("Ahead of the goal line", "raise_goal"),
+    "near_aim": ("On track", "continue"),
+    "below_aim": ("Behind the goal line", "change_intervention"),
+}
+_MAX_SIMULATIONS = 2000
+_SIM_FIELDS = ("truth", "students", *progress.ACTIONS, "correct")
+
+
+@lru_cache(maxsize=8192)
+def _simulated(ts: float, a: float, sem: float, w: int, r: str, n: int, seed: int) -> tuple:
+    """The first row of one simulator call (cached: the same settings give the same answer)."""
+    first = progress.simulate_decisions(ts, a, sem, w, r, n=n, seed=seed).iloc[0]
+    return tuple(first[k] for k in _SIM_FIELDS)
+
+
+def decision_accuracy_table(
+    *,
+    sems: Any = (5, 10, 15, 20),
+    weeks: Any = range(6, 21),
+    rules: Any = progress.RULES,
+    aim_slope: float = 1.0,
+    true_slopes: Any = None,
+    n: int = 2000,
+    seed: int = 2024,
+) -> pd.DataFrame:
+    """The library's decision-rule simulator for every slider position.
+
+    One call of :func:`mtss_teach.progress.simulate_decisions` per
+    (measurement error, weeks of data, rule, true slope): ``n`` simulated
+    students whose true growth is that slope, judged against a goal line
+    rising ``aim_slope`` points a week, all with the same ``seed``.
+
+    Parameters
+    ----------
+    sems : array-like, default (5, 10, 15, 20)
+        Measurement errors (SD of one probe, WCPM), evenly spaced. The median
+        SEM of a reading probe is about 10 WCPM, range 5-15 (Christ &
+        Silberglitt 2007).
+    weeks : array-like of int, default 6 to 20
+        Weekly monitoring points after baseline, evenly spaced.
+    rules : sequence of {"four_point", "trend", "trend_ci"}
+    aim_slope : float, default 1.0
+        Goal-line slope, points a week (above 0: a rising goal).
+    true_slopes : array-like, optional
+        The simulated students' true growth, one group each. Default:
+        ``aim_slope + 1``, ``aim_slope``, ``aim_slope - 1`` (ahead of, on,
+        and behind the goal line).
+    n : int, default 2000
+        Students per true slope.
+    seed : int, default 2024
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (sem, weeks, rule, true_slope): the library's first row
+        for that call (``truth, students, raise_goal, continue,
+        change_intervention, collect_more_data, correct``), the settings, and
+        the text the page shows: ``right_action``, ``setting_text``,
+        ``headline``, ``detail``.
+
+    Examples
+    --------
+    >>> from mtss_teach.explorers import decision_accuracy_table
+    >>> t = decision_accuracy_table(sems=[10], weeks=[6], rules=["four_point"], n=500, seed=1)
+    >>> t[["true_slope", "truth", "right_action"]].values.tolist()
+    [[2.0, 'above_aim', 'raise_goal'], [1.0, 'near_aim', 'continue'], [0.0, 'below_aim', 'change_intervention']]
+    >>> t.loc[1, "detail"].startswith("Other calls: raise the goal")
+    True
+    """
+    sem_grid, _ = _even_grid(sems, "sems", lo=0, what="measurement error")
+    wk_grid, _ = _even_grid(weeks, "weeks", lo=1, integer=True, what="number of weeks")
+    if isinstance(rules, str):
+        rules = [rules]
+    rule_list: list[str] = []
+    for i, r in enumerate(list(rules)):
+        c = check_choice(r, f"rules[{i}]", progress.RULES)
+        if c not in rule_list:
+            rule_list.append(c)
+    if not rule_list:
+        raise DataError("rules: give at least one rule (empty input)")
+    a = check_number(aim_slope, "aim_slope", lo=0, lo_open=True)
+    if true_slopes is None:
+        slopes = np.array([a + 1.0, a, a - 1.0])
+    else:
+        slopes, _ = as_float_array(true_slopes, "true_slopes", what="slope")
+        dup = pd.Series(slopes).duplicated().to_numpy()
+        if dup.any():
+            i = int(np.flatnonzero(dup)[0])
+            raise DataError(f"true_slopes: value at position {i} ({slopes[i]:g}) appears twice (duplicate)")
+    m = check_number(n, "n", lo=1, integer=True)
+    sd = check_number(seed, "seed", lo=0, integer=True)
+    calls = sem_grid.size * wk_grid.size * len(rule_list) * slopes.size
+    if calls > _MAX_SIMULATIONS:
+        raise DataError(
+            f"sems/weeks/rules/true_slopes: {calls} simulations; keep the page small (at most {_MAX_SIMULATIONS})"
+        )
+    rows = []
+    for sem in sem_grid:
+        for w in wk_grid:
+            for r in rule_list:
+                for ts in slopes:
+                    first = _simulated(float(ts), a, float(sem), int(w), r, m, sd)
+                    rows.append({"sem": float(sem), "weeks": int(w), "rule": r, "true_slope": float(ts),
+                                 **dict(zip(_SIM_FIELDS, first))})
+    t = pd.DataFrame(rows)
+    t["students"] = t["students"].astype(np.int64)
+    t["right_action"] = [_TRUTH_WORDS[x][1] for x in t["truth"]]
+    t["setting_text"] = [
+        f"{_RULE_LABELS[r].capitalize()}, {w} weekly points, measurement error {_fmt(s)} WCPM "
+        f"({m:,} simulated students per row)"
+        for r, w, s in zip(t["rule"], t["weeks"], t["sem"])
+    ]
+    t["headline"] = [
+        f"{_TRUTH_WORDS[tr][0]} (true growth {_fmt(ts)} a week): {_pct(c)} right "
+        f"('{ACTION_LABELS[ra].lower()}')"
+        for tr, ts, ra, c in zip(t["truth"], t["true_slope"], t["right_action"], t["correct"])
+    ]
+    t["detail"] = [
+        "Other calls: " + ", ".join(f"{ACTION_LABELS[x].lower()} {_pct(row[x])}"
+                                    for x in progress.ACTIONS if x != row["right_action"])
+        for _, row in t.iterrows()
+    ]
+    return t
+
+
+def decision_accuracy_explorer(
+    *,
+    sems: Any = (5, 10, 15, 20),
+    weeks: Any = range(6, 21),
+    rules: Any = progress.RULES,
+    aim_slope: float = 1.0,
+    true_slopes: Any = None,
+    n: int = 2000,
+    seed: int = 2024,
+    sem: float | None = 10,
+    points: int | None = 6,
+    rule: str | None = None,
+    title: str | None = None,
+    width: int = 560,
+) -> alt.VConcatChart:
+    """Sliders for measurement error and weeks, buttons for the rule; how often the rule is right.
+
+    The page shows, for each group of simulated students (ahead of, on, and
+    behind the goal line), the share of decisions that were right and the
+    wrong calls, as bars and as text, and a line chart of the share right
+    against weeks of data for the chosen error and rule. Every number is a
+    row of :func:`decision_accuracy_table` (the library's simulator).
+
+    Parameters
+    ----------
+    sems, weeks, rules, aim_slope, true_slopes, n, seed
+        As in :func:`decision_accuracy_table`.
+    sem, points, rule : optional
+        Starting measurement error, weeks of data and rule (default: 10,
+        6 and the first rule).
+    title : str, optional
+    width : int
+
+    Returns
+    -------
+    altair.VConcatChart
+        Parameters ``sem`` and ``points`` bound to range inputs and ``rule``
+        bound to radio buttons.
+
+    Examples
+    --------
+    >>> from mtss_teach.explorers import decision_accuracy_explorer
+    >>> chart = decision_accuracy_explorer(sems=[5, 10], weeks=[6, 8], rules=["four_point", "trend"], n=200)
+    >>> [(p["name"], p["value"], p["bind"]["input"]) for p in chart.to_dict()["params"]]
+    [('sem', 10.0, 'range'), ('points', 6.0, 'range'), ('rule', 'four_point', 'radio')]
+    """
+    t = decision_accuracy_table(sems=sems, weeks=weeks, rules=rules, aim_slope=aim_slope,
+                                true_slopes=true_slopes, n=n, seed=seed)
+    sem_grid, sem_step = _even_grid(t["sem"], "sems")
+    wk_grid, wk_step = _even_grid(t["weeks"], "weeks")
+    rule_list = list(dict.fromkeys(t["rule"]))
+    sem0 = _start(sem, sem_grid, "sem", sem_grid[sem_grid.size // 2])
+    wk0 = _start(points, wk_grid, "points", wk_grid[0])
+    rule0 = rule_list[0] if rule is None else check_choice(rule, "rule", rule_list)
+
+    sem_p = alt.param(name="sem", value=sem0, bind=alt.binding_range(
+        min=float(sem_grid[0]), max=float(sem_grid[-1]), step=sem_step,
+        name="Measurement error of one probe (WCPM) "))
+    wk_p = alt.param(name="points", value=wk0, bind=alt.binding_range(
+        min=float(wk_grid[0]), max=float(wk_grid[-1]), step=wk_step, name="Weekly points collected "))
+    rule_p = alt.param(name="rule", value=rule0, bind=alt.binding_radio(
+        options=rule_list, labels=[_RULE_LABELS[r] for r in rule_list], name="Decision rule: "))
+
+    # One compact table for every layer (the page glues the sentences together from the
+    # library's numbers, formatted here; the long sentences would make the page heavy).
+    order = {tr: i for i, tr in enumerate(_TRUTH_WORDS)}
+    t = t.assign(ord=[order[tr] for tr in t["truth"]])
+    kinds = t.drop_duplicates("true_slope").sort_values(["ord", "true_slope"], ascending=[True, False],
+                                                         kind="stable")
+    groups = [f"{_TRUTH_WORDS[tr][0]} ({_fmt(ts)} a week)" for tr, ts in zip(kinds["truth"], kinds["true_slope"])]
+    gid = {float(ts): i for i, ts in enumerate(kinds["true_slope"])}
+    others = {}
+    for tr in kinds["truth"]:
+        others[tr] = [x for x in progress.ACTIONS if x != _TRUTH_WORDS[tr][1]]
+    gtab = pd.DataFrame({
+        "g": np.arange(len(groups)),
+        "group": groups,
+        "lead": [f"{_TRUTH_WORDS[tr][0]} (true growth {_fmt(ts)} a week): "
+                 for tr, ts in zip(kinds["truth"], kinds["true_slope"])],
+        "tail": [f" right ('{ACTION_LABELS[_TRUTH_WORDS[tr][1]].lower()}')" for tr in kinds["truth"]],
+        **{f"n{j + 1}": [ACTION_LABELS[others[tr][j]].lower() for tr in kinds["truth"]] for j in range(3)},
+    })
+    d = pd.DataFrame({
+        "sem": t["sem"], "weeks": t["weeks"], "rule": t["rule"],
+        "g": [gid[float(x)] for x in t["true_slope"]],
+        "correct": t["correct"],
+        "pct": [_pct(c) for c in t["correct"]],
+        **{f"o{j + 1}": [_pct(row[others[row["truth"]][j]]) for _, row in t.iterrows()] for j in range(3)},
+    })
+    looked = alt.LookupData(gtab, "g", ["group", "lead", "tail", "n1", "n2", "n3"])
+    here = (f"{_near('sem', 'sem', sem_step)} && {_near('weeks', 'points', wk_step)} "
+            "&& datum.rule == rule")
+
+    def chart(test: str) -> alt.Chart:
+        return alt.Chart(d).transform_filter(test).transform_lookup(lookup="g", from_=looked)
+
+    # Text: the setting line once, then two lines per group of students.
+    settings = t.drop_duplicates(["sem", "weeks", "rule"])[["sem", "weeks", "rule", "setting_text"]]
+    text_layers = [alt.Chart(settings).transform_filter(here).mark_text(
+        align="left", baseline="top", fontSize=13, fontWeight="bold", x=0, y=4, limit=0)
+        .encode(text=alt.Text("setting_text:N"))]
+    for i in range(len(groups)):
+        base = chart(f"{here} && datum.g == {i}").transform_calculate(
+            headline="datum.lead + datum.pct + datum.tail",
+            detail=("'Other calls: ' + datum.n1 + ' ' + datum.o1 + ', ' + datum.n2 + ' ' + datum.o2 "
+                    "+ ', ' + datum.n3 + ' ' + datum.o3"))
+        text_layers.append(base.mark_text(align="left", baseline="top", fontSize=13, x=0, y=30 + 42 * i,
+                                          limit=0).encode(text=alt.Text("headline:N")))
+        text_layers.append(base.mark_text(align="left", baseline="top", fontSize=12, x=12, y=49 + 42 * i,
+                                          limit=0, color=PALETTE["text"]).encode(text=alt.Text("detail:N")))
+    text_panel = alt.layer(*text_layers).properties(
+        width=width, height=30 + 42 * len(groups),
+        title=alt.TitleParams("How often the rule makes the right call", anchor="start", fontSize=12))
+
+    colours = [OKABE_ITO["bluish_green"], OKABE_ITO["blue"], OKABE_ITO["vermillion"], OKABE_ITO["orange"],
+               OKABE_ITO["reddish_purple"], OKABE_ITO["sky_blue"]] * (1 + len(groups) // 6)
+    shapes = ["triangle-up", "circle", "triangle-down", "square", "diamond", "cross"] * (1 + len(groups) // 6)
+    dashes = [[1, 0], [6, 3], [2, 2], [8, 2, 2, 2], [4, 4], [1, 3]] * (1 + len(groups) // 6)
+    colour = alt.Color("group:N", scale=alt.Scale(domain=groups, range=colours[:len(groups)]),
+                       legend=alt.Legend(title="Simulated students (true growth)", orient="bottom",
+                                         direction="vertical", labelLimit=400))
+    y_bar = alt.Y("group:N", sort=groups, title=None, axis=None, scale=alt.Scale(paddingInner=0.6, paddingOuter=0.5))
+    bars = chart(here).transform_calculate(label="datum.pct + ' right'").mark_bar(size=16).encode(
+        y=y_bar, x=alt.X("correct:Q", title="Share of decisions that were right (%)",
+                         scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
+        color=colour,
+        tooltip=[alt.Tooltip("group:N", title="Students"), alt.Tooltip("label:N", title="Right")])
+    bar_text = chart(here).transform_calculate(label="datum.pct + ' right'").mark_text(
+        align="left", dx=4, fontSize=12).encode(y=y_bar, x=alt.X("correct:Q"), text=alt.Text("label:N"))
+    bar_name = chart(here).mark_text(align="left", baseline="bottom", dy=-9, fontSize=11, x=0).encode(
+        y=y_bar, text=alt.Text("group:N"))
+    bar_panel = alt.layer(bars, bar_text, bar_name).properties(width=width // 2 - 60, height=42 * len(groups),
+                                                     title=alt.TitleParams("Right calls at this setting",
+                                                                           anchor="start", fontSize=12))
+
+    x_w = alt.X("weeks:Q", title="Weekly points collected (count)",
+                scale=alt.Scale(domain=[float(wk_grid[0]), float(wk_grid[-1])], nice=False))
+    y_c = alt.Y("correct:Q", title="Share right (%)", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"))
+    same = f"{_near('sem', 'sem', sem_step)} && datum.rule == rule"
+    lines = chart(same).mark_line(point=True, strokeWidth=2).encode(
+        x=x_w, y=y_c, color=colour,
+        strokeDash=alt.StrokeDash("group:N", scale=alt.Scale(domain=groups, range=dashes[:len(groups)]),
+                                  legend=None),
+        shape=alt.Shape("group:N", scale=alt.Scale(domain=groups, range=shapes[:len(groups)]), legend=None),
+        tooltip=[alt.Tooltip("group:N", title="Students"), alt.Tooltip("weeks:Q", title="Weekly points"),
+                 alt.Tooltip("pct:N", title="Share right")])
+    now = alt.Chart(pd.DataFrame({"one": [1]})).transform_calculate(weeks="points").mark_rule(
+        color=PALETTE["reference"], strokeDash=[4, 3]).encode(x=alt.X("weeks:Q"))
+    line_panel = alt.layer(lines, now).properties(
+        width=width // 2 - 10, height=170,
+        title=alt.TitleParams("Share right by weeks of data (dashed line: now)", anchor="start", fontSize=12))
+
+    head = title or "Decision-rule accuracy explorer"
+    desc = (f"Interactive decision-rule accuracy explorer: {n:,} simulated students per group, goal line "
+            f"{_fmt(aim_slope)} a week. Move the measurement-error slider ({_fmt(sem_grid[0])} to "
+            f"{_fmt(sem_grid[-1])} WCPM) and the weekly-points slider ({int(wk_grid[0])} to {int(wk_grid[-1])}), "
+            "and choose a rule; the text and bars show the share of right calls for students ahead of, on and "
+            "behind the goal line, and the line chart shows it by weeks of data.")
+    return alt.vconcat(text_panel, alt.hconcat(bar_panel, line_panel, spacing=30), spacing=12).add_params(
+        sem_p, wk_p, rule_p).properties(
+        title=alt.TitleParams(head, subtitle=["Simulated students with known true growth; move the sliders and "
+                                              "pick a rule under the chart."], anchor="start"),
+        description=desc,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Tier-share and classwide explorer (courses 1 and 3)
+# ---------------------------------------------------------------------------
+
+ALL_SCHOOLS = "All schools"
+
+
+def _cohort(cohort: Any, need: tuple[str, ...]) -> Any:
+    """A Cohort (or a shipped dataset's name) that has the tables in ``need``."""
+    if isinstance(cohort, str):
+        from . import datasets  # data layer; imported here so the core stays light
+
+        cohort = datasets.load(cohort)
+    for name in need:
+        table = getattr(cohort, name, None)
+        if not isinstance(table, pd.DataFrame):
+            raise DataError(f"cohort: expected a Cohort (or a dataset name) with a '{name}' table")
+    return cohort
+
+
+def _plain(v: Any) -> Any:
+    """A numpy scalar as the plain Python value (for readable messages)."""
+    return v.item() if isinstance(v, np.generic) else v
+
+
+def _season_rows(df: pd.DataFrame, season: str, name: str) -> pd.DataFrame:
+    s = df["season"].astype(str).str.lower()
+    out = df[s == season]
+    if out.empty:
+        raise DataError(f"season: the cohort's {name} table has no rows for season {season!r}")
+    return out
+
+
+def _placed(cohort: Any, season: str) -> pd.DataFrame:
+    """Students of ``cohort`` with their tier in ``season`` (school, grade, classroom, tier)."""
+    tiers = _season_rows(cohort.tiers, season, "tiers")
+    dup = tiers["student_id"].duplicated().to_numpy()
+    if dup.any():
+        i = int(np.flatnonzero(dup)[0])
+        raise DataError(f"cohort: student_id {_plain(tiers['student_id'].iloc[i])!r} has two {season} tiers "
+                        f"(row {tiers.index[i]!r}; duplicate id)")
+    st = cohort.students[["student_id", "school", "grade", "classroom"]]
+    out = tiers[["student_id", "tier"]].merge(st, on="student_id", how="left", validate="one_to_one")
+    missing = out["school"].isna().to_numpy()
+    if missing.any():
+        i = int(np.flatnonzero(missing)[0])
+        raise DataError(f"cohort: student_id {_plain(out['student_id'].iloc[i])!r} in tiers is not in students")
+    return out.assign(school=out["school"].astype(str), classroom=out["classroom"].astype(str),
+                      grade=out["grade"].astype(np.int64))
+
+
+def tier_share_table(cohort: Any, *, season: str = "winter") -> pd.DataFrame:
+    """The library's tier shares for every (school, grade) a reader can pick.
+
+    Parameters
+    ----------
+    cohort : Cohort or str
+        A cohort with ``students`` and ``tiers`` tables, or a shipped
+        dataset's name (see :func:`mtss_teach.datasets.list_datasets`).
+    season : {"fall", "winter", "spring"}, default "winter"
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (school, grade, tier), ``school`` being each school and,
+        when there are several, ``"All schools"``: ``count, share, n,
+        expected`` (the 80/15/5 convention, :func:`mtss_teach.charts.tier_share_expectations`),
+        ``tier1_meets`` -- from :func:`mtss_teach.screening.tier_shares` of
+        that grade's tiers -- and the text the page shows: ``label``,
+        ``line1``, ``line2``.
+
+    Examples
+    --------
+    >>> from mtss_teach.explorers import tier_share_table
+    >>> t = tier_share_table("weak_tier1")
+    >>> t["school"].unique().tolist(), t["grade"].unique().tolist()
+    (['School 01'], [1, 2, 3, 4, 5, 6])
+    >>> t.query("grade == 3")[["tier", "count", "n"]].values.tolist()
+    [[1, 22, 100], [2, 37, 100], [3, 41, 100]]
+    >>> t.query("grade == 3")["line1"].iloc[0]
+    'Grade 3, School 01: Tier 1 alone serves 22% of 100 students (below the 80% expectation)'
+    """
+    se = check_choice(season, "season", ("fall", "winter", "spring"))
+    c = _cohort(cohort, ("students", "tiers"))
+    placed = _placed(c, se)
+    from .charts import tier_share_expectations
+
+    exp = tier_share_expectations().set_index("tier")["expected_share"].to_dict()
+    schools = sorted(placed["school"].unique())
+    options = ([ALL_SCHOOLS] if len(schools) > 1 else []) + schools
+    rows = []
+    for school in options:
+        part = placed if school == ALL_SCHOOLS else placed[placed["school"] == school]
+        for grade, g in part.groupby("grade", sort=True):
+            ts = screening.tier_shares(g["tier"].to_numpy())
+            where = "all schools" if school == ALL_SCHOOLS else school
+            verdict = ("meets" if ts.tier1_meets_expectation else "below") + \
+                f" the {_fmt(100 * ts.tier1_expectation)}% expectation"
+            line1 = (f"Grade {grade}, {where}: Tier 1 alone serves {_fmt(100 * ts.share1, 1)}% of "
+                     f"{ts.n} students ({verdict})")
+            line2 = (f"Tier 2: {_fmt(100 * ts.share2, 1)}% ({ts.tier2} students); Tier 3: "
+                     f"{_fmt(100 * ts.share3, 1)}% ({ts.tier3} students); {se} placements. The convention "
+                     f"expects about {_fmt(100 * exp[2])}% and {_fmt(100 * exp[3])}%.")
+            for tier, count, share in ((1, ts.tier1, ts.share1), (2, ts.tier2, ts.share2), (3, ts.tier3, ts.share3)):
+                rows.append({"school": school, "grade": int(grade), "tier": tier, "count": count, "share": share,
+                             "n": ts.n, "expected": ts.tier1_expectation if tier == 1 else float(exp[tier]),
+                             "tier1_meets": ts.tier1_meets_expectation,
+                             "label": f"{_fmt(100 * share, 1)}% ({count} students)", "line1": line1,
+                             "line2": line2})
+    return pd.DataFrame(rows)
+
+
+def classwide_table(
+    cohort: Any,
+    *,
+    season: str = "winter",
+    measure: str = "math_dcpm",
+    criteria: Any = range(0, 61),
+) -> pd.DataFrame:
+    """The library's classwide-problem check for every classroom and criterion.
+
+    Parameters
+    ----------
+    cohort : Cohort or str
+        With ``students`` (``school, grade, classroom``) and ``screening``
+        (long: ``student_id, season, measure, score``) tables, or a shipped
+        dataset's name.
+    season : {"fall", "winter", "spring"}, default "winter"
+    measure : str, default "math_dcpm"
+        A ``measure`` of the screening table.
+    criteria : array-like, default 0 to 60
+        Frustrational criteria the slider offers (a score below it is
+        frustrational), evenly spaced.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (school, grade, classroom, criterion): ``n`` students
+        screened, ``below`` (how many scored under the criterion) and
+        ``problem`` = :func:`mtss_teach.screening.classwide_problem` of the
+        classroom's scores at that criterion.
+
+    Examples
+    --------
+    >>> from mtss_teach.explorers import classwide_table
+    >>> t = classwide_table("weak_tier1", criteria=[14])
+    >>> t.query("grade == 3")[["classroom", "n", "below", "problem"]].head(2).values.tolist()
+    [['01-3A', 20, 14, True], ['01-3B', 20, 13, True]]
+    """
+    se = check_choice(season, "season", ("fall", "winter", "spring"))
+    grid, _ = _even_grid(criteria, "criteria", what="criterion")
+    c = _cohort(cohort, ("students", "screening"))
+    scr = _season_rows(c.screening, se, "screening")
+    known = sorted(scr["measure"].astype(str).unique())
+    if measure not in known:
+        raise DataError(f"measure: {measure!r} is not in the cohort's {se} screening (has {', '.join(known)})")
+    scr = scr[scr["measure"].astype(str) == measure]
+    st = c.students[["student_id", "school", "grade", "classroom"]]
+    m = scr[["student_id", "score"]].merge(st, on="student_id", how="left", validate="many_to_one")
+    missing = m["school"].isna().to_numpy()
+    if missing.any():
+        i = int(np.flatnonzero(missing)[0])
+        raise DataError(f"cohort: student_id {_plain(m['student_id'].iloc[i])!r} in screening is not in students")
+    rows = []
+    for (school, grade, room), g in m.groupby(["school", "grade", "classroom"], observed=True, sort=True):
+        scores = g["score"].to_numpy(dtype=float)
+        ordered = np.sort(scores)
+        below = np.searchsorted(ordered, grid, side="left")
+        problem = [screening.classwide_problem(scores, float(cut)) for cut in grid]
+        rows.append(pd.DataFrame({"school": str(school), "grade": int(grade), "classroom": str(room),
+                                  "criterion": grid, "n": scores.size, "below": below.astype(np.int64),
+                                  "problem": problem}))
+    if not rows:
+        raise DataError(f"cohort: no {se} {measure} scores to check")
+    return pd.concat(rows, ignore_index=True)
+
+
+def _runs(df: pd.DataFrame, keys: list[str], x: str, values: list[str]) -> pd.DataFrame:
+    """Run-length encode ``values`` along the sorted ``x`` within ``keys``: rows ``lo, hi`` (inclusive)."""
+    df = df.sort_values(keys + [x], kind="stable").reset_index(drop=True)
+    change = np.ones(len(df), dtype=bool)
+    same_key = np.ones(len(df) - 1, dtype=bool) if len(df) else np.zeros(0, dtype=bool)
+    for k in keys + values:
+        a = df[k].to_numpy()
+        same_key &= a[1:] == a[:-1]
+    change[1:] = ~same_key
+    run = np.cumsum(change) - 1
+    out = df.groupby(run, sort=True).agg(**{k: (k, "first") for k in keys + values}, lo=(x, "min"),
+                                         hi=(x, "max"))
+    return out.reset_index(drop=True)
+
+
+def tier_share_explorer(
+    cohort: Any,
+    *,
+    season: str = "winter",
+    measure: str = "math_dcpm",
+    criteria: Any = range(0, 61),
+    grade: int | None = None,
+    school: str | None = None,
+    criterion: float | None = 14,
+    measure_label: str = "Math computation",
+    units: str = "digits correct per minute",
+    title: str | None = None,
+    width: int = 560,
+) -> alt.VConcatChart:
+    """Pick a grade (and school): tier shares against 80/15/5 and classwide problems by classroom.
+
+    The page shows the grade's tier shares (:func:`tier_share_table`, from
+    :func:`mtss_teach.screening.tier_shares`) against the 80/15/5
+    convention, and, for each classroom, how many students score below the
+    frustrational criterion and whether that is a classwide problem
+    (:func:`classwide_table`, from :func:`mtss_teach.screening.classwide_problem`).
+
+    Parameters
+    ----------
+    cohort : Cohort or str
+    season, measure, criteria
+        As in :func:`classwide_table`.
+    grade : int, optional
+        Starting grade (default: the lowest).
+    school : str, optional
+        Starting school (default: all schools, or the only one).
+    criterion : float, default 14
+        Starting criterion (14 digits correct per minute: the bottom of the
+        grade 2-3 instructional range, Burns et al. 2006).
+    measure_label, units, title : str
+    width : int
+
+    Returns
+    -------
+    altair.VConcatChart
+        Parameters ``grade`` (radio buttons), ``school`` (a select, only
+        when the cohort has several schools) and ``criterion`` (a slider).
+
+    Examples
+    --------
+    >>> from mtss_teach.explorers import tier_share_explorer
+    >>> spec = tier_share_explorer("district_small", grade=3).to_dict()
+    >>> [(p["name"], p["value"], p["bind"]["input"]) for p in spec["params"]]
+    [('grade', 3, 'radio'), ('school', 'All schools', 'select'), ('criterion', 14.0, 'range')]
+    """
+    se = check_choice(season, "season", ("fall", "winter", "spring"))
+    c = _cohort(cohort, ("students", "tiers", "screening"))
+    shares = tier_share_table(c, season=se)
+    wide = classwide_table(c, season=se, measure=measure, criteria=criteria)
+    grid, step = _even_grid(wide["criterion"], "criteria")
+    grades = sorted(int(g) for g in shares["grade"].unique())
+    g0 = grades[0] if grade is None else check_choice(grade, "grade", grades)
+    options = list(dict.fromkeys(shares["school"]))
+    many = len(options) > 1
+    if school is None:
+        s0 = options[0]
+    else:
+        s0 = check_choice(school, "school", options) if not isinstance(school, str) else school
+        if s0 not in options:
+            raise DataError(f"school: {school!r} is not one of {options}")
+    c0 = _start(criterion, grid, "criterion", grid[grid.size // 2])
+
+    params = [alt.param(name="grade", value=int(g0), bind=alt.binding_radio(
+        options=grades, labels=[f"Grade {g}" for g in grades], name="Grade: "))]
+    if many:
+        params.append(alt.param(name="school", value=s0, bind=alt.binding_select(options=options, name="School ")))
+    params.append(alt.param(name="criterion", value=c0, bind=alt.binding_range(
+        min=float(grid[0]), max=float(grid[-1]), step=step, name=f"Frustrational: below ({units}) ")))
+    pick = "datum.grade == grade" + (" && datum.school == school" if many else "")
+    pick_room = "datum.grade == grade" + (
+        f" && (school == {ALL_SCHOOLS!r} || datum.school == school)" if many else "")
+    inside = f"datum.lo - {step / 2!r} < criterion && criterion < datum.hi + {step / 2!r}"
+
+    # Tier shares: the library's numbers per (school, grade).
+    texts = shares.drop_duplicates(["school", "grade"])[["school", "grade", "line1", "line2"]]
+    tiers = shares[["school", "grade", "tier", "share", "expected", "label"]].assign(
+        tier=[f"Tier {t}" for t in shares["tier"]], pct=100 * shares["share"], exp_pct=100 * shares["expected"])
+    tiers = tiers.assign(label=[lab.replace(" (", "\n(") for lab in tiers["label"]],
+                         exp_label=[f"expected about {_fmt(e)}%" for e in tiers["exp_pct"]],
+                         label_y=np.maximum(tiers["pct"], tiers["exp_pct"]))
+    tiers = tiers.drop(columns=["share", "expected"])
+    names = ["Tier 1", "Tier 2", "Tier 3"]
+    x_t = alt.X("tier:N", title="Tier (black tick: the 80/15/5 convention)", sort=names,
+                axis=alt.Axis(labelAngle=0))
+    base = alt.Chart(tiers).transform_filter(pick)
+    t_bars = base.mark_bar(size=46).encode(
+        x=x_t, y=alt.Y("pct:Q", title="Share of students (%)", scale=alt.Scale(domain=[0, 100]),
+                       axis=alt.Axis(orient="right")),
+        color=alt.Color("tier:N", scale=alt.Scale(domain=names, range=[PALETTE["tier1"], PALETTE["tier2"],
+                                                                        PALETTE["tier3"]]), legend=None),
+        tooltip=[alt.Tooltip("tier:N", title="Tier"), alt.Tooltip("label:N", title="Share"),
+                 alt.Tooltip("exp_label:N", title="Convention")])
+    t_tick = base.mark_tick(color=PALETTE["reference"], thickness=3, size=70).encode(x=x_t, y=alt.Y("exp_pct:Q"))
+    t_text = base.mark_text(dy=-20, fontSize=11, lineBreak="\n").encode(x=x_t, y=alt.Y("label_y:Q"), text=alt.Text("label:N"))
+    tier_panel = alt.layer(t_bars, t_tick, t_text).properties(
+        width=200, height=200, title=alt.TitleParams("Students by tier", anchor="start", fontSize=12))
+
+    # Classwide check: the library's answer per classroom, run-length encoded over the slider.
+    rooms = _runs(wide, ["school", "grade", "classroom"], "criterion", ["n", "below", "problem"])
+    # (the page writes the label from the row: counts from pandas, the verdict from the library)
+    status_dom = ["Classwide problem", "No classwide problem"]
+    y_r = alt.Y("classroom:N", title="Classroom", sort="ascending")
+    rbase = alt.Chart(rooms).transform_filter(f"{pick_room} && {inside}").transform_calculate(
+        pct="100 * datum.below / datum.n",
+        status=f"datum.problem ? {status_dom[0]!r} : {status_dom[1]!r}",
+        label="datum.below + ' of ' + datum.n + ': ' + (datum.problem ? 'classwide' : 'not classwide')")
+    r_bars = rbase.mark_bar(size=14).encode(
+        y=y_r, x=alt.X("pct:Q", title="Students below the criterion (% of the class)",
+                       scale=alt.Scale(domain=[0, 100])),
+        color=alt.Color("status:N", scale=alt.Scale(domain=status_dom, range=[PALETTE["below"], PALETTE["meets"]]),
+                        legend=alt.Legend(title="Check", orient="bottom")),
+        tooltip=[alt.Tooltip("classroom:N", title="Classroom"), alt.Tooltip("label:N", title="Students")])
+    half = alt.Chart(pd.DataFrame({"x": [50.0], "t": ["half the class"]}))
+    r_rule = half.mark_rule(color=PALETTE["reference"], strokeDash=[6, 3], strokeWidth=2).encode(x=alt.X("x:Q"))
+    r_text = rbase.mark_text(align="left", dx=6, fontSize=11).encode(y=y_r, x=alt.XDatum(100),
+                                                                    text=alt.Text("label:N"))
+    room_panel = alt.layer(r_bars, r_rule, r_text).properties(
+        width=130, height=alt.Step(22),
+        title=alt.TitleParams("Classwide check: more than half below?", anchor="start", fontSize=12))
+
+    totals = (wide.assign(key=wide["school"]) if not many else pd.concat(
+        [wide.assign(key=wide["school"]), wide.assign(key=ALL_SCHOOLS)], ignore_index=True))
+    summary = totals.groupby(["key", "grade", "criterion"], sort=True).agg(
+        rooms=("problem", "size"), problems=("problem", "sum")).reset_index().rename(columns={"key": "school"})
+    summary = _runs(summary, ["school", "grade"], "criterion", ["rooms", "problems"])
+    summary = summary.assign(line3=[f"{int(p)} of {int(r)} classrooms have a classwide problem in "
+                                    f"{measure_label.lower()} ({se})."
+                                    for p, r in zip(summary["problems"], summary["rooms"])])
+    sbase = alt.Chart(summary).transform_filter(f"{pick} && {inside}")
+    text_layers = [
+        alt.Chart(texts).transform_filter(pick).mark_text(
+            align="left", baseline="top", fontSize=13, fontWeight="bold", x=0, y=4, limit=0)
+        .encode(text=alt.Text("line1:N")),
+        alt.Chart(texts).transform_filter(pick).mark_text(
+            align="left", baseline="top", fontSize=12, x=0, y=25, limit=0).encode(text=alt.Text("line2:N")),
+        sbase.mark_text(align="left", baseline="top", fontSize=13, fontWeight="bold", x=0, y=50, limit=0)
+        .encode(text=alt.Text("line3:N")),
+    ]
+    text_panel = alt.layer(*text_layers).properties(width=width, height=70)
+
+    head = title or "Tier 1 health explorer: tier shares and classwide problems"
+    desc = (f"Interactive tier-share explorer: choose a grade{' and a school' if many else ''}; the text and "
+            f"bars show the share of students in each tier ({se}) against the 80/15/5 convention, and the "
+            f"classroom bars show how many students in each class score below the frustrational criterion "
+            f"in {measure_label.lower()} ({units}), set with the slider, and whether that is a classwide "
+            "problem (more than half the class).")
+    row = alt.hconcat(tier_panel, room_panel, spacing=30).resolve_scale(color="independent")
+    return alt.vconcat(text_panel, row, spacing=12).add_params(
+        *params).properties(
+        title=alt.TitleParams(head, subtitle=["80/15/5 is a planning convention, not a norm. Pick a grade and "
+                                              "move the slider under the chart."], anchor="start"),
+        description=desc,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Gap-analysis explorer (course 6)
+# ---------------------------------------------------------------------------
+
+_SEASON_ORDER = {"fall": 0, "winter": 1, "spring": 2}
+
+
+def gap_analysis_table(
+    current_benchmark: float,
+    goal_benchmark: float,
+    *,
+    scores: Any = None,
+    weeks_left: Any = range(1, 37),
+    peer_roi: float | None = None,
+    significant_gap: float = 2.0,
+) -> pd.DataFrame:
+    """The library's gap analysis for every (current score, weeks left) slider position.
+
+    Parameters
+    ----------
+    current_benchmark, goal_benchmark : float
+        As in :func:`mtss_teach.progress.gap_analysis`.
+    scores : array-like, optional
+        Current scores the slider offers (above 0, evenly spaced). Default:
+        whole numbers from 5 to the current benchmark.
+    weeks_left : array-like, default 1 to 36
+        Weeks to the goal date (evenly spaced).
+    peer_roi, significant_gap
+        As in :func:`mtss_teach.progress.gap_analysis`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (score, weeks_left): ``gap, significant, roi_needed,
+        peer_roi, reasonable, summary`` -- each from
+        ``progress.gap_analysis(current_benchmark, score, goal_benchmark,
+        weeks_left, peer_roi, significant_gap)``.
+
+    Examples
+    --------
+    >>> from mtss_teach.explorers import gap_analysis_table
+    >>> t = gap_analysis_table(72, 90, scores=[30, 40], weeks_left=[18])
+    >>> t[["score", "gap", "significant", "reasonable"]].values.tolist()   # 72/30 = 2.4; 72/40 = 1.8
+    [[30.0, 2.4, True, False], [40.0, 1.8, False, False]]
+    """
+    cb = check_number(current_benchmark, "current_benchmark", lo=0)
+    gb = check_number(goal_benchmark, "goal_benchmark", lo=0)
+    if scores is None:
+        top = max(5.0, float(np.floor(cb)))
+        scores = np.arange(5.0, top + 1.0)
+    s_grid, _ = _even_grid(scores, "scores", lo=0)
+    if s_grid[0] <= 0:
+        raise DataError("scores: a current score of 0 has no gap (benchmark / 0); start the slider above 0")
+    w_grid, _ = _even_grid(weeks_left, "weeks_left", lo=0, what="number of weeks")
+    if s_grid.size * w_grid.size > 20000:
+        raise DataError(f"scores/weeks_left: {s_grid.size} x {w_grid.size} positions; keep the page small "
+                        "(at most 20,000)")
+    rows = []
+    for sc in s_grid:
+        for w in w_grid:
+            g = progress.gap_analysis(cb, float(sc), gb, float(w), peer_roi=peer_roi, significant_gap=significant_gap)
+            rows.append((float(sc), float(w), g.gap, g.significant, g.roi_needed, g.peer_roi, g.reasonable,
+                         g.summary))
+    t = pd.DataFrame(rows, columns=["score", "weeks_left", "gap", "significant", "roi_needed", "peer_roi",
+                                    "reasonable", "summary"])
+    t.insert(0, "goal_benchmark", gb)
+    t.insert(0, "current_benchmark", cb)
+    return t
+
+
+def _compact(x: pd.Series) -> pd.Series:
+    """Whole-number floats as integers (shorter JSON); other values unchanged."""
+    v = x.to_numpy(dtype=float)
+    return pd.Series(v.astype(np.int64), index=x.index) if np.all(v == np.round(v)) else x
+
+
+def _benchmarks(grade: int, season: str, goal_season: str, norm: str, percentile: int) -> tuple[float, float, str]:
+    from . import norms
+
+    if norm == "acadience":
+        goals = norms.acadience_goals()
+        grades = sorted(int(g) for g in goals["grade"].unique())
+        g = check_choice(grade, "grade", grades)
+        pick = {}
+        for se in (season, goal_season):
+            row = goals[(goals["grade"] == g) & (goals["season"] == se)]
+            if row.empty:
+                raise DataError(f"season: Acadience Reading has no grade-{g} {se} ORF benchmark")
+            pick[se] = float(row["benchmark"].iloc[0])
+        return pick[season], pick[goal_season], "Acadience Reading benchmark goals"
+    cb = float(norms.orf_norm(grade, season, percentile))
+    gb = float(norms.orf_norm(grade, goal_season, percentile))
+    return cb, gb, f"Hasbrouck & Tindal (2017) {percentile}th percentile"
+
+
+def gap_analysis_explorer(
+    grade: int = 3,
+    season: str = "winter",
+    *,
+    goal_season: str = "spring",
+    norm: str = "acadience",
+    percentile: int = 50,
+    scores: Any = None,
+    weeks_left: Any = range(1, 37),
+    score: float | None = None,
+    weeks: float | None = None,
+    peer_roi: float | None = None,
+    significant_gap: float = 2.0,
+    title: str | None = None,
+    width: int = 560,
+) -> alt.VConcatChart:
+    """Sliders for the current score and the weeks left; the library's gap analysis.
+
+    The benchmarks come from the library's norm tables for ``grade``:
+    Acadience Reading benchmark goals (grades 1-3,
+    :func:`mtss_teach.norms.acadience_goals`) or a Hasbrouck & Tindal (2017)
+    percentile (:func:`mtss_teach.norms.orf_norm`). The page shows the gap
+    (benchmark / score, significant above 2), the growth needed to reach
+    the goal-season benchmark, and whether that is reasonable (at most twice
+    the typical peer growth), all from :func:`gap_analysis_table`.
+
+    Parameters
+    ----------
+    grade : int, default 3
+    season, goal_season : str, default "winter" and "spring"
+        The season now and the season of the goal.
+    norm : {"acadience", "hasbrouck_tindal"}
+    percentile : {10, 25, 50, 75, 90}, default 50
+        For ``norm="hasbrouck_tindal"``.
+    scores, weeks_left, peer_roi, significant_gap
+        As in :func:`gap_analysis_table`.
+    score, weeks : float, optional
+        Starting slider positions (default: the middle of each).
+    title : str, optional
+    width : int
+
+    Returns
+    -------
+    altair.VConcatChart
+        Parameters ``score`` and ``weeks_left`` bound to range inputs.
+
+    Examples
+    --------
+    >>> from mtss_teach.explorers import gap_analysis_explorer
+    >>> spec = gap_analysis_explorer(3, "winter", score=40, weeks=18).to_dict()
+    >>> [(p["name"], p["value"]) for p in spec["params"]]
+    [('score', 40.0), ('weeks_left', 18.0)]
+    """
+    se = check_choice(season, "season", norms_seasons := ("fall", "winter", "spring"))
+    ge = check_choice(goal_season, "goal_season", norms_seasons)
+    if _SEASON_ORDER[ge] <= _SEASON_ORDER[se]:
+        raise DataError(f"goal_season: {ge!r} must come after season {se!r}")
+    nm = check_choice(norm, "norm", ("acadience", "hasbrouck_tindal"))
+    cb, gb, source = _benchmarks(grade, se, ge, nm, percentile)
+    t = gap_analysis_table(cb, gb, scores=scores, weeks_left=weeks_left, peer_roi=peer_roi,
+                           significant_gap=significant_gap)
+    sg = float(significant_gap)
+    s_grid, s_step = _even_grid(t["score"], "scores")
+    w_grid, w_step = _even_grid(t["weeks_left"], "weeks_left")
+    s0 = _start(score, s_grid, "score", s_grid[s_grid.size // 2])
+    w0 = _start(weeks, w_grid, "weeks", w_grid[w_grid.size // 2])
+    units = "words correct per minute"
+    score_p = alt.param(name="score", value=s0, bind=alt.binding_range(
+        min=float(s_grid[0]), max=float(s_grid[-1]), step=s_step, name=f"Student's score now ({units}) "))
+    weeks_p = alt.param(name="weeks_left", value=w0, bind=alt.binding_range(
+        min=float(w_grid[0]), max=float(w_grid[-1]), step=w_step, name=f"Weeks until the {ge} screening "))
+
+    # Three small tables (the library's values, formatted here); the page strings them together.
+    firsts = []
+    for summ in t.drop_duplicates("score")["summary"]:
+        first, sep, _ = summ.partition(" Reaching ")
+        if not sep:
+            raise DataError("gap_analysis: unexpected summary wording; update explorers.gap_analysis_explorer")
+        firsts.append(first)
+    per_score = t.drop_duplicates("score")[["score", "gap", "significant"]].assign(
+        gap_text=lambda d: [_fmt(g) for g in d["gap"]], first=firsts)
+    per_week = t.drop_duplicates("weeks_left")[["weeks_left", "peer_roi"]]
+    # (short names and whole numbers keep this, the biggest table, small; the bar is drawn at the
+    # library's value as printed, rt)
+    both = pd.DataFrame({"s": _compact(t["score"]), "w": _compact(t["weeks_left"]),
+                         "rt": [_fmt(r) for r in t["roi_needed"]], "ok": t["reasonable"].astype(np.int8)})
+    growth = pd.concat([
+        pd.DataFrame({"w": per_week["weeks_left"], "kind": "Typical peer growth", "value": per_week["peer_roi"],
+                      "label": [_fmt(p) + " a week" for p in per_week["peer_roi"]]}),
+        pd.DataFrame({"w": per_week["weeks_left"], "kind": "Limit: twice the peers' growth",
+                      "value": 2 * per_week["peer_roi"],
+                      "label": [_fmt(2 * p) + " a week" for p in per_week["peer_roi"]]}),
+    ], ignore_index=True)
+    peer_text = per_week.assign(pt=[_fmt(p) for p in per_week["peer_roi"]])[["weeks_left", "pt"]]
+    at_s = _near("score", "score", s_step)
+    at_w = _near("weeks_left", "weeks_left", w_step)
+    at_sw = f"{_near('s', 'score', s_step)} && {_near('w', 'weeks_left', w_step)}"
+    gb_text = _fmt(gb)
+
+    sw = (alt.Chart(both).transform_filter(at_sw)
+          .transform_lookup(lookup="w", from_=alt.LookupData(peer_text, "weeks_left", ["pt"]))
+          .transform_calculate(
+              head="'Growth needed: ' + datum.rt + ' words a week: ' + (datum.ok ? 'reasonable' : 'not reasonable')",
+              second=f"'Reaching {gb_text} in ' + weeks_left + ' weeks needs ' + datum.rt + ' points a week,'",
+              third=("(datum.ok ? 'at most' : 'more than') + ' twice the typical peer growth of ' + datum.pt "
+                     "+ ' a week: ' + (datum.ok ? 'a reasonable goal' : 'not a reasonable goal on its own') + '.'")))
+    ps = alt.Chart(per_score).transform_filter(at_s).transform_calculate(
+        head=f"'Gap: ' + datum.gap_text + ' (benchmark {_fmt(cb)} / score ' + score + '): ' + "
+             "(datum.significant ? 'significant' : 'not significant')")
+
+    def line(chart: alt.Chart, field: str, y: int, bold: bool = False, size: int = 13) -> alt.Chart:
+        return chart.mark_text(align="left", baseline="top", fontSize=size, x=0, y=y, limit=0,
+                               fontWeight="bold" if bold else "normal").encode(text=alt.Text(f"{field}:N"))
+
+    text_panel = alt.layer(
+        line(ps, "head", 4, bold=True), line(sw, "head", 25, bold=True),
+        line(ps, "first", 50, size=12), line(sw, "second", 68, size=12), line(sw, "third", 86, size=12),
+    ).properties(width=width, height=104, title=alt.TitleParams("The library's gap analysis", anchor="start",
+                                                                 fontSize=12))
+
+    # Bars: the gap against the cut; growth needed against peers and the limit.
+    gap_bar = alt.Chart(per_score).transform_filter(at_s).transform_calculate(
+        status="datum.significant ? 'Significant gap' : 'Not significant'",
+        label="datum.gap_text + (datum.significant ? ' significant' : ' not significant')").mark_bar(size=22).encode(
+        x=alt.X("gap:Q", title="Gap (benchmark / score, ratio)", scale=alt.Scale(zero=True)),
+        color=alt.Color("status:N", scale=alt.Scale(domain=["Significant gap", "Not significant"],
+                                                    range=[PALETTE["below"], PALETTE["meets"]]), legend=None))
+    gap_lab = alt.Chart(per_score).transform_filter(at_s).transform_calculate(
+        label="datum.gap_text + (datum.significant ? ' (significant)' : ' (not significant)')").mark_text(
+        align="left", dx=4, fontSize=11).encode(x=alt.X("gap:Q"), text=alt.Text("label:N"))
+    cut_df = pd.DataFrame({"x": [sg], "t": [f"cut {_fmt(sg)}"]})
+    gap_rule = alt.Chart(cut_df).mark_rule(color=PALETTE["reference"], strokeDash=[6, 3], strokeWidth=2).encode(
+        x=alt.X("x:Q"))
+    gap_rule_t = alt.Chart(cut_df).mark_text(align="left", dx=3, baseline="top", y=-14, fontSize=10).encode(
+        x=alt.X("x:Q"), text=alt.Text("t:N"))
+    gap_panel = alt.layer(gap_bar, gap_rule, gap_rule_t, gap_lab).properties(
+        width=width - 160, height=34, title=alt.TitleParams("How far behind?", anchor="start", fontSize=12))
+
+    kinds = ["Growth needed", "Typical peer growth", "Limit: twice the peers' growth"]
+    y_k = alt.Y("kind:N", sort=kinds, title=None, axis=None, scale=alt.Scale(paddingInner=0.7, paddingOuter=0.6))
+    x_k = alt.X("value:Q", title=f"Growth ({units} gained per week)", scale=alt.Scale(zero=True))
+    need = alt.Chart(both).transform_filter(at_sw).transform_calculate(
+        kind="'Growth needed'", value="toNumber(datum.rt)",
+        status="datum.ok ? 'Reasonable' : 'Not reasonable'",
+        label="datum.rt + ' a week' + (datum.ok ? ' (reasonable)' : ' (not reasonable)')")
+    peers = alt.Chart(growth).transform_filter(_near("w", "weeks_left", w_step)).transform_calculate(
+        status="'Peers'")
+    dom = ["Reasonable", "Not reasonable", "Peers"]
+    col = alt.Color("status:N", scale=alt.Scale(domain=dom, range=[PALETTE["meets"], PALETTE["below"],
+                                                                   PALETTE["suppressed"]]), legend=None)
+    g_layers = []
+    for ch in (need, peers):
+        g_layers += [
+            ch.mark_bar(size=14).encode(y=y_k, x=x_k, color=col),
+            ch.mark_text(align="left", dx=4, fontSize=11).encode(y=y_k, x=x_k, text=alt.Text("label:N")),
+            ch.mark_text(align="left", baseline="bottom", dy=-9, fontSize=11, x=0).encode(
+                y=y_k, text=alt.Text("kind:N")),
+        ]
+    growth_panel = alt.layer(*g_layers).properties(
+        width=width - 160, height=126, title=alt.TitleParams("Is catching up realistic?", anchor="start",
+                                                            fontSize=12))
+
+    head = title or f"Gap analysis explorer: grade {int(grade)} oral reading fluency"
+    sub = [f"Benchmark now ({se}): {_fmt(cb)}; goal ({ge}): {gb_text} {units} ({source}).",
+           "Move the two sliders under the chart."]
+    desc = (f"Interactive gap-analysis explorer for grade {int(grade)}: move the score slider "
+            f"({_fmt(s_grid[0])} to {_fmt(s_grid[-1])} {units}) and the weeks-left slider ({_fmt(w_grid[0])} to "
+            f"{_fmt(w_grid[-1])}); the text and bars show the gap against the {_fmt(cb)} {se} benchmark, whether "
+            f"it is significant (above {_fmt(sg)}), the growth needed to reach {gb_text} by {ge}, and whether "
+            "that is reasonable (at most twice the typical peer growth).")
+    body = alt.vconcat(text_panel, gap_panel, growth_panel, spacing=14).resolve_scale(color="independent")
+    return body.add_params(score_p, weeks_p).properties(
+        title=alt.TitleParams(head, subtitle=sub, anchor="start"), description=desc)
+
+
+# ---------------------------------------------------------------------------
+# Equity explorer (course 8)
+# ---------------------------------------------------------------------------
+
+
+def equity_table(
+    table: pd.DataFrame,
+    *,
+    min_cells: Any = (0, 5, 10, 20),
+    min_ns: Any = (0, 10, 20, 30),
+    thresholds: Any = (1.5, 2.0, 2.5, 3.0),
+    ratio: str = "risk_ratio",
+    state: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """The library's risk ratios for every (minimum cell, minimum n, threshold) choice.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        ``group, count, total`` for one LEA or school, as in
+        :func:`mtss_teach.equity.disproportionality`.
+    min_cells, min_ns : array-like of int
+        The minimum cell sizes and n-sizes a reader can choose (IDEA:
+        10 and 30 or less are presumptively reasonable).
+    thresholds : array-like of float
+        Risk-ratio thresholds a reader can choose (States set their own;
+        there is no national threshold).
+    ratio : {"risk_ratio", "alternate_risk_ratio", "weighted_risk_ratio"}
+    state : pandas.DataFrame, optional
+        As in :func:`mtss_teach.equity.disproportionality` (needed for the
+        alternate and weighted ratios).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (min_cell, min_n, threshold, group): ``ratio`` (the
+        library's value, NaN when not computed), ``note`` (the library's),
+        ``status`` ("At or above", "Below" or "Suppressed / not computed")
+        and ``label``, the words the page shows (the same as
+        :func:`mtss_teach.charts.risk_ratio_chart`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from mtss_teach.explorers import equity_table
+    >>> t = pd.DataFrame({"group": ["A", "B", "C"], "count": [40, 5, 60], "total": [400, 90, 300]})
+    >>> e = equity_table(t, min_cells=[0, 10], min_ns=[30], thresholds=[2.0])
+    >>> e.loc[e["group"] == "B", ["min_cell", "label"]].values.tolist()   # (5/90) / (100/700) = 0.389
+    [[0, '0.39'], [10, 'suppressed (fewer than 10 with the outcome)']]
+    """
+    from . import equity
+    from .charts import _suppressed_label
+
+    r = check_choice(ratio, "ratio", ("risk_ratio", "alternate_risk_ratio", "weighted_risk_ratio"))
+    mcs, _ = as_float_array(min_cells, "min_cells", lo=0, integer=True, what="minimum cell size")
+    mns, _ = as_float_array(min_ns, "min_ns", lo=0, integer=True, what="minimum n-size")
+    thr, _ = as_float_array(thresholds, "thresholds", lo=0, what="threshold")
+    if (thr <= 0).any():
+        i = int(np.flatnonzero(thr <= 0)[0])
+        raise DataError(f"thresholds: value at position {i} is {thr[i]:g}; a threshold must be above 0")
+    for name, arr in (("min_cells", mcs), ("min_ns", mns), ("thresholds", thr)):
+        dup = pd.Series(arr).duplicated().to_numpy()
+        if dup.any():
+            i = int(np.flatnonzero(dup)[0])
+            raise DataError(f"{name}: value at position {i} ({arr[i]:g}) appears twice (duplicate)")
+    rows = []
+    for mc in mcs.astype(int):
+        for mn in mns.astype(int):
+            res = equity.disproportionality(table, state=state, min_cell=int(mc), min_n=int(mn))
+            if isinstance(res.index, pd.MultiIndex):
+                raise DataError("table: has an 'lea' column with several LEAs; pass one LEA's rows")
+            vals = res[r].to_numpy(dtype=float)
+            notes = res["note"].astype(str).to_numpy()
+            for th in thr:
+                above = np.isfinite(vals) & (vals >= th)
+                for g, v, a, nt in zip(res.index, vals, above, notes):
+                    if np.isfinite(v):
+                        status = f"At or above {_fmt(th)}" if a else f"Below {_fmt(th)}"
+                        label = f"{_p(v)} at or above {_fmt(th)}" if a else _p(v)
+                    else:
+                        status, label = "Suppressed / not computed", _suppressed_label(nt, int(mc), int(mn))
+                    rows.append((int(mc), int(mn), float(th), str(g), v, nt, bool(a), status, label))
+    return pd.DataFrame(rows, columns=["min_cell", "min_n", "threshold", "group", "ratio", "note", "above",
+                                       "status", "label"])
+
+
+def equity_explorer(
+    table: pd.DataFrame,
+    *,
+    outcome: str = "the outcome",
+    min_cells: Any = (0, 5, 10, 20),
+    min_ns: Any = (0, 10, 20, 30),
+    thresholds: Any = (1.5, 2.0, 2.5, 3.0),
+    min_cell: int = 10,
+    min_n: int = 30,
+    threshold: float = 2.0,
+    ratio: str = "risk_ratio",
+    state: pd.DataFrame | None = None,
+    title: str | None = None,
+    width: int = 300,
+) -> alt.VConcatChart:
+    """Buttons for the minimum cell and n-sizes and the threshold; risk ratios by group.
+
+    Each group's risk ratio comes from
+    :func:`mtss_teach.equity.disproportionality` at the chosen minimums
+    (:func:`equity_table`). Groups whose ratio is not computed are drawn
+    with no bar, a grey cross and the words "suppressed (...)" or "not
+    computed (...)"; groups at or above the threshold with a vermillion
+    bar, a triangle and the words "at or above". As in
+    :func:`mtss_teach.charts.risk_ratio_chart`, the page holds no counts.
+
+    Parameters
+    ----------
+    table, min_cells, min_ns, thresholds, ratio, state
+        As in :func:`equity_table`.
+    outcome : str
+        Words for the outcome, e.g. "Tier 3 placement (winter)".
+    min_cell, min_n, threshold
+        Starting choices (10, 30 and 2).
+    title : str, optional
+    width : int
+
+    Returns
+    -------
+    altair.VConcatChart
+        Parameters ``min_cell`` and ``min_n`` (radio buttons) and
+        ``threshold`` (a select).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from mtss_teach.explorers import equity_explorer
+    >>> t = pd.DataFrame({"group": ["A", "B", "C"], "count": [40, 5, 60], "total": [400, 90, 300]})
+    >>> [(p["name"], p["value"]) for p in equity_explorer(t).to_dict()["params"]]
+    [('min_cell', 10), ('min_n', 30), ('threshold', 2.0)]
+    """
+    t = equity_table(table, min_cells=min_cells, min_ns=min_ns, thresholds=thresholds, ratio=ratio, state=state)
+    mcs = list(dict.fromkeys(int(v) for v in t["min_cell"]))
+    mns = list(dict.fromkeys(int(v) for v in t["min_n"]))
+    ths = list(dict.fromkeys(float(v) for v in t["threshold"]))
+    mc0 = check_choice(int(check_number(min_cell, "min_cell", lo=0, integer=True)), "min_cell", mcs)
+    mn0 = check_choice(int(check_number(min_n, "min_n", lo=0, integer=True)), "min_n", mns)
+    th0 = check_number(threshold, "threshold", lo=0, lo_open=True)
+    if not any(abs(th0 - x) < 1e-12 for x in ths):
+        raise DataError(f"threshold: {th0:g} is not one of the choices {[_fmt(x) for x in ths]}")
+    params = [
+        alt.param(name="min_cell", value=mc0, bind=alt.binding_radio(
+            options=mcs, name="Minimum cell size (students with the outcome): ")),
+        alt.param(name="min_n", value=mn0, bind=alt.binding_radio(
+            options=mns, name="Minimum n-size (students in the group): ")),
+        alt.param(name="threshold", value=th0, bind=alt.binding_select(
+            options=ths, labels=[_fmt(x) for x in ths], name="Risk-ratio threshold ")),
+    ]
+    groups = list(dict.fromkeys(t["group"]))
+    gidx = {g: i for i, g in enumerate(groups)}
+    d = pd.DataFrame({
+        "mc": t["min_cell"], "mn": t["min_n"], "th": t["threshold"], "g": [gidx[g] for g in t["group"]],
+        "ratio": t["ratio"], "status": t["status"], "label": t["label"],
+    })
+    d = d.assign(shown=d["ratio"].fillna(0.0))
+    names = pd.DataFrame({"g": np.arange(len(groups)), "group": groups})
+    here = "datum.mc == min_cell && datum.mn == min_n && abs(datum.th - threshold) < 1e-9"
+    base = alt.Chart(d).transform_filter(here).transform_lookup(
+        lookup="g", from_=alt.LookupData(names, "g", ["group"]))
+    y = alt.Y("group:N", title=None, sort=groups, axis=None, scale=alt.Scale(paddingInner=0.55, paddingOuter=0.4))
+    finite = t["ratio"].to_numpy(dtype=float)
+    x_max = max(float(np.nanmax(finite)) if np.isfinite(finite).any() else 0.0, max(ths)) * 1.1
+    x = alt.X("shown:Q", title="Risk ratio (group risk / others' risk, ratio)", scale=alt.Scale(domain=[0, x_max]))
+    dom_all = list(dict.fromkeys([s for s in t["status"] if s.startswith("At or above")] +
+                                 [s for s in t["status"] if s.startswith("Below")] + ["Suppressed / not computed"]))
+    colours = [PALETTE["below"] if s.startswith("At") else PALETTE["meets"] if s.startswith("Below")
+               else PALETTE["suppressed"] for s in dom_all]
+    shapes = ["triangle-right" if s.startswith("At") else "circle" if s.startswith("Below") else "cross"
+              for s in dom_all]
+    colour = alt.Color("status:N", scale=alt.Scale(domain=dom_all, range=colours), legend=None)
+    bars = base.transform_filter("isValid(datum.ratio)").mark_bar(size=14).encode(
+        y=y, x=x, color=colour,
+        tooltip=[alt.Tooltip("group:N", title="Group"), alt.Tooltip("label:N", title="Risk ratio")])
+    marks = base.mark_point(filled=True, size=90).encode(
+        y=y, x=x, color=colour, shape=alt.Shape("status:N", scale=alt.Scale(domain=dom_all, range=shapes),
+                                                legend=None))
+    text = base.mark_text(align="left", dx=9, fontSize=11).encode(y=y, x=x, text=alt.Text("label:N"))
+    name = base.mark_text(align="left", baseline="bottom", dy=-9, fontSize=11, fontWeight="bold", x=0).encode(
+        y=y, text=alt.Text("group:N"))
+    one = alt.Chart(pd.DataFrame({"one": [1]})).transform_calculate(
+        shown="threshold", t="'threshold ' + format(threshold, '~g')")
+    rule = one.mark_rule(color=PALETTE["reference"], strokeDash=[6, 3], strokeWidth=2).encode(x=alt.X("shown:Q"))
+    rule_t = one.mark_text(align="left", dx=4, baseline="top", y=-14, fontSize=10).encode(
+        x=alt.X("shown:Q"), text=alt.Text("t:N"))
+    chart = alt.layer(bars, marks, rule, rule_t, text, name).properties(width=width, height=40 * len(groups))
+
+    summ = t.groupby(["min_cell", "min_n", "threshold"], sort=False).agg(
+        n_above=("above", "sum"), n_sup=("status", lambda s: int((s == "Suppressed / not computed").sum())),
+        above_names=("group", lambda g: ", ".join(g[t.loc[g.index, "above"]]))).reset_index()
+    summ = summ.rename(columns={"min_cell": "mc", "min_n": "mn", "threshold": "th"})
+    summ["line1"] = [f"Threshold {_fmt(th)}: {int(a)} group(s) at or above" + (f" ({nm})" if nm else "")
+                     for th, a, nm in zip(summ["th"], summ["n_above"], summ["above_names"])]
+    summ["line2"] = [f"Minimum cell size {mc}, minimum n-size {mn}: {int(k)} of {len(groups)} groups suppressed "
+                     "or not computed (no bar)."
+                     for mc, mn, k in zip(summ["mc"], summ["mn"], summ["n_sup"])]
+    summ = summ[["mc", "mn", "th", "line1", "line2"]]
+    text_panel = _lines(summ, here, ["line1", "line2"], width=width + 200, title=None)
+    legend_df = pd.DataFrame({"k": [0, 1, 2], "t": [
+        "Vermillion bar and triangle: at or above the threshold",
+        "Blue bar and circle: below the threshold",
+        "Grey cross, no bar: ratio not computed (the words say why)"]})
+    key = alt.layer(*[
+        alt.Chart(legend_df).transform_filter(f"datum.k == {k}").mark_text(
+            align="left", baseline="top", fontSize=11, x=0, y=16 * k).encode(text=alt.Text("t:N"))
+        for k in range(3)]).properties(width=width + 200, height=48)
+
+    head = title or f"Equity explorer: risk ratio for {outcome}, by group"
+    sub = ["Each State sets its own threshold and minimums; 10 and 30 or less are presumptively reasonable "
+           "(34 CFR 300.647).", "Choose with the buttons under the chart."]
+    desc = (f"Interactive equity explorer: risk ratios for {outcome} for {len(groups)} groups. Choose the "
+            f"minimum cell size ({', '.join(map(str, mcs))}), the minimum n-size ({', '.join(map(str, mns))}) "
+            f"and the threshold ({', '.join(_fmt(x) for x in ths)}); groups under a minimum are shown as "
+            "suppressed or not computed, in words.")
+    return alt.vconcat(text_panel, chart, key, spacing=10).add_params(*params).properties(
+        title=alt.TitleParams(head, subtitle=sub, anchor="start"), description=desc)
+
+
+# ---------------------------------------------------------------------------
+# Behaviour explorers (course 9): the October catch, and the SRSS
+# ---------------------------------------------------------------------------
+
+
+def odr_month_table(
+    events: pd.DataFrame,
+    students: Any,
+    *,
+    majors_only: bool = True,
+    student: str = "student_id",
+    date: str = "date",
+    severity: str = "type",
+) -> pd.DataFrame:
+    """Students per ODR band at the end of every month, and the "October catch".
+
+    For each month from the first to the last referral, every student's
+    major referrals up to the end of that month are put in a band by
+    :func:`mtss_teach.behavior.odr_band` (0-1 / 2-5 / 6+). The students
+    whose year-end band (the last month) is 6+ are followed back: how many
+    of them were already past the lowest band (2 or more) by then.
+
+    Parameters
+    ----------
+    events, students, majors_only, student, date, severity
+        As in :func:`mtss_teach.charts.odr_counts` (``students`` is the
+        roster, so students with no referral are counted).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (month, band): ``month_no`` (1 = the first month),
+        ``month`` ("2025-10"), ``label`` ("Oct 2025"), ``band``,
+        ``tier_pattern``, ``students``, ``share``, ``n`` (roster size),
+        ``year_top`` (students in the top band at the end of the year),
+        ``caught`` (of those, past the lowest band by this month) and
+        ``caught_share``, and the text the page shows: ``line1, line2,
+        line3``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from mtss_teach.explorers import odr_month_table
+    >>> ev = pd.DataFrame({"student_id": [1] * 6 + [2], "type": ["major"] * 7,
+    ...                    "date": ["2025-09-02", "2025-10-01", "2025-11-03", "2025-11-04", "2025-12-01",
+    ...                             "2025-12-02", "2025-10-09"]})
+    >>> t = odr_month_table(ev, [1, 2, 3])
+    >>> t.query("band == '6+'")[["label", "students", "caught"]].values.tolist()
+    [['Sep 2025', 0, 0], ['Oct 2025', 0, 1], ['Nov 2025', 0, 1], ['Dec 2025', 1, 1]]
+    """
+    from . import behavior
+    from .charts import odr_counts
+
+    # The chart layer's counter checks the columns, the roster (duplicates, unknown ids) and the dates.
+    odr_counts(events, "band", students=students, majors_only=majors_only, student=student, date=date,
+               severity=severity)
+    odr_counts(events, "month", majors_only=majors_only, student=student, date=date, severity=severity)
+    ev = events
+    if majors_only:
+        ev = ev[ev[severity].astype(str).str.strip().str.lower() == "major"]
+    ids = students[student] if isinstance(students, pd.DataFrame) else pd.Series(list(students))
+    if ev.empty:
+        raise DataError("events: no major referrals to count" if majors_only else "events: no referrals to count")
+    per = pd.to_datetime(ev[date]).dt.to_period("M")
+    months = pd.period_range(per.min(), per.max(), freq="M")
+    counts = pd.crosstab(ev[student].to_numpy(), per.to_numpy()).reindex(
+        index=ids.to_numpy(), columns=months, fill_value=0)
+    cum = counts.to_numpy(dtype=np.int64).cumsum(axis=1)
+    bands = np.asarray(behavior.odr_band(cum.ravel()), dtype=object).reshape(cum.shape)
+    table = behavior.odr_bands()
+    labels = table["band"].astype(str).tolist()
+    pattern = dict(zip(labels, table["tier_pattern"].astype(str)))
+    low, top = labels[0], labels[-1]
+    n = int(len(ids))
+    year_top = bands[:, -1] == top
+    k_top = int(year_top.sum())
+    rows = []
+    for j, m in enumerate(months):
+        col = bands[:, j]
+        caught = int(((col != low) & year_top).sum())
+        cs = caught / k_top if k_top else float("nan")
+        by = {b: int((col == b).sum()) for b in labels}
+        lab = m.strftime("%b %Y")
+        line1 = f"By the end of {lab}: " + "; ".join(
+            f"{by[b]} student{'s' if by[b] != 1 else ''} with {b} major referrals" for b in labels[1:]) + "."
+        line2 = f"Bands so far ({n} students): " + "; ".join(
+            f"{b}: {by[b]} ({_fmt(100 * by[b] / n, 1)}%)" for b in labels) + "."
+        line3 = (f"Of the {k_top} students with {top} by the end of the year, {caught} ({_pct(cs)}) already had "
+                 f"{table['low'].iloc[1]:g} or more by the end of {lab}." if k_top else
+                 f"No student reaches {top} by the end of the year.")
+        for b in labels:
+            rows.append({"month_no": j + 1, "month": str(m), "label": lab, "band": b, "tier_pattern": pattern[b],
+                         "students": by[b], "share": by[b] / n, "n": n, "year_top": k_top, "caught": caught,
+                         "caught_share": cs, "line1": line1, "line2": line2, "line3": line3})
+    return pd.DataFrame(rows)
+
+
+def odr_explorer(
+    events: pd.DataFrame,
+    students: Any,
+    *,
+    month: str | None = None,
+    majors_only: bool = True,
+    student: str = "student_id",
+    date: str = "date",
+    severity: str = "type",
+    title: str | None = None,
+    width: int = 560,
+) -> alt.VConcatChart:
+    """A month slider: who is in each ODR band by then, and the "October catch".
+
+    Everything shown is a row of :func:`odr_month_table` (bands from
+    :func:`mtss_teach.behavior.odr_band` on each student's referrals so far).
+
+    Parameters
+    ----------
+    events, students, majors_only, student, date, severity
+        As in :func:`odr_month_table`.
+    month : str, optional
+        Starting month, e.g. "2025-10" (default: the third month, or the last).
+    title : str, optional
+    width : int
+
+    Returns
+    -------
+    altair.VConcatChart
+        One parameter, ``month_no`` (1 = the first month), bound to a range input.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from mtss_teach.explorers import odr_explorer
+    >>> ev = pd.DataFrame({"student_id": [1, 1, 2], "type": ["major"] * 3,
+    ...                    "date": ["2025-09-02", "2025-10-01", "2025-10-09"]})
+    >>> [(p["name"], p["value"]) for p in odr_explorer(ev, [1, 2], month="2025-10").to_dict()["params"]]
+    [('month_no', 2)]
+    """
+    t = odr_month_table(events, students, majors_only=majors_only, student=student, date=date, severity=severity)
+    months = t.drop_duplicates("month_no")[["month_no", "month", "label", "caught", "caught_share", "year_top",
+                                            "line1", "line2", "line3"]]
+    k = len(months)
+    if month is None:
+        m0 = min(3, k)
+    else:
+        hit = months.index[months["month"] == str(month).strip()[:7]]
+        if len(hit) == 0:
+            raise DataError(f"month: {month!r} is not one of the months with data "
+                            f"({months['month'].iloc[0]} to {months['month'].iloc[-1]})")
+        m0 = int(months.loc[hit[0], "month_no"])
+    first, last = months["label"].iloc[0], months["label"].iloc[-1]
+    p = alt.param(name="month_no", value=m0, bind=alt.binding_range(
+        min=1, max=k, step=1, name=f"End of month (1 = {first}, {k} = {last}) "))
+    at = "datum.month_no == month_no"
+    text_panel = _lines(months[["month_no", "line1", "line2", "line3"]], at, ["line1", "line2", "line3"],
+                        width=width, bold=(0,))
+
+    bands = t[["month_no", "band", "tier_pattern", "students", "share"]].assign(
+        row=[f"{b} ({tp})" for b, tp in zip(t["band"], t["tier_pattern"])],
+        label=[f"{s} ({_fmt(100 * sh, 1)}%)" for s, sh in zip(t["students"], t["share"])])
+    rows = list(dict.fromkeys(bands["row"]))
+    x_b = alt.X("row:N", title="Major referrals so far (band)", sort=rows, axis=alt.Axis(labelAngle=0))
+    bb = alt.Chart(bands).transform_filter(at)
+    b_bars = bb.mark_bar(size=40).encode(
+        x=x_b, y=alt.Y("students:Q", title="Students (count)", axis=alt.Axis(orient="right"),
+                       scale=alt.Scale(type="symlog")),
+        color=alt.Color("row:N", scale=alt.Scale(domain=rows, range=[PALETTE["tier1"], PALETTE["tier2"],
+                                                                     PALETTE["tier3"]][:len(rows)]), legend=None),
+        tooltip=[alt.Tooltip("row:N", title="Band"), alt.Tooltip("label:N", title="Students")])
+    b_text = bb.mark_text(dy=-8, fontSize=11).encode(x=x_b, y=alt.Y("students:Q"), text=alt.Text("label:N"))
+    band_panel = alt.layer(b_bars, b_text).properties(
+        width=220, height=180,
+        title=alt.TitleParams("Students by band (log scale)", anchor="start", fontSize=12))
+
+    order = list(months["label"])
+    curve = months[["month_no", "label", "caught_share"]].assign(pct=[_pct(c) for c in months["caught_share"]])
+    x_m = alt.X("label:N", title="End of month", sort=order, axis=alt.Axis(labelAngle=-45))
+    y_m = alt.Y("caught_share:Q", title="Share already at 2 or more (%)", scale=alt.Scale(domain=[0, 1]),
+                axis=alt.Axis(format="%"))
+    c_line = alt.Chart(curve).mark_line(point=True, color=PALETTE["score"]).encode(
+        x=x_m, y=y_m, tooltip=[alt.Tooltip("label:N", title="End of"), alt.Tooltip("pct:N", title="Already 2+")])
+    c_now = alt.Chart(curve).transform_filter(at).mark_point(
+        shape="diamond", size=200, filled=True, color=PALETTE["used"], stroke=OKABE_ITO["black"]).encode(x=x_m, y=y_m)
+    c_txt = alt.Chart(curve).transform_filter(at).mark_text(dy=-14, fontWeight="bold", fontSize=11).encode(
+        x=x_m, y=y_m, text=alt.Text("pct:N"))
+    top = t["band"].iloc[-1]
+    curve_panel = alt.layer(c_line, c_now, c_txt).properties(
+        width=230, height=180,
+        title=alt.TitleParams(f"Year-end {top} students already at 2+ (diamond: now)", anchor="start",
+                              fontSize=12))
+
+    head = title or "The October catch: office discipline referrals month by month"
+    desc = (f"Interactive office-discipline-referral explorer: move the month slider ({first} to {last}); the "
+            "text and bars show how many students are in each band of major referrals by the end of that "
+            f"month, and the line shows what share of the students who end the year with {top} referrals "
+            "already had 2 or more by then.")
+    row = alt.hconcat(band_panel, curve_panel, spacing=60).resolve_scale(color="independent")
+    return alt.vconcat(text_panel, row, spacing=12).add_params(p).properties(
+        title=alt.TitleParams(head, subtitle=["Bands: 0-1 / 2-5 / 6+ major referrals (the usual Tier 1 / 2 / 3 "
+                                              "pattern). Move the slider under the chart."], anchor="start"),
+        description=desc)
+
+
+def srss_param_name(item: int) -> str:
+    """Name of the page parameter (and its radio inputs) for SRSS item 1-7.
+
+    Examples
+    --------
+    >>> from mtss_teach.explorers import srss_param_name
+    >>> srss_param_name(3)
+    'srss_3'
+    """
+    from .behavior import SRSS_ITEMS
+
+    k = check_number(item, "item", lo=1, hi=SRSS_ITEMS, integer=True)
+    return f"srss_{int(k)}"
+
+
+def srss_explorer(
+    item_scores: Any = None,
+    *,
+    title: str | None = None,
+    width: int = 520,
+) -> alt.VConcatChart:
+    """Seven 0-3 buttons (the SRSS items); the total and its risk band.
+
+    The page adds the seven item scores (the SRSS total is their sum,
+    Drummond 1994) and looks the total up in a table of every possible
+    total (0-21) and its band from :func:`mtss_teach.behavior.srss_risk`;
+    the tests compare the page with :func:`mtss_teach.behavior.srss_total`
+    and ``srss_risk`` in a browser.
+
+    Parameters
+    ----------
+    item_scores : sequence of 7 ints 0-3, optional
+        Starting scores in item order (default all 0); validated by
+        :func:`mtss_teach.behavior.srss_total`.
+    title : str, optional
+    width : int
+
+    Returns
+    -------
+    altair.VConcatChart
+        Parameters ``srss_1`` to ``srss_7`` (:func:`srss_param_name`), radio buttons.
+
+    Examples
+    --------
+    >>> from mtss_teach.explorers import srss_explorer
+    >>> spec = srss_explorer([0, 1, 2, 0, 3, 1, 0]).to_dict()
+    >>> [p["value"] for p in spec["params"]]
+    [0, 1, 2, 0, 3, 1, 0]
+    """
+    from . import behavior
+
+    items = behavior.srss_items()
+    k = len(items)
+    if item_scores is None:
+        start = [0] * k
+    else:
+        behavior.srss_total(item_scores)  # the library validates: 7 whole numbers 0-3
+        start = [int(v) for v in np.asarray(item_scores, dtype=float).ravel()]
+    names = [srss_param_name(i + 1) for i in range(k)]
+    labels = [f"{int(i)}. {lab} " for i, lab in zip(items["item"], items["label"])]
+    params = [alt.param(name=pn, value=v, bind=alt.binding_radio(options=[0, 1, 2, 3], name=lab))
+              for pn, v, lab in zip(names, start, labels)]
+    bands = behavior.srss_bands()
+    totals = pd.DataFrame({"total": np.arange(3 * k + 1)})
+    totals["band"] = behavior.srss_risk(totals["total"].to_numpy())
+    rng = {b: f"{lo}-{hi}" for b, lo, hi in zip(bands["band"], bands["low"], bands["high"])}
+    totals["summary"] = [f"SRSS total {tt} of {3 * k}: {b} risk ({rng[b]})" for tt, b in zip(totals["total"],
+                                                                                           totals["band"])]
+    score_expr = "[" + ", ".join(names) + "][datum.idx]"
+    df = pd.DataFrame({"idx": np.arange(k), "label": [f"{int(i)}. {lab}" for i, lab in
+                                                       zip(items["item"], items["label"])]})
+    summed = (alt.Chart(df).transform_calculate(score=score_expr)
+              .transform_aggregate(total="sum(score)")
+              .transform_lookup(lookup="total", from_=alt.LookupData(totals, "total", ["band", "summary"])))
+    summary = summed.mark_text(align="left", baseline="top", fontSize=14, fontWeight="bold", x=0, y=4).encode(
+        text=alt.Text("summary:N")).properties(width=width, height=24)
+
+    band_df = pd.DataFrame({"band": bands["band"].astype(str), "lo": bands["low"].astype(float) - 0.5,
+                            "hi": bands["high"].astype(float) + 0.5})
+    band_df["text"] = [f"{b} ({rng[b]})" for b in band_df["band"]]
+    band_dom = list(band_df["band"])
+    fills = [_tint(c, 0.25) for c in (OKABE_ITO["blue"], OKABE_ITO["orange"], OKABE_ITO["vermillion"])][:len(band_dom)]
+    x_t = alt.X("lo:Q", title=f"SRSS total (0-{3 * k}; each item 0-3)", scale=alt.Scale(domain=[-0.5, 3 * k + 0.5],
+                                                                                     nice=False))
+    rects = alt.Chart(band_df).mark_rect().encode(
+        x=x_t, x2=alt.X2("hi:Q"), color=alt.Color("band:N", scale=alt.Scale(domain=band_dom, range=fills),
+                                                   legend=None))
+    rect_txt = alt.Chart(band_df).transform_calculate(mid="(datum.lo + datum.hi) / 2").mark_text(
+        baseline="top", y=4, fontSize=11).encode(x=alt.X("mid:Q"), text=alt.Text("text:N"))
+    marker = summed.transform_calculate(lo="datum.total").mark_point(
+        shape="triangle-down", size=260, filled=True, color=OKABE_ITO["black"], y=34).encode(x=alt.X("lo:Q"))
+    marker_t = summed.transform_calculate(lo="datum.total", t="'total ' + datum.total").mark_text(
+        y=52, fontWeight="bold", fontSize=12).encode(x=alt.X("lo:Q"), text=alt.Text("t:N"))
+    scale_panel = alt.layer(rects, rect_txt, marker, marker_t).properties(width=width, height=64)
+
+    y = alt.Y("label:N", title="SRSS item", sort=list(df["label"]), axis=alt.Axis(labelLimit=300, orient="right"))
+    item_bars = alt.Chart(df).transform_calculate(score=score_expr).mark_bar(color=PALETTE["score"], size=12).encode(
+        y=y, x=alt.X("score:Q", title="Item score (0-3)", scale=alt.Scale(domain=[0, 3]),
+                     axis=alt.Axis(values=[0, 1, 2, 3], format="d")))
+    items_chart = item_bars.properties(width=width - 220, height=18 * k,
+                                       title=alt.TitleParams("Items (set them with the buttons under the chart)",
+                                                             anchor="start", fontSize=12))
+    head = title or "SRSS explorer: Student Risk Screening Scale"
+    sub = [f"{k} items, each 0-3; total 0-{3 * k}; bands " + ", ".join(f"{b} {rng[b]}" for b in band_dom)
+           + " (Drummond 1994)."]
+    desc = (f"Interactive Student Risk Screening Scale explorer: {k} radio-button groups set each item to 0, 1, 2 "
+            "or 3; the text and the marker show the total and its risk band.")
+    return alt.vconcat(summary, scale_panel, items_chart, spacing=12).add_params(*params).properties(
+        title=alt.TitleParams(head, subtitle=sub, anchor="start"), description=desc)

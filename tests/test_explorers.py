@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import ast
 import copy
+import dataclasses
+import json
 import math
 import re
 import shutil
@@ -26,12 +28,13 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import confusion_matrix
 
-from mtss_teach import DataError, explorers, fidelity, progress, screening
+from mtss_teach import DataError, behavior, datasets, equity, explorers, fidelity, progress, screening
 from mtss_teach.charts import ACTION_LABELS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -344,6 +347,548 @@ def test_fidelity_explorer_bad_input():
 
 
 # ---------------------------------------------------------------------------
+# (a) decision-accuracy explorer, spec level
+# ---------------------------------------------------------------------------
+
+RULE_WORDS = {"four_point": "Four-point rule", "trend": "Trend rule",
+              "trend_ci": "Trend rule with a confidence interval"}
+# The simulator's truth groups, the words the page uses, and the right call for a rising goal line
+# (progress.simulate_decisions' docstring: raise for above, continue for near, change for below).
+TRUTH_WORDS = {"above_aim": "Ahead of the goal line", "near_aim": "On track", "below_aim": "Behind the goal line"}
+RIGHT_CALL = {"above_aim": "raise_goal", "near_aim": "continue", "below_aim": "change_intervention"}
+
+
+def pct(x: float) -> str:
+    return f"{100 * x:.0f}%"
+
+
+def fmt1(x: float) -> str:
+    s = f"{x:.1f}".rstrip("0").rstrip(".")
+    return "0" if s in ("-0", "") else s
+
+
+def fmt2(x: float) -> str:
+    s = f"{x:.2f}".rstrip("0").rstrip(".")
+    return "0" if s in ("-0", "") else s
+
+
+def expected_accuracy_lines(sem: float, points: int, rule: str, slopes=(2.0, 1.0, 0.0), n=2000, seed=2024):
+    """The page's lines for one setting, from direct simulate_decisions calls."""
+    lines = [f"{RULE_WORDS[rule]}, {points} weekly points, measurement error {fmt_num(sem)} WCPM "
+             f"({n:,} simulated students per row)"]
+    for slope in slopes:
+        row = progress.simulate_decisions(slope, 1.0, sem, points, rule, n=n, seed=seed).iloc[0]
+        right = RIGHT_CALL[row["truth"]]
+        assert row[right] == row["correct"]  # the page's "right call" is the library's
+        lines.append(f"{TRUTH_WORDS[row['truth']]} (true growth {fmt_num(slope)} a week): "
+                     f"{pct(row['correct'])} right ('{ACTION_LABELS[right].lower()}')")
+        lines.append("Other calls: " + ", ".join(f"{ACTION_LABELS[a].lower()} {pct(row[a])}"
+                                                 for a in progress.ACTIONS if a != right))
+    return lines
+
+
+@pytest.fixture(scope="module")
+def acc_table():
+    return explorers.decision_accuracy_table()
+
+
+def test_accuracy_table_grid_and_groups(acc_table):
+    # 4 errors x 15 week counts x 3 rules x 3 true slopes
+    assert len(acc_table) == 4 * 15 * 3 * 3
+    assert sorted(acc_table["sem"].unique()) == [5, 10, 15, 20]
+    assert sorted(acc_table["weeks"].unique()) == list(range(6, 21))
+    by_slope = acc_table.groupby("true_slope")["truth"].unique().to_dict()
+    assert {k: list(v) for k, v in by_slope.items()} == {0.0: ["below_aim"], 1.0: ["near_aim"], 2.0: ["above_aim"]}
+    assert (acc_table["students"] == 2000).all()
+
+
+def test_accuracy_table_rows_equal_simulate_decisions(acc_table):
+    for i in np.random.default_rng(5).choice(len(acc_table), 40, replace=False):
+        row = acc_table.iloc[i]
+        out = progress.simulate_decisions(row["true_slope"], 1.0, row["sem"], int(row["weeks"]), row["rule"],
+                                          n=2000, seed=2024).iloc[0]
+        for col in ("truth", "students", *progress.ACTIONS, "correct"):
+            assert row[col] == out[col], (i, col)
+        # the "right call" the page names is the action whose share the library counts as correct
+        assert row[row["right_action"]] == row["correct"]
+
+
+def test_accuracy_table_text(acc_table):
+    row = acc_table[(acc_table["sem"] == 10) & (acc_table["weeks"] == 14) & (acc_table["rule"] == "trend")
+                    & (acc_table["true_slope"] == 1.0)].iloc[0]
+    assert row["setting_text"] == "Trend rule, 14 weekly points, measurement error 10 WCPM (2,000 simulated students per row)"
+    assert row["headline"] == f"On track (true growth 1 a week): {pct(row['correct'])} right ('keep the intervention going')"
+    assert row["detail"] == (f"Other calls: raise the goal {pct(row['raise_goal'])}, change the intervention "
+                             f"{pct(row['change_intervention'])}, collect more data {pct(row['collect_more_data'])}")
+
+
+def test_accuracy_table_before_the_minimum_every_call_is_collect_more_data(acc_table):
+    # the trend rules wait for 8 points: at 6 and 7 weeks nothing is right (MTSS_REFERENCE section 4)
+    early = acc_table[acc_table["rule"].isin(["trend", "trend_ci"]) & (acc_table["weeks"] < 8)]
+    assert (early["collect_more_data"] == 1.0).all() and (early["correct"] == 0.0).all()
+
+
+@pytest.fixture(scope="module")
+def acc_spec():
+    return explorers.decision_accuracy_explorer().to_dict()
+
+
+def test_accuracy_explorer_controls(acc_spec):
+    p = {q["name"]: q for q in acc_spec["params"]}
+    assert (p["sem"]["bind"]["min"], p["sem"]["bind"]["max"], p["sem"]["bind"]["step"]) == (5, 20, 5)
+    assert (p["points"]["bind"]["min"], p["points"]["bind"]["max"], p["points"]["bind"]["step"]) == (6, 20, 1)
+    assert p["rule"]["bind"]["input"] == "radio" and p["rule"]["bind"]["options"] == list(progress.RULES)
+    assert (p["sem"]["value"], p["points"]["value"], p["rule"]["value"]) == (10, 6, "four_point")
+
+
+def test_accuracy_explorer_page_is_small(acc_spec):
+    assert len(json.dumps(acc_spec)) < 200_000
+
+
+@pytest.mark.parametrize("sem,points,rule", [(10, 6, "four_point"), (10, 20, "four_point"), (5, 14, "trend"),
+                                              (20, 8, "trend_ci"), (15, 7, "trend")])
+def test_accuracy_explorer_drawn_by_vega_shows_the_simulator(acc_spec, sem, points, rule):
+    texts = svg_texts(acc_spec, sem=sem, points=points, rule=rule)
+    for line in expected_accuracy_lines(sem, points, rule):
+        assert line in texts, line
+
+
+def test_accuracy_explorer_bad_input():
+    with pytest.raises(DataError, match="rules"):
+        explorers.decision_accuracy_table(rules=[])
+    with pytest.raises(DataError, match=r"rules\[1\]"):
+        explorers.decision_accuracy_table(rules=["trend", "three_point"])
+    with pytest.raises(DataError, match="weeks: slider positions must be evenly spaced; the step from 8 to 12"):
+        explorers.decision_accuracy_table(weeks=[6, 8, 12])
+    with pytest.raises(DataError, match=r"true_slopes: value at position 2 \(1\) appears twice"):
+        explorers.decision_accuracy_table(true_slopes=[0, 1, 1])
+    with pytest.raises(DataError, match="aim_slope"):
+        explorers.decision_accuracy_table(aim_slope=0)
+    with pytest.raises(DataError, match="seed: expected a single number"):
+        explorers.decision_accuracy_table(seed=[1, 2])
+    with pytest.raises(DataError, match="keep the page small"):
+        explorers.decision_accuracy_table(sems=range(1, 41), weeks=range(6, 30))
+    with pytest.raises(DataError, match="sem: 12 is not one of the slider's positions"):
+        explorers.decision_accuracy_explorer(sems=[5, 10], weeks=[6], rules=["trend"], n=10, sem=12)
+
+
+@settings(max_examples=25, deadline=None)
+@given(weeks=st.lists(st.integers(1, 30), min_size=1, max_size=6, unique=True), data=st.data())
+def test_accuracy_table_names_the_missing_week(weeks, data):
+    i = data.draw(st.integers(0, len(weeks) - 1))
+    w = [float(x) for x in weeks]
+    w[i] = float("nan")
+    with pytest.raises(DataError, match=rf"weeks: .* at position {i} is missing"):
+        explorers.decision_accuracy_table(weeks=w, n=10)
+
+
+# ---------------------------------------------------------------------------
+# (a) tier-share explorer, spec level
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def small():
+    return datasets.load("district_small")
+
+
+def winter_placements(cohort):
+    t = cohort.tiers[cohort.tiers["season"] == "winter"].merge(cohort.students, on="student_id")
+    return t.assign(school=t["school"].astype(str))
+
+
+def expected_tier_line(cohort, grade: int, school: str) -> str:
+    t = winter_placements(cohort)
+    t = t[t["grade"] == grade] if school == explorers.ALL_SCHOOLS else t[(t["grade"] == grade) & (t["school"] == school)]
+    ts = screening.tier_shares(t["tier"])
+    # independent count of Tier 1 (pandas), against the library's share
+    assert ts.tier1 == int((t["tier"] == 1).sum()) and ts.n == len(t)
+    where = "all schools" if school == explorers.ALL_SCHOOLS else school
+    verdict = "meets" if ts.share1 >= 0.80 else "below"
+    return (f"Grade {grade}, {where}: Tier 1 alone serves {fmt1(100 * ts.tier1 / ts.n)}% of {ts.n} students "
+            f"({verdict} the 80% expectation)")
+
+
+def winter_math(cohort):
+    s = cohort.screening
+    s = s[(s["season"] == "winter") & (s["measure"] == "math_dcpm")].merge(
+        cohort.students[["student_id", "school", "classroom"]], on="student_id")
+    return s.assign(school=s["school"].astype(str), classroom=s["classroom"].astype(str))
+
+
+def expected_room_labels(cohort, grade: int, school: str, criterion: float) -> dict[str, str]:
+    m = winter_math(cohort)
+    m = m[m["grade"] == grade] if school == explorers.ALL_SCHOOLS else m[(m["grade"] == grade) & (m["school"] == school)]
+    out = {}
+    for room, g in m.groupby("classroom"):
+        below = int((g["score"] < criterion).sum())
+        problem = screening.classwide_problem(g["score"], criterion)
+        assert problem == (2 * below > len(g))  # "more than half the class" (MTSS_REFERENCE section 5)
+        out[room] = f"{below} of {len(g)}: {'classwide' if problem else 'not classwide'}"
+    return out
+
+
+def test_tier_table_equals_tier_shares(small):
+    t = explorers.tier_share_table(small)
+    assert set(t["school"]) == {explorers.ALL_SCHOOLS, "School 01", "School 02"}
+    for (school, grade), rows in t.groupby(["school", "grade"]):
+        assert rows["line1"].iloc[0] == expected_tier_line(small, grade, school)
+        p = winter_placements(small)
+        p = p[p["grade"] == grade] if school == explorers.ALL_SCHOOLS else p[(p["grade"] == grade) & (p["school"] == school)]
+        counts = p["tier"].value_counts().reindex([1, 2, 3], fill_value=0)
+        assert rows["count"].tolist() == counts.tolist()
+        assert rows["expected"].tolist() == [0.80, 0.15, 0.05]  # the 80/15/5 convention (MTSS_REFERENCE section 5)
+
+
+def test_classwide_table_equals_classwide_problem(small):
+    t = explorers.classwide_table(small, criteria=range(0, 61, 5))
+    m = winter_math(small)
+    assert len(t) == m["classroom"].nunique() * 13
+    for _, row in t.sample(80, random_state=1).iterrows():
+        scores = m.loc[m["classroom"] == row["classroom"], "score"]
+        assert row["n"] == len(scores)
+        assert row["below"] == int((scores < row["criterion"]).sum())
+        assert row["problem"] == screening.classwide_problem(scores, row["criterion"])
+
+
+def test_classwide_runs_decode_to_the_full_table(small):
+    """The page stores each classroom's answer once per run of slider positions; nothing is lost."""
+    spec = explorers.tier_share_explorer(small, grade=3).to_dict()
+    runs = next(v for v in spec["datasets"].values() if v and "classroom" in v[0])
+    full = explorers.classwide_table(small)
+    for row in full.itertuples():
+        hits = [r for r in runs if r["classroom"] == row.classroom and r["lo"] - 0.5 < row.criterion < r["hi"] + 0.5]
+        assert len(hits) == 1, (row.classroom, row.criterion)
+        assert (hits[0]["below"], hits[0]["n"], hits[0]["problem"]) == (row.below, row.n, row.problem)
+    assert len(json.dumps(spec)) < 200_000
+
+
+@pytest.mark.parametrize("grade,school,criterion", [(3, explorers.ALL_SCHOOLS, 14), (4, "School 02", 24),
+                                                     (2, "School 01", 30), (6, explorers.ALL_SCHOOLS, 0)])
+def test_tier_explorer_drawn_by_vega(small, grade, school, criterion):
+    spec = explorers.tier_share_explorer(small).to_dict()
+    texts = svg_texts(spec, grade=grade, school=school, criterion=criterion)
+    assert expected_tier_line(small, grade, school) in texts
+    labels = expected_room_labels(small, grade, school, criterion)
+    for room, label in labels.items():
+        assert label in texts and room in texts
+    n_problem = sum(v.endswith(": classwide") for v in labels.values())
+    assert f"{n_problem} of {len(labels)} classrooms have a classwide problem in math computation (winter)." in texts
+
+
+def test_tier_explorer_one_school_has_no_school_control():
+    spec = explorers.tier_share_explorer("weak_tier1", grade=3).to_dict()
+    assert [p["name"] for p in spec["params"]] == ["grade", "criterion"]
+    texts = svg_texts(spec)
+    assert "Grade 3, School 01: Tier 1 alone serves 22% of 100 students (below the 80% expectation)" in texts
+
+
+def test_tier_explorer_bad_input(small):
+    with pytest.raises(DataError, match="measure: 'maze' is not in"):
+        explorers.classwide_table(small, measure="maze")
+    with pytest.raises(DataError, match="grade"):
+        explorers.tier_share_explorer(small, grade=9)
+    with pytest.raises(DataError, match="school: 'School 09'"):
+        explorers.tier_share_explorer(small, school="School 09")
+    with pytest.raises(DataError, match="cohort: expected a Cohort"):
+        explorers.tier_share_table(object())
+    with pytest.raises(DataError, match="season"):
+        explorers.tier_share_table(small, season="summer")
+    twice = dataclasses.replace(small, tiers=pd.concat([small.tiers, small.tiers.iloc[[5]]], ignore_index=True))
+    sid = small.tiers["student_id"].iloc[5]
+    with pytest.raises(DataError, match=rf"student_id {sid} has two {small.tiers['season'].iloc[5]} tiers"):
+        explorers.tier_share_table(twice, season=str(small.tiers["season"].iloc[5]))
+
+
+# ---------------------------------------------------------------------------
+# (a) gap-analysis explorer, spec level
+# ---------------------------------------------------------------------------
+
+
+def expected_gap_lines(score: float, weeks: float, cb: float = 86, gb: float = 100) -> list[str]:
+    g = progress.gap_analysis(cb, score, gb, weeks)
+    return [f"Gap: {fmt2(g.gap)} (benchmark {fmt_num(cb)} / score {fmt_num(score)}): "
+            f"{'significant' if g.significant else 'not significant'}",
+            f"Growth needed: {fmt2(g.roi_needed)} words a week: {'reasonable' if g.reasonable else 'not reasonable'}",
+            g.summary]
+
+
+def test_gap_table_equals_gap_analysis():
+    t = explorers.gap_analysis_table(86, 100, scores=range(5, 87), weeks_left=range(1, 37))
+    assert len(t) == 82 * 36
+    for row in t.sample(150, random_state=2).itertuples():
+        g = progress.gap_analysis(86, row.score, 100, row.weeks_left)
+        assert (row.gap, row.significant, row.roi_needed, row.peer_roi, row.reasonable, row.summary) == (
+            g.gap, g.significant, g.roi_needed, g.peer_roi, g.reasonable, g.summary)
+
+
+def test_gap_table_hand_arithmetic():
+    t = explorers.gap_analysis_table(86, 100, scores=[40], weeks_left=[18])
+    row = t.iloc[0]
+    # 86 / 40 = 2.15 > 2; (100 - 40) / 18 = 3.33; peers (100 - 86) / 18 = 0.78; 3.33 > 2 x 0.78
+    assert row["gap"] == pytest.approx(2.15) and row["significant"]
+    assert row["roi_needed"] == pytest.approx(60 / 18) and row["peer_roi"] == pytest.approx(14 / 18)
+    assert not row["reasonable"]
+
+
+def test_gap_explorer_benchmarks_come_from_the_norm_tables():
+    # Acadience grade 3 benchmark goals: MOY 86, EOY 100 (MTSS_REFERENCE section 2)
+    spec = explorers.gap_analysis_explorer(3, "winter").to_dict()
+    assert spec["title"]["subtitle"][0].startswith("Benchmark now (winter): 86; goal (spring): 100")
+    # Hasbrouck & Tindal grade 4 50th percentile: winter 120, spring 133 (MTSS_REFERENCE section 1)
+    spec = explorers.gap_analysis_explorer(4, "winter", norm="hasbrouck_tindal", score=60, weeks=16).to_dict()
+    assert spec["title"]["subtitle"][0].startswith("Benchmark now (winter): 120; goal (spring): 133")
+    texts = svg_texts(spec)
+    g = progress.gap_analysis(120, 60, 133, 16)
+    assert g.summary.split(" Reaching")[0] in texts
+
+
+@pytest.fixture(scope="module")
+def gap_spec():
+    return explorers.gap_analysis_explorer(3, "winter", score=40, weeks=18).to_dict()
+
+
+def test_gap_explorer_page_is_small(gap_spec):
+    assert len(json.dumps(gap_spec)) < 200_000
+    p = {q["name"]: q for q in gap_spec["params"]}
+    assert (p["score"]["bind"]["min"], p["score"]["bind"]["max"]) == (5, 86)
+    assert (p["weeks_left"]["bind"]["min"], p["weeks_left"]["bind"]["max"]) == (1, 36)
+
+
+@pytest.mark.parametrize("score,weeks", [(40, 18), (60, 18), (5, 1), (86, 36), (43, 10), (70, 30)])
+def test_gap_explorer_drawn_by_vega_says_what_the_library_says(gap_spec, score, weeks):
+    texts = svg_texts(gap_spec, score=score, weeks_left=weeks)
+    head1, head2, summary = expected_gap_lines(score, weeks)
+    assert head1 in texts and head2 in texts
+    first = summary.split(" Reaching ")[0]
+    i = texts.index(first)
+    assert " ".join(texts[i:i + 3]) == summary  # the library's sentence, over three lines
+
+
+def test_gap_explorer_bad_input():
+    with pytest.raises(DataError, match="goal_season: 'winter' must come after season 'spring'"):
+        explorers.gap_analysis_explorer(3, "spring", goal_season="winter")
+    with pytest.raises(DataError, match="grade"):
+        explorers.gap_analysis_explorer(4, "winter")  # Acadience goals are shipped for grades 1-3 only
+    with pytest.raises(DataError, match="score: 41.5 is not one of the slider's positions"):
+        explorers.gap_analysis_explorer(3, "winter", score=41.5)
+    with pytest.raises(DataError, match="scores: a current score of 0"):
+        explorers.gap_analysis_table(86, 100, scores=[0, 1, 2])
+    with pytest.raises(DataError, match="norm"):
+        explorers.gap_analysis_explorer(3, "winter", norm="dibels8")
+
+
+@settings(max_examples=25, deadline=None)
+@given(scores=st.lists(st.integers(1, 80), min_size=1, max_size=8, unique=True), data=st.data())
+def test_gap_table_names_the_missing_score(scores, data):
+    i = data.draw(st.integers(0, len(scores) - 1))
+    s = [float(x) for x in scores]
+    s[i] = float("nan")
+    with pytest.raises(DataError, match=rf"scores: .* at position {i} is missing"):
+        explorers.gap_analysis_table(86, 100, scores=s, weeks_left=[10])
+
+
+# ---------------------------------------------------------------------------
+# (a) equity explorer, spec level
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tier3_table():
+    c = datasets.load("disproportionate")
+    w = c.tiers[c.tiers["season"] == "winter"].merge(c.students, on="student_id")
+    by = w.assign(t3=w["tier"] == 3).groupby("race_ethnicity", observed=False)["t3"]
+    return pd.DataFrame({"count": by.sum(), "total": by.size()}).rename_axis("group").reset_index()
+
+
+def expected_equity_label(table, group: str, mc: int, mn: int, th: float) -> str:
+    """By hand: risk / risk of all other students, with the minimums (34 CFR 300.647)."""
+    row = table.set_index("group").loc[group]
+    c, n = int(row["count"]), int(row["total"])
+    oc, on = int(table["count"].sum()) - c, int(table["total"].sum()) - n
+    if c < mc and n < mn:
+        return "suppressed (small cell and small group)"
+    if c < mc:
+        return f"suppressed (fewer than {mc} with the outcome)"
+    if n < mn:
+        return f"suppressed (group under {mn} students)"
+    if oc < mc or on < mn:
+        return "not computed (comparison group too small)"
+    if oc == 0 or n == 0:
+        return "not computed"
+    rr = (c / n) / (oc / on)
+    return f"{rr:.2f} at or above {fmt_num(th)}" if rr >= th else f"{rr:.2f}"
+
+
+def test_equity_table_equals_disproportionality(tier3_table):
+    t = explorers.equity_table(tier3_table)
+    assert len(t) == 4 * 4 * 4 * len(tier3_table)
+    for (mc, mn), rows in t.groupby(["min_cell", "min_n"]):
+        res = equity.disproportionality(tier3_table, min_cell=mc, min_n=mn)
+        for r in rows.itertuples():
+            want = res.loc[r.group, "risk_ratio"]
+            assert (math.isnan(r.ratio) and math.isnan(want)) or r.ratio == want
+            assert r.note == res.loc[r.group, "note"]
+            assert r.label == expected_equity_label(tier3_table, r.group, mc, mn, r.threshold)
+
+
+@pytest.fixture(scope="module")
+def equity_spec(tier3_table):
+    return explorers.equity_explorer(tier3_table, outcome="Tier 3 placement (winter)").to_dict()
+
+
+def test_equity_explorer_page_holds_no_counts(equity_spec):
+    for rows in equity_spec["datasets"].values():
+        for r in rows:
+            assert not {"count", "total"} & set(r), r
+    assert len(json.dumps(equity_spec)) < 200_000
+
+
+@pytest.mark.parametrize("mc,mn,th", [(10, 30, 2.0), (0, 0, 2.0), (5, 10, 1.5), (20, 30, 3.0), (0, 30, 2.5)])
+def test_equity_explorer_drawn_by_vega(equity_spec, tier3_table, mc, mn, th):
+    texts = svg_texts(equity_spec, min_cell=mc, min_n=mn, threshold=th)
+    labels = [expected_equity_label(tier3_table, g, mc, mn, th) for g in tier3_table["group"]]
+    for g, lab in zip(tier3_table["group"], labels):
+        assert g in texts and lab in texts, (g, lab)
+    n_above = sum("at or above" in lab for lab in labels)
+    n_sup = sum(lab.startswith(("suppressed", "not computed")) for lab in labels)
+    assert any(t.startswith(f"Threshold {fmt_num(th)}: {n_above} group(s) at or above") for t in texts)
+    assert (f"Minimum cell size {mc}, minimum n-size {mn}: {n_sup} of {len(labels)} groups suppressed or not "
+            "computed (no bar).") in texts
+
+
+def test_equity_explorer_bad_input(tier3_table):
+    with pytest.raises(DataError, match="threshold: 1.8 is not one of the choices"):
+        explorers.equity_explorer(tier3_table, threshold=1.8)
+    with pytest.raises(DataError, match="min_cell"):
+        explorers.equity_explorer(tier3_table, min_cell=7)
+    with pytest.raises(DataError, match=r"min_ns: value at position 1 \(10\) appears twice"):
+        explorers.equity_table(tier3_table, min_ns=[10, 10])
+    with pytest.raises(DataError, match="thresholds: value at position 0 is 0"):
+        explorers.equity_table(tier3_table, thresholds=[0, 2])
+    two = pd.concat([tier3_table.assign(lea="A"), tier3_table.assign(lea="B")], ignore_index=True)
+    with pytest.raises(DataError, match="several LEAs"):
+        explorers.equity_table(two)
+
+
+@settings(max_examples=25, deadline=None)
+@given(ths=st.lists(st.floats(0.5, 5), min_size=1, max_size=5, unique=True), data=st.data())
+def test_equity_table_names_the_missing_threshold(tier3_table, ths, data):
+    i = data.draw(st.integers(0, len(ths) - 1))
+    ths = list(ths)
+    ths[i] = float("nan")
+    with pytest.raises(DataError, match=rf"thresholds: .* at position {i} is missing"):
+        explorers.equity_table(tier3_table, min_cells=[10], min_ns=[30], thresholds=ths)
+
+
+# ---------------------------------------------------------------------------
+# (a) ODR and SRSS explorers, spec level
+# ---------------------------------------------------------------------------
+
+
+def majors_by(cohort, end: str) -> pd.Series:
+    """Each student's major referrals before ``end`` (pandas, independent of the library)."""
+    ev = cohort.behavior
+    ev = ev[(ev["type"] == "major") & (ev["date"] < pd.Timestamp(end))]
+    return ev.groupby("student_id").size().reindex(cohort.students["student_id"], fill_value=0)
+
+
+def expected_odr_lines(cohort, label: str, end: str) -> list[str]:
+    now = majors_by(cohort, end)
+    year = majors_by(cohort, "2027-01-01")
+    n = len(now)
+    # bands 0-1 / 2-5 / 6+ by hand (MTSS_REFERENCE section 6)
+    b = {"0-1": int((now <= 1).sum()), "2-5": int(((now >= 2) & (now <= 5)).sum()), "6+": int((now >= 6).sum())}
+    six = year >= 6
+    caught = int((now[six] >= 2).sum())
+    def students(k: int) -> str:
+        return f"{k} student{'s' if k != 1 else ''}"
+
+    return [
+        f"By the end of {label}: {students(b['2-5'])} with 2-5 major referrals; {students(b['6+'])} with 6+ "
+        "major referrals.",
+        f"Bands so far ({n} students): " + "; ".join(f"{k}: {v} ({fmt1(100 * v / n)}%)" for k, v in b.items()) + ".",
+        f"Of the {int(six.sum())} students with 6+ by the end of the year, {caught} ({pct(caught / six.sum())}) "
+        f"already had 2 or more by the end of {label}.",
+    ]
+
+
+@pytest.fixture(scope="module")
+def odr_spec(small):
+    return explorers.odr_explorer(small.behavior, small.students, month="2025-10").to_dict()
+
+
+def test_odr_table_equals_odr_band(small):
+    t = explorers.odr_month_table(small.behavior, small.students)
+    oct_ = t[t["month"] == "2025-10"].set_index("band")
+    now = majors_by(small, "2025-11-01")
+    assert oct_["students"].to_dict() == pd.Series(behavior.odr_band(now.to_numpy())).value_counts().reindex(
+        ["0-1", "2-5", "6+"], fill_value=0).to_dict()
+    assert t["month"].iloc[0] == "2025-08" and t["month"].iloc[-1] == "2026-05"
+
+
+@pytest.mark.parametrize("k,label,end", [(3, "Oct 2025", "2025-11-01"), (5, "Dec 2025", "2026-01-01"),
+                                         (1, "Aug 2025", "2025-09-01"), (10, "May 2026", "2026-06-01")])
+def test_odr_explorer_drawn_by_vega(small, odr_spec, k, label, end):
+    texts = svg_texts(odr_spec, month_no=k)
+    for line in expected_odr_lines(small, label, end):
+        assert line in texts, line
+
+
+def test_odr_explorer_bad_input(small):
+    with pytest.raises(DataError, match="month: '2024-10' is not one of the months"):
+        explorers.odr_explorer(small.behavior, small.students, month="2024-10")
+    with pytest.raises(DataError, match="duplicate id"):
+        explorers.odr_month_table(small.behavior, list(small.students["student_id"]) + [100001])
+    with pytest.raises(DataError, match="is not in students"):
+        explorers.odr_month_table(small.behavior, small.students["student_id"].iloc[:10])
+    with pytest.raises(DataError, match="missing column"):
+        explorers.odr_month_table(small.behavior.drop(columns=["type"]), small.students)
+
+
+SRSS_BANDS = [(0, 3, "low"), (4, 8, "moderate"), (9, 21, "high")]  # Drummond 1994 (MTSS_REFERENCE section 6)
+
+
+def expected_srss_line(items: list[int]) -> str:
+    total = sum(items)
+    assert behavior.srss_total(items) == total
+    lo, hi, band = next(b for b in SRSS_BANDS if b[0] <= total <= b[1])
+    assert behavior.srss_risk(total) == band
+    return f"SRSS total {total} of 21: {band} risk ({lo}-{hi})"
+
+
+@pytest.mark.parametrize("items", [[0] * 7, [1, 1, 1, 0, 0, 0, 0], [1, 1, 1, 1, 0, 0, 0], [2, 2, 2, 2, 0, 0, 0],
+                                   [3, 3, 2, 1, 0, 0, 0], [3] * 7])
+def test_srss_explorer_drawn_by_vega_at_the_band_edges(items):
+    spec = explorers.srss_explorer().to_dict()
+    texts = svg_texts(spec, **{explorers.srss_param_name(i + 1): v for i, v in enumerate(items)})
+    assert expected_srss_line(items) in texts
+
+
+def test_srss_explorer_controls_and_bad_input():
+    spec = explorers.srss_explorer([0, 1, 2, 0, 3, 1, 0]).to_dict()
+    assert [p["name"] for p in spec["params"]] == [f"srss_{i}" for i in range(1, 8)]
+    assert all(p["bind"]["input"] == "radio" and p["bind"]["options"] == [0, 1, 2, 3] for p in spec["params"])
+    assert expected_srss_line([0, 1, 2, 0, 3, 1, 0]) in svg_texts(spec)
+    with pytest.raises(DataError, match="7 items"):
+        explorers.srss_explorer([0, 1, 2])
+    with pytest.raises(DataError, match="item 4 .* out of range"):
+        explorers.srss_explorer([0, 1, 2, 4, 0, 0, 0])
+    with pytest.raises(DataError, match="item"):
+        explorers.srss_param_name(8)
+
+
+@settings(max_examples=30, deadline=None)
+@given(items=st.lists(st.integers(0, 3), min_size=7, max_size=7), data=st.data())
+def test_srss_explorer_names_the_bad_item(items, data):
+    i = data.draw(st.integers(0, 6))
+    bad = list(items)
+    bad[i] = data.draw(st.sampled_from([4, -1, 1.5, float("nan")]))
+    with pytest.raises(DataError, match=rf"item {i + 1}"):
+        explorers.srss_explorer(bad)
+
+
+# ---------------------------------------------------------------------------
 # (b) the built page in a real browser
 # ---------------------------------------------------------------------------
 
@@ -371,17 +916,37 @@ def page_cells():
     return _run_page_cells()
 
 
-def test_page_has_the_three_explorers(page_cells):
+N_EXPLORERS = 9
+# The first control of each explorer on the page, in page order.
+PAGE_PARAMS = ["cut", "goal", explorers.tfi_param_name("1.1"), "sem", "grade", "score", "min_cell", "month_no",
+               explorers.srss_param_name(1)]
+
+
+def test_page_has_the_nine_explorers(page_cells):
     names = [sorted(p["name"] for p in c["_chart"].to_dict()["params"]) for c in page_cells]
     assert names[0] == ["cut"]
     assert names[1] == ["goal", "weeks"]
     assert names[2] == sorted(explorers.tfi_param_name(i) for i in tier_items(1))
+    assert names[3] == ["points", "rule", "sem"]
+    assert names[4] == ["criterion", "grade", "school"]
+    assert names[5] == ["score", "weeks_left"]
+    assert names[6] == ["min_cell", "min_n", "threshold"]
+    assert names[7] == ["month_no"]
+    assert names[8] == [explorers.srss_param_name(i) for i in range(1, 8)]
+    # every control name is unique on the page (radio buttons with one name form one group)
+    flat = [n for ns in names for n in ns]
+    assert len(flat) == len(set(flat))
 
 
 def test_page_cells_hide_their_code():
     text = PAGE.read_text(encoding="utf-8")
-    assert text.count("```{code-cell}") == 3
-    assert text.count(":tags: [remove-input]") == 3
+    assert text.count("```{code-cell}") == N_EXPLORERS
+    assert text.count(":tags: [remove-input]") == N_EXPLORERS
+
+
+def test_page_explorers_are_small(page_cells):
+    for i, c in enumerate(page_cells):
+        assert len(json.dumps(c["_chart"].to_dict())) < 200_000, PAGE_PARAMS[i]
 
 
 def _inputs_stamp() -> str:
@@ -436,7 +1001,7 @@ def _open(offline_page, html: Path):
     page = offline_page.page
     page.goto(html.as_uri())
     page.wait_for_function(
-        "document.querySelectorAll('.mtss-vega-embed svg').length === 3", timeout=30_000)
+        f"document.querySelectorAll('.mtss-vega-embed svg').length === {N_EXPLORERS}", timeout=30_000)
     return page
 
 
@@ -474,8 +1039,8 @@ def _explorer(page, param: str):
 def test_page_renders_offline_without_errors(offline_page, explorers_html):
     page = _open(offline_page, explorers_html)
     embeds = page.locator(".mtss-vega-embed")
-    assert embeds.count() == 3
-    for i in range(3):
+    assert embeds.count() == N_EXPLORERS
+    for i in range(N_EXPLORERS):
         label = embeds.nth(i).get_attribute("aria-label") or ""
         assert label.startswith("Interactive"), label
         # No chart is wider than the text column it sits in.
@@ -558,6 +1123,137 @@ def test_tfi_buttons_show_the_library_scale_score(offline_page, explorers_html, 
         for it in items:
             box.locator(f"input[name='{explorers.tfi_param_name(it)}'][value='{target[it]}']").check()
         want = expected_tfi_line(target, 1)
+        assert want in _wait_for_text(box, want)
+    assert offline_page.console_errors == []
+    assert offline_page.blocked == []
+
+
+def _check(box, name: str, value) -> None:
+    box.locator(f"input[name='{name}'][value='{value}']").check()
+
+
+def _select(box, name: str, value) -> None:
+    box.locator(f"select[name='{name}']").select_option(str(value))
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_accuracy_controls_show_the_simulator(offline_page, explorers_html):
+    page = _open(offline_page, explorers_html)
+    box = _explorer(page, "sem")
+    first = _texts(box)
+    for line in expected_accuracy_lines(10, 6, "four_point"):
+        assert line in first, line
+    seen = set()
+    for sem, points, rule in ((10, 20, "four_point"), (5, 14, "trend"), (20, 9, "trend_ci"), (15, 12, "trend")):
+        _set_range(box, "sem", sem)
+        _set_range(box, "points", points)
+        _check(box, "rule", rule)
+        lines = expected_accuracy_lines(sem, points, rule)
+        texts = _wait_for_text(box, lines[0])
+        for line in lines:
+            assert line in texts, (sem, points, rule, line)
+        seen.add(tuple(lines[1:]))
+    assert len(seen) == 4
+    assert offline_page.console_errors == []
+    assert offline_page.blocked == []
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_tier_controls_show_tier_shares_and_classwide_checks(offline_page, explorers_html, small):
+    page = _open(offline_page, explorers_html)
+    box = _explorer(page, "grade")
+    assert expected_tier_line(small, 3, explorers.ALL_SCHOOLS) in _texts(box)
+    for grade, school, crit in ((4, "School 02", 24), (2, "School 01", 14), (5, explorers.ALL_SCHOOLS, 40),
+                                (1, "School 02", 3)):
+        _check(box, "grade", grade)
+        _select(box, "school", school)
+        _set_range(box, "criterion", crit)
+        line = expected_tier_line(small, grade, school)
+        texts = _wait_for_text(box, line)
+        labels = expected_room_labels(small, grade, school, crit)
+        page.wait_for_function(
+            "([el, needle]) => Array.from(el.querySelectorAll('svg text')).some(t => t.textContent === needle)",
+            arg=[box.element_handle(), next(iter(labels.values()))], timeout=5000)
+        texts = _texts(box)
+        for room, label in labels.items():
+            assert room in texts and label in texts, (grade, school, crit, room, label)
+    assert offline_page.console_errors == []
+    assert offline_page.blocked == []
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_gap_sliders_show_the_library_gap_analysis(offline_page, explorers_html):
+    page = _open(offline_page, explorers_html)
+    box = _explorer(page, "score")
+    verdicts = set()
+    for score, weeks in ((40, 18), (75, 30), (43, 12), (20, 36), (86, 2)):
+        _set_range(box, "score", score)
+        _set_range(box, "weeks_left", weeks)
+        head1, head2, summary = expected_gap_lines(score, weeks)
+        texts = _wait_for_text(box, head2)
+        assert head1 in texts
+        first = summary.split(" Reaching ")[0]
+        i = texts.index(first)
+        assert " ".join(texts[i:i + 3]) == summary, (score, weeks)
+        verdicts.add((head1.endswith(": significant"), head2.endswith(": reasonable")))
+    assert len(verdicts) >= 3  # the sliders really move the verdicts
+    assert offline_page.console_errors == []
+    assert offline_page.blocked == []
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_equity_controls_show_the_library_ratios(offline_page, explorers_html, tier3_table):
+    page = _open(offline_page, explorers_html)
+    box = _explorer(page, "min_cell")
+    for mc, mn, th in ((0, 0, 1.5), (5, 10, 2.0), (20, 30, 3.0), (10, 30, 2.5)):
+        _check(box, "min_cell", mc)
+        _check(box, "min_n", mn)
+        _select(box, "threshold", fmt_num(th))
+        want = f"Minimum cell size {mc}, minimum n-size {mn}:"
+        page.wait_for_function(
+            "([el, a, b]) => { const t = Array.from(el.querySelectorAll('svg text')).map(x => x.textContent);"
+            " return t.some(x => x.startsWith(a)) && t.some(x => x.startsWith(b)); }",
+            arg=[box.element_handle(), want, f"Threshold {fmt_num(th)}:"], timeout=5000)
+        texts = _texts(box)
+        for g in tier3_table["group"]:
+            assert expected_equity_label(tier3_table, g, mc, mn, th) in texts, (mc, mn, th, g)
+    assert offline_page.console_errors == []
+    assert offline_page.blocked == []
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_month_slider_shows_the_october_catch(offline_page, explorers_html, small):
+    page = _open(offline_page, explorers_html)
+    box = _explorer(page, "month_no")
+    assert expected_odr_lines(small, "Oct 2025", "2025-11-01")[2] in _texts(box)
+    for k, label, end in ((5, "Dec 2025", "2026-01-01"), (2, "Sep 2025", "2025-10-01"), (10, "May 2026", "2026-06-01")):
+        _set_range(box, "month_no", k)
+        lines = expected_odr_lines(small, label, end)
+        texts = _wait_for_text(box, lines[0])
+        for line in lines:
+            assert line in texts, line
+    assert offline_page.console_errors == []
+    assert offline_page.blocked == []
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_srss_buttons_show_the_library_total_and_band(offline_page, explorers_html, page_cells):
+    start = page_cells[8]["_chart"].to_dict()["params"]
+    page = _open(offline_page, explorers_html)
+    box = _explorer(page, explorers.srss_param_name(1))
+    assert expected_srss_line([p["value"] for p in start]) in _texts(box)
+    rng = np.random.default_rng(4)
+    for items in ([0, 1, 1, 1, 0, 0, 0], [1, 1, 1, 1, 0, 0, 0], [2, 2, 2, 2, 0, 0, 0], [2, 2, 2, 3, 0, 0, 0],
+                  [3] * 7, list(rng.integers(0, 4, 7))):
+        for i, v in enumerate(items):
+            _check(box, explorers.srss_param_name(i + 1), int(v))
+        want = expected_srss_line([int(v) for v in items])
         assert want in _wait_for_text(box, want)
     assert offline_page.console_errors == []
     assert offline_page.blocked == []
