@@ -1288,7 +1288,9 @@ def simulate_decisions(
         # every simulated score and goal-line value stays within this (errors beyond 40 SD never occur)
         wmax = float(np.abs(wk).max()) if npts else 0.0
         scale = abs(st) + (float(np.abs(ts).max()) + abs(a)) * wmax + 40.0 * e
-        _finite(4.0 * scale, "true_slope/aim_slope/weeks/sem/start")
+        # scores, their differences and the trend sums (score x week deviation, week deviation squared)
+        spread = (1.0 + wmax) * max(npts, 1)
+        _finite(4.0 * scale * spread + (1.0 + wmax) * spread, "true_slope/aim_slope/weeks/sem/start")
     rng = np.random.default_rng(sd)
     descending = a < 0
 
