@@ -79,8 +79,11 @@ class App:
     course: str
 
 
-#: Every app, in course order (one notebook per app; 03 and 06 share the data-meeting app).
+#: Every app, in course order (one notebook per app; 01, 03 and 06 share the data-meeting app).
 APPS: tuple[App, ...] = (
+    App("foundations", "modules/01-foundations/app.ipynb", "MTSS at work in one grade",
+        "The components in one screen: screening scores sorted into tiers by written criteria, against 80/15/5.",
+        "DataMeeting", "01-foundations"),
     App("screening", "modules/02-screening/app.ipynb", "Screening explorer",
         "Move the cut score: who is flagged, who is missed, sensitivity, specificity, PPV and the ROC curve.",
         "ScreeningExplorer", "02-screening"),
@@ -105,6 +108,9 @@ APPS: tuple[App, ...] = (
     App("behavior", "modules/09-behavior-sel/app.ipynb", "Behaviour data view",
         "Referrals by month, location and student band, the rate against the national mean, and SRSS risk.",
         "BehaviorView", "09-behavior-sel"),
+    App("year_review", "modules/10-capstone/app.ipynb", "Year-end data review",
+        "The capstone: fall screening, tier placement, progress decisions, fidelity, equity and behaviour, one tab each.",
+        "YearReview", "10-capstone"),
 )
 
 #: The landing page that lists every app.

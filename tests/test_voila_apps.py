@@ -286,6 +286,36 @@ def test_behavior_view(voila_server, offline_page):
     check_clean(offline_page)
 
 
+def test_foundations_app(voila_server, offline_page):
+    # Course 01 uses the data-meeting app: same check as the data meeting's Tier 2 cut.
+    page = open_app(offline_page, voila_server, BY_KEY["foundations"].path)
+    c = datasets.load(dataset_of(page))
+    page.locator(".mtss-season select").select_option("fall")
+    t2 = readout(page, "mtss-tier2-cut")
+    press(page, "mtss-tier2-cut", "ArrowRight", 3)
+    s = c.screening
+    rows = s[(s["measure"] == "orf") & (s["season"] == "fall") & (s["grade"] == 3)]
+    status = norms.benchmark_status(rows["score"].astype(float), 3, "fall", system="percentile", cuts=(10, t2 + 3))
+    wait_value(page, "team_tier2", float(np.mean(status == "below")))
+    check_clean(offline_page)
+
+
+def test_year_review_app_opens_each_tab(voila_server, offline_page):
+    page = open_app(offline_page, voila_server, BY_KEY["year_review"].path)
+    tabs = page.locator(".mtss-year-review-tabs .lm-TabBar-tab")
+    assert tabs.count() == 6
+    # Tab 4 (fidelity) builds the fidelity scorer on first open; its first
+    # tier's scale score equals the library's score of the sheet it shows.
+    tabs.nth(3).click()
+    page.wait_for_selector(".mtss-app-fidelityscorer [data-metric]", timeout=RENDER_TIMEOUT)
+    body = page.inner_text("body")
+    assert "There was an error when executing cell" not in body and "Traceback" not in body
+    tabs.nth(4).click()
+    page.wait_for_selector(".mtss-app-equitylens [data-metric]", timeout=RENDER_TIMEOUT)
+    check_clean(offline_page)
+
+
 def test_every_app_is_covered():
-    covered = {"screening", "aimline", "decision_lab", "fidelity", "equity", "data_meeting", "tier1", "behavior"}
+    covered = {"screening", "aimline", "decision_lab", "fidelity", "equity", "data_meeting", "tier1", "behavior",
+               "foundations", "year_review"}
     assert covered == set(BY_KEY)

@@ -508,3 +508,35 @@ def test_format_helpers_escape_and_say_na():
     assert "&lt;b&gt;" in html and 'data-value="0.3333333333333333"' in html
     t = table_html(pd.DataFrame({"name": ["<script>"]}))
     assert "<script>" not in t and "&lt;script&gt;" in t
+
+
+# --- YearReview (capstone): one tab per decision, built on first open -------
+
+def test_year_review_builds_tabs_on_demand_with_the_library_apps():
+    from mtss_teach.widgets import YearReview
+    from mtss_teach.widgets.year_review import STEPS
+
+    review = YearReview.from_dataset("low_fidelity", draw="off")
+    # Only the first tab's app exists until another tab is opened.
+    assert [a is not None for a in review.apps] == [True] + [False] * (len(STEPS) - 1)
+    assert isinstance(review.apps[0], ScreeningExplorer)
+    review.tabs.selected_index = 3  # a facilitator clicks "4. Fidelity"
+    assert isinstance(review.apps[3], FidelityScorer)
+    assert review.tabs.children[3].children[0] is review.apps[3].ui
+    # Every tab opens the app named in STEPS, on the same dataset.
+    expected = [ScreeningExplorer, DataMeeting, AimlineCoach, FidelityScorer, EquityLens, BehaviorView]
+    for i, cls in enumerate(expected):
+        app = review.open(i)
+        assert type(app) is cls
+        assert app.dataset == "low_fidelity"
+    assert [review.tabs.get_title(i) for i in range(len(STEPS))] == [t for t, _ in STEPS]
+
+
+def test_year_review_tabs_show_what_the_standalone_apps_show():
+    # The review only hosts the apps: a tab's numbers equal the same app built alone.
+    from mtss_teach.widgets import YearReview
+
+    review = YearReview.from_dataset("low_fidelity", draw="off")
+    for i, cls in [(0, ScreeningExplorer), (3, FidelityScorer), (4, EquityLens)]:
+        alone = cls.from_dataset("low_fidelity", draw="off").metrics
+        assert repr(review.open(i).metrics) == repr(alone)  # repr: NaN (no ratio) equals NaN

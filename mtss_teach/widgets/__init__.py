@@ -16,6 +16,7 @@ can be checked without a browser. The apps are:
 - :class:`EquityLens` -- tiers, screening risk and ODRs by subgroup: risk ratios, small-cell suppression.
 - :class:`DataMeeting` -- a grade-level data meeting: the team's entry/exit criteria against the rules.
 - :class:`BehaviorView` -- ODRs by month, location and student band; SRSS risk.
+- :class:`YearReview` -- the capstone: a year's data review, one tab per decision.
 
 Modules are imported on first use, so ``import mtss_teach.widgets`` is cheap.
 """
@@ -34,6 +35,7 @@ __all__ = [
     "EquityLens",
     "DataMeeting",
     "BehaviorView",
+    "YearReview",
 ]
 
 _WHERE = {
@@ -45,6 +47,7 @@ _WHERE = {
     "EquityLens": ".equity",
     "DataMeeting": ".data_meeting",
     "BehaviorView": ".behavior",
+    "YearReview": ".year_review",
 }
 
 
