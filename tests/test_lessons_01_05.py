@@ -25,6 +25,7 @@ Tests that need the built book skip when the pages have not been built.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import csv
 import io
@@ -67,6 +68,16 @@ APP_FOR = {
     "03-tier1-placement": "modules/03-tier1-placement/app.ipynb",
     "04-progress-monitoring": "modules/04-progress-monitoring/app.ipynb",
     "05-decision-rules": "modules/05-decision-rules/app.ipynb",
+}
+
+# The static explorer that fits each course's practice (book/explorers.md lists them all),
+# and the controls it must offer the reader.
+EXPLORER_FOR = {
+    "01-foundations": ("tier_share_explorer", {"grade", "school", "criterion"}),
+    "02-screening": ("screening_cut_explorer", {"cut"}),
+    "03-tier1-placement": ("tier_share_explorer", {"grade", "criterion"}),
+    "04-progress-monitoring": ("aimline_explorer", {"goal", "weeks"}),
+    "05-decision-rules": ("decision_accuracy_explorer", {"sem", "points", "rule"}),
 }
 
 
@@ -231,6 +242,24 @@ def test_practice_embeds_an_explorer_and_points_to_the_app(course):
     assert (ROOT / app).is_file()
     # the app notebook is not in the TOC: never link it with a Sphinx role or a markdown link
     assert not re.search(r"\]\([^)]*\.ipynb\)|\{doc\}`[^`]*app", text)
+
+
+@pytest.mark.parametrize("course", COURSES)
+def test_practice_explorer_fits_the_course_and_builds_from_the_lesson(course):
+    practice = _section(_text(course, "lesson.md"), "Practice")
+    name, controls = EXPLORER_FOR[course]
+    assert set(re.findall(r"explorers\.(\w+)\(", practice)) == {name}
+    cells = [c for c in _code_cells(practice) if "explorers." in c]
+    assert len(cells) == 1
+    ns = dict(_run_lesson(course))
+    tree = ast.parse(cells[0])
+    last = tree.body.pop()
+    with contextlib.redirect_stdout(io.StringIO()):
+        exec(compile(tree, f"{course}/lesson.md[explorer]", "exec"), ns)
+        chart = eval(compile(ast.Expression(last.value), f"{course}/lesson.md[explorer]", "eval"), ns)
+    spec = chart.to_dict()
+    assert {p["name"] for p in spec["params"]} == controls
+    assert spec["description"].startswith("Interactive")
 
 
 @pytest.mark.parametrize("course", COURSES)
