@@ -641,7 +641,7 @@ def test_fuzz_typical_growth(grade, measure):
 # screening
 # ---------------------------------------------------------------------------
 
-from fuzz_strategies import Flags, check_extreme, length_bad, paired  # noqa: E402
+from fuzz_strategies import Elements, Flags, check_extreme, length_bad, paired  # noqa: E402
 
 SCORES = elements(typical=lambda rng: float(rng.integers(0, 150)))
 FLAGS = Flags()
@@ -2852,6 +2852,10 @@ IO_BUGS = {
         lambda: _raises_dataerror(lambda: _io().deidentify(pd.DataFrame([[1, 2]], columns=["id", "id"]), "id", "s")),
 }
 COHORT_BUGS = {
+    "Cohort.to_csv(5) raises TypeError":
+        lambda: _raises_dataerror(lambda: _coh().make_cohort(10, 1, tables=("students",)).to_csv(5)),
+    "datasets.regenerate(5) raises TypeError":
+        lambda: _raises_dataerror(lambda: __import__("mtss_teach.datasets", fromlist=["x"]).regenerate(5, check=True)),
     "Cohort.from_csv(5) raises TypeError":
         lambda: _raises_dataerror(lambda: _coh().Cohort.from_csv(5)),
     "make_cohort with ragged grades raises ValueError":
@@ -2907,9 +2911,37 @@ def test_io_known_bugs(case):
     IO_BUGS[case]()
 
 
-@_known_bug("mtss_teach.cohorts (other helper's file)", COHORT_BUGS)
+@_known_bug("mtss_teach.cohorts / datasets (other helper's files)", COHORT_BUGS)
 def test_cohorts_known_bugs(case):
     COHORT_BUGS[case]()
+
+
+def _odr_months(dates):
+    from mtss_teach.charts import odr_counts
+
+    ev = pd.DataFrame({"student_id": [1, 2], "date": dates, "location": ["class", "hall"], "type": ["major"] * 2})
+    return odr_counts(ev)
+
+
+def _excel_months_ok():
+    try:
+        out = _odr_months([45000, 45031])  # Excel serials for 2023-03-15 and 2023-04-15
+    except DataError:
+        return
+    assert pd.to_datetime(out["month"]).dt.strftime("%Y-%m").tolist() == ["2023-03", "2023-04"]
+
+
+CHART_BUGS = {
+    "odr_counts reads Excel serial dates (45000) as nanoseconds: both land in Jan 1970":
+        _excel_months_ok,
+    "odr_counts reads a plain number in a date column (3.5) as a date in Jan 1970":
+        lambda: _raises_dataerror(lambda: _odr_months([3.5, "2025-10-01"])),
+}
+
+
+@_known_bug("mtss_teach.charts (other helper's file)", CHART_BUGS)
+def test_charts_known_bugs(case):
+    CHART_BUGS[case]()
 
 
 class TestSimulateOverflowRegression:
@@ -2920,3 +2952,131 @@ class TestSimulateOverflowRegression:
         # the first overflow guard let this through and the shares came out of NaN slopes
         with pytest.raises(DataError, match="too extreme"):
             simulate_decisions(1e150, 1.0, 0.0, np.arange(1, 9) * 1e150, "trend", n=5)
+
+
+# ---------------------------------------------------------------------------
+# charts that take a leader's raw data (charts.py is another helper's file: a
+# failure here is reported, not fixed here)
+# ---------------------------------------------------------------------------
+
+
+from mtss_teach.progress import Aimline as Aimline_  # noqa: E402
+
+
+@fuzz(0.2)
+@given(pair=paired(WEEKS, PM_SCORES, max_size=14), line=aimlines(),
+       trend_method=st.sampled_from(["ols", "tukey", None, "median"]),
+       rule=st.sampled_from(["four_point", "trend", None, "vibes"]))
+def test_fuzz_progress_chart(pair, line, trend_method, rule):
+    from mtss_teach.charts import progress_chart
+
+    weeks, scores = pair
+    aim, aim_ok = line
+    bad = {**vec_bad("weeks", weeks), **vec_bad("scores", scores), **length_bad(weeks, scores)}
+    if not aim_ok:
+        bad["aimline"] = None
+    if trend_method == "median":
+        bad["trend"] = None
+    if rule == "vibes":
+        bad["decision"] = None
+        bad["rule"] = None  # (the message calls the decision= argument "rule")
+    if isinstance(aim, Aimline_) and not np.isfinite(aim.slope) and rule is None and list(bad) == ["aimline"]:
+        return  # reported: without a decision rule the chart draws a hand-made NaN goal line without a word
+    extreme = not bad and _extreme(weeks.nums, scores.nums)
+    if not bad and trend_method is not None:
+        # the trend line needs what progress.trend needs (the chart may also leave it out)
+        bad["@optional trend"] = lambda m: "trend" in m or "weeks" in m or "scores" in m
+
+    def verify(chart):
+        spec = chart.to_dict()
+        assert "layer" in spec or "vconcat" in spec or "hconcat" in spec
+
+    call = lambda: progress_chart(weeks.value, scores.value, aim, trend=trend_method,  # noqa: E731
+                                  decision=rule)
+    if extreme:
+        check_extreme("charts.progress_chart", call, verify)
+    elif list(bad) == ["@optional trend"]:
+        try:
+            verify(call())
+            from fuzz_strategies import tried
+            tried("charts.progress_chart", "value")
+        except DataError as exc:
+            from fuzz_strategies import tried
+            tried("charts.progress_chart", "DataError")
+            assert bad["@optional trend"](str(exc)), str(exc)
+    else:
+        check("charts.progress_chart", call, bad, verify)
+
+
+@fuzz(0.3)
+@given(pair=paired(elements(typical=lambda rng: float(rng.integers(0, 150))), FLAGS, max_size=30),
+       cut=number_arg(typical=st.integers(0, 150).map(float)),
+       with_risk=st.booleans(), risk_when=RISK_WHEN,
+       bin_width=st.one_of(st.none(), number_arg(0, None, lo_open=True, typical=st.sampled_from([1.0, 5.0, 10.0]))))
+def test_fuzz_screening_histogram(pair, cut, with_risk, risk_when, bin_width):
+    from mtss_teach.charts import screening_histogram
+
+    scores, at_risk = pair
+    bad = vec_bad("scores", scores)
+    if with_risk:
+        bad.update(vec_bad("at_risk", at_risk))
+        bad.update(length_bad(scores, at_risk))
+    for name, a in (("cut", cut), ("risk_when", risk_when)):
+        if not a.ok:
+            bad[name] = None
+    if bin_width is not None and not bin_width.ok:
+        bad["bin_width"] = None
+    extreme = not bad and _extreme(scores.nums, [cut.canon], [] if bin_width is None else [bin_width.canon])
+
+    def verify(out):
+        # every score lands in exactly one bin: the counts add up to the students
+        count_cols = [c for c in out.columns if c in ("count", "students", "n")]
+        assert count_cols, list(out.columns)
+        assert int(out[count_cols[0]].sum()) == len(scores)
+
+    call = lambda: screening_histogram(scores.value, cut.value, at_risk=at_risk.value if with_risk else None,  # noqa
+                                       risk_when=risk_when.value, bin_width=None if bin_width is None else bin_width.value)
+    if extreme or (not bad and bin_width is not None and np.ptp(np.r_[scores.nums, cut.canon]) / bin_width.canon > 1e5):
+        # extreme ranges or too many bins: an answer, or a DataError saying so
+        try:
+            verify(call())
+            from fuzz_strategies import tried
+            tried("charts.screening_histogram", "value")
+        except DataError:
+            from fuzz_strategies import tried
+            tried("charts.screening_histogram", "DataError")
+        return
+    check("charts.screening_histogram", call, bad, verify)
+
+
+@fuzz(0.3)
+@given(dates=vectors(Elements(), min_size=1, max_size=15, problems=False),
+       kinds=st.lists(st.sampled_from(["major", "minor", "Major", None]), min_size=15, max_size=15),
+       date_mode=st.integers(0, 99), seed=st.integers(0, 2**32 - 1))
+def test_fuzz_odr_counts(dates, kinds, date_mode, seed):
+    from mtss_teach.charts import odr_counts
+
+    rng = np.random.default_rng(seed)
+    n = len(dates)
+    days = [pd.Timestamp("2025-08-25") + pd.Timedelta(days=int(d)) for d in rng.integers(0, 280, n)]
+    written = [[d, d.strftime("%Y-%m-%d"), d.date()][int(rng.integers(3))] for d in days]
+    bad = {}
+    major = [str(k).strip().lower() == "major" for k in kinds[:n]]
+    if date_mode >= 80:
+        i = int(rng.integers(n))
+        # numbers and True in a date column are a known bug (see test_charts_known_bugs)
+        written[i] = ["not a date", None, [2025, 1, 1], "2025-02-30"][int(rng.integers(4))]
+        if major[i]:  # only major referrals are read (majors_only=True)
+            bad["events"] = lambda m, i=i: "date" in m
+        else:
+            days[i] = None
+    ev = pd.DataFrame({"student_id": rng.integers(1, 6, n), "date": pd.Series(written, dtype=object),
+                       "location": rng.choice(["class", "hall", "bus"], n), "type": kinds[:n]})
+
+    def verify(out):
+        # majors per calendar month ("major" exactly, as the cohorts write it)
+        want = pd.Series([d.strftime("%Y-%m") for d, m in zip(days, major) if m], dtype=object).value_counts()
+        got = dict(zip(pd.to_datetime(out["month"]).dt.strftime("%Y-%m"), out["odrs"]))
+        assert {k: v for k, v in got.items() if v} == want.to_dict()
+
+    check("charts.odr_counts", lambda: odr_counts(ev), bad, verify)
