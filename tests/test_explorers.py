@@ -551,9 +551,9 @@ def test_classwide_table_equals_classwide_problem(small):
         assert row["problem"] == screening.classwide_problem(scores, row["criterion"])
 
 
-def test_classwide_runs_decode_to_the_full_table(small):
+def test_classwide_runs_decode_to_the_full_table(small, tier_spec):
     """The page stores each classroom's answer once per run of slider positions; nothing is lost."""
-    spec = explorers.tier_share_explorer(small, grade=3).to_dict()
+    spec = tier_spec
     runs = next(v for v in spec["datasets"].values() if v and "classroom" in v[0])
     full = explorers.classwide_table(small)
     for row in full.itertuples():
@@ -563,11 +563,15 @@ def test_classwide_runs_decode_to_the_full_table(small):
     assert len(json.dumps(spec)) < 200_000
 
 
+@pytest.fixture(scope="module")
+def tier_spec(small):
+    return explorers.tier_share_explorer(small).to_dict()
+
+
 @pytest.mark.parametrize("grade,school,criterion", [(3, explorers.ALL_SCHOOLS, 14), (4, "School 02", 24),
                                                      (2, "School 01", 30), (6, explorers.ALL_SCHOOLS, 0)])
-def test_tier_explorer_drawn_by_vega(small, grade, school, criterion):
-    spec = explorers.tier_share_explorer(small).to_dict()
-    texts = svg_texts(spec, grade=grade, school=school, criterion=criterion)
+def test_tier_explorer_drawn_by_vega(small, tier_spec, grade, school, criterion):
+    texts = svg_texts(tier_spec, grade=grade, school=school, criterion=criterion)
     assert expected_tier_line(small, grade, school) in texts
     labels = expected_room_labels(small, grade, school, criterion)
     for room, label in labels.items():
@@ -922,8 +926,13 @@ PAGE_PARAMS = ["cut", "goal", explorers.tfi_param_name("1.1"), "sem", "grade", "
                explorers.srss_param_name(1)]
 
 
-def test_page_has_the_nine_explorers(page_cells):
-    names = [sorted(p["name"] for p in c["_chart"].to_dict()["params"]) for c in page_cells]
+@pytest.fixture(scope="module")
+def page_specs(page_cells):
+    return [c["_chart"].to_dict() for c in page_cells]
+
+
+def test_page_has_the_nine_explorers(page_specs):
+    names = [sorted(p["name"] for p in spec["params"]) for spec in page_specs]
     assert names[0] == ["cut"]
     assert names[1] == ["goal", "weeks"]
     assert names[2] == sorted(explorers.tfi_param_name(i) for i in tier_items(1))
@@ -944,9 +953,10 @@ def test_page_cells_hide_their_code():
     assert text.count(":tags: [remove-input]") == N_EXPLORERS
 
 
-def test_page_explorers_are_small(page_cells):
-    for i, c in enumerate(page_cells):
-        assert len(json.dumps(c["_chart"].to_dict())) < 200_000, PAGE_PARAMS[i]
+def test_page_explorers_are_small(page_specs):
+    for i, spec in enumerate(page_specs):
+        assert len(json.dumps(spec)) < 200_000, PAGE_PARAMS[i]
+        assert spec["description"].startswith("Interactive"), PAGE_PARAMS[i]
 
 
 def _inputs_stamp() -> str:
@@ -1243,8 +1253,8 @@ def test_month_slider_shows_the_october_catch(offline_page, explorers_html, smal
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_srss_buttons_show_the_library_total_and_band(offline_page, explorers_html, page_cells):
-    start = page_cells[8]["_chart"].to_dict()["params"]
+def test_srss_buttons_show_the_library_total_and_band(offline_page, explorers_html, page_specs):
+    start = page_specs[8]["params"]
     page = _open(offline_page, explorers_html)
     box = _explorer(page, explorers.srss_param_name(1))
     assert expected_srss_line([p["value"] for p in start]) in _texts(box)
