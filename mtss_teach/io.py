@@ -20,6 +20,7 @@ written to a spreadsheet with its header).
 from __future__ import annotations
 
 import hashlib
+import numbers
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -131,6 +132,7 @@ def _read_raw(path_or_frame: Any, sheet: Any) -> tuple[pd.DataFrame, str]:
     if isinstance(path_or_frame, pd.DataFrame):
         df = path_or_frame.copy()
         df.columns = [str(c) for c in df.columns]
+        _check_unique_columns(df, "path_or_frame")
         return df.astype(object).reset_index(drop=True), "DataFrame"
     if not isinstance(path_or_frame, (str, Path)):
         raise DataError(
@@ -154,7 +156,16 @@ def _read_raw(path_or_frame: Any, sheet: Any) -> tuple[pd.DataFrame, str]:
     except Exception as exc:  # unreadable file: report it as a data problem
         raise DataError(f"path_or_frame: could not read {path.name!r} ({exc})") from None
     df.columns = [str(c) for c in df.columns]
+    _check_unique_columns(df, "path_or_frame")
     return df.astype(object).reset_index(drop=True), path.name
+
+
+def _check_unique_columns(df: pd.DataFrame, name: str) -> None:
+    dup = pd.Index(df.columns).duplicated()
+    if dup.any():
+        i = int(np.flatnonzero(dup)[0])
+        raise DataError(f"{name}: column {df.columns[i]!r} (position {i}) appears twice (duplicate column name); "
+                        "rename one of them")
 
 
 def _norm_name(s: str) -> str:
@@ -213,8 +224,13 @@ def _check_ranges(measure_ranges: Any) -> dict[str, tuple[float, float]]:
     for m, r in measure_ranges.items():
         if not isinstance(m, str) or not m.strip():
             raise DataError(f"measure_ranges: measure names must be text, got {m!r}")
-        if isinstance(r, (str, bytes)) or np.ndim(r) != 1 or len(r) != 2:
+        try:
+            items = None if isinstance(r, (str, bytes, Mapping)) else list(r)
+        except TypeError:
+            items = None
+        if items is None or len(items) != 2:
             raise DataError(f"measure_ranges[{m!r}]: expected (lowest, highest), got {r!r}")
+        r = items
         lo = check_number(r[0], f"measure_ranges[{m!r}][0]")
         hi = check_number(r[1], f"measure_ranges[{m!r}][1]")
         if not lo <= hi:
@@ -242,12 +258,27 @@ def _numbers(col: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(float values, missing mask, date-like mask); non-numbers become NaN."""
     missing = _is_missing(col)
     datey = _is_date_like(col) & ~missing
-    boolish = col.map(lambda v: isinstance(v, (bool, np.bool_))).to_numpy(dtype=bool)
-    text = col.map(lambda v: v.strip().replace("\u2212", "-") if isinstance(v, str) else v)
-    text = text.where(~(datey | boolish | missing), None)
+    text = col.map(_number_cell).where(~(datey | missing), None)
     num = np.array(pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan), dtype=float)
     num[~np.isfinite(num)] = np.nan
     return num, missing, datey
+
+
+def _number_cell(v: Any) -> Any:
+    """Text (parsed later) or a float; None for anything that is not a real number.
+
+    Booleans, complex numbers, durations (``pd.Timedelta``, ``np.timedelta64``),
+    lists and integers too large for a float are not numbers: they are
+    reported as "not a number", never read as their real part or nanoseconds.
+    """
+    if isinstance(v, str):
+        return v.strip().replace("\u2212", "-")
+    if isinstance(v, (bool, np.bool_, np.timedelta64, np.datetime64)) or not isinstance(v, numbers.Real):
+        return None
+    try:
+        return float(v)
+    except (OverflowError, ValueError, TypeError):
+        return None
 
 
 def _ids(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -267,7 +298,9 @@ def _grades(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     def one(v: Any) -> float:
         if isinstance(v, (bool, np.bool_)):
             return np.nan
-        if isinstance(v, (int, float, np.integer, np.floating)):
+        if isinstance(v, (int, np.integer)) and not isinstance(v, np.timedelta64):
+            return float(v) if abs(int(v)) < 100 else np.nan
+        if isinstance(v, (float, np.floating)):
             f = float(v)
             return f if np.isfinite(f) and f.is_integer() and abs(f) < 100 else np.nan
         if isinstance(v, str):
@@ -284,18 +317,77 @@ def _grades(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 def _labels(col: pd.Series, aliases: Mapping[str, str] | None) -> tuple[np.ndarray, np.ndarray]:
     missing = _is_missing(col)
-    low = col.map(lambda v: v.strip().lower() if isinstance(v, str) else v).to_numpy(dtype=object)
+    # anything that is not text (a number, a list...) becomes its text, so it is reported as unknown
+    low = col.map(lambda v: v.strip().lower() if isinstance(v, str) else str(v)).to_numpy(dtype=object, copy=True)
+    low[missing] = None
     if aliases:
         low = np.array([aliases.get(v, v) if isinstance(v, str) else v for v in low], dtype=object)
     return low, missing
 
 
-def _dates(col: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+#: Excel stores a date as days since 1899-12-30 (its "serial" number: 45000 is
+#: 2023-03-15). A plain number in a date column is read that way when it falls
+#: in 1950-2099 (serials 18264-73050; a sanity window for school records, not a
+#: norm); any other number is rejected, never read as nanoseconds since 1970.
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+EXCEL_SERIAL_RANGE: tuple[int, int] = (18264, 73050)
+_DATE_MIN, _DATE_MAX = pd.Timestamp.min.ceil("D"), pd.Timestamp.max.floor("D")
+
+
+def _parse_dates(col: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Parse a date column: (datetime64[ns] values, missing mask, reason per row or None).
+
+    Text and date cells are parsed by pandas; numbers (and numeric text) are
+    Excel serial dates (see :data:`EXCEL_SERIAL_RANGE`); dates outside
+    pandas' range (years 1677-2262) are rejected, not wrapped round.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from mtss_teach.io import _parse_dates
+    >>> d, miss, why = _parse_dates(pd.Series(["2023-03-15", 45000, 3.5, "", "3000-01-01"], dtype=object))
+    >>> [str(x)[:10] for x in d[:2]], miss.tolist(), why[2]
+    (['2023-03-15', '2023-03-15'], [False, False, False, True, False], 'number 3.5 is not a plausible Excel date serial (18264-73050 = 1950-2099)')
+    >>> why[4]
+    'date 3000-01-01 is outside the supported range (1677-09-22 to 2262-04-11)'
+    """
+    col = pd.Series(col, dtype=object).reset_index(drop=True)
+    n = len(col)
     missing = _is_missing(col)
-    vals = col.where(~missing, None)
-    parsed = pd.to_datetime(vals, errors="coerce", format="mixed")
-    bad = parsed.isna().to_numpy() & ~missing
-    return parsed.to_numpy(dtype="datetime64[ns]"), missing, bad
+    datey = _is_date_like(col) & ~missing
+    num = pd.to_numeric(col.map(_number_cell).where(~(datey | missing), None), errors="coerce")
+    num = num.to_numpy(dtype=float, na_value=np.nan)
+    is_num = ~np.isnan(num)
+    reason = np.full(n, None, dtype=object)
+    other = ~missing & ~is_num
+    parsed = pd.Series(pd.NaT, index=range(n), dtype="datetime64[us]")
+    is_text = col.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
+    parse = other & (is_text | datey)  # booleans, complex numbers, lists... are not dates
+    if parse.any():
+        got = pd.to_datetime(col.where(parse, None), errors="coerce", format="mixed")
+        parsed = pd.Series(got.to_numpy(dtype="datetime64[us]"), dtype="datetime64[us]")
+    reason[other & parsed.isna().to_numpy()] = "date is not a readable date"
+    lo, hi = EXCEL_SERIAL_RANGE
+    with np.errstate(invalid="ignore"):
+        serial_ok = is_num & (num >= lo) & (num <= hi)
+    if is_num.any():
+        days = np.where(serial_ok, num, 0.0)
+        as_dt = np.datetime64(EXCEL_EPOCH.date(), "us") + (days * 86400e6).round().astype("timedelta64[us]")
+        parsed = parsed.where(~serial_ok, pd.Series(as_dt, dtype="datetime64[us]"))
+        bad_num = is_num & ~serial_ok
+        for i in np.flatnonzero(bad_num):
+            reason[i] = (f"number {num[i]:g} is not a plausible Excel date serial "
+                         f"({lo}-{hi} = 1950-2099)")
+    # microseconds throughout, never nanoseconds: a year-3000 date would wrap round before the range check
+    vals = parsed.to_numpy(dtype="datetime64[us]", copy=True)
+    with np.errstate(invalid="ignore"):
+        out = ~np.isnat(vals) & ((vals < np.datetime64(_DATE_MIN.date(), "us"))
+                                 | (vals > np.datetime64(_DATE_MAX.date(), "us")))
+    for i in np.flatnonzero(out):
+        reason[i] = (f"date {np.datetime_as_string(vals[i], unit='D')} is outside the supported range "
+                     f"({_DATE_MIN.date()} to {_DATE_MAX.date()})")
+    vals[out] = np.datetime64("NaT")
+    return vals.astype("datetime64[ns]"), missing, reason
 
 
 class _Problems:
@@ -464,6 +556,8 @@ def read_screening(
     """
     strict = _check_frame_args(strict)
     ranges = _check_ranges(measure_ranges)
+    if isinstance(grades, (str, bytes, Mapping)) or not np.iterable(grades):
+        raise DataError(f"grades: expected a list of grades such as [1, 2, 3], got {grades!r}")
     allowed = [int(check_number(g, f"grades[{i}]", lo=0, hi=12, integer=True)) for i, g in enumerate(grades)]
     df, source = _read_raw(path_or_frame, sheet_name)
     optional = ["date"] + (["measure"] if measure is not None else [])
@@ -489,8 +583,8 @@ def read_screening(
     score = _score_column(df, mapping, meas, ranges, probs)
     clean: dict[str, Any] = {}
     if "date" in mapping:
-        dt, _, dbad = _dates(df[mapping["date"]])
-        probs.add(dbad, "date", "date is not a readable date")
+        dt, _, dwhy = _parse_dates(df[mapping["date"]])
+        probs.add(dwhy != None, "date", lambda i: dwhy[i])  # noqa: E711
     ok = ~probs.bad_rows(n)
     key = pd.DataFrame({"i": ids, "s": se, "m": meas})
     dup = np.zeros(n, dtype=bool)
@@ -603,8 +697,8 @@ def read_progress(
     dt = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
     dmiss = np.ones(n, dtype=bool)
     if "date" in mapping:
-        dt, dmiss, dbad = _dates(df[mapping["date"]])
-        probs.add(dbad, "date", "date is not a readable date")
+        dt, dmiss, dwhy = _parse_dates(df[mapping["date"]])
+        probs.add(dwhy != None, "date", lambda i: dwhy[i])  # noqa: E711
     both = wmiss & dmiss
     probs.add(both, "week" if "week" in mapping else "date", "missing week and date")
     meas = _measure_column(df, mapping, measure, ranges, probs)
@@ -643,7 +737,7 @@ def read_progress(
     clean["measure"] = pd.Categorical(np.where(np.isin(meas.astype(str), list(ranges)), meas, None), categories=list(ranges))
     clean["score"] = score
     if "grade" in mapping:
-        clean["grade"] = np.where(np.isin(gr, allowed), gr, -1).astype(np.int64)
+        clean["grade"] = np.where(np.isin(gr, [1, 2, 3, 4, 5, 6]), gr, -1).astype(np.int64)
     if "interventionist" in mapping:
         iv = df[mapping["interventionist"]].map(lambda v: None if v is None or (isinstance(v, float) and v != v)
                                                 else str(v).strip())
@@ -708,6 +802,13 @@ class Deidentified:
                 f"hashes; dropped {len(self.dropped)} column(s): {cols}")
 
 
+def _is_column(c: Any, df: pd.DataFrame) -> bool:
+    try:
+        return c in df.columns
+    except TypeError:  # unhashable (a dict, a list): not a column name
+        return False
+
+
 def _name_like(col: str) -> bool:
     n = _norm_name(col)
     return any(re.search(p, n) for p in NAME_LIKE_PATTERNS)
@@ -764,7 +865,8 @@ def deidentify(df: pd.DataFrame, id_column: str, salt: str, *, length: int = 16,
     """
     if not isinstance(df, pd.DataFrame):
         raise DataError(f"df: expected a pandas DataFrame, got {type(df).__name__}")
-    if id_column not in df.columns:
+    _check_unique_columns(df, "df")
+    if not _is_column(id_column, df):
         raise DataError(f"id_column: {id_column!r} is not a column; columns are {list(df.columns)}")
     if not isinstance(salt, str) or not salt:
         raise DataError("salt: give a non-empty secret text (an empty salt makes the hashes easy to reverse)")
@@ -772,7 +874,9 @@ def deidentify(df: pd.DataFrame, id_column: str, salt: str, *, length: int = 16,
     for name, cols in (("drop", drop), ("keep", keep)):
         if isinstance(cols, str):
             raise DataError(f"{name}: expected a list of column names, got the text {cols!r}")
-        unknown = [c for c in cols if c not in df.columns]
+        if not np.iterable(cols):
+            raise DataError(f"{name}: expected a list of column names, got {cols!r}")
+        unknown = [c for c in cols if not _is_column(c, df)]
         if unknown:
             raise DataError(f"{name}: {unknown} are not columns; columns are {list(df.columns)}")
     ids, miss = _ids(df[id_column].astype(object))

@@ -351,3 +351,97 @@ def test_screening_table_of_a_cohort_loads_cleanly():
     c = make_cohort(200, seed=3, tables=("screening",))
     res = read_screening(c.screening.drop(columns="date"), strict=True)
     assert res.n_accepted == len(c.screening)
+
+
+# ---------------------------------------------------------------------------
+# regressions for bugs found by tests/test_fuzz_public_api.py (IO_BUGS)
+# ---------------------------------------------------------------------------
+
+def _one_row(**cells):
+    base = {"student_id": ["S1"], "grade": [3], "season": ["fall"], "measure": ["orf"], "score": [50]}
+    base.update({k: [v] for k, v in cells.items()})
+    return pd.DataFrame(base, dtype=object)
+
+
+def _rejected_on(res, col):
+    assert res.n_in == res.n_accepted + res.n_rejected == 1
+    assert res.n_rejected == 1
+    return res.rejected.loc[res.rejected["column"] == col, "reason"].tolist()
+
+
+@pytest.mark.parametrize("col,value,reason", [
+    ("grade", 10**400, "grade"),           # used to raise OverflowError (int too large for a float)
+    ("score", 10**400, "not a number"),    # idem
+    ("score", 1 + 2j, "not a number"),     # used to be accepted as its real part, 1.0
+    ("score", pd.Timedelta(5), "not a number"),        # used to be accepted as 5 ns -> 5.0
+    ("score", np.timedelta64(5, "s"), "not a number"),
+    ("season", ["fall"], "unknown season"),            # used to raise ValueError
+    ("measure", ["orf"], "unknown measure"),           # idem
+])
+def test_odd_cells_are_rejected_with_a_reason(col, value, reason):
+    why = _rejected_on(read_screening(_one_row(**{col: value})), col)
+    assert why and reason in why[0]
+
+
+def test_excel_serial_dates_are_read_as_excel_means():
+    # Excel day 0 is 1899-12-30: 2023-03-15 - 1899-12-30 = 45000 days (checked with datetime below)
+    assert (dt.date(2023, 3, 15) - dt.date(1899, 12, 30)).days == 45000
+    res = read_screening(_one_row(date=45000))
+    assert res.n_accepted == 1
+    assert res.data["date"].iloc[0] == pd.Timestamp("2023-03-15")
+    res = read_screening(_one_row(date=45000.5))  # half a day: noon
+    assert res.data["date"].iloc[0] == pd.Timestamp("2023-03-15 12:00")
+
+
+@pytest.mark.parametrize("value", [3.5, 0, -45000, 10**400, True, 1 + 2j])
+def test_numbers_that_are_not_plausible_excel_serials_are_rejected(value):
+    why = _rejected_on(read_screening(_one_row(date=value)), "date")
+    assert why and ("Excel date serial" in why[0] or "not a readable date" in why[0])
+
+
+def test_dates_beyond_pandas_range_are_rejected_not_wrapped():
+    why = _rejected_on(read_screening(_one_row(date="3000-01-01")), "date")
+    assert why == ["date 3000-01-01 is outside the supported range (1677-09-22 to 2262-04-11)"]
+    ok = read_screening(_one_row(date="2262-04-10"))
+    assert ok.n_accepted == 1 and ok.data["date"].iloc[0].year == 2262
+
+
+def test_progress_weeks_from_excel_serial_dates():
+    res = read_progress(pd.DataFrame({"student_id": ["a", "a"], "date": [45000, 45007],
+                                      "measure": ["orf", "orf"], "score": [40, 41]}))
+    assert res.n_accepted == 2
+    assert res.data["week"].tolist() == [0.0, 1.0]  # 45007 - 45000 = 7 days = 1 week
+    assert res.data["date"].dt.strftime("%Y-%m-%d").tolist() == ["2023-03-15", "2023-03-22"]
+
+
+def test_read_progress_with_a_grade_column():
+    # used to raise NameError ('allowed' is not defined)
+    res = read_progress(pd.DataFrame({"student_id": ["a", "b"], "week": [1, 1], "measure": ["orf", "orf"],
+                                      "score": [40, 41], "grade": [3, 9]}))
+    assert res.n_accepted == 1 and res.data["grade"].tolist() == [3]
+    assert res.rejected["reason"].tolist() == ["grade 9 is not one of 1, 2, 3, 4, 5, 6"]
+
+
+@pytest.mark.parametrize("call,name", [
+    (lambda: read_screening(pd.concat([_one_row(), _one_row()[["score"]]], axis=1)), "path_or_frame"),
+    (lambda: read_screening(_one_row(), grades=None), "grades"),
+    (lambda: read_screening(_one_row(), grades=3), "grades"),
+    (lambda: read_screening(_one_row(), measure_ranges={"orf": [1, [2, 3]]}), "measure_ranges"),
+    (lambda: deidentify(pd.DataFrame({"id": [1]}), {}, "salt"), "id_column"),
+    (lambda: deidentify(pd.DataFrame({"id": [1]}), "id", "salt", drop=[{}]), "drop"),
+    (lambda: deidentify(pd.DataFrame([[1, 2]], columns=["id", "id"]), "id", "s"), "df"),
+])
+def test_bad_arguments_raise_dataerror_naming_them(call, name):
+    with pytest.raises(DataError, match=rf"^{name}\b"):
+        call()
+
+
+@settings(max_examples=60, deadline=None)
+@given(value=st.one_of(st.integers(-10**500, 10**500), st.floats(), st.complex_numbers(), st.booleans(),
+                       st.timedeltas(), st.lists(st.integers(), max_size=2), st.text(max_size=6)))
+def test_any_score_or_date_cell_is_accepted_or_rejected_never_raises(value):
+    for col in ("score", "date", "season", "grade"):
+        res = read_screening(_one_row(**{col: value}))
+        assert res.n_in == res.n_accepted + res.n_rejected == 1
+        if res.n_accepted and col == "score":
+            assert isinstance(value, (int, float, str)) and not isinstance(value, bool)
