@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import copy
 import math
+import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -268,7 +269,26 @@ def _write_csv(df: pd.DataFrame, path: Path) -> None:
               date_format="%Y-%m-%d", na_rep="", encoding="utf-8")
 
 
+def _folder(folder: Any, name: str = "folder") -> Path:
+    """A folder argument as a Path (DataError for anything that is not a path)."""
+    if isinstance(folder, (bool, np.bool_)) or not isinstance(folder, (str, os.PathLike)):
+        raise DataError(f"{name}: expected a folder path (str or pathlib.Path), got {type(folder).__name__} {folder!r}")
+    return Path(folder)
+
+
 def _read_csv(table: str, path: Path) -> pd.DataFrame:
+    """Read one table file; a corrupt, unreadable or empty file is a DataError naming the table."""
+    try:
+        return _read_csv_unchecked(table, path)
+    except DataError as exc:
+        raise DataError(f"{table}: {path.name}: {exc}") from None
+    except (ValueError, TypeError, KeyError, UnicodeDecodeError, OSError, pd.errors.ParserError) as exc:
+        # EmptyDataError and ParserError are ValueErrors; a missing column is a KeyError or ValueError
+        raise DataError(f"{table}: could not read {path.name} as the {table} table "
+                        f"({type(exc).__name__}: {exc})") from None
+
+
+def _read_csv_unchecked(table: str, path: Path) -> pd.DataFrame:
     spec = _schema(table)
     dtype = {c: ("int64" if t == "int" else "float64" if t == "float" else str) for c, t, _ in spec}
     df = pd.read_csv(path, dtype=dtype, keep_default_na=False, na_values={c: [""] for c, *_ in spec})
@@ -356,8 +376,11 @@ class Cohort:
         ...     [p.name for p in c.to_csv(d)]
         ['students.csv']
         """
-        out = Path(folder)
-        out.mkdir(parents=True, exist_ok=True)
+        out = _folder(folder)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DataError(f"folder: cannot create {str(out)!r} ({exc})") from None
         paths = []
         for name, df in self.tables().items():
             p = out / f"{name}.csv"
@@ -384,7 +407,7 @@ class Cohort:
         >>> back.screening.equals(c.screening)
         True
         """
-        folder = Path(folder)
+        folder = _folder(folder)
         if not (folder / "students.csv").is_file():
             raise DataError(f"folder: {str(folder)!r} has no students.csv (not a cohort folder)")
         tables = {t: _read_csv(t, folder / f"{t}.csv") for t in TABLES if (folder / f"{t}.csv").is_file()}
@@ -607,8 +630,16 @@ def _knob_defaults() -> dict:
     return copy.deepcopy(_params()["knobs"])
 
 
+def _ndim(v: Any) -> int:
+    """np.ndim, but a ragged list (``[1, [2, 3]]``) counts as 1-D: its elements are then checked one by one."""
+    try:
+        return int(np.ndim(v))
+    except ValueError:
+        return 1
+
+
 def _check_probs(v: Any, name: str) -> list[float]:
-    if isinstance(v, (str, bytes)) or np.ndim(v) != 1 or len(v) != 3:
+    if isinstance(v, (str, bytes)) or _ndim(v) != 1 or len(v) != 3:
         raise DataError(f"{name}: expected three probabilities for scores 0, 1, 2, got {v!r}")
     p = [check_number(x, f"{name}[{i}]", lo=0, hi=1) for i, x in enumerate(v)]
     if abs(sum(p) - 1.0) > 1e-9:
@@ -667,9 +698,9 @@ def _resolve_knobs(scenario: str, sem: Any, overrides: Mapping[str, Any], grades
 
 
 def _check_grades(grades: Any) -> tuple[int, ...]:
-    if isinstance(grades, (str, bytes)) or np.ndim(grades) > 1:
+    if isinstance(grades, (str, bytes)) or _ndim(grades) > 1:
         raise DataError(f"grades: expected a list of grades 1-6, got {grades!r}")
-    vals = [grades] if np.ndim(grades) == 0 else list(grades)
+    vals = [grades] if _ndim(grades) == 0 else list(grades)
     if not vals:
         raise DataError("grades: no grades given (empty input)")
     out = []
@@ -686,7 +717,12 @@ def _check_grades(grades: Any) -> tuple[int, ...]:
 def _check_tables(tables: Any) -> tuple[str, ...]:
     if tables is None:
         return TABLES
-    vals = [tables] if isinstance(tables, str) else list(tables)
+    if isinstance(tables, str):
+        vals = [tables]
+    elif isinstance(tables, Mapping) or not np.iterable(tables):
+        raise DataError(f"tables: expected a list of table names from {list(TABLES)}, got {tables!r}")
+    else:
+        vals = list(tables)
     out = {"students"}
     for i, t in enumerate(vals):
         out.add(check_choice(t, f"tables[{i}]", TABLES))

@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -290,6 +291,9 @@ def regenerate(folder: str | Path | None = None, check: bool = False) -> list[st
     >>> "healthy/screening.csv" in written, problems
     (True, [])
     """
+    if folder is not None and (isinstance(folder, bool) or not isinstance(folder, (str, os.PathLike))):
+        raise DataError(f"folder: expected a folder path (str or pathlib.Path) or None, got {type(folder).__name__} "
+                        f"{folder!r}")
     target = Path(folder) if folder is not None else _REPO_DATASETS
     if not check:
         _write_all(target)

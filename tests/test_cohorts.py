@@ -595,3 +595,71 @@ def test_school_days_counts_weekdays_minus_holidays():
     holidays = pd.to_datetime(cal["holidays"])
     expected = len(weekdays.difference(holidays))
     assert school_days() == expected == 175
+
+
+# ---------------------------------------------------------------------------
+# regressions for bugs found by tests/test_fuzz_public_api.py (COHORT_BUGS,
+# test_fuzz_cohort_from_csv)
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("call,name", [
+    (lambda: make_cohort(10, 1, tables=("students",)).to_csv(5), "folder"),
+    (lambda: Cohort.from_csv(5), "folder"),
+    (lambda: Cohort.from_csv(None), "folder"),
+    (lambda: make_cohort(10, 1, grades=[1, [2, 3]]), "grades"),       # ragged: used to raise ValueError
+    (lambda: make_cohort(10, 1, tables=5), "tables"),                 # used to raise TypeError
+    (lambda: make_cohort(10, 1, tables=("students",), tfi_tier1=[1, [2]]), "tfi_tier1"),
+])
+def test_bad_arguments_raise_dataerror_naming_them(call, name):
+    with pytest.raises(DataError, match=rf"^{name}\b"):
+        call()
+
+
+def _corrupt(folder, corruption):
+    if corruption == "garbage":
+        (folder / "students.csv").write_bytes(b"\xff\xfe\x00garbage")
+        return "students"
+    if corruption == "empty":
+        (folder / "students.csv").write_text("")
+        return "students"
+    if corruption == "columns":
+        (folder / "screening.csv").write_text("a,b\n1,2\n")
+        return "screening"
+    if corruption == "bad_number":
+        lines = (folder / "screening.csv").read_text().splitlines()
+        header = lines[0].split(",")
+        cells = lines[1].split(",")
+        cells[header.index("score")] = "abc"
+        lines[1] = ",".join(cells)
+        (folder / "screening.csv").write_text("\n".join(lines) + "\n")
+        return "screening"
+    raise AssertionError(corruption)
+
+
+@pytest.mark.parametrize("corruption", ["garbage", "empty", "columns", "bad_number"])
+def test_from_csv_on_a_corrupt_file_raises_dataerror_naming_the_table(tmp_path, corruption):
+    c = make_cohort(40, seed=3, tables=("students", "screening"))
+    c.to_csv(tmp_path)
+    table = _corrupt(tmp_path, corruption)
+    with pytest.raises(DataError, match=rf"^{table}\b"):
+        Cohort.from_csv(tmp_path)
+
+
+def test_from_csv_round_trip_still_exact(tmp_path):
+    c = make_cohort(40, seed=3, tables=("students", "screening"))
+    c.to_csv(tmp_path)
+    back = Cohort.from_csv(str(tmp_path))
+    assert back.students.equals(c.students) and back.screening.equals(c.screening)
+
+
+@settings(max_examples=40, deadline=None)
+@given(tables=st.one_of(st.integers(), st.floats(), st.none(), st.booleans(),
+                        st.lists(st.one_of(st.sampled_from(list(TABLES)), st.integers(), st.lists(st.text(), max_size=2)),
+                                 max_size=3)))
+def test_tables_argument_is_checked(tables):
+    try:
+        c = make_cohort(20, seed=1, tables=tables)
+    except DataError as exc:
+        assert str(exc).startswith("tables")
+    else:
+        assert "students" in c.tables()

@@ -206,3 +206,10 @@ def test_low_fidelity_dataset_grows_slower_than_healthy():
         t = c.truth[c.truth["monitored"]]
         return (t["true_slope"] / t["growth_norm"]).mean()
     assert ratio(ds.load("low_fidelity")) < 0.7 < 0.9 < ratio(ds.load("healthy"))
+
+
+@pytest.mark.parametrize("folder", [5, 3.5, True, ["datasets"]])
+def test_regenerate_with_a_non_path_folder_raises_dataerror(folder):
+    # used to raise TypeError from pathlib (found by the fuzz suite)
+    with pytest.raises(DataError, match=r"^folder\b"):
+        ds.regenerate(folder, check=True)
