@@ -37,6 +37,7 @@ import pandas as pd
 from . import behavior, progress, screening
 from ._validate import as_binary_array, as_float_array, check_choice, check_number, check_same_length
 from .errors import DataError
+from .io import _parse_dates
 
 __all__ = [
     "OKABE_ITO",
@@ -1086,6 +1087,10 @@ def odr_counts(
         "major", as in the cohorts' ``type`` column); ``False`` counts all.
     student, date, location, severity : str
         Column names in ``events``.
+        The ``date`` column holds dates or date text; a plain number is read
+        as an Excel serial date (days since 1899-12-30: 45000 is 2023-03-15)
+        when it falls in 1950-2099, as in :func:`mtss_teach.io.read_screening`;
+        any other number, a missing or unreadable date raises ``DataError``.
 
     Returns
     -------
@@ -1121,11 +1126,16 @@ def odr_counts(
         sev = ev[severity].astype(str).str.strip().str.lower()
         ev = ev[sev == "major"]
     if b == "month":
-        d = pd.to_datetime(ev[date], errors="coerce")
-        bad = d.isna().to_numpy()
+        # parsed as read_screening / read_progress do: a number is an Excel serial date
+        # (45000 = 2023-03-15) when it falls in 1950-2099, any other number is an error
+        vals, miss, why = _parse_dates(ev[date])
+        bad = miss | (why != None)  # noqa: E711
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise DataError(f"events: {date} at row {_py(ev.index[i])!r} is {_py(ev[date].iloc[i])!r}, not a date")
+            detail = "missing" if miss[i] else why[i]
+            raise DataError(f"events: {date} at row {_py(ev.index[i])!r} is {_py(ev[date].iloc[i])!r}, "
+                            f"not a date ({detail})")
+        d = pd.Series(vals, index=ev.index)
         per = d.dt.to_period("M")
         counts = per.value_counts().sort_index()
         if len(counts):

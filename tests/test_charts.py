@@ -625,3 +625,37 @@ def test_progress_chart_names_the_first_nan_position(scores, data):
     bad[i] = float("nan")
     with pytest.raises(DataError, match=rf"scores: score at position {i} is missing"):
         charts.progress_chart(list(range(len(bad))), bad, LINE)
+
+
+# ---------------------------------------------------------------------------
+# regressions for bugs found by tests/test_fuzz_public_api.py (CHART_BUGS):
+# numbers in the date column of odr_counts
+# ---------------------------------------------------------------------------
+
+def _odr_events(dates):
+    return pd.DataFrame({"student_id": [1, 2], "date": pd.Series(dates, dtype=object),
+                         "location": ["class", "hall"], "type": ["major"] * 2})
+
+
+def test_odr_counts_reads_excel_serials_as_excel_dates():
+    # Excel day 0 is 1899-12-30: 45000 -> 2023-03-15, 45031 = 45000 + 31 -> 2023-04-15
+    out = charts.odr_counts(_odr_events([45000, 45031]))
+    assert out["label"].tolist() == ["Mar 2023", "Apr 2023"]
+    assert out["odrs"].tolist() == [1, 1]
+
+
+@pytest.mark.parametrize("value", [3.5, 0, 10**6, True, None, ""])
+def test_odr_counts_rejects_numbers_that_are_not_dates(value):
+    # 3.5 used to be read as 3.5 ns after 1970-01-01
+    with pytest.raises(DataError, match=r"events: date at row 0 .*not a date"):
+        charts.odr_counts(_odr_events([value, "2025-10-01"]))
+
+
+@settings(max_examples=40, deadline=None)
+@given(serial=st.integers(18264, 73050))
+def test_odr_counts_serial_months_match_python_dates(serial):
+    import datetime as dt
+
+    want = (dt.date(1899, 12, 30) + dt.timedelta(days=serial)).strftime("%b %Y")  # independent: stdlib dates
+    out = charts.odr_counts(_odr_events([serial, serial]))
+    assert out["label"].tolist() == [want] and out["odrs"].tolist() == [2]
