@@ -63,7 +63,7 @@ BUILT = Path(os.environ.get("MTSS_BOOK_HTML", ROOT / "_build" / "html")) / "modu
 # Which Voila app each course's lesson and guide point to (course 01 has no
 # app of its own and uses the Tier 1 app, see modules/01-foundations/facilitator.md).
 APP_FOR = {
-    "01-foundations": "modules/03-tier1-placement/app.ipynb",
+    "01-foundations": "modules/01-foundations/app.ipynb",
     "02-screening": "modules/02-screening/app.ipynb",
     "03-tier1-placement": "modules/03-tier1-placement/app.ipynb",
     "04-progress-monitoring": "modules/04-progress-monitoring/app.ipynb",

@@ -68,7 +68,7 @@ APP_FOR = {
 CAPSTONE_APPS = ["modules/04-progress-monitoring/app.ipynb", "modules/06-data-meetings/app.ipynb",
                  "modules/07-fidelity/app.ipynb", "modules/08-equity/app.ipynb"]
 # Courses whose practice section has no static explorer yet (reported to the lead).
-NO_EXPLORER = {"08-equity"}
+NO_EXPLORER: set[str] = set()  # every course now embeds a static explorer
 
 
 # --------------------------------------------------------------------------
