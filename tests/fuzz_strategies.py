@@ -16,7 +16,7 @@ import json
 import os
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
@@ -81,17 +81,13 @@ def write_counts(path: Path) -> None:
 # ---------------------------------------------------------------------------
 
 
-class Bad(dict):
-    """Why an example is invalid: {argument name: predicate on the message, or None}.
-
-    The predicate gets the message and returns True when it names the problem
-    correctly (for example the right position); None accepts any message
-    that names the argument.
-    """
-
-
 def check(name: str, call: Callable[[], Any], bad: dict, verify: Callable[[Any], None] | None = None) -> Any:
     """Run ``call``; invalid input must raise DataError naming it, valid input must verify.
+
+    ``bad`` says why an example is invalid: {argument name (or phrase, or
+    "@label"): predicate on the message, or None}. Empty means valid. The
+    DataError's message must name at least one of them (see :func:`names`)
+    and pass its predicate (for example: the right position).
 
     Returns the result for valid input (None after a DataError).
     """
@@ -424,8 +420,6 @@ def _container(elems: list[Elem], kind: str, index_kind: str, as_object: bool) -
     return pd.Series(vals, index=index, dtype=object), index
 
 
-_MODE = st.integers(0, 3)
-_POS = st.integers(0, 10**6)
 _BOOL = st.booleans()
 _INDEX = st.sampled_from(["range", "shuffled", "labels"])
 
@@ -495,15 +489,6 @@ def vec_bad(name: str, v: Vec, allow_empty: bool = False) -> dict:
     if any(v.elems[i].kind == "container" for i in bad):  # a list inside a list may read as a 2-D table
         return {name: lambda m: pos(m) or "1-D" in m or "could not read" in m}
     return {name: pos}
-
-
-def shape_back(v: Vec, values: np.ndarray) -> Any:
-    """What a shape-preserving function should return for ``v``."""
-    if v.kind == "scalar":
-        return values[0]
-    if v.kind == "series":
-        return pd.Series(values, index=v.value.index)
-    return values
 
 
 def assert_same_shape(v: Vec, got: Any, expected: np.ndarray, eq: Callable[[Any, Any], bool]) -> None:
