@@ -3074,3 +3074,43 @@ def test_fuzz_odr_counts(dates, kinds, date_mode, seed):
         assert {k: v for k, v in got.items() if v} == want.to_dict()
 
     check("charts.odr_counts", lambda: odr_counts(ev), bad, verify)
+
+
+def _histogram_bins_hold_scores():
+    import warnings
+
+    from mtss_teach.charts import screening_histogram
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        try:
+            out = screening_histogram([0, 1e300], 25, bin_width=1e-10)  # 1e310 bins: overflows int64
+        except DataError:
+            return
+    # every score must sit inside a bin that is reported
+    for score in (0.0, 1e300):
+        assert ((out["bin_start"] <= score) & (score < out["bin_end"])).any(), (score, out.to_dict("list"))
+
+
+CHART_OPEN = {
+    "screening_histogram: (score - cut) / bin_width overflows and the inf bin index is cast to int64 garbage "
+    "(1e300 reported in a bin near -9.2e8)": _histogram_bins_hold_scores,
+    "screening_histogram: a span of 5e-324 raises ValueError (math domain error) in the automatic bin width":
+        lambda: _raises_dataerror_or_answers(lambda: __import__("mtss_teach.charts", fromlist=["x"])
+                                             .screening_histogram([5e-324, 0], 0)),
+}
+
+
+def _raises_dataerror_or_answers(call):
+    try:
+        call()
+    except DataError:
+        pass
+
+
+@pytest.mark.parametrize("case", [
+    pytest.param(k, id=k[:60], marks=pytest.mark.xfail(strict=True, reason=f"mtss_teach.charts (other helper's file): {k}"))
+    for k in CHART_OPEN])
+def test_charts_open_bugs(case):
+    """Found by this suite, reported to the charts owner; xfail(strict) until fixed."""
+    CHART_OPEN[case]()
