@@ -383,8 +383,10 @@ def run_load(browser, server: VoilaServer, n_sessions: int = N_SESSIONS, moves: 
     open_sessions(browser, server, [warm])
     for k in range(1, warm_moves + 1):
         move_all([warm], k)
+    alone = kernel_memory(pid)
     close_sessions([warm])
-    report["warmup"] = {"errors": warm.errors, "latencies_s": warm.latencies, "seconds": time.monotonic() - t0}
+    report["warmup"] = {"errors": warm.errors, "latencies_s": warm.latencies, "seconds": time.monotonic() - t0,
+                        "kernel_rss_mb": alone[0]["rss_mb"] if len(alone) == 1 else None}
     report["single_session_latency_s"] = {"median": statistics.median(warm.latencies) if warm.latencies else None,
                                           "p95": percentile(warm.latencies, 95)}
     report["server_rss_mb"]["warm_before"] = settled_rss(pid)
@@ -417,10 +419,11 @@ def run_load(browser, server: VoilaServer, n_sessions: int = N_SESSIONS, moves: 
         "per_session_rss_max": max(rss) if rss else None,
         "per_session_uss_median": statistics.median(uss) if uss else None,
         "all_kernels_rss_total": sum(rss),
+        "per_session_rss": rss,
     }
     lat = [x for s in sessions for x in s.latencies]
     report["update_latency_s"] = {"n": len(lat), "median": statistics.median(lat) if lat else None,
-                                  "p95": percentile(lat, 95), "max": max(lat) if lat else None}
+                                  "p95": percentile(lat, 95), "max": max(lat) if lat else None, "samples": lat}
     report["failures"] = [{"session": s.index, "app": s.app, "path": s.path, "errors": s.errors}
                           for s in sessions if s.errors]
     report["checked_updates"] = sum(s.checked for s in sessions)
@@ -464,7 +467,8 @@ def print_report(r: dict) -> None:
           f"{mb(mem['per_session_rss_median'])} (max {mb(mem['per_session_rss_max'])}), USS median "
           f"{mb(mem['per_session_uss_median'])}; all kernels {mb(mem['all_kernels_rss_total'])}")
     print(f"  server RSS: cold {mb(srv['cold'])}, warm before {mb(srv['warm_before'])}, with sessions "
-          f"{mb(srv['peak_with_sessions'])}, after closing {mb(srv.get('after'))} (tolerance +{SERVER_TOLERANCE_MB:g} MB)")
+          f"{mb(srv['peak_with_sessions'])}, after closing {mb(srv.get('after'))} "
+          f"(tolerance +{SERVER_TOLERANCE_MB:g} MB)")
     print(f"  server + children RSS: before {mb(tot['warm_before'])}, with sessions {mb(tot['with_sessions'])}, "
           f"after {mb(tot.get('after'))} (tolerance +{TOTAL_TOLERANCE_MB:g} MB)")
     if "kernels_after_cull" in r:

@@ -1,0 +1,130 @@
+"""Voila under load: update latency with 20 concurrent sessions vs one session alone.
+
+The same run as ``tests/test_voila_load.py`` (whose driver this module
+reuses): one Voila server with the academy's configuration on localhost,
+one headless Debian Chromium; one session alone moves the screening
+explorer's cut five times (the same-run baseline), then 20 sessions
+(screening explorer on the five datasets, decision-rule lab, behaviour
+view) arrive in waves of five, stay open, and each moves its control three
+times, all twenty within the same second. Each latency is stamped in the
+page: from just before the key press until the number it drives changes.
+
+Rows:
+
+* **p95 update latency, 20 sessions** vs the single session's p95 in the
+  same run. Target: p95 at most 1 s (a learner moving a slider in a full
+  room still sees the answer within a second).
+* **median update latency, 20 sessions** vs the single session's median
+  (reported).
+* **kernel memory per session** (median RSS of the 20 kernels) vs the
+  warm-up kernel (the screening explorer alone; reported).
+* **server memory with 20 sessions** (the Voila process's RSS) vs its warm
+  level before them (reported).
+
+The peak-memory column holds the server plus all its kernels with the 20
+sessions open. Quick mode: 4 sessions (one wave), one move each, three
+warm-up moves. Culling is not waited for here (the test checks it).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import statistics
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from benchmarks._harness import WIDE_SPREAD, Result
+
+ROOT = Path(__file__).resolve().parents[1]
+GROUP = "voila-load"
+P95_TARGET_S = 1.0
+CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--no-first-run"]
+
+
+def _driver() -> Any:
+    """The load driver of tests/test_voila_load.py, loaded from its file (tests/ is not a package)."""
+    path = ROOT / "tests" / "test_voila_load.py"
+    spec = importlib.util.spec_from_file_location("_mtss_voila_load", path)
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod  # its dataclasses look their module up there
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _spread(xs: list[float]) -> float:
+    a = np.asarray(xs, dtype=float)
+    if a.size < 2:
+        return 0.0
+    med = float(np.median(a))
+    q25, q75 = np.percentile(a, [25, 75])
+    return float((q75 - q25) / med) if med > 0 else 0.0
+
+
+def _note(parts: list[str], spread: float) -> str:
+    if spread > WIDE_SPREAD:
+        parts.append(f"spread {spread:.0%} too wide to trust")
+    return "; ".join(parts)
+
+
+def run(quick: bool = False) -> list[Result]:
+    """One load run (see the module docstring); returns the rows."""
+    if importlib.util.find_spec("voila") is None or importlib.util.find_spec("playwright") is None:
+        raise RuntimeError("bench_load needs voila and playwright (pip install 'mtss-teach[test]')")
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    if exe is None:
+        raise RuntimeError("bench_load needs Debian's chromium (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    from mtss_teach.apps import VoilaServer
+
+    drv = _driver()
+    n, moves, warm_moves, wave = (4, 1, 3, 4) if quick else (drv.N_SESSIONS, drv.MOVES, drv.WARM_MOVES, drv.WAVE)
+    with VoilaServer(extra=drv.cull_flags()) as server, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
+        try:
+            r = drv.run_load(browser, server, n_sessions=n, moves=moves, warm_moves=warm_moves, wave=wave,
+                             wait_cull=False)
+        finally:
+            browser.close()
+    if r["failures"] or r["warmup"]["errors"]:
+        raise RuntimeError(f"load run failed: {r['warmup']['errors']} {r['failures']}")
+
+    single = r["warmup"]["latencies_s"]
+    lat = r["update_latency_s"]
+    spread = max(_spread(lat["samples"]), _spread(single))
+    peak = r["total_rss_mb"]["with_sessions"]
+    common = [f"{n} sessions, waves of {wave}, {moves} moves each", f"n={lat['n']} vs {len(single)}"]
+    rows = []
+    p95, p95_1 = lat["p95"], float(np.percentile(single, 95))
+    rows.append(Result(GROUP, f"p95 update latency, {n} sessions", p95, "s", "one session alone (p95)", p95_1,
+                       p95 / p95_1 if p95_1 > 0 else float("inf"), f"p95 <= {P95_TARGET_S:g} s",
+                       p95 <= P95_TARGET_S, spread, peak, _note(list(common), spread)))
+    med, med_1 = lat["median"], statistics.median(single)
+    rows.append(Result(GROUP, f"median update latency, {n} sessions", med, "s", "one session alone (median)",
+                       med_1, med / med_1 if med_1 > 0 else float("inf"), "report", None, spread, peak,
+                       _note(list(common), spread)))
+    mem = r["kernel_memory_mb"]
+    alone = r["warmup"]["kernel_rss_mb"]
+    if alone:
+        rows.append(Result(GROUP, "kernel memory per session (RSS, median)", mem["per_session_rss_median"], "MB",
+                           "warm-up kernel (screening, alone)", alone, mem["per_session_rss_median"] / alone, "report",
+                           None, _spread(mem["per_session_rss"]), peak,
+                           f"USS median {mem['per_session_uss_median']:.0f} MB; "
+                           f"max {mem['per_session_rss_max']:.0f} MB"))
+    srv = r["server_rss_mb"]
+    rows.append(Result(GROUP, f"server memory with {n} sessions (RSS)", srv["peak_with_sessions"], "MB",
+                       "server, warm, before the sessions", srv["warm_before"],
+                       srv["peak_with_sessions"] / srv["warm_before"], "report", None, 0.0, peak,
+                       f"cold start {srv['cold']:.0f} MB"))
+    return rows
+
+
+if __name__ == "__main__":  # pragma: no cover
+    from benchmarks.__main__ import print_table
+
+    print_table([row.as_dict() for row in run(quick="--quick" in sys.argv)])
