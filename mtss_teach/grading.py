@@ -437,6 +437,8 @@ def autograde(submissions: str | os.PathLike, course_root: str | os.PathLike | N
             nb = json.loads(nb_path.read_text(encoding="utf-8"))
             if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
                 raise ValueError("not a notebook")
+            if not all(isinstance(cell, dict) for cell in nb["cells"]):
+                raise ValueError("not a notebook: an entry of 'cells' is not a cell")
         except (OSError, ValueError) as exc:
             res.error = f"notebook could not be read ({exc})"
             batch.append(res)
