@@ -47,6 +47,12 @@ from sklearn.metrics import recall_score, roc_auc_score
 from mtss_teach import datasets, explorers, norms
 from mtss_teach.apps import APPS
 from mtss_teach.selfcheck import Question, SelfCheck
+from lesson_helpers import code_cells as _code_cells
+from lesson_helpers import question as _question
+from lesson_helpers import run_lesson as _run_lesson
+from lesson_helpers import section as _section
+from lesson_helpers import selfcheck as _selfcheck
+from lesson_helpers import text as _text
 
 ROOT = Path(__file__).resolve().parents[1]
 MODULES = ROOT / "modules"
@@ -60,8 +66,7 @@ COURSES = [
 # The built book (override with MTSS_BOOK_HTML=<folder> to test a trial build).
 BUILT = Path(os.environ.get("MTSS_BOOK_HTML", ROOT / "_build" / "html")) / "modules"
 
-# Which Voila app each course's lesson and guide point to (course 01 has no
-# app of its own and uses the Tier 1 app, see modules/01-foundations/facilitator.md).
+# Which Voila app each course's lesson and guide point to.
 APP_FOR = {
     "01-foundations": "modules/01-foundations/app.ipynb",
     "02-screening": "modules/02-screening/app.ipynb",
@@ -85,60 +90,9 @@ EXPLORER_FOR = {
 # helpers
 # --------------------------------------------------------------------------
 
-def _text(course: str, name: str) -> str:
-    return (MODULES / course / name).read_text(encoding="utf-8")
-
-
-def _code_cells(text: str) -> list[str]:
-    """Source of each ```{code-cell}``` of a MyST notebook, option lines removed."""
-    cells = re.findall(r"^```\{code-cell\}[^\n]*\n(.*?)^```\s*$", text, flags=re.S | re.M)
-    out = []
-    for cell in cells:
-        lines = cell.splitlines()
-        while lines and (lines[0].startswith(":") or not lines[0].strip()):
-            lines.pop(0)
-        out.append("\n".join(lines))
-    return out
-
-
 def _prose(text: str) -> str:
     """The markdown outside code cells."""
     return re.sub(r"^```\{code-cell\}.*?^```\s*$", "", text, flags=re.S | re.M)
-
-
-def _section(text: str, heading_start: str) -> str:
-    """Body of the first '## ' section whose heading starts with heading_start."""
-    m = re.search(rf"^## {re.escape(heading_start)}[^\n]*\n(.*?)(?=^## |\Z)", text, flags=re.S | re.M)
-    assert m, f"no section starting '## {heading_start}'"
-    return m.group(1)
-
-
-_EXECUTED: dict[str, dict] = {}
-
-
-def _run_lesson(course: str) -> dict:
-    """Execute a lesson's code cells (explorer cells skipped); return the namespace."""
-    if course not in _EXECUTED:
-        ns: dict = {"__name__": f"lesson_{course.replace('-', '_')}"}
-        with contextlib.redirect_stdout(io.StringIO()):
-            for i, cell in enumerate(_code_cells(_text(course, "lesson.md"))):
-                if "explorers." in cell:
-                    continue
-                exec(compile(cell, f"{course}/lesson.md[cell {i}]", "exec"), ns)
-        _EXECUTED[course] = ns
-    return _EXECUTED[course]
-
-
-def _selfcheck(course: str) -> SelfCheck:
-    sc = _run_lesson(course)["selfcheck"]
-    assert isinstance(sc, SelfCheck)
-    return sc
-
-
-def _question(course: str, words: str) -> Question:
-    found = [q for q in _selfcheck(course).questions if words in q.prompt]
-    assert len(found) == 1, f"{course}: {len(found)} self-check questions contain {words!r}"
-    return found[0]
 
 
 def _correct_options(q: Question) -> list[str]:

@@ -29,7 +29,6 @@ and built (MTSS_BOOK_HTML=<folder> points them at a trial build).
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
@@ -50,6 +49,13 @@ from sklearn.metrics import cohen_kappa_score, recall_score
 from mtss_teach import datasets, explorers, norms
 from mtss_teach.apps import APPS
 from mtss_teach.selfcheck import Question, SelfCheck
+from lesson_helpers import _CELL
+from lesson_helpers import code_cells as _code_cells
+from lesson_helpers import question as _question
+from lesson_helpers import run_lesson as _run_lesson
+from lesson_helpers import section as _section
+from lesson_helpers import selfcheck as _selfcheck
+from lesson_helpers import text as _text
 
 ROOT = Path(__file__).resolve().parents[1]
 MODULES = ROOT / "modules"
@@ -74,57 +80,6 @@ NO_EXPLORER: set[str] = set()  # every course now embeds a static explorer
 # --------------------------------------------------------------------------
 # helpers
 # --------------------------------------------------------------------------
-
-def _text(course: str, name: str) -> str:
-    return (MODULES / course / name).read_text(encoding="utf-8")
-
-
-_CELL = re.compile(r"^```\{code-cell\}[^\n]*\n(.*?)^```\s*$", flags=re.S | re.M)
-
-
-def _code_cells(text: str) -> list[str]:
-    out = []
-    for cell in _CELL.findall(text):
-        lines = cell.splitlines()
-        while lines and (lines[0].startswith(":") or not lines[0].strip()):
-            lines.pop(0)
-        out.append("\n".join(lines))
-    return out
-
-
-def _section(text: str, heading_start: str) -> str:
-    m = re.search(rf"^## {re.escape(heading_start)}[^\n]*\n(.*?)(?=^## |\Z)", text, flags=re.S | re.M)
-    assert m, f"no section starting '## {heading_start}'"
-    return m.group(1)
-
-
-_EXECUTED: dict[str, dict] = {}
-
-
-def _run_lesson(course: str) -> dict:
-    """Execute a lesson's code cells (static-explorer cells skipped); return the namespace."""
-    if course not in _EXECUTED:
-        ns: dict = {"__name__": f"lesson_{course.replace('-', '_')}"}
-        with contextlib.redirect_stdout(io.StringIO()):
-            for i, cell in enumerate(_code_cells(_text(course, "lesson.md"))):
-                if "explorers." in cell:
-                    continue
-                exec(compile(cell, f"{course}/lesson.md[cell {i}]", "exec"), ns)
-        _EXECUTED[course] = ns
-    return _EXECUTED[course]
-
-
-def _selfcheck(course: str) -> SelfCheck:
-    sc = _run_lesson(course)["selfcheck"]
-    assert isinstance(sc, SelfCheck)
-    return sc
-
-
-def _question(course: str, words: str) -> Question:
-    found = [q for q in _selfcheck(course).questions if words in q.prompt]
-    assert len(found) == 1, f"{course}: {len(found)} self-check questions contain {words!r}"
-    return found[0]
-
 
 def _correct(q: Question) -> list[str]:
     return [o.text for o in q.options if o.correct]
