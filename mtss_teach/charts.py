@@ -25,6 +25,7 @@ Conventions shared by every chart:
 from __future__ import annotations
 
 import math
+import sys
 import textwrap
 from functools import lru_cache
 from importlib import resources
@@ -411,12 +412,54 @@ def progress_chart(
 def _nice_width(span: float, target_bins: int = 30) -> float:
     if not span > 0:
         return 1.0
+    if not math.isfinite(span):
+        raise DataError(f"the values span more than the largest float ({span:g}); they cannot be binned")
     raw = span / target_bins
+    if raw < sys.float_info.min:
+        # Subnormal (or underflowed to 0): no round decimal width is representable,
+        # so bin by the raw width, at least the smallest positive float.
+        return max(raw, math.ulp(0.0))
     mag = 10 ** math.floor(math.log10(raw))
     for m in (1, 2, 2.5, 5, 10):
         if raw <= m * mag:
             return float(m * mag)
     return float(10 * mag)  # pragma: no cover
+
+
+# Largest bin index (in bin widths from the cut) screening_histogram accepts: below
+# 2**50 the index computed from (score - cut) / width is off by at most one, and
+# is exact as a float and as an int64.
+_MAX_BINS_FROM_CUT = 2.0**50
+
+
+def _bin_index(s: np.ndarray, c: float, width: float, direction: str, lo: float, hi: float) -> np.ndarray:
+    """Index k of the bin holding each score, the bins being [c + k w, c + (k+1) w)
+    ("below") or (c + k w, c + (k+1) w] ("above") with the edges as computed in
+    floating point; DataError if the scores cannot be binned that way."""
+    too_many = (
+        f"scores: from {lo:g} to {hi:g} (with the cut {c:g}) cannot be binned with bin width {width:g}"
+    )
+    with np.errstate(over="ignore", invalid="ignore"):
+        q = (s - c) / width
+    if not np.isfinite(q).all() or float(np.abs(q).max()) >= _MAX_BINS_FROM_CUT:
+        raise DataError(f"{too_many}: that needs more than {_MAX_BINS_FROM_CUT:.3g} bins; use a wider bin_width")
+    k = np.floor(q) if direction == "below" else np.ceil(q) - 1
+    # Rounding in q can put a score one bin off; move it into the bin whose
+    # computed edges hold it (edges c + k w are monotone in k, so bins tile).
+    with np.errstate(over="ignore", invalid="ignore"):
+        start, end = c + k * width, c + (k + 1) * width
+        if direction == "below":
+            k = k - (start > s) + (end <= s)
+        else:
+            k = k - (start >= s) + (end < s)
+        start, end = c + k * width, c + (k + 1) * width
+    inside = (start <= s) & (s < end) if direction == "below" else (start < s) & (s <= end)
+    if not (inside & np.isfinite(start) & np.isfinite(end)).all():
+        raise DataError(
+            f"{too_many}: the bin edges cannot be represented at this size (the width is lost in "
+            "rounding, or an edge passes the largest float); use a wider bin_width"
+        )
+    return k
 
 
 def screening_histogram(
@@ -433,7 +476,10 @@ def screening_histogram(
     flagged or all not flagged: with ``risk_when="below"`` bins are
     ``[lo, hi)`` (a score equal to the cut is not flagged, as in
     :func:`mtss_teach.screening.classification_accuracy`); with ``"above"``
-    they are ``(lo, hi]``.
+    they are ``(lo, hi]``. Bin edges are ``cut + k * bin_width`` as computed
+    in floating point, and each score is counted in the bin whose edges hold
+    it. Scores that would need more than 2**50 bins from the cut, or whose
+    bins lose their width in rounding, raise :class:`~mtss_teach.DataError`.
 
     Returns
     -------
@@ -461,15 +507,19 @@ def screening_histogram(
         outcome = np.where(y, "At risk on the outcome", "Not at risk on the outcome")
     else:
         outcome = np.full(s.size, "All students", dtype=object)
+    lo, hi = min(float(s.min()), c), max(float(s.max()), c)
     if bin_width is None:
-        span = max(float(s.max()), c) - min(float(s.min()), c)
+        with np.errstate(over="ignore"):
+            span = hi - lo
+        if not math.isfinite(span):
+            raise DataError(
+                f"scores: the scores and the cut run from {lo:g} to {hi:g}, a range wider than the "
+                "largest float; they cannot be binned"
+            )
         width = _nice_width(span)
     else:
         width = check_number(bin_width, "bin_width", lo=0, lo_open=True)
-    if direction == "below":
-        k = np.floor((s - c) / width)  # [cut + k w, cut + (k+1) w)
-    else:
-        k = np.ceil((s - c) / width) - 1  # (cut + k w, cut + (k+1) w]
+    k = _bin_index(s, c, width, direction, lo, hi)
     frame = pd.DataFrame({"k": k.astype(np.int64), "outcome": outcome})
     counts = frame.groupby(["k", "outcome"], sort=True).size().rename("count").reset_index()
     kk = counts["k"].to_numpy(dtype=float)

@@ -349,6 +349,50 @@ def test_screening_histogram_bins_never_straddle_the_cut(scores, cut, width, dir
     assert h.loc[h["flagged"], "count"].sum() == int(flag.sum())
 
 
+
+def test_screening_histogram_subnormal_span_by_hand():
+    # scores 0 and 5e-324 (the smallest positive float), cut 0: the span is 5e-324, so
+    # no round width fits 30 bins; the width is the smallest float, w = 5e-324.
+    w = 5e-324
+    h = charts.screening_histogram([w, 0], 0)
+    # below: [0, w) holds 0 and [w, 2w) holds w; neither is below the cut
+    assert h["bin_start"].tolist() == [0.0, w]
+    assert h["bin_end"].tolist() == [w, 2 * w]
+    assert h["count"].tolist() == [1, 1]
+    assert h["flagged"].tolist() == [False, False]
+    # above: (-w, 0] holds 0 (not above the cut), (0, w] holds w (above it: flagged)
+    h = charts.screening_histogram([w, 0], 0, risk_when="above")
+    assert h["bin_start"].tolist() == [-w, 0.0]
+    assert h["count"].tolist() == [1, 1]
+    assert h["flagged"].tolist() == [False, True]
+
+
+def test_screening_histogram_score_sits_in_its_reported_bin():
+    # width 0.1: (1.7 - 0) / 0.1 is exactly 17.0, but 0 + 17 * 0.1 is 1.7000000000000002 > 1.7,
+    # so 1.7 is in the reported bin [16 * 0.1, 17 * 0.1) = [1.6, 1.7000000000000002).
+    h = charts.screening_histogram([1.7], 0, bin_width=0.1)
+    assert h["bin_start"].tolist() == [16 * 0.1] and h["bin_end"].tolist() == [17 * 0.1]
+    assert h["bin_start"][0] <= 1.7 < h["bin_end"][0]
+
+
+@pytest.mark.parametrize(
+    "scores, cut, kw, needle",
+    [
+        # (1e300 - 25) / 1e-10 = 1e310 bins: past the largest float
+        ([0, 1e300], 25, dict(bin_width=1e-10), "use a wider bin_width"),
+        # 2**51 bins of width 1 above the cut: more than the 2**50 accepted
+        ([2.0**51], 0, dict(bin_width=1), "use a wider bin_width"),
+        # near 1e20 floats are 16384 apart: 1e20 + 1 == 1e20, so bins of width 1 have no width
+        ([1e20 + 65536], 1e20, dict(bin_width=1), "cannot be represented"),
+        # -1e308 to 1e308 is wider than the largest float (about 1.8e308)
+        ([1e308, -1e308], 0, {}, "wider than the largest float"),
+    ],
+)
+def test_screening_histogram_unbinnable_scores_raise_data_error(scores, cut, kw, needle):
+    with pytest.raises(DataError, match=re.escape(needle)):
+        charts.screening_histogram(scores, cut, **kw)
+
+
 def test_screening_chart_subtitle_counts_by_hand(small_charts):
     # scores 40, 55, 60 are below 70: 3 of 5 flagged
     assert subtitle(small_charts["screening"])[0] == "Cut 70: 3 of 5 students flagged (score below 70)."
