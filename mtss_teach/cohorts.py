@@ -49,7 +49,6 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 import yaml
-from scipy import stats
 from scipy.special import ndtri
 
 from . import fidelity as _fidelity
@@ -539,6 +538,8 @@ def _thresholds(pmf: Sequence[float]) -> np.ndarray:
 
 
 def _nb_thresholds(mean: float, k: float, max_count: int) -> np.ndarray:
+    from scipy import stats  # here, not at the top: importing scipy.stats costs ~0.5 s per app kernel
+
     pmf = stats.nbinom.pmf(np.arange(max_count), k, k / (k + mean))
     pmf = np.append(pmf, max(0.0, 1.0 - pmf.sum()))
     return _thresholds(pmf)

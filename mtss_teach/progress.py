@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy.special import ndtri, stdtrit  # the t and normal quantiles (what scipy.stats calls)
 
 from ._validate import (
     _ndim,
@@ -338,7 +338,7 @@ def _sen_interval(x: np.ndarray, y: np.ndarray, slopes_sorted: np.ndarray) -> tu
     sigsq = (ny * (ny - 1) * (2 * ny + 5) - ties(x) - ties(y)) / 18.0
     if nt == 0 or not sigsq > 0:
         return _NAN, _NAN
-    z = stats.norm.ppf(0.025)
+    z = ndtri(0.025)
     sigma = np.sqrt(sigsq)
     hi = min(int(np.round((nt - z * sigma) / 2.0)), nt - 1)
     lo = max(int(np.round((nt + z * sigma) / 2.0)) - 1, 0)
@@ -362,7 +362,7 @@ def _ols_one(x: np.ndarray, y: np.ndarray) -> Trend:
             resid = y - (intercept + slope * x)
             see = float(np.sqrt(resid @ resid / (n - 2)))
         se = see / np.sqrt(sxx)
-        t = stats.t.ppf(0.975, n - 2)
+        t = stdtrit(n - 2, 0.975)
         lo, hi = slope - t * se, slope + t * se
     return Trend(slope, intercept, n, "ols", see, float(se), float(lo), float(hi))
 
@@ -959,7 +959,7 @@ def _ols_from_sums(n, xm, ym, sxx, sxy, syy):
     tcrit = np.full(n.shape, np.nan)
     if has_se.any():
         dfs, inv = np.unique(df[has_se], return_inverse=True)
-        tcrit[has_se] = stats.t.ppf(0.975, dfs)[inv]
+        tcrit[has_se] = stdtrit(dfs, 0.975)[inv]
     return slope, intercept, see, se, slope - tcrit * se, slope + tcrit * se, ok
 
 
@@ -1317,7 +1317,7 @@ def simulate_decisions(
         else:
             resid = obs - ym[:, None] - slope[:, None] * dx
             see = np.sqrt(np.einsum("ij,ij->i", resid, resid) / (npts - 2))
-            half = stats.t.ppf(0.975, npts - 2) * see / np.sqrt(sxx)
+            half = stdtrit(npts - 2, 0.975) * see / np.sqrt(sxx)
             codes = _codes_trend_ci(slope - half, slope + half, a, descending)
 
     diff = ts - a

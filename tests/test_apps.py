@@ -152,3 +152,52 @@ def test_list_command(capsys):
     assert A.main(["list"]) == 0
     out = capsys.readouterr().out
     assert all(a.path in out for a in A.APPS)
+
+
+def test_kernel_profile_and_environment(tmp_path):
+    ipdir = A.kernel_profile(tmp_path / "ipython")
+    startup = ipdir / "profile_default" / "startup" / "00-mtss-app-kernel.py"
+    assert startup.read_text() == (ROOT / "apps" / "kernel_startup.py").read_text()
+    assert A.voila_env(ipython_dir=ipdir)["IPYTHONDIR"] == str(ipdir)
+    assert "IPYTHONDIR" not in A.voila_env() or A.voila_env()["IPYTHONDIR"] == os.environ.get("IPYTHONDIR")
+
+
+def _run_in_kernel(code: str, env: dict[str, str]) -> str:
+    """Run ``code`` in a real IPython kernel started with ``env``; return what it printed."""
+    from jupyter_client.manager import start_new_kernel
+
+    km, kc = start_new_kernel(kernel_name="python3", env=env)
+    try:
+        out: list[str] = []
+        reply = kc.execute_interactive(code, timeout=120,
+                                       output_hook=lambda m: out.append(m["content"].get("text", ""))
+                                       if m["msg_type"] == "stream" else None)
+        assert reply["content"]["status"] == "ok", reply["content"]
+        return "".join(out)
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+
+
+PROBE = """
+import sys, altair as alt, pandas as pd
+blocked = "rfc3987_syntax" in sys.modules and sys.modules["rfc3987_syntax"] is None
+ok = alt.Chart(pd.DataFrame({"x": [1, 2]})).mark_bar().encode(x="x:Q").to_dict()["mark"]["type"]
+try:
+    alt.Chart(pd.DataFrame({"x": [1]})).mark_bar().encode(x=alt.X("x:Q", bin="yes")).to_dict()
+    caught = "no error"
+except Exception as e:
+    caught = type(e).__name__
+print(blocked, ok, caught)
+"""
+
+
+@pytest.mark.slow
+def test_app_kernels_skip_jsonschemas_iri_checker_and_altair_still_validates(tmp_path):
+    """The start-up file runs in a kernel started with the server's environment, and only there."""
+    ipdir = A.kernel_profile(tmp_path / "ipython")
+    served = _run_in_kernel(PROBE, A.voila_env(ipython_dir=ipdir)).split()
+    # the checker's module is marked absent; Altair builds and still rejects a bad spec
+    assert served == ["True", "bar", "SchemaValidationError"]
+    plain = _run_in_kernel(PROBE, {**os.environ, "IPYTHONDIR": str(tmp_path / "plain")}).split()
+    assert plain[0] == "False" and plain[1:] == ["bar", "SchemaValidationError"]

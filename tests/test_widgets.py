@@ -540,3 +540,46 @@ def test_year_review_tabs_show_what_the_standalone_apps_show():
     for i, cls in [(0, ScreeningExplorer), (3, FidelityScorer), (4, EquityLens)]:
         alone = cls.from_dataset("low_fidelity", draw="off").metrics
         assert repr(review.open(i).metrics) == repr(alone)  # repr: NaN (no ratio) equals NaN
+
+
+KERNEL_PROBE = """
+from mtss_teach.widgets import ScreeningExplorer
+from mtss_teach.widgets._base import wait_for_charts
+app = ScreeningExplorer.app()
+wait_for_charts()  # nothing queued yet: the charts wait for this cell to end
+print("during", sum(bool(p.svg) for p in app._panes), len(app._panes))
+"""
+KERNEL_PROBE_2 = """
+wait_for_charts()
+print("after", sum(bool(p.svg) for p in app._panes), len(app._panes), app._held_draws)
+before = [p.svg for p in app._panes]
+app.w_cut.value = app.w_cut.value + 1  # a control moved later redraws at once, nothing held
+wait_for_charts()
+print("moved", sum(p.svg != b for p, b in zip(app._panes, before)), app._held_draws)
+"""
+
+
+@pytest.mark.slow
+def test_in_a_kernel_first_charts_are_drawn_after_the_cell_that_builds_the_app():
+    """In a notebook kernel (a Voila page) the first charts start when the building cell ends."""
+    from jupyter_client.manager import start_new_kernel
+
+    km, kc = start_new_kernel(kernel_name="python3")
+    try:
+        out: list[str] = []
+
+        def hook(m):
+            if m["msg_type"] == "stream":
+                out.append(m["content"]["text"])
+
+        for code in (KERNEL_PROBE, KERNEL_PROBE_2):
+            reply = kc.execute_interactive(code, timeout=120, output_hook=hook)
+            assert reply["content"]["status"] == "ok", reply["content"]
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+    lines = "".join(out).split("\n")
+    during, after, moved = (ln.split() for ln in lines[:3])
+    assert during[1] == "0" and int(during[2]) >= 2   # none drawn while the cell ran
+    assert after[1] == after[2] and after[3] == "None"  # all drawn once it ended
+    assert int(moved[1]) >= 1 and moved[2] == "None"

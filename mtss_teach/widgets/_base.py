@@ -315,6 +315,48 @@ def _executor() -> ThreadPoolExecutor:
         return _EXECUTOR
 
 
+def _cell_running() -> bool:
+    """True while a notebook kernel is executing a cell (an ``execute_request``) on this thread."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with ipywidgets
+        return False
+    ip = get_ipython()
+    if ip is None or getattr(ip, "kernel", None) is None or threading.current_thread() is not threading.main_thread():
+        return False
+    header = (getattr(ip, "parent_header", None) or {}).get("header", {})
+    return header.get("msg_type") == "execute_request"
+
+
+def _after_cell(fn: Callable[[], None], fallback: float = 5.0) -> None:
+    """Call ``fn`` once, when the running cell ends (IPython's ``post_run_cell``).
+
+    A timer calls it after ``fallback`` seconds should the event not come.
+    """
+    from IPython import get_ipython
+
+    ip = get_ipython()
+    lock = threading.Lock()
+    state = {"done": False}
+
+    def once(*_: Any) -> None:
+        with lock:
+            if state["done"]:
+                return
+            state["done"] = True
+        try:
+            ip.events.unregister("post_run_cell", once)
+        except ValueError:
+            pass
+        timer.cancel()
+        fn()
+
+    timer = threading.Timer(fallback, once)
+    timer.daemon = True
+    ip.events.register("post_run_cell", once)
+    timer.start()
+
+
 def wait_for_charts(timeout: float = 60.0) -> None:
     """Block until every chart queued so far has been drawn (for tests and scripts).
 
@@ -398,6 +440,10 @@ class ChartPane:
             return None
         if mode == "sync":
             self._render(factory, gen)
+            return None
+        held = self.app._held_draws
+        if held is not None:  # the app is being built in a notebook cell: draw once the cell ends
+            held.append(lambda: _executor().submit(self._render, factory, gen))
             return None
         return _executor().submit(self._render, factory, gen)
 
@@ -487,6 +533,9 @@ class MtssApp:
             check_choice(current, "dataset", names)
             show = True if chooser is None else bool(chooser)
         self._given = cohort
+        # First charts wait until the notebook cell that builds the app ends (see _release_draws).
+        self._held_draws: list[Callable[[], Any]] | None = [] if (self.draw == "background"
+                                                                   and _cell_running()) else None
         self._message = W.HTML()
         self._message.add_class("mtss-message-area")
         self._dataset = W.Dropdown(options=names, value=current, description="Dataset",
@@ -496,6 +545,21 @@ class MtssApp:
         self._build()
         self._dataset.observe(self._dataset_changed, "value")
         self._switch(current)
+        if self._held_draws is not None:
+            _after_cell(self._release_draws)
+
+    def _release_draws(self) -> None:
+        """Start the charts held back while the app was built.
+
+        In a kernel (a Voila page, a notebook) the app's first charts are
+        drawn after the cell that builds it has finished, not beside it:
+        drawing (Altair, then vl-convert's JavaScript engine, about 1 s of
+        CPU for the first chart) would otherwise compete with sending the
+        page and its widgets, and the first numbers would appear later.
+        """
+        held, self._held_draws = self._held_draws, None
+        for start in held or []:
+            start()
 
     # -- one-liners -------------------------------------------------------
 
