@@ -18,7 +18,9 @@ CDN links; the front page redirects to the landing page), sources
 stripped, no tracebacks shown, only the widget manager loaded, idle
 kernels culled, and -- without ``--preheat`` -- a pre-launch hook
 (:func:`prelaunch_hook`) that refuses any notebook that is not an app, a
-second lock on the same door. The landing page ``apps/index.ipynb`` lists
+second lock on the same door. Every kernel the server starts runs
+``apps/kernel_startup.py`` first (:func:`kernel_profile`), which trims its
+start-up. The landing page ``apps/index.ipynb`` lists
 every app with its purpose and a link.
 
 With ``--preheat``, Voila keeps a pool of one pre-executed kernel per
