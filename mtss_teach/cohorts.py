@@ -49,7 +49,6 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 import yaml
-from scipy.special import ndtri
 
 from . import fidelity as _fidelity
 from . import norms as _norms
@@ -469,20 +468,38 @@ def _correlated3(N: np.ndarray, L: list[list[float]]) -> list[np.ndarray]:
     return [a, b, c]
 
 
-_Z = ndtri(np.array(_PCTS) / 100.0)
+def _ndtri_lazy(p: Any) -> Any:
+    """The standard normal quantile (scipy.special.ndtri), imported on first use.
+
+    scipy is imported here rather than with the module: an app that only
+    loads a shipped dataset never needs it (about 0.2 s of a Voila kernel's
+    start-up).
+    """
+    from scipy.special import ndtri
+
+    return ndtri(p)
+
+
+@lru_cache(maxsize=None)
+def _z_knots() -> np.ndarray:
+    """z of the norm percentiles ``_PCTS`` (read-only)."""
+    z = _ndtri_lazy(np.array(_PCTS) / 100.0)
+    z.setflags(write=False)
+    return z
 
 
 def _qmap_tables(knots: np.ndarray, lower: float, upper: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Segment tables of the monotone map z -> score through ``knots`` (rows x 5).
 
-    Segment j = searchsorted(_Z, z, 'right') (0 = below the 10th percentile,
+    Segment j = searchsorted(_z_knots(), z, 'right') (0 = below the 10th percentile,
     5 = above the 90th); value = anchor_value + slope * (z - anchor_z).
     """
     knots = np.asarray(knots, dtype=float)
-    inner = np.diff(knots, axis=1) / np.diff(_Z)
+    Z = _z_knots()
+    inner = np.diff(knots, axis=1) / np.diff(Z)
     slope = np.column_stack([inner[:, 0] * lower, inner, inner[:, -1] * upper])
     anchor_v = np.column_stack([knots[:, 0], knots])
-    anchor_z = np.concatenate([[_Z[0]], _Z])
+    anchor_z = np.concatenate([[Z[0]], Z])
     return anchor_v, slope, anchor_z
 
 
@@ -519,12 +536,14 @@ class _Bucketizer:
         return self.below.take(b) + (x >= self.inb.take(b))
 
 
-_SEG = _Bucketizer(_Z, -8.0, 8.0)
+@lru_cache(maxsize=None)
+def _segmenter() -> _Bucketizer:
+    return _Bucketizer(_z_knots(), -8.0, 8.0)
 
 
 def _qmap(z: np.ndarray, row: np.ndarray, tables: tuple, hi: float) -> np.ndarray:
     anchor_v, slope, anchor_z = tables
-    seg = _SEG(z)
+    seg = _segmenter()(z)
     idx = row * anchor_v.shape[1] + seg
     v = anchor_v.ravel().take(idx) + slope.ravel().take(idx) * (z - anchor_z.take(seg))
     return np.clip(v, 0.0, hi)
@@ -534,7 +553,7 @@ def _thresholds(pmf: Sequence[float]) -> np.ndarray:
     """z thresholds so that searchsorted(thr, z, 'right') has distribution ``pmf``."""
     p = np.asarray(pmf, dtype=float)
     c = np.cumsum(p / p.sum())[:-1]
-    return ndtri(np.clip(c, 0.0, 1.0))
+    return _ndtri_lazy(np.clip(c, 0.0, 1.0))
 
 
 def _nb_thresholds(mean: float, k: float, max_count: int) -> np.ndarray:
@@ -1051,7 +1070,7 @@ class _Generator:
             lo = float(d["reading_loading"][name])
             share = float(d[f"{name}_share"])
             lat = lo * zr + math.sqrt(1.0 - lo * lo) * F[j]
-            self.flags[name] = lat > ndtri(1.0 - share)
+            self.flags[name] = lat > _ndtri_lazy(1.0 - share)
 
     # ---- math -----------------------------------------------------------
     def _math(self) -> None:
@@ -1122,7 +1141,7 @@ class _Generator:
         Y = st.normal((2, self.n))
         a = float(o["loading"])
         c = math.sqrt(1.0 - a * a)
-        cut = float(ndtri(1.0 - self.k["proficient_share"]))
+        cut = float(_ndtri_lazy(1.0 - self.k["proficient_share"]))
         center, sd = float(o["scale_center"]), float(o["scale_sd"])
         score = np.empty((self.n, 2), dtype=np.int64)
         for j, lat in enumerate((self.z_true[2] + self._shift(2), self.m_true[2] + self._shift(2))):
@@ -1164,7 +1183,7 @@ class _Generator:
         r = float(self.P["orf"]["true_correlation"]["prior_spring_fall"])
         prior_true = r * self.z_true[0] + math.sqrt(1.0 - r * r) * sp.normal(self.n)
         prior_obs = math.sqrt(rel) * prior_true + math.sqrt(1.0 - rel) * sp.normal(self.n)
-        prev_wb = prior_obs < _Z[0]
+        prev_wb = prior_obs < _z_knots()[0]
         tiers = np.empty((self.n, 3), dtype=np.int64)
         c2 = float(self.P["tiers"]["tier2_percentile"]["value"])
         fc = self.k["focus_tier2_percentile"]

@@ -201,3 +201,18 @@ def test_app_kernels_skip_jsonschemas_iri_checker_and_altair_still_validates(tmp
     assert served == ["True", "bar", "SchemaValidationError"]
     plain = _run_in_kernel(PROBE, {**os.environ, "IPYTHONDIR": str(tmp_path / "plain")}).split()
     assert plain[0] == "False" and plain[1:] == ["bar", "SchemaValidationError"]
+
+
+def test_building_an_app_does_not_import_scipy_stats_or_the_chart_stack(tmp_path):
+    """What an app kernel imports before its first numbers show (heavy modules come later, if at all)."""
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "from mtss_teach.widgets import ScreeningExplorer, AimlineCoach, DecisionRuleLab\n"
+            "for cls in (ScreeningExplorer, AimlineCoach, DecisionRuleLab):\n"
+            "    cls.app(draw='off')\n"
+            "print(sorted(m for m in ('scipy.stats', 'altair', 'vl_convert', 'jsonschema') if m in sys.modules))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"

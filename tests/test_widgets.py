@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import time
 
 import numpy as np
 import pandas as pd
@@ -545,12 +546,13 @@ def test_year_review_tabs_show_what_the_standalone_apps_show():
 KERNEL_PROBE = """
 from mtss_teach.widgets import ScreeningExplorer
 from mtss_teach.widgets._base import wait_for_charts
+import time
 app = ScreeningExplorer.app()
-wait_for_charts()  # nothing queued yet: the charts wait for this cell to end
-print("during", sum(bool(p.svg) for p in app._panes), len(app._panes))
+time.sleep(1.0)  # time enough to draw, were the charts not held
+print("during", sum(bool(p.svg) for p in app._panes), len(app._panes), len(app._held_draws))
 """
 KERNEL_PROBE_2 = """
-wait_for_charts()
+wait_for_charts()  # a kernel with no page: the wait releases the held charts
 print("after", sum(bool(p.svg) for p in app._panes), len(app._panes), app._held_draws)
 before = [p.svg for p in app._panes]
 app.w_cut.value = app.w_cut.value + 1  # a control moved later redraws at once, nothing held
@@ -580,6 +582,76 @@ def test_in_a_kernel_first_charts_are_drawn_after_the_cell_that_builds_the_app()
         km.shutdown_kernel(now=True)
     lines = "".join(out).split("\n")
     during, after, moved = (ln.split() for ln in lines[:3])
-    assert during[1] == "0" and int(during[2]) >= 2   # none drawn while the cell ran
+    assert during[1] == "0" and int(during[2]) >= 2 and during[3] == during[2]  # held while the cell ran
     assert after[1] == after[2] and after[3] == "None"  # all drawn once it ended
     assert int(moved[1]) >= 1 and moved[2] == "None"
+
+
+FRONT_END_PROBE = """
+import time
+from mtss_teach.widgets import ScreeningExplorer
+from mtss_teach.widgets import _base
+_base._FirstChartsGate.FALLBACK = {fallback}
+app = ScreeningExplorer.app()
+"""
+POLL = """
+deadline = time.monotonic() + {seconds}
+while time.monotonic() < deadline and not all(p.svg for p in app._panes):
+    time.sleep(0.05)
+print(sum(bool(p.svg) for p in app._panes), len(app._panes), app._held_draws is None)
+"""
+
+
+def _kernel_session(cells: list, open_control_comm_after: int | None = None) -> list[str]:
+    """Run cells in a real kernel; optionally act as a page's widget manager after cell N.
+
+    The page's part is what JupyterLab's and Voila's widget managers send: a
+    ``comm_open`` on ``jupyter.widget.control`` (control protocol 1.0.0) and
+    a ``request_states`` message on it.
+    """
+    import uuid
+
+    from jupyter_client.manager import start_new_kernel
+
+    km, kc = start_new_kernel(kernel_name="python3")
+    printed: list[str] = []
+    try:
+        for i, code in enumerate(cells):
+            out: list[str] = []
+            reply = kc.execute_interactive(code, timeout=120, output_hook=lambda m: out.append(
+                m["content"]["text"]) if m["msg_type"] == "stream" else None)
+            assert reply["content"]["status"] == "ok", reply["content"]
+            printed.append("".join(out).strip())
+            if i == open_control_comm_after:
+                cid = uuid.uuid4().hex
+                kc.shell_channel.send(kc.session.msg(
+                    "comm_open", {"comm_id": cid, "target_name": "jupyter.widget.control", "data": {}},
+                    metadata={"version": "1.0.0"}))
+                kc.shell_channel.send(kc.session.msg(
+                    "comm_msg", {"comm_id": cid, "data": {"method": "request_states"}}))
+                # the kernel answers on IOPub with update_states
+                deadline = time.monotonic() + 30
+                while True:
+                    m = kc.get_iopub_msg(timeout=max(0.1, deadline - time.monotonic()))
+                    data = m["content"].get("data", {}) if m["msg_type"] == "comm_msg" else {}
+                    if data.get("method") == "update_states":
+                        assert len(data["states"]) >= 10  # the app's widgets
+                        break
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+    return printed
+
+
+@pytest.mark.slow
+def test_first_charts_start_when_a_page_has_fetched_the_widgets():
+    # no page and a long fallback: still held 2 s after the cell
+    held = _kernel_session([FRONT_END_PROBE.format(fallback=60), POLL.format(seconds=2)])[1].split()
+    assert held[0] == "0" and held[2] == "False"
+    # a page fetches the widget states: drawn, long before the 60 s fallback
+    shown = _kernel_session([FRONT_END_PROBE.format(fallback=60), POLL.format(seconds=30)],
+                            open_control_comm_after=0)[1].split()
+    assert shown[0] == shown[1] and shown[2] == "True"
+    # no page, a short fallback: drawn anyway
+    late = _kernel_session([FRONT_END_PROBE.format(fallback=0.5), POLL.format(seconds=30)])[1].split()
+    assert late[0] == late[1] and late[2] == "True"

@@ -328,43 +328,128 @@ def _cell_running() -> bool:
     return header.get("msg_type") == "execute_request"
 
 
-def _after_cell(fn: Callable[[], None], fallback: float = 5.0) -> None:
-    """Call ``fn`` once, when the running cell ends (IPython's ``post_run_cell``).
+class _FirstChartsGate:
+    """Hold an app's first charts until its page shows the widgets; then call ``release``.
 
-    A timer calls it after ``fallback`` seconds should the event not come.
+    Built while a kernel runs the cell that makes the app (a Voila page, a
+    notebook). ``release`` is called once, as soon as both
+
+    * the cell has ended (IPython's ``post_run_cell``), and
+    * a front end has fetched the widget states: the page's widget manager
+      sends ``request_states`` on the ``jupyter.widget.control`` comm and the
+      kernel has answered it (already true in JupyterLab, where the control
+      comm opened earlier),
+
+    or ``fallback`` seconds after the cell ended, whichever comes first (a
+    kernel with no page, a front end without the control protocol).
+    Drawing a chart costs CPU and, while Altair builds it, the GIL; started
+    earlier it slows the kernel's answer to the page and the first numbers
+    appear later.
     """
-    from IPython import get_ipython
 
-    ip = get_ipython()
-    lock = threading.Lock()
-    state = {"done": False}
+    FALLBACK = 3.0  # seconds after the cell ends
+    _pending: "list[_FirstChartsGate]" = []  # waiting for a front end
+    _live: "list[_FirstChartsGate]" = []  # not fired yet
+    _hooked = False
+    _lock = threading.Lock()
 
-    def once(*_: Any) -> None:
-        with lock:
-            if state["done"]:
+    def __init__(self, release: Callable[[], None], fallback: float | None = None) -> None:
+        from IPython import get_ipython
+        from ipywidgets import Widget
+
+        self._release = release
+        self._fallback = self.FALLBACK if fallback is None else fallback
+        self._cell_done = False
+        self._front_done = getattr(Widget, "_control_comm", None) is not None
+        self._fired = False
+        self._ip = get_ipython()
+        with _FirstChartsGate._lock:
+            _FirstChartsGate._live.append(self)
+            if not self._front_done:
+                _FirstChartsGate._pending.append(self)
+        if not self._front_done:
+            self._hook_control_comm()
+        self._ip.events.register("post_run_cell", self._on_cell_end)
+
+    @classmethod
+    def _hook_control_comm(cls) -> None:
+        """Wrap ipywidgets' handler of the control comm so an answered request opens the gates."""
+        with cls._lock:
+            if cls._hooked:
                 return
-            state["done"] = True
+            cls._hooked = True
         try:
-            ip.events.unregister("post_run_cell", once)
+            from comm import get_comm_manager
+            from ipywidgets import Widget
+
+            def opened(comm: Any, msg: dict) -> None:
+                Widget.handle_control_comm_opened(comm, msg)
+
+                def on_msg(m: dict) -> None:
+                    Widget._handle_control_comm_msg(m)  # answers request_states
+                    cls._front_end_ready()
+
+                comm.on_msg(on_msg)
+
+            get_comm_manager().register_target("jupyter.widget.control", opened)
+        except Exception:  # pragma: no cover - another ipywidgets: the fallback timer opens the gates
+            log.debug("could not watch the widget control comm", exc_info=True)
+
+    @classmethod
+    def _front_end_ready(cls) -> None:
+        with cls._lock:
+            gates, cls._pending = cls._pending, []
+        for g in gates:
+            g._front_done = True
+            g._maybe()
+
+    def _on_cell_end(self, *_: Any) -> None:
+        try:
+            self._ip.events.unregister("post_run_cell", self._on_cell_end)
         except ValueError:
             pass
-        timer.cancel()
-        fn()
+        self._cell_done = True
+        timer = threading.Timer(self._fallback, self.fire)
+        timer.daemon = True
+        timer.start()
+        self._maybe()
 
-    timer = threading.Timer(fallback, once)
-    timer.daemon = True
-    ip.events.register("post_run_cell", once)
-    timer.start()
+    def _maybe(self) -> None:
+        if self._cell_done and self._front_done:
+            self.fire()
+
+    def fire(self) -> None:
+        """Release the held charts now (once)."""
+        with _FirstChartsGate._lock:
+            if self._fired:
+                return
+            self._fired = True
+            for registry in (_FirstChartsGate._pending, _FirstChartsGate._live):
+                if self in registry:
+                    registry.remove(self)
+        self._release()
+
+    @classmethod
+    def fire_all(cls) -> None:
+        """Release every app's held charts now (used by :func:`wait_for_charts`)."""
+        with cls._lock:
+            gates = list(cls._live)
+        for g in gates:
+            g.fire()
 
 
 def wait_for_charts(timeout: float = 60.0) -> None:
     """Block until every chart queued so far has been drawn (for tests and scripts).
+
+    Charts an app holds back until its page shows (see
+    :meth:`MtssApp._release_draws`) are started first.
 
     Examples
     --------
     >>> from mtss_teach.widgets._base import wait_for_charts
     >>> wait_for_charts()
     """
+    _FirstChartsGate.fire_all()
     _executor().submit(lambda: None).result(timeout=timeout)
 
 
@@ -441,10 +526,11 @@ class ChartPane:
         if mode == "sync":
             self._render(factory, gen)
             return None
-        held = self.app._held_draws
-        if held is not None:  # the app is being built in a notebook cell: draw once the cell ends
-            held.append(lambda: _executor().submit(self._render, factory, gen))
-            return None
+        with self.app._held_lock:
+            held = self.app._held_draws
+            if held is not None:  # the app's page is not shown yet: draw when it is
+                held.append(lambda: _executor().submit(self._render, factory, gen))
+                return None
         return _executor().submit(self._render, factory, gen)
 
     def _render(self, factory: Callable[[], Any], gen: int) -> None:
@@ -533,7 +619,8 @@ class MtssApp:
             check_choice(current, "dataset", names)
             show = True if chooser is None else bool(chooser)
         self._given = cohort
-        # First charts wait until the notebook cell that builds the app ends (see _release_draws).
+        # First charts wait until the app's page shows its widgets (see _release_draws).
+        self._held_lock = threading.Lock()
         self._held_draws: list[Callable[[], Any]] | None = [] if (self.draw == "background"
                                                                    and _cell_running()) else None
         self._message = W.HTML()
@@ -546,18 +633,20 @@ class MtssApp:
         self._dataset.observe(self._dataset_changed, "value")
         self._switch(current)
         if self._held_draws is not None:
-            _after_cell(self._release_draws)
+            _FirstChartsGate(self._release_draws)
 
     def _release_draws(self) -> None:
         """Start the charts held back while the app was built.
 
         In a kernel (a Voila page, a notebook) the app's first charts are
-        drawn after the cell that builds it has finished, not beside it:
-        drawing (Altair, then vl-convert's JavaScript engine, about 1 s of
-        CPU for the first chart) would otherwise compete with sending the
-        page and its widgets, and the first numbers would appear later.
+        drawn once the cell that builds it has ended and the page has its
+        widgets (:class:`_FirstChartsGate`), not beside them: drawing
+        (Altair, then vl-convert's JavaScript engine, about 1 s of CPU for
+        the first chart) would otherwise slow the kernel's answers to the
+        page, and the first numbers would appear later.
         """
-        held, self._held_draws = self._held_draws, None
+        with self._held_lock:
+            held, self._held_draws = self._held_draws, None
         for start in held or []:
             start()
 
