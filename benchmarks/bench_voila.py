@@ -193,7 +193,7 @@ def run(quick: bool = False) -> list[Result]:
                 with VoilaServer(preheat=1) as server:
                     _wait_for_pools(server, len(app_paths()))
                     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
-                    results += [r for r in _measure_renders(ctx, server, APPS, BASELINE, 1, " (pre-heated)",
+                    results += [r for r in _measure_renders(ctx, server, APPS, BASELINE, 2, " (pre-heated)",
                                                             settle=8.0) if r.name.startswith("first render")]
                     ctx.close()
         finally:
