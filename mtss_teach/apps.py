@@ -4,6 +4,7 @@ Start every app on this machine with one command (from the repository)::
 
     python -m mtss_teach.apps serve            # http://127.0.0.1:8866/voila/render/apps/index.ipynb
     python -m mtss_teach.apps serve --port 9000
+    python -m mtss_teach.apps serve --ip 0.0.0.0   # others in the room connect (trusted network only)
     python -m mtss_teach.apps list             # the apps and their purposes
 
     python -m mtss_teach.apps serve --preheat  # keep one warm kernel per app (faster first page)
@@ -276,8 +277,8 @@ def build_site(dest: Path, root: Path | None = None) -> Path:
 
 
 def voila_command(port: int, site: Path, root: Path | None = None, preheat: int = 0,
-                  extra: Sequence[str] = ()) -> list[str]:
-    """The command line that starts Voila on ``127.0.0.1:port`` serving ``site``.
+                  extra: Sequence[str] = (), ip: str = "127.0.0.1") -> list[str]:
+    """The command line that starts Voila on ``ip:port`` (default: this machine only) serving ``site``.
 
     Examples
     --------
@@ -290,7 +291,7 @@ def voila_command(port: int, site: Path, root: Path | None = None, preheat: int 
     root = root or repo_root()
     pool = ["--preheat_kernel=True", f"--pool_size={int(preheat)}"] if preheat > 0 else []
     return [
-        sys.executable, "-m", "voila", "--no-browser", f"--port={int(port)}", "--Voila.ip=127.0.0.1",
+        sys.executable, "-m", "voila", "--no-browser", f"--port={int(port)}", f"--Voila.ip={ip}",
         f"--Voila.config_file_paths={apps_dir(root)}", *pool, *extra, str(site),
     ]
 
@@ -455,6 +456,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     s.add_argument("--preheat", nargs="?", type=int, const=1, default=0, metavar="N",
                    help="keep N pre-executed kernels per app (default 1 when given): faster first page, "
                         "about 150 MB of memory per kernel")
+    s.add_argument("--ip", default="127.0.0.1",
+                   help="address to listen on (default 127.0.0.1: this machine only; 0.0.0.0: every network "
+                        "interface, so people in the room can connect -- Voila has no login, use a trusted network)")
     s.add_argument("--root", type=Path, default=None, help="the repository (default: found automatically)")
     sub.add_parser("list", help="list the apps")
     args = ap.parse_args(argv)
@@ -470,8 +474,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     site = build_site(Path(tempfile.mkdtemp(prefix="mtss-apps-site-")), root)
     ipython_dir = kernel_profile(Path(tempfile.mkdtemp(prefix="mtss-apps-ipython-")), root)
     print(f"MTSS Academy apps: http://127.0.0.1:{port}/voila/render/{LANDING}", flush=True)
+    if args.ip != "127.0.0.1":
+        print(f"Listening on {args.ip}: others use this machine's network address instead of 127.0.0.1.",
+              flush=True)
     print("Press Ctrl-C to stop the server.", flush=True)
-    proc = subprocess.Popen(voila_command(port, site, root, args.preheat), cwd=str(site),
+    proc = subprocess.Popen(voila_command(port, site, root, args.preheat, ip=args.ip), cwd=str(site),
                             env=voila_env(root, args.preheat, ipython_dir))
     try:
         return proc.wait()

@@ -216,3 +216,41 @@ def test_building_an_app_does_not_import_scipy_stats_or_the_chart_stack(tmp_path
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def _listening(port: int) -> set[str]:
+    """Local addresses (hex, as /proc/net/tcp writes them) listening on ``port``."""
+    found = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        local, state = line.split()[1], line.split()[3]
+        addr, p = local.split(":")
+        if int(p, 16) == port and state == "0A":
+            found.add(addr)
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="reads Linux's /proc/net/tcp")
+@pytest.mark.parametrize("ip, expect", [(None, "0100007F"), ("0.0.0.0", "00000000")])
+def test_serve_listens_on_this_machine_only_unless_told(ip, expect):
+    """``serve`` binds 127.0.0.1 by default (0100007F); ``--ip 0.0.0.0`` opens it to the room (00000000)."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    port = A.free_port()
+    cmd = [sys.executable, "-m", "mtss_teach.apps", "serve", "--port", str(port)] + (["--ip", ip] if ip else [])
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/voila/api/contents/", timeout=2):
+                    break
+            except OSError:
+                time.sleep(0.3)
+        assert _listening(port) == {expect}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
