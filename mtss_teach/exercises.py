@@ -41,10 +41,22 @@ without it being noticed):
 
 Python code in the learner's kernel can always, with enough effort, forge
 what an in-process check looks at (for example by compiling code under a
-library file name); ``python -m mtss_teach.grading autograde`` therefore
-also scans the learner-editable cells for such tricks and lists the
-submissions to review (:func:`mtss_teach.grading.scan_notebook`). For
-high-stakes use, run the autograder in a sandbox.
+library file name, or by replacing :class:`Grader` and :func:`guard`
+themselves). ``python -m mtss_teach.grading autograde`` therefore does not
+take the kernel's word for it:
+
+- every :class:`Grader` check records the learner's answer in the test
+  cell's output (:data:`RECORD_MIME`, data only: :func:`encode_value`), and
+  the pipeline re-runs the instructor's test cell on those recorded
+  answers in a fresh process; a credited test without a record that passes
+  there has its points withheld;
+- it scans the learner-editable cells for tampering, lists the submissions
+  to review (:func:`mtss_teach.grading.scan_notebook`) and withholds the
+  points of every test that ran after flagged code.
+
+What remains possible: kernel code the scan does not recognise that makes
+a replaced check record the *expected* value instead of the learner's.
+For high-stakes use, run the autograder in a sandbox.
 """
 
 from __future__ import annotations
@@ -80,6 +92,9 @@ __all__ = [
     "expect_bool",
     "expect_ids",
     "expect_callable",
+    "RECORD_MIME",
+    "encode_value",
+    "decode_value",
 ]
 
 #: Assignment ids = micro-course folder names under ``modules/``.
@@ -952,6 +967,126 @@ def expect_callable(value: Any, name: str) -> None:
         _fail(f"{name} should be a function (def {name}(...): ...), not {value!r}")
 
 
+# ---------------------------------------------------------------------------
+# check records: the learner's answers, written where the autograder reads them
+# ---------------------------------------------------------------------------
+
+#: MIME type of the records a :class:`Grader` check writes into its cell's
+#: output under a Jupyter kernel (read by :mod:`mtss_teach.grading`).
+RECORD_MIME = "application/vnd.mtss-teach.check+json"
+_RECORD_VERSION = 1
+
+
+def encode_value(value: Any) -> dict:
+    """A learner's answer as JSON data that keeps what the checks look at.
+
+    Numbers keep whether they are whole (``int``) or not (``float``, as its
+    exact ``repr``), ``True``/``False`` stay booleans, text stays text, a list
+    of ids stays a list; anything else (including a number of a type the
+    checks refuse) becomes ``{"t": "other"}``, which no check accepts. Only
+    data is kept, never code.
+
+    Examples
+    --------
+    >>> from mtss_teach.exercises import encode_value, decode_value
+    >>> encode_value(0.25)
+    {'t': 'float', 'v': '0.25'}
+    >>> decode_value(encode_value([3, "a"]))
+    [3, 'a']
+    >>> encode_value(object())
+    {'t': 'other', 'type': 'object'}
+    """
+    if value is None:
+        return {"t": "none"}
+    if _is_bool(value):
+        return {"t": "bool", "v": bool(value)}
+    if _is_number(value):
+        if isinstance(value, (int, np.integer)):
+            return {"t": "int", "v": int(value)}
+        return {"t": "float", "v": repr(float(value))}
+    if _is_text(value):
+        return {"t": "str", "v": value}
+    if isinstance(value, (list, tuple, set, frozenset, np.ndarray, pd.Series, pd.Index)):
+        try:
+            items = _as_id_list(value, "value")
+        except AssertionError:
+            pass
+        else:
+            return {"t": "ids", "v": [encode_value(i) for i in items]}
+    return {"t": "other", "type": type(value).__name__}
+
+
+class _Unrecorded:
+    """Stands for an answer that was not a number, word, bool, None or id list."""
+
+    def __repr__(self) -> str:
+        return "<unrecordable answer>"
+
+
+class _ReplayedFunction:
+    """A learner's function, replayed from the outputs recorded for each input."""
+
+    def __init__(self, calls: list) -> None:
+        self._out = {}
+        for item in calls:
+            if isinstance(item, list) and len(item) == 2 and isinstance(item[1], dict):
+                self._out[_key(item[0])] = item[1]
+
+    def __call__(self, x: Any) -> Any:
+        rec = self._out.get(_key(encode_value(x)))
+        if rec is None:
+            raise LookupError("no output was recorded for this input")
+        if rec.get("t") == "raised":
+            raise RuntimeError(f"the function raised {rec.get('type', 'an error')}")
+        return decode_value(rec)
+
+
+def _key(enc: Any) -> str:
+    import json
+
+    return json.dumps(enc, sort_keys=True)
+
+
+def decode_value(data: Any) -> Any:
+    """The answer :func:`encode_value` recorded (a placeholder no check accepts if malformed)."""
+    if not isinstance(data, dict):
+        return _Unrecorded()
+    t, v = data.get("t"), data.get("v")
+    if t == "none":
+        return None
+    if t == "bool" and type(v) is bool:
+        return v
+    if t == "int" and type(v) is int:
+        return v
+    if t == "float" and type(v) is str:
+        try:
+            return float(v)
+        except ValueError:
+            return _Unrecorded()
+    if t == "str" and type(v) is str:
+        return v
+    if t == "ids" and type(v) is list:
+        return [decode_value(i) for i in v]
+    if t == "function" and type(data.get("calls")) is list:
+        return _ReplayedFunction(data["calls"])
+    return _Unrecorded()
+
+
+def _emit_record(grader: "Grader", check: str, name: str, value: dict) -> None:
+    """Write one check record into the running cell's output (only under a Jupyter kernel)."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:  # pragma: no cover - IPython is a dependency of every kernel
+        return
+    shell = get_ipython()
+    if shell is None or getattr(shell, "kernel", None) is None:
+        return
+    record = {"version": _RECORD_VERSION, "course": grader.course, "learner_id": grader.learner_id,
+              "check": check, "name": str(name), "value": value}
+    display({RECORD_MIME: record, "text/plain": ""}, raw=True)
+
+
 class Grader:
     """The hidden tests' checker for one learner's scenario.
 
@@ -960,6 +1095,14 @@ class Grader:
     data files (``.scenario``). Its checks raise ``AssertionError`` with a
     message that does not reveal the expected answer, and return ``None``
     (nbgrader would read a returned number as partial credit).
+
+    Under a Jupyter kernel each check first writes a record of the learner's
+    answer (:func:`encode_value`; for a function, its output for every
+    input) into the cell's output as :data:`RECORD_MIME` data. After
+    ``nbgrader autograde``, :func:`mtss_teach.grading.autograde` re-runs the
+    test cell on the recorded answers in a clean process, so points need a
+    record that passes there, whatever the learner's kernel did to this
+    class or to :func:`guard`.
 
     Examples
     --------
@@ -983,6 +1126,7 @@ class Grader:
 
     def close(self, value: Any, expected: Any, name: str, tol: float = 1e-6, hint: str = "") -> None:
         """``value`` is a number within ``tol`` of ``expected`` (NaN matches NaN/None)."""
+        _emit_record(self, "close", name, encode_value(value))
         exp = float(expected)
         if math.isnan(exp):
             if value is None or (_is_number(value) and math.isnan(float(value))):
@@ -997,6 +1141,7 @@ class Grader:
 
     def equal(self, value: Any, expected: Any, name: str, hint: str = "") -> None:
         """``value`` equals ``expected`` (a word, True/False, a whole number or None)."""
+        _emit_record(self, "equal", name, encode_value(value))
         if expected is None:
             if value is not None:
                 _fail(f"{name} is not right for your scenario{hint}")
@@ -1015,6 +1160,7 @@ class Grader:
 
     def same_ids(self, value: Any, expected: Iterable[Any], name: str, hint: str = "") -> None:
         """``value`` holds exactly the ids in ``expected`` (any order, no repeats)."""
+        _emit_record(self, "same_ids", name, encode_value(value))
         got = [str(v) for v in _as_id_list(value, name)]
         want = sorted({str(v) for v in expected})
         if len(got) != len(set(got)):
@@ -1027,14 +1173,23 @@ class Grader:
                       hint: str = "") -> None:
         """``fn(x) == expected`` for every input (words, True/False or numbers)."""
         if not callable(fn):
+            _emit_record(self, "same_function", name, encode_value(fn))
             _fail(f"{name} should be a function")
-        for x, want in zip(list(inputs), list(expected)):
+        pairs = list(zip(list(inputs), list(expected)))
+        outputs: list[tuple[Any, BaseException | None]] = []
+        for x, _ in pairs:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 try:
-                    got = fn(x)
+                    outputs.append((fn(x), None))
                 except Exception as exc:  # the learner's function failed on a valid input
-                    _fail(f"{name}({x!r}) raised {type(exc).__name__}{hint}")
+                    outputs.append((None, exc))
+        calls = [[encode_value(x), {"t": "raised", "type": type(exc).__name__} if exc is not None
+                  else encode_value(got)] for (x, _), (got, exc) in zip(pairs, outputs)]
+        _emit_record(self, "same_function", name, {"t": "function", "calls": calls})
+        for (x, want), (got, exc) in zip(pairs, outputs):
+            if exc is not None:
+                _fail(f"{name}({x!r}) raised {type(exc).__name__}{hint}")
             if isinstance(want, np.generic):
                 want = want.item()
             if isinstance(want, bool):

@@ -27,11 +27,20 @@ course root). ``autograde``:
    timeout (``--timeout``, default 60 s): a cell that runs longer, such as
    an infinite loop, is interrupted and recorded as an error, and grading
    continues with the next cell and the next submission;
-3. exports the grades and writes the feedback;
-4. writes ``grading_report.csv``: one row per submission with its score,
-   whether it was graded, which cells timed out, and any code in the
+3. checks every test cell nbgrader credited before any score is used
+   (``_check_credit``): the hidden tests' checks record the learner's
+   answers in the cell's output, and the test is re-run on those recorded
+   answers in a fresh process, outside the learner's kernel; a cell with a
+   missing or failing record, or one that ran after learner code the
+   tamper scan flags (:func:`scan_notebook`), has its points withheld
+   (``auto_score`` 0, marked for manual grading in the gradebook, the reason
+   in the comment on its answer cell);
+4. exports the grades and writes the feedback;
+5. writes ``grading_report.csv``: one row per submission with its score,
+   whether it was graded, which cells timed out, any code in the
    learner-editable cells that tampers with the grading environment
-   (:func:`scan_notebook`), for the instructor to review.
+   (``review``), and which tests' points were withheld and why
+   (``withheld``), for the instructor to review.
 """
 
 from __future__ import annotations
@@ -299,6 +308,27 @@ def scan_source(source: str) -> list[str]:
     return out
 
 
+def _scan_cells(nb: dict, canonical: dict[str, dict] | None = None) -> list[tuple[int, str]]:
+    """(cell index, flag) for every flag :func:`scan_notebook` reports."""
+    flags: list[tuple[int, str]] = []
+    for i, cell in enumerate(nb.get("cells", [])):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        nbg = cell.get("metadata", {}).get("nbgrader") or {}
+        gid = nbg.get("grade_id") if isinstance(nbg, dict) else None
+        locked = canonical[gid]["locked"] if canonical and gid in canonical else bool(nbg.get("locked"))
+        if locked:
+            continue
+        src = cell.get("source", "")
+        src = "".join(src) if isinstance(src, list) else src
+        if not isinstance(src, str):
+            continue
+        # IPython magics and shell escapes are not Python; blank them out.
+        src = "\n".join("" if ln.lstrip().startswith(("%", "!")) else ln for ln in src.splitlines())
+        flags += [(i, f"cell {gid or i}, {f}") for f in scan_source(src)]
+    return flags
+
+
 def scan_notebook(nb: dict, canonical: dict[str, dict] | None = None) -> list[str]:
     """:func:`scan_source` over every cell a learner can edit.
 
@@ -307,21 +337,7 @@ def scan_notebook(nb: dict, canonical: dict[str, dict] | None = None) -> list[st
     which cells are locked; without it, cells whose own metadata says
     locked are skipped.
     """
-    flags = []
-    for i, cell in enumerate(nb.get("cells", [])):
-        if cell.get("cell_type") != "code":
-            continue
-        nbg = cell.get("metadata", {}).get("nbgrader") or {}
-        gid = nbg.get("grade_id")
-        locked = canonical[gid]["locked"] if canonical and gid in canonical else bool(nbg.get("locked"))
-        if locked:
-            continue
-        src = cell.get("source", "")
-        src = "".join(src) if isinstance(src, list) else src
-        # IPython magics and shell escapes are not Python; blank them out.
-        src = "\n".join("" if ln.lstrip().startswith(("%", "!")) else ln for ln in src.splitlines())
-        flags += [f"cell {gid or i}, {f}" for f in scan_source(src)]
-    return flags
+    return [f for _, f in _scan_cells(nb, canonical)]
 
 
 # ---------------------------------------------------------------------------
@@ -341,6 +357,7 @@ class SubmissionResult:
     timed_out_cells: list[str] = field(default_factory=list)
     metadata_restored: list[str] = field(default_factory=list)
     tamper_flags: list[str] = field(default_factory=list)
+    withheld: list[str] = field(default_factory=list)
     error: str = ""
 
     def row(self) -> dict:
@@ -353,6 +370,7 @@ class SubmissionResult:
             "timed_out_cells": "; ".join(self.timed_out_cells),
             "metadata_restored": "; ".join(self.metadata_restored),
             "review": "; ".join(self.tamper_flags),
+            "withheld": "; ".join(self.withheld),
             "error": self.error,
         }
 
@@ -400,6 +418,233 @@ def _scores(root: Path) -> dict[tuple[str, str], tuple[float, float]]:
             for sub in a.submissions:
                 out[(sub.student_id, a.name)] = (float(sub.score), float(sub.max_score))
     return out
+
+
+# ---------------------------------------------------------------------------
+# credit check: no points the kernel's own checks could not be trusted for
+# ---------------------------------------------------------------------------
+
+_WITHHELD = "Points withheld by the grading pipeline, pending the instructor's review: "
+
+
+def _cell_records(cell: dict) -> list[dict]:
+    """The check records (:data:`mtss_teach.exercises.RECORD_MIME`) in one cell's outputs."""
+    from .exercises import RECORD_MIME
+
+    out = []
+    for o in cell.get("outputs", []) or []:
+        data = o.get("data") if isinstance(o, dict) else None
+        rec = data.get(RECORD_MIME) if isinstance(data, dict) else None
+        if isinstance(rec, dict):
+            out.append(rec)
+    return out
+
+
+def _answers_from_records(records: list[dict], course: str) -> tuple[dict[str, Any], set[str], str]:
+    """name -> encoded answer, the learner ids the records name, and a problem ("" if none)."""
+    answers: dict[str, Any] = {}
+    ids: set[str] = set()
+    for rec in records:
+        name, value = rec.get("name"), rec.get("value")
+        if rec.get("course") != course or not isinstance(name, str) or not name.isidentifier():
+            return {}, ids, "a check record in the test's output is malformed"
+        if name.startswith("_"):
+            return {}, ids, "a check record in the test's output is malformed"
+        if name in answers and answers[name] != value:
+            return {}, ids, f"the test's output records two different answers for {name}"
+        answers[name] = value
+        if isinstance(rec.get("learner_id"), str):
+            ids.add(rec["learner_id"])
+    return answers, ids, ""
+
+
+def _replay_job(job: dict) -> str:
+    """Run one test cell on recorded answers in this process; "" when it passes, else why not."""
+    import contextlib
+    import io
+    import warnings
+
+    from .exercises import decode_value
+
+    ns: dict[str, Any] = {"__name__": "__main__", "LEARNER_ID": job["learner_id"]}
+    sink = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(sink), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            exec(compile(job["setup"], "<setup cell>", "exec"), ns)
+            for name, value in job["answers"].items():
+                if name not in ns:  # an answer never replaces what the setup cell defined
+                    ns[name] = decode_value(value)
+            exec(compile(job["test"], f"<{job['cell']}>", "exec"), ns)
+    except AssertionError as exc:
+        return f"the recorded answer fails the test when re-checked outside the learner's kernel ({exc})"
+    except Exception as exc:  # noqa: BLE001 - any failure means the record does not earn the points
+        return ("the recorded answers could not be re-checked outside the learner's kernel "
+                f"({type(exc).__name__}: {exc})")
+    return ""
+
+
+def _replay_main() -> None:
+    """Worker of :func:`_replay`: jobs as JSON on stdin, one verdict per job as JSON on stdout."""
+    jobs = json.loads(sys.stdin.read())
+    verdicts = [_replay_job(job) for job in jobs]
+    sys.stdout.write("\n" + json.dumps(verdicts))
+
+
+def _replay(jobs: list[dict], root: Path, timeout: float) -> list[str]:
+    """Re-run test cells on recorded answers in a fresh Python process (no learner code runs there).
+
+    Each job holds the instructor's setup and test cell sources (from the
+    gradebook), the graded learner id and the learner's recorded answers
+    (data only; a function is replayed from its recorded outputs). Returns
+    one verdict per job: "" when the test passes, else the reason. If the
+    process fails, every job fails (no credit without a check).
+    """
+    if not jobs:
+        return []
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NBGRADER_", "MTSS_GRADED_"))}
+    env["MTSS_BIND_LEARNER_ID"] = "0"
+    cmd = [sys.executable, "-c", "from mtss_teach.grading import _replay_main; _replay_main()"]
+    try:
+        proc = subprocess.run(cmd, cwd=str(root), env=env, input=json.dumps(jobs), capture_output=True,
+                              text=True, timeout=timeout)
+        verdicts = json.loads(proc.stdout.rsplit("\n", 1)[-1])
+        if proc.returncode != 0 or not isinstance(verdicts, list) or len(verdicts) != len(jobs):
+            raise ValueError(f"exit {proc.returncode}")
+        return [str(v) for v in verdicts]
+    except (subprocess.TimeoutExpired, ValueError, OSError) as exc:
+        return [f"the re-check outside the learner's kernel could not run ({type(exc).__name__})"] * len(jobs)
+
+
+def _check_credit(root: Path, batch: list["SubmissionResult"], canonical: dict[str, dict[str, dict]], *,
+                  bind_learner_id: bool) -> None:
+    """Withhold the points of graded cells whose credit cannot be trusted.
+
+    For every graded submission, every test cell nbgrader credited is
+    checked in two independent ways, and its points are withheld (its
+    ``auto_score`` set to 0 and marked for manual grading in the gradebook,
+    with the reason in the comment of the answer cell before it and in
+    ``res.withheld``) when either fails:
+
+    1. *Re-check outside the kernel.* The checks of :class:`mtss_teach.exercises.Grader`
+       record the learner's answers in the test cell's output; the test
+       cell (the instructor's source, from the gradebook) is re-run in a
+       fresh process on those recorded answers. A missing, malformed or
+       contradictory record, or a recorded answer that fails the re-run,
+       earns nothing. This does not depend on the learner's kernel being
+       intact, so replacing the checks or the guard in the kernel (however
+       obfuscated) earns nothing unless the replacement also writes records
+       holding the right answers.
+    2. *Tampering scan.* When a learner-editable cell is flagged by
+       :func:`scan_notebook`, every test cell that ran after it is withheld
+       (code before the setup cell: every test), even if its record
+       passes: such code could have forged the records. A false flag on
+       honest code costs those points until the instructor grades them by
+       hand (formgrader lists them as needing manual grading).
+
+    Not caught: a record forged by kernel code the scan does not recognise
+    (for example obfuscated code that replaces a check with one recording
+    the expected value instead of the learner's). Only running the
+    notebook in a sandbox closes that gap.
+    """
+    from nbgrader.api import Gradebook, MissingEntry
+
+    nbname = NOTEBOOK[:-6]
+    plans: list[tuple[SubmissionResult, dict[str, str], dict[str, str], dict[str, int]]] = []
+    jobs: list[dict] = []
+    job_keys: list[tuple[int, str]] = []
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        # assignment -> (the instructor's cell sources, the grade cells' names)
+        sources: dict[str, tuple[dict[str, str], list[str]]] = {}
+        for res in batch:
+            if not res.graded:
+                continue
+            out_nb = root / "autograded" / res.student / res.assignment / NOTEBOOK
+            try:
+                nb = json.loads(out_nb.read_text(encoding="utf-8"))
+                cells = [c for c in nb["cells"] if isinstance(c, dict)]
+            except (OSError, ValueError, KeyError, TypeError):
+                cells = []
+            if res.assignment not in sources:
+                nbrec = gb.find_notebook(nbname, res.assignment)
+                sources[res.assignment] = ({sc.name: sc.source or "" for sc in nbrec.source_cells},
+                                           sorted(g.name for g in nbrec.grade_cells))
+            src, grade_names = sources[res.assignment]
+            pos = {((c.get("metadata", {}).get("nbgrader") or {}).get("grade_id")): i for i, c in enumerate(cells)}
+            flags = _scan_cells({"cells": cells}, canonical.get(res.assignment))
+            first_flag = min(flags)[0] if flags else None
+            # the answer cell whose comment explains a withheld test: the last solution cell before it
+            answer_of: dict[str, str] = {}
+            last_solution = ""
+            for c in cells:
+                nbg = c.get("metadata", {}).get("nbgrader") or {}
+                if nbg.get("solution"):
+                    last_solution = nbg.get("grade_id", "")
+                if nbg.get("grade"):
+                    answer_of[nbg.get("grade_id", "")] = last_solution
+            withheld: dict[str, str] = {}
+            for name in sorted(grade_names, key=lambda g: pos.get(g, len(cells))):  # in notebook order
+                try:
+                    grade = gb.find_grade(name, nbname, res.assignment, res.student)
+                except MissingEntry:
+                    continue
+                if not grade.score or grade.score <= 0:
+                    continue
+                if name not in pos:
+                    withheld[name] = "the test cell is missing from the graded notebook"
+                    continue
+                if first_flag is not None and first_flag < pos[name]:
+                    withheld[name] = ("code in a cell before this test changes the grading environment ("
+                                      + next(f for i, f in flags if i == first_flag) + ")")
+                    continue
+                records = _cell_records(cells[pos[name]])
+                if not records:
+                    withheld[name] = "the test's checks left no record of the answer (they did not run as written)"
+                    continue
+                answers, ids, problem = _answers_from_records(records, res.assignment)
+                if problem:
+                    withheld[name] = problem
+                    continue
+                if bind_learner_id:
+                    learner = res.student
+                elif len(ids) == 1:
+                    learner = next(iter(ids))
+                else:
+                    withheld[name] = "the test's check records name no single learner"
+                    continue
+                # the instructor's locked setup code that ran before this test (sources from the gradebook)
+                canon = canonical.get(res.assignment, {})
+                setup = [src.get(g, "") for g, i in sorted(pos.items(), key=lambda kv: kv[1])
+                         if i < pos[name] and g in canon and canon[g].get("locked")
+                         and canon[g].get("cell_type") == "code"
+                         and not canon[g].get("grade") and not canon[g].get("solution")]
+                job_keys.append((len(plans), name))
+                jobs.append({"cell": name, "learner_id": learner, "setup": "\n".join(setup),
+                             "test": src.get(name, ""), "answers": answers})
+            plans.append((res, withheld, answer_of, pos))
+    verdicts = _replay(jobs, root, timeout=max(120.0, 20.0 * len(jobs)))
+    for (k, name), why in zip(job_keys, verdicts):
+        if why:
+            plans[k][1][name] = why
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        for res, withheld, answer_of, pos in plans:
+            for name, why in sorted(withheld.items(), key=lambda kv: pos.get(kv[0], len(pos))):
+                grade = gb.find_grade(name, nbname, res.assignment, res.student)
+                grade.auto_score = 0.0
+                grade.needs_manual_grade = True
+                res.withheld.append(f"{name}: {why}")
+                sol = answer_of.get(name)
+                if not sol:
+                    continue
+                try:
+                    comment = gb.find_comment(sol, nbname, res.assignment, res.student)
+                except MissingEntry:
+                    continue
+                note = f"{_WITHHELD}{name}: {why}"
+                old = comment.manual_comment or ""
+                if note not in old:
+                    comment.manual_comment = f"{old}\n\n{note}" if old else note
+            gb.db.commit()
 
 
 def autograde(submissions: str | os.PathLike, course_root: str | os.PathLike | None = None, *,
@@ -456,7 +701,6 @@ def autograde(submissions: str | os.PathLike, course_root: str | os.PathLike | N
     proc = run_nbgrader(["autograde", "*"], root, env=env)
     log = proc.stdout + proc.stderr
     failed = set(re.findall(r"There was an error processing assignment '([^']+)' for student '([^']+)'", log))
-    scores = _scores(root)
     for res in batch:
         if res.error:
             continue
@@ -465,7 +709,10 @@ def autograde(submissions: str | os.PathLike, course_root: str | os.PathLike | N
         if not res.graded:
             res.error = "nbgrader could not grade this submission (see the nbgrader log)"
         res.timed_out_cells = _timeouts(out_nb)
-        if (res.student, res.assignment) in scores:
+    _check_credit(root, batch, canon_cache, bind_learner_id=bind_learner_id)
+    scores = _scores(root)
+    for res in batch:
+        if not res.error and (res.student, res.assignment) in scores:
             res.score, res.max_score = scores[(res.student, res.assignment)]
     results = batch + results
     (root / "grading_log.txt").write_text(log, encoding="utf-8")
@@ -538,6 +785,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     extra.append("timed out: " + ", ".join(r.timed_out_cells))
                 if r.tamper_flags:
                     extra.append(f"REVIEW ({len(r.tamper_flags)} flags)")
+                if r.withheld:
+                    extra.append(f"WITHHELD ({len(r.withheld)} tests, see grading_report.csv)")
                 if r.error:
                     extra.append("ERROR: " + r.error)
                 print(f"{r.student:20s} {r.assignment:24s} {score:>9s}  {'; '.join(extra)}")

@@ -18,7 +18,11 @@ Submissions, for every assignment (students are folder names):
   metadata altered (a different alteration per assignment), task 4 right
   -> exactly task 4's points;
 - ``ivy``: kernel tampering ("assert redefined" and friends, a different
-  trick per assignment) with task 1 wrong and the other tasks right;
+  trick per assignment) in task 1's answer cell (or before the setup cell),
+  with task 1 wrong and the other tasks right -> zero: the integrity guard
+  fails the tests after the trick, and where it does not, the pipeline
+  withholds them because the tamper scan flags the code (listed in the
+  report's ``withheld`` column, left for manual grading);
 - for a third of the assignments each: ``dee`` (another learner id, full
   solutions -> full marks), ``fay`` (ada's notebook copied as it is, with
   LEARNER_ID "ada" -> loses points: the scenario graded is the submitting
@@ -53,20 +57,21 @@ DEE_COURSES = set(COURSES[0::3])  # a second learner with full solutions
 GUS_COURSES = set(COURSES[1::3])  # typed-in answers of another learner
 FAY_COURSES = set(COURSES[2::3])  # another learner's notebook, copied
 
-# Kernel tampering, one per assignment (rotated). "zero": the integrity guard
-# fails every test after the trick; "all_but_task1": the trick changes nothing,
-# so the wrong task 1 scores 0 and the rest score.
+# Kernel tampering, one per assignment (rotated). "guard": the integrity guard
+# fails every test after the trick; "withheld": the trick changes nothing in
+# the kernel (the tests after it pass), but the tamper scan flags it, so the
+# pipeline withholds every test after it. Either way the submission scores 0.
 KERNEL_TRICKS = [
-    ("assertion_error_rebound_in_notebook", "all_but_task1", """
+    ("assertion_error_rebound_in_notebook", "withheld", """
 AssertionError = type("AssertionError", (Exception,), {})
 def assert_equal(*args, **kwargs):
     return None
 """),
-    ("assertion_error_rebound_in_builtins", "zero", """
+    ("assertion_error_rebound_in_builtins", "guard", """
 import builtins
 builtins.AssertionError = type("AssertionError", (Exception,), {})
 """),
-    ("checker_replaced", "zero", """
+    ("checker_replaced", "guard", """
 import mtss_teach.exercises as _m
 _nothing = lambda *args, **kwargs: None
 for _name in ("close", "equal", "same_ids", "same_function"):
@@ -74,12 +79,12 @@ for _name in ("close", "equal", "same_ids", "same_function"):
 for _name in ("expect_number", "expect_choice", "expect_bool", "expect_ids", "expect_callable"):
     setattr(_m, _name, _nothing)
 """),
-    ("comparisons_replaced", "zero", """
+    ("comparisons_replaced", "guard", """
 import builtins, math
 builtins.abs = lambda x: 0
 math.isclose = lambda *args, **kwargs: True
 """),
-    ("library_replaced", "zero", """
+    ("library_replaced", "guard", """
 import mtss_teach.behavior, mtss_teach.equity, mtss_teach.fidelity, mtss_teach.norms
 import mtss_teach.progress, mtss_teach.screening
 for _mod in (mtss_teach.behavior, mtss_teach.equity, mtss_teach.fidelity, mtss_teach.norms,
@@ -88,12 +93,12 @@ for _mod in (mtss_teach.behavior, mtss_teach.equity, mtss_teach.fidelity, mtss_t
         if callable(getattr(_mod, _name)) and not isinstance(getattr(_mod, _name), type):
             setattr(_mod, _name, lambda *args, **kwargs: None)
 """),
-    ("tracebacks_hidden", "all_but_task1", """
+    ("tracebacks_hidden", "withheld", """
 import sys
 get_ipython().showtraceback = lambda *args, **kwargs: None
 sys.excepthook = lambda *args: None
 """),
-    ("numpy_patched_before_setup", "zero", None),  # goes into the LEARNER_ID cell
+    ("numpy_patched_before_setup", "guard", None),  # goes into the LEARNER_ID cell
 ]
 
 # Altered metadata of task 3's test cell (rotated), each with its source emptied.
@@ -308,7 +313,7 @@ def build_submissions(root: Path, subs: Path, courses, plan: dict) -> None:
         for k in range(2, max(pts) + 1):
             answer(nb, k, solution_body(src, k))
         write(subs, "ivy", course, nb)
-        exp["ivy"] = ("exactly", 0.0 if outcome == "zero" else full - pts[1], {"kernel_trick": tname})
+        exp["ivy"] = ("exactly", 0.0, {"kernel_trick": tname, "outcome": outcome})
 
         if course in FAY_COURSES:
             write(subs, "fay", course, set_learner(copy.deepcopy(src), "ada"))  # a copied notebook
@@ -446,6 +451,27 @@ def test_kernel_tampering_is_flagged_for_review(batch, student, course):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("student, course", submissions("ivy"))
+def test_flagged_tampering_has_the_later_tests_withheld(batch, student, course):
+    spec = batch["plan"][course]["students"][student][2]
+    row = batch["report"][(student, course)]
+    withheld = [w.split(": ", 1)[0] for w in row["withheld"].split("; ")] if row["withheld"] else []
+    if spec["outcome"] == "withheld":  # tasks 2.. passed in the kernel; each one is withheld, with the scan's reason
+        later = [f"task{k}_test" for k in sorted(batch["plan"][course]["points"]) if k >= 2]
+        assert withheld == later, row
+        assert "changes the grading environment" in row["withheld"], row
+    else:  # the guard already failed them: nothing credited, nothing to withhold
+        assert withheld == [], row
+    assert all(batch["cells"][(student, course, k)][0] == 0.0 for k in batch["plan"][course]["points"])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("student, course", [(s, c) for s, c in submissions() if s in ("ada", "dee", "ben", "cy")])
+def test_honest_credit_is_never_withheld(batch, student, course):
+    assert batch["report"][(student, course)]["withheld"] == ""
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("student, course", submissions("cy"))
 def test_infinite_loop_is_stopped_and_recorded(batch, student, course):
     row = batch["report"][(student, course)]
@@ -530,3 +556,128 @@ def test_property_scan_never_crashes(text):
 
     out = scan_source(text)
     assert isinstance(out, list) and all(isinstance(x, str) for x in out)
+
+
+# ---------------------------------------------------------------------------
+# credit confirmed outside the learner's kernel
+# ---------------------------------------------------------------------------
+
+
+def replay_job(course: str, k: int, lid: str, answers_: dict) -> dict:
+    """A re-check job for task k: the instructor's setup and test cells, the given (encoded) answers."""
+    src_nb = load(ROOT / "modules" / course / "exercise.ipynb")
+    return {"cell": f"task{k}_test", "learner_id": lid, "setup": src_of(cell(src_nb, "setup")),
+            "test": src_of(cell(src_nb, f"task{k}_test")), "answers": answers_}
+
+
+def test_recorded_answers_are_rechecked_outside_the_kernel():
+    """The re-check passes the instructor's answers and fails wrong, missing or malformed records."""
+    from mtss_teach.exercises import encode_value
+    from mtss_teach.grading import _replay_job
+
+    course, lid = "02-screening", "ada"
+    right = answers(course, lid)  # the instructor's solutions, executed here
+    enc = {n: encode_value(right[n]) for n in ("sensitivity", "specificity", "vendor_rating")}
+    assert _replay_job(replay_job(course, 1, lid, {n: enc[n] for n in ("sensitivity", "specificity")})) == ""
+    assert _replay_job(replay_job(course, 5, lid, {"vendor_rating": enc["vendor_rating"]})) == ""
+    # the same answers re-checked against another learner's scenario fail (the learner id is the grader's)
+    assert _replay_job(replay_job(course, 1, "someone-else", {n: enc[n] for n in ("sensitivity", "specificity")}))
+    # wrong: a sensitivity 0.25 off, a rating that is another word
+    off = {"sensitivity": encode_value(float(right["sensitivity"]) + 0.25 if right["sensitivity"] < 0.5
+                                       else float(right["sensitivity"]) - 0.25), "specificity": enc["specificity"]}
+    assert "fails the test" in _replay_job(replay_job(course, 1, lid, off))
+    other_word = next(w for w in ("full", "half", "empty") if w != right["vendor_rating"])
+    assert _replay_job(replay_job(course, 5, lid, {"vendor_rating": encode_value(other_word)}))
+    # missing (no record for specificity), malformed, and a number recorded as text
+    assert _replay_job(replay_job(course, 1, lid, {"sensitivity": enc["sensitivity"]}))
+    assert _replay_job(replay_job(course, 5, lid, {"vendor_rating": {"t": "str"}}))
+    assert _replay_job(replay_job(course, 1, lid, {"sensitivity": {"t": "str", "v": str(right["sensitivity"])},
+                                                   "specificity": enc["specificity"]}))
+
+
+def test_a_function_answer_is_replayed_from_its_recorded_outputs():
+    from mtss_teach.exercises import encode_value
+    from mtss_teach.grading import _replay_job
+
+    course, lid = "01-foundations", "ada"
+    fn = answers(course, lid)["needs_support"]  # the instructor's solution function
+    xs = list(range(0, 221))  # the inputs task 2's hidden test uses
+    calls = [[encode_value(x), encode_value(fn(x))] for x in xs]
+    assert _replay_job(replay_job(course, 2, lid, {"needs_support": {"t": "function", "calls": calls}})) == ""
+    flipped = [[encode_value(x), encode_value(not fn(x))] for x in xs]
+    assert _replay_job(replay_job(course, 2, lid, {"needs_support": {"t": "function", "calls": flipped}}))
+    assert _replay_job(replay_job(course, 2, lid, {"needs_support": {"t": "function", "calls": calls[:100]}}))
+    raised = [[encode_value(x), {"t": "raised", "type": "ValueError"}] for x in xs]
+    assert _replay_job(replay_job(course, 2, lid, {"needs_support": {"t": "function", "calls": raised}}))
+
+
+def test_answer_encoding_keeps_what_the_checks_look_at():
+    import math
+
+    import numpy as np
+
+    from mtss_teach.exercises import decode_value, encode_value
+
+    for v in (None, True, False, 0, -3, 0.1, 1e-300, "continue", [3, 1, "a"]):
+        back = decode_value(encode_value(v))
+        assert back == v and type(back) is type(v), v
+    assert math.isnan(decode_value(encode_value(float("nan"))))
+    assert decode_value(encode_value(np.float64(0.5))) == 0.5 and type(decode_value(encode_value(np.int64(7)))) is int
+    assert decode_value(encode_value(np.bool_(True))) is True
+    assert decode_value(encode_value(np.array([4, 2]))) == [4, 2]
+    # what no check accepts stays unacceptable: text "0.5" is not the number 0.5, an object is nothing
+    assert decode_value(encode_value("0.5")) == "0.5"
+    for v in (object(), {"a": 1}, [object()], 1j):
+        assert encode_value(v)["t"] == "other"
+        assert type(decode_value(encode_value(v))).__name__ == "_Unrecorded"
+
+
+@pytest.mark.slow
+def test_check_credit_withholds_missing_wrong_or_contradictory_records(batch, tmp_path):
+    """Records edited after autograding: only the tests whose record still passes keep their points."""
+    from nbgrader.api import Gradebook
+
+    from mtss_teach.exercises import RECORD_MIME
+    from mtss_teach.grading import SubmissionResult, _canonical_cells, _check_credit
+
+    src_root = batch["roots"][0]
+    course = "02-screening"
+    assert course in HALVES[0]
+    root = tmp_path / "course"
+    shutil.copytree(src_root, root, ignore=shutil.ignore_patterns("feedback"))
+    path = root / "autograded" / "ada" / course / "exercise.ipynb"
+    nb = load(path)
+
+    def records(c):
+        return [o for o in c["outputs"] if RECORD_MIME in o.get("data", {})]
+
+    assert len(records(cell(nb, "task1_test"))) == 2  # sensitivity and specificity, as autograded
+    # task 1: the records removed (as if the checks never ran)
+    t1 = cell(nb, "task1_test")
+    t1["outputs"] = [o for o in t1["outputs"] if o not in records(t1)]
+    # task 2: ppv recorded as a number no scenario gives (outside 0..1)
+    for o in records(cell(nb, "task2_test")):
+        if o["data"][RECORD_MIME]["name"] == "ppv":
+            o["data"][RECORD_MIME]["value"] = {"t": "float", "v": "1.5"}
+    # task 3: a second, different record for the same answer
+    extra = copy.deepcopy(records(cell(nb, "task3_test"))[0])
+    extra["data"][RECORD_MIME]["value"] = {"t": "float", "v": "0.0"}
+    cell(nb, "task3_test")["outputs"].append(extra)
+    path.write_text(json.dumps(nb), encoding="utf-8")
+
+    res = SubmissionResult("ada", course, graded=True)
+    _check_credit(root, [res], {course: _canonical_cells(root, course)}, bind_learner_id=True)
+    assert [w.split(": ", 1)[0] for w in res.withheld] == ["task1_test", "task2_test", "task3_test"]
+    assert "left no record" in res.withheld[0]
+    assert "fails the test" in res.withheld[1]
+    assert "two different answers" in res.withheld[2]
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        for k in (1, 2, 3):
+            g = gb.find_grade(f"task{k}_test", "exercise", course, "ada")
+            assert (g.score, g.needs_manual_grade) == (0.0, True), k
+            comment = gb.find_comment(f"task{k}_answer", "exercise", course, "ada").comment
+            assert comment and "withheld" in comment and f"task{k}_test" in comment, k
+        for k in (4, 5):
+            g = gb.find_grade(f"task{k}_test", "exercise", course, "ada")
+            assert (g.score, g.needs_manual_grade) == (2.0, False), k
+        assert gb.find_submission(course, "ada").score == 4.0

@@ -1,7 +1,7 @@
-"""Grading under stress: one batch of 55 honest and adversarial submissions, the real nbgrader CLI.
+"""Grading under stress: one batch of 56 honest and adversarial submissions, the real nbgrader CLI.
 
 A temporary copy of the course (``nbgrader_config.py`` and every
-``modules/<course>/exercise.ipynb``) is generated, then ONE batch of 55
+``modules/<course>/exercise.ipynb``) is generated, then ONE batch of 56
 submissions across all ten assignments is autograded with
 ``python -m mtss_teach.grading autograde`` (``nbgrader autograde``
 underneath) with a 10 s per-cell timeout and an overall subprocess timeout.
@@ -19,7 +19,7 @@ scenario (the student folder name is the learner id in the notebook):
   2 x (tasks // 2);
 - ``lastwrong``: every task answered, the last one wrongly -> 2 x (tasks - 1).
 
-Adversarial submissions (20, two per assignment, rotated): the
+Adversarial submissions (21, about two per assignment, rotated): the
 tampered task is always the last one (no later task builds on it) and its
 answer is certainly wrong (``"WRONG ANSWER"``, a value no check accepts)
 unless said otherwise; every other task is answered correctly.
@@ -36,8 +36,13 @@ unless said otherwise; every other task is answered correctly.
   the notebook, replaced in ``builtins``; the checker's functions and its
   guard replaced in the last answer cell, or before the setup cell runs:
   no unearned credit (at most 2 x (tasks - 1), the last task 0) and
-  flagged for review. Replacing the guard currently *does* earn the wrong
-  task's points: those two cases are strict ``xfail`` until it is fixed;
+  flagged for review. Replacing the guard disables the in-kernel checks;
+  the pipeline withholds those points because the checks left no record
+  that passes when the test is re-run outside the kernel, and because the
+  tamper scan flags the code (the withheld tests are listed in the report);
+- the same replacement written so the tamper scan does not recognise it
+  (``object.__setattr__`` on the imported module): not flagged, but still
+  no unearned credit (the re-check outside the kernel finds no record);
 - infinite loops -- in task 2 (task 1 answered, the rest untouched:
   exactly 2) and in the last task (2 x (tasks - 1)): stopped by the
   per-cell timeout, recorded as timed out, and the batch goes on;
@@ -193,11 +198,20 @@ for _name in ("close", "equal", "same_ids", "same_function"):
 for _name in ("expect_number", "expect_choice", "expect_bool", "expect_ids", "expect_callable", "_fail", "guard"):
     setattr(_m, _name, _nothing)
 """
+# the same, in a form the tamper scan does not recognise (no setattr(), no import of mtss_teach.exercises)
+REPLACE_CHECKS_UNFLAGGED = """from mtss_teach import exercises as _m
+_nothing = lambda *args, **kwargs: None
+for _name in ("close", "equal", "same_ids", "same_function"):
+    type.__setattr__(_m.Grader, _name, _nothing)
+for _name in ("expect_number", "expect_choice", "expect_bool", "expect_ids", "expect_callable", "_fail", "guard"):
+    object.__setattr__(_m, _name, _nothing)
+"""
 
 ADVERSARIAL = [
     "test-deleted", "test-edited", "meta-points-raised", "meta-not-graded", "meta-removed",
     "meta-renamed", "meta-made-solution", "forged-bonus-cell", "forged-test-first",
     "assert-rebound", "assert-builtin-replaced", "checks-replaced", "checks-replaced-before-setup",
+    "unflagged-checks-replaced",
     "loop-task2", "loop-last", "loop-ignores-interrupt", "kernel-dies",
     "unreadable-truncated", "unreadable-binary", "unreadable-not-a-notebook",
 ]
@@ -304,6 +318,9 @@ def adversarial_sub(kind: str, course: str, src: dict, rel: dict) -> tuple[Sub, 
         last_answer["source"] = REPLACE_CHECKS + wrong_answer(src, n)
         sub.exact = None
     elif kind == "checks-replaced-before-setup":
+        sub.exact = None
+    elif kind == "unflagged-checks-replaced":
+        last_answer["source"] = REPLACE_CHECKS_UNFLAGGED + wrong_answer(src, n)
         sub.exact = None
     elif kind == "loop-task2":  # task 1 right, task 2 never ends, the rest untouched: exactly task 1's 2 points
         nb = set_learner(copy.deepcopy(rel), student)
@@ -427,14 +444,6 @@ def cell_scores(root: Path) -> dict[tuple[str, str, str], tuple[float | None, fl
 # tests
 # ---------------------------------------------------------------------------
 
-# Known gap: replacing the checker's functions *and* its guard (mtss_teach.exercises.guard)
-# in the learner's kernel disables the in-process checks, so the wrong last task is credited.
-# The submissions are flagged for review (tested below); the credit itself is a bug to fix.
-UNEARNED_CREDIT_BUG = pytest.mark.xfail(
-    strict=True, reason="kernel code that replaces mtss_teach.exercises.guard and the checks earns the wrong "
-                        "task's points (flagged for review, but credited); reported to the grading owner")
-
-
 def graded_subs(stress) -> list[Sub]:
     """The submissions nbgrader graded (every readable one, except refusable ones it refused)."""
     return [s for s in stress["plan"] if stress["report"][(s.student, s.course)]["graded"] == "True"]
@@ -547,11 +556,11 @@ def test_honest_submissions_get_their_exact_scores(stress, kind):
         for k in s.zero_tasks:
             assert (scores[(s.student, s.course, f"task{k}_test")][0] or 0) == 0, (s.course, k)
         assert row["review"] == "", row  # honest work is not flagged for review
+        assert row["withheld"] == "", row  # and its credit is confirmed outside the kernel
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("kind", [pytest.param(k, marks=UNEARNED_CREDIT_BUG) if k.startswith("checks-replaced")
-                                  else k for k in ADVERSARIAL])
+@pytest.mark.parametrize("kind", ADVERSARIAL)
 def test_adversarial_submissions_get_no_unearned_credit(stress, kind):
     (s,) = [s for s in stress["plan"] if s.kind == kind]
     row = stress["report"][(s.student, s.course)]
@@ -574,6 +583,28 @@ def test_adversarial_submissions_get_no_unearned_credit(stress, kind):
 def test_kernel_tampering_is_flagged_for_review(stress, kind):
     (s,) = [s for s in stress["plan"] if s.kind == kind]
     assert stress["report"][(s.student, s.course)]["review"], kind
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", [k for k in ADVERSARIAL if "checks-replaced" in k])
+def test_disabled_checks_have_their_points_withheld_with_a_reason(stress, kind):
+    """The wrong last task passed the disabled in-kernel checks; the pipeline withheld it and says why."""
+    (s,) = [s for s in stress["plan"] if s.kind == kind]
+    row = stress["report"][(s.student, s.course)]
+    assert row["graded"] == "True", row
+    assert f"task{s.tasks}_test: " in row["withheld"], row
+    if kind == "unflagged-checks-replaced":  # the scan misses it; the re-check outside the kernel does not
+        assert row["review"] == "", row
+        assert "left no record" in row["withheld"], row
+    with_grades = cell_scores(stress["root"])
+    auto, manual, _ = with_grades[(s.student, s.course, f"task{s.tasks}_test")]
+    assert (auto or 0) == 0 and manual is None, (auto, manual)
+    needs = gradebook_rows(stress["root"], """
+        SELECT g.needs_manual_grade FROM grade g JOIN base_cell bc ON g.cell_id = bc.id
+        JOIN submitted_notebook sn ON g.notebook_id = sn.id JOIN submitted_assignment sa ON sn.assignment_id = sa.id
+        JOIN assignment a ON sa.assignment_id = a.id WHERE sa.student_id = ? AND a.name = ? AND bc.name = ?""",
+        s.student, s.course, f"task{s.tasks}_test")
+    assert needs == [(1,)], needs  # left for the instructor to grade by hand
 
 
 # ---------------------------------------------------------------------------
