@@ -243,6 +243,17 @@ def _root_name(node: ast.AST) -> str | None:
     return node.id if isinstance(node, ast.Name) else None
 
 
+def _display_option(target: ast.AST) -> bool:
+    """True for ``pd.options.display.<name> = ...`` (or ``pandas.``): a printing setting a learner may change."""
+    try:
+        text = ast.unparse(target)
+    except Exception:  # pragma: no cover - unparse handles every expression ast.parse makes
+        return False
+    parts = text.split(".")
+    return (len(parts) >= 4 and parts[0] in ("pd", "pandas") and parts[1:3] == ["options", "display"]
+            and all(p.isidentifier() for p in parts))
+
+
 def scan_source(source: str) -> list[str]:
     """Flags for code that tampers with the grading environment.
 
@@ -260,6 +271,8 @@ def scan_source(source: str) -> list[str]:
     []
     >>> scan_source("import numpy as np\\nnp.isclose = lambda *a, **k: True")
     ['line 2: assigns to np.isclose']
+    >>> scan_source("import pandas as pd\\npd.options.display.max_rows = 5")  # a printing setting
+    []
     """
     try:
         tree = ast.parse(source)
@@ -285,6 +298,8 @@ def scan_source(source: str) -> list[str]:
         elif isinstance(node, ast.Delete):
             targets = list(node.targets)
         for t in targets:
+            if _display_option(t):  # pd.options.display.max_rows = 5: how tables print, nothing else
+                continue
             for sub in ast.walk(t):
                 if isinstance(sub, ast.Attribute) and _root_name(sub) in roots:
                     flags.append(f"line {node.lineno}: assigns to {ast.unparse(sub)}")

@@ -681,3 +681,13 @@ def test_check_credit_withholds_missing_wrong_or_contradictory_records(batch, tm
             g = gb.find_grade(f"task{k}_test", "exercise", course, "ada")
             assert (g.score, g.needs_manual_grade) == (2.0, False), k
         assert gb.find_submission(course, "ada").score == 4.0
+
+
+def test_scan_lets_pandas_display_settings_through_and_nothing_else_of_pandas():
+    from mtss_teach.grading import scan_source
+
+    assert scan_source("import pandas as pd\npd.options.display.max_rows = 5\npd.options.display.precision = 2") == []
+    assert scan_source("pandas.options.display.width = 120") == []
+    assert scan_source("pd.options.mode.copy_on_write = False") == ["line 1: assigns to pd.options.mode.copy_on_write"]
+    assert scan_source("pd.options.display = None") == ["line 1: assigns to pd.options.display"]
+    assert scan_source("pd.options.display.max_rows[0].x = 1") != []
