@@ -20,7 +20,8 @@ measured with Playwright in the same run as its baseline:
   same slider-to-text echo in the hello-world notebook. Target: median at
   most 150 ms.
 
-The full run repeats the first-render comparison on a second server with
+The full run loads each app five times (the baseline as often, alternating),
+then repeats the first-render comparison on a second server with
 pre-heated kernels (``python -m mtss_teach.apps serve --preheat``: one
 pre-executed kernel per notebook, the baseline's too), waiting for the
 pools to refill between loads.
@@ -178,7 +179,7 @@ def run(quick: bool = False) -> list[Result]:
 
     from mtss_teach.apps import APPS, BASELINE, VoilaServer, app_paths
 
-    reps = 1 if quick else 3
+    reps = 1 if quick else 5
     n_rt = 3 if quick else 11
     results: list[Result] = []
     with sync_playwright() as p:
