@@ -433,20 +433,27 @@ class _Problems:
 
 def _measure_column(df: pd.DataFrame, mapping: dict, measure: Any, ranges: dict, probs: _Problems) -> np.ndarray:
     n = len(df)
+    m = None
+    if measure is not None:
+        m = str(measure).strip().lower()
+        if m not in ranges:
+            raise DataError(f"measure: {measure!r} is not one of {list(ranges)} (add it with measure_ranges=)")
     if "measure" in mapping:
         vals, miss = _labels(df[mapping["measure"]], None)
+        if m is not None:  # measure= with a measure column: blank cells take it, other measures are rejected
+            vals[miss] = m
+            other = ~miss & (vals.astype(str) != m)
+            probs.add(other, "measure", lambda i: f"measure {vals[i]!r} is not the measure={m!r} asked for")
+            return vals
         probs.add(miss, "measure", "missing measure")
         unknown = ~miss & ~np.isin(vals.astype(str), list(ranges))
         probs.add(unknown, "measure", lambda i: f"unknown measure {vals[i]!r} (allowed: {', '.join(ranges)})")
         return vals
-    if measure is None:
+    if m is None:
         raise DataError(
             "columns: the input has no measure column; map one in columns= or pass measure='orf' "
             "(or another measure) for a one-measure export"
         )
-    m = str(measure).strip().lower()
-    if m not in ranges:
-        raise DataError(f"measure: {measure!r} is not one of {list(ranges)} (add it with measure_ranges=)")
     return np.full(n, m, dtype=object)
 
 
@@ -507,7 +514,8 @@ def read_screening(
         onto :data:`DEFAULT_MEASURE_RANGES`. A measure not listed is rejected.
     measure : str, optional
         The measure of every row, for a one-measure export without a
-        measure column.
+        measure column. With a measure column, blank cells take this
+        measure and rows of any other measure are rejected (and reported).
     grades : sequence of int
         Grades accepted (default 1-6, the library's norms; "K" reads as 0).
     sheet_name : str or int

@@ -445,3 +445,23 @@ def test_any_score_or_date_cell_is_accepted_or_rejected_never_raises(value):
         assert res.n_in == res.n_accepted + res.n_rejected == 1
         if res.n_accepted and col == "score":
             assert isinstance(value, (int, float, str)) and not isinstance(value, bool)
+
+
+def test_measure_argument_with_a_measure_column_rejects_other_measures_by_row():
+    # spreadsheet rows 2-5 (row 1 is the header)
+    df = pd.DataFrame({"id": ["a", "b", "c", "d"], "grade": [3, 3, 3, 3], "season": ["fall"] * 4,
+                       "measure": ["ORF", "math_dcpm", None, "maze"], "score": [40, 20, 50, 10]})
+    cols = {"id": "student_id"}
+    res = read_screening(df, cols, measure="orf")
+    assert res.data["student_id"].tolist() == ["a", "c"]  # "ORF" is orf; a blank cell takes measure=
+    assert res.data["measure"].tolist() == ["orf", "orf"]
+    assert res.rejected[["row", "reason"]].values.tolist() == [
+        [3, "measure 'math_dcpm' is not the measure='orf' asked for"],
+        [5, "measure 'maze' is not the measure='orf' asked for"]]
+    assert res.n_accepted + len(res.rejected) == len(df)
+    # without measure=, every listed measure is kept and the blank and unknown ones are rejected
+    res = read_screening(df, cols)
+    assert res.data["student_id"].tolist() == ["a", "b"]
+    assert sorted(res.rejected["row"].tolist()) == [4, 5]
+    with pytest.raises(DataError, match="'maze' is not one of"):
+        read_screening(df, cols, measure="maze")
