@@ -283,6 +283,7 @@ def progress_chart(
     # Library results: the decision and the trend.
     dec = decision
     if isinstance(decision, str):
+        check_choice(decision, "decision", progress.RULES)
         dec = progress.decide(w, s, aimline, rule=decision)
     elif decision is not None and not isinstance(decision, progress.Decision):
         raise DataError(

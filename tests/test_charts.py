@@ -703,3 +703,11 @@ def test_odr_counts_serial_months_match_python_dates(serial):
     want = (dt.date(1899, 12, 30) + dt.timedelta(days=serial)).strftime("%b %Y")  # independent: stdlib dates
     out = charts.odr_counts(_odr_events([serial, serial]))
     assert out["label"].tolist() == [want] and out["odrs"].tolist() == [2]
+
+
+def test_progress_chart_names_its_own_argument_for_an_unknown_rule():
+    from mtss_teach import progress as P
+
+    line = P.aimline([1, 2, 3], [30, 32, 31], goal=55, goal_week=14)
+    with pytest.raises(DataError, match=r"^decision: 'fourpoint' is not one of"):
+        charts.progress_chart([4, 5, 6, 7, 8], [33, 35, 36, 38, 40], line, decision="fourpoint")
