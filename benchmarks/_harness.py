@@ -29,6 +29,21 @@ class Timing:
     samples: list[float] = field(default_factory=list)
 
 
+def median_spread(samples) -> tuple[float, float]:
+    """(median, spread) of samples; spread = (q75 - q25) / median, 0 for fewer than two samples."""
+    a = np.asarray(samples, dtype=float)
+    med = float(np.median(a))
+    if a.size < 2 or med <= 0:
+        return med, 0.0
+    q25, q75 = np.percentile(a, [25, 75])
+    return med, float((q75 - q25) / med)
+
+
+def spread_note(spread: float) -> str:
+    """The warning a row carries when its spread is too wide to trust ("" otherwise)."""
+    return f"spread {spread:.0%} too wide to trust" if spread > WIDE_SPREAD else ""
+
+
 def time_it(fn: Callable[[], object], repeat: int = 5, warmup: int = 1) -> Timing:
     """Median wall time of ``fn()`` over ``repeat`` runs after ``warmup`` runs."""
     for _ in range(warmup):
@@ -39,10 +54,7 @@ def time_it(fn: Callable[[], object], repeat: int = 5, warmup: int = 1) -> Timin
         t0 = time.perf_counter()
         fn()
         samples.append(time.perf_counter() - t0)
-    a = np.asarray(samples)
-    med = float(np.median(a))
-    q25, q75 = np.percentile(a, [25, 75])
-    spread = float((q75 - q25) / med) if med > 0 else 0.0
+    med, spread = median_spread(samples)
     return Timing(med, spread, repeat, samples)
 
 
@@ -106,9 +118,7 @@ def compare(
     else:
         target, met = "report", None
     spread = max(t.spread, b.spread)
-    notes = [note] if note else []
-    if spread > WIDE_SPREAD:
-        notes.append(f"spread {spread:.0%} too wide to trust")
+    notes = [n for n in (note, spread_note(spread)) if n]
     peak = peak_memory_mb(fn) if memory else None
     return Result(group, name, t.median, "s", baseline_name, b.median, ratio, target, met,
                   spread, peak, "; ".join(notes))

@@ -17,9 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
-from ._harness import WIDE_SPREAD, Result
+from ._harness import Result, median_spread, spread_note
 
 ROOT = Path(__file__).resolve().parents[1]
 JB = str(Path(sys.executable).with_name("jupyter-book"))
@@ -66,15 +64,6 @@ def _hello_book(folder: Path) -> Path:
     return folder
 
 
-def _stats(samples: list[float]) -> tuple[float, float]:
-    a = np.asarray(samples)
-    med = float(np.median(a))
-    if len(a) < 2:
-        return med, float("nan")
-    q25, q75 = np.percentile(a, [25, 75])
-    return med, float((q75 - q25) / med)
-
-
 def run(quick: bool = False) -> list[Result]:
     repeats = 1 if quick else 3
     full, cached, hello = [], [], []
@@ -92,18 +81,18 @@ def run(quick: bool = False) -> list[Result]:
             dt, log = _build(copy)
             cached.append(dt)
             executed_on_rebuild += log.count("Executing notebook")
-    h_med, h_spread = _stats(hello)
+    h_med, h_spread = median_spread(hello)
     rows = []
     if quick:
         return [Result("book", "hello-world book build (quick mode: no full build)", h_med, "s",
-                       "-", h_med, 1.0, "report", None, h_spread if h_spread == h_spread else 0.0)]
-    f_med, f_spread = _stats(full)
-    c_med, c_spread = _stats(cached)
+                       "-", h_med, 1.0, "report", None, h_spread)]
+    f_med, f_spread = median_spread(full)
+    c_med, c_spread = median_spread(cached)
     note = f"{repeats} runs"
     rows.append(Result("book", "full build, clean cache", f_med, "s", "one-page hello book", h_med,
                        f_med / h_med, "full build < 600 s", f_med < 600,
                        max(f_spread, h_spread),
-                       None, note + ("; spread too wide to trust" if f_spread > WIDE_SPREAD else "")))
+                       None, "; ".join(n for n in (note, spread_note(f_spread)) if n)))
     rows.append(Result("book", "cached rebuild, no change", c_med, "s", "full build", f_med,
                        c_med / f_med, "<= 0.5x and executes nothing",
                        c_med <= 0.5 * f_med and executed_on_rebuild == 0, c_spread, None,

@@ -27,9 +27,7 @@ import tempfile
 import textwrap
 from pathlib import Path
 
-import numpy as np
-
-from benchmarks._harness import WIDE_SPREAD, Result
+from benchmarks._harness import Result, median_spread, spread_note
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_S = 5.0
@@ -132,27 +130,18 @@ def measure(courses: list[str], n_students: int, repeats: int) -> dict[str, list
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _median_spread(xs: list[float]) -> tuple[float, float]:
-    a = np.asarray(xs, dtype=float)
-    med = float(np.median(a))
-    q25, q75 = np.percentile(a, [25, 75])
-    return med, float((q75 - q25) / med) if med > 0 else 0.0
-
-
 def run(quick: bool = False) -> list[Result]:
     courses = sorted(p.parent.name for p in (ROOT / "modules").glob("*/exercise.ipynb"))
     if quick:
         courses = courses[1:2]
     n_students, repeats = (1, 1) if quick else (3, 2)
     times = measure(courses, n_students, repeats)
-    base, base_spread = _median_spread(times[HELLO])
+    base, base_spread = median_spread(times[HELLO])
     rows = []
     for c in courses:
-        med, spread = _median_spread(times[c])
+        med, spread = median_spread(times[c])
         spread = max(spread, base_spread)
-        note = f"{len(times[c])} submissions"
-        if spread > WIDE_SPREAD:
-            note += f"; spread {spread:.0%} too wide to trust"
+        note = "; ".join(n for n in (f"{len(times[c])} submissions", spread_note(spread)) if n)
         rows.append(Result("grading", f"autograde {c} (s per submission)", med, "s",
                            "one-cell hello notebook", base, med / base if base > 0 else float("inf"),
                            f"<= {TARGET_S:g} s per submission", med <= TARGET_S, spread, None, note))

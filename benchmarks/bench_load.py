@@ -29,7 +29,6 @@ warm-up moves. Culling is not waited for here (the test checks it).
 from __future__ import annotations
 
 import importlib.util
-import shutil
 import statistics
 import sys
 from pathlib import Path
@@ -37,15 +36,12 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks._harness import WIDE_SPREAD, Result
+from benchmarks._browser import CHROMIUM_ARGS, require_browser
+from benchmarks._harness import Result, median_spread, spread_note
 
 ROOT = Path(__file__).resolve().parents[1]
 GROUP = "voila-load"
 P95_TARGET_S = 1.0
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--no-first-run"]
-
-
 def _driver() -> Any:
     """The load driver of tests/test_voila_load.py, loaded from its file (tests/ is not a package)."""
     path = ROOT / "tests" / "test_voila_load.py"
@@ -56,28 +52,13 @@ def _driver() -> Any:
     return mod
 
 
-def _spread(xs: list[float]) -> float:
-    a = np.asarray(xs, dtype=float)
-    if a.size < 2:
-        return 0.0
-    med = float(np.median(a))
-    q25, q75 = np.percentile(a, [25, 75])
-    return float((q75 - q25) / med) if med > 0 else 0.0
-
-
 def _note(parts: list[str], spread: float) -> str:
-    if spread > WIDE_SPREAD:
-        parts.append(f"spread {spread:.0%} too wide to trust")
-    return "; ".join(parts)
+    return "; ".join(p for p in (*parts, spread_note(spread)) if p)
 
 
 def run(quick: bool = False) -> list[Result]:
     """One load run (see the module docstring); returns the rows."""
-    if importlib.util.find_spec("voila") is None or importlib.util.find_spec("playwright") is None:
-        raise RuntimeError("bench_load needs voila and playwright (pip install 'mtss-teach[test]')")
-    exe = shutil.which("chromium") or shutil.which("chromium-browser")
-    if exe is None:
-        raise RuntimeError("bench_load needs Debian's chromium (apt-get install chromium)")
+    exe = require_browser("bench_load")
     from playwright.sync_api import sync_playwright
 
     from mtss_teach.apps import VoilaServer
@@ -96,7 +77,7 @@ def run(quick: bool = False) -> list[Result]:
 
     single = r["warmup"]["latencies_s"]
     lat = r["update_latency_s"]
-    spread = max(_spread(lat["samples"]), _spread(single))
+    spread = max(median_spread(lat["samples"])[1], median_spread(single)[1])
     peak = r["total_rss_mb"]["with_sessions"]
     common = [f"{n} sessions, waves of {wave}, {moves} moves each", f"n={lat['n']} vs {len(single)}"]
     rows = []
@@ -113,7 +94,7 @@ def run(quick: bool = False) -> list[Result]:
     if alone:
         rows.append(Result(GROUP, "kernel memory per session (RSS, median)", mem["per_session_rss_median"], "MB",
                            "warm-up kernel (screening, alone)", alone, mem["per_session_rss_median"] / alone, "report",
-                           None, _spread(mem["per_session_rss"]), peak,
+                           None, median_spread(mem["per_session_rss"])[1], peak,
                            f"USS median {mem['per_session_uss_median']:.0f} MB; "
                            f"max {mem['per_session_rss_max']:.0f} MB"))
     srv = r["server_rss_mb"]

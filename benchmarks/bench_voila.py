@@ -32,42 +32,23 @@ three round trips on two apps.
 
 from __future__ import annotations
 
-import importlib.util
-import shutil
-import statistics
 import time
 from typing import Any, Callable
 
-import numpy as np
-
-from benchmarks._harness import WIDE_SPREAD, Result
+from benchmarks._browser import CHROMIUM_ARGS, OBSERVE, SECONDS, SEEN, require_browser
+from benchmarks._harness import Result, median_spread, spread_note
 
 GROUP = "voila"
 RENDER_TARGET = 1.5
 ROUND_TRIP_TARGET = 0.150  # seconds
 RENDER_TIMEOUT = 120_000
 
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--no-first-run"]
-
-
-def _spread(samples: list[float]) -> float:
-    a = np.asarray(samples, dtype=float)
-    med = float(np.median(a))
-    if a.size < 2 or med <= 0:
-        return 0.0
-    q25, q75 = np.percentile(a, [25, 75])
-    return float((q75 - q25) / med)
-
 
 def _row(name: str, samples: list[float], base_name: str, base: list[float], target: str,
          met: bool | None, note: str = "") -> Result:
-    fig, b = statistics.median(samples), statistics.median(base)
-    spread = max(_spread(samples), _spread(base))
-    notes = [note] if note else []
-    notes.append(f"n={len(samples)}")
-    if spread > WIDE_SPREAD:
-        notes.append(f"spread {spread:.0%} too wide to trust")
+    (fig, s1), (b, s2) = median_spread(samples), median_spread(base)
+    spread = max(s1, s2)
+    notes = [n for n in (note, f"n={len(samples)}", spread_note(spread)) if n]
     return Result(GROUP, name, fig, "s", base_name, b, fig / b if b > 0 else float("inf"), target, met,
                   spread, None, "; ".join(notes))
 
@@ -94,26 +75,13 @@ def _load(context: Any, url: str, ready: str, chart: bool) -> tuple[float, float
         page.close()
 
 
-_OBSERVE = """([metric]) => {
-  const get = () => { const el = document.querySelector(`[data-metric='${metric}']`);
-                      return el ? el.getAttribute('data-value') : null; };
-  const old = get();
-  window.__mtssRT = {t0: 0, t1: null};
-  const obs = new MutationObserver(() => {
-    if (window.__mtssRT.t1 === null && get() !== old) { window.__mtssRT.t1 = performance.now(); obs.disconnect(); }
-  });
-  obs.observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true});
-  window.__mtssRT.t0 = performance.now();
-}"""
-
-
 def _round_trips(page: Any, metric: str, act: Callable[[int], None], n: int) -> list[float]:
     out = []
     for i in range(n):
-        page.evaluate(_OBSERVE, [metric])
+        page.evaluate(OBSERVE, [metric])
         act(i)
-        page.wait_for_function("window.__mtssRT.t1 !== null", timeout=30_000)
-        out.append(page.evaluate("(window.__mtssRT.t1 - window.__mtssRT.t0) / 1000"))
+        page.wait_for_function(SEEN, timeout=30_000)
+        out.append(page.evaluate(SECONDS))
         page.wait_for_timeout(150)  # let the off-thread chart catch up, as a person would
     return out
 
@@ -170,11 +138,7 @@ def _wait_for_pools(server: Any, notebooks: int, timeout: float = 300.0) -> None
 
 def run(quick: bool = False) -> list[Result]:
     """Measure first render and round trip of every app (see the module docstring)."""
-    if importlib.util.find_spec("voila") is None or importlib.util.find_spec("playwright") is None:
-        raise RuntimeError("bench_voila needs voila and playwright (pip install 'mtss-teach[test]')")
-    exe = shutil.which("chromium") or shutil.which("chromium-browser")
-    if exe is None:
-        raise RuntimeError("bench_voila needs Debian's chromium (apt-get install chromium)")
+    exe = require_browser("bench_voila")
     from playwright.sync_api import sync_playwright
 
     from mtss_teach.apps import APPS, BASELINE, VoilaServer, app_paths

@@ -49,6 +49,7 @@ from typing import Any, Callable
 import numpy as np
 import pytest
 
+from benchmarks._browser import OBSERVE, SECONDS, SEEN
 from mtss_teach import datasets, norms, progress
 from mtss_teach.apps import VoilaServer
 
@@ -175,21 +176,6 @@ def settled_rss(server_pid: int, seconds: float = 4.0, measure: Callable[[int], 
 # sessions: one app per browser context
 # ---------------------------------------------------------------------------
 
-# stamps the time a metric's data-value changes, from just before the action
-_OBSERVE = """([metric]) => {
-  const get = () => { const el = document.querySelector(`[data-metric='${metric}']`);
-                      return el ? el.getAttribute('data-value') : null; };
-  const old = get();
-  window.__mtssLoad = {t0: 0, t1: null};
-  const obs = new MutationObserver(() => {
-    if (window.__mtssLoad.t1 === null && get() !== old) {
-      window.__mtssLoad.t1 = performance.now(); obs.disconnect(); }
-  });
-  obs.observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true});
-  window.__mtssLoad.t0 = performance.now();
-}"""
-
-
 @dataclass
 class Session:
     """One learner: an app, the control it moves, the metric that answers, and what it must show."""
@@ -298,15 +284,15 @@ def read_start(s: Session) -> None:
 
 
 def start_move(s: Session, k: int) -> None:
-    s.page.evaluate(_OBSERVE, [s.metric])
+    s.page.evaluate(OBSERVE, [s.metric])
     s.act(k)
 
 
 def finish_move(s: Session, k: int, deadline: float) -> None:
     """Wait for the metric to change, record the latency, and check the value shown."""
     page = s.page
-    page.wait_for_function("window.__mtssLoad.t1 !== null", timeout=ms_left(deadline))
-    s.latencies.append(page.evaluate("(window.__mtssLoad.t1 - window.__mtssLoad.t0) / 1000"))
+    page.wait_for_function(SEEN, timeout=ms_left(deadline))
+    s.latencies.append(page.evaluate(SECONDS))
     key, want, tol = s.expected(k)
     page.wait_for_function(
         "([k, e, t]) => { const el = document.querySelector(`[data-metric='${k}']`);"
