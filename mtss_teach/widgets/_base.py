@@ -348,7 +348,6 @@ class _FirstChartsGate:
     """
 
     FALLBACK = 3.0  # seconds after the cell ends
-    _pending: "list[_FirstChartsGate]" = []  # waiting for a front end
     _live: "list[_FirstChartsGate]" = []  # not fired yet
     _hooked = False
     _lock = threading.Lock()
@@ -365,8 +364,6 @@ class _FirstChartsGate:
         self._ip = get_ipython()
         with _FirstChartsGate._lock:
             _FirstChartsGate._live.append(self)
-            if not self._front_done:
-                _FirstChartsGate._pending.append(self)
         if not self._front_done:
             self._hook_control_comm()
         self._ip.events.register("post_run_cell", self._on_cell_end)
@@ -398,7 +395,7 @@ class _FirstChartsGate:
     @classmethod
     def _front_end_ready(cls) -> None:
         with cls._lock:
-            gates, cls._pending = cls._pending, []
+            gates = list(cls._live)
         for g in gates:
             g._front_done = True
             g._maybe()
@@ -424,9 +421,7 @@ class _FirstChartsGate:
             if self._fired:
                 return
             self._fired = True
-            for registry in (_FirstChartsGate._pending, _FirstChartsGate._live):
-                if self in registry:
-                    registry.remove(self)
+            _FirstChartsGate._live.remove(self)
         self._release()
 
     @classmethod
