@@ -10,6 +10,10 @@ PIP    := $(BIN)/python -m pip --disable-pip-version-check
 JB     := $(BIN)/jupyter-book
 NOTEBOOKS = $(shell git ls-files '*.ipynb' 2>/dev/null)
 PYTEST_ARGS ?=
+# Tests run on every core (pytest-xdist); a test file stays on one worker so
+# notebook cells (nbval) keep their order and module fixtures run once.
+PYTEST_JOBS ?= auto
+XDIST = -n $(PYTEST_JOBS) --dist loadfile
 
 .PHONY: help book book-clean test test-fast chromium bench datasets apps release autograde clean env-book env-test
 
@@ -54,13 +58,13 @@ chromium:
 
 test: $(VENV)/.stamp-test chromium
 	$(JB) build . -W -n --keep-going
-	$(BIN)/python -m pytest tests mtss_teach --doctest-modules \
+	$(BIN)/python -m pytest tests mtss_teach --doctest-modules $(XDIST) --durations=25 \
 	  --nbval-lax --nbval-sanitize-with tests/nbval_sanitize.cfg \
 	  $(NOTEBOOKS) $(PYTEST_ARGS)
 
 #   make test-fast    library tests only (no book build, no browser)
 test-fast: $(VENV)/.stamp-test
-	$(BIN)/python -m pytest tests mtss_teach --doctest-modules -m "not browser and not slow" \
+	$(BIN)/python -m pytest tests mtss_teach --doctest-modules $(XDIST) -m "not browser and not slow" \
 	  --ignore=tests/test_offline_book.py $(PYTEST_ARGS)
 
 #   make apps         serve every facilitator app with Voila on http://127.0.0.1:8866/

@@ -22,8 +22,31 @@ decisions the way the field publishes them. Submodules, one per domain:
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 from .errors import DataError
 
+#: The package's version: the one place it is written (pyproject.toml reads it).
 __version__ = "0.1.0"
 
-__all__ = ["DataError", "__version__"]
+#: The submodules ``import mtss_teach as mt`` gives on first use (``mt.screening``),
+#: without importing any of them, or their dependencies, up front.
+SUBMODULES: tuple[str, ...] = (
+    "norms", "screening", "progress", "fidelity", "equity", "behavior",
+    "cohorts", "datasets", "io", "roster",
+    "charts", "explorers", "selfcheck", "widgets", "apps", "exercises", "grading",
+)
+
+__all__ = ["DataError", "__version__", *SUBMODULES]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a submodule on first use: ``mt.screening`` works after ``import mtss_teach as mt``."""
+    if name in SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(SUBMODULES))

@@ -5,19 +5,47 @@ Browser tests drive Debian's ``chromium`` through Playwright with
 offline). When chromium is missing they are skipped with a clear reason on
 a developer machine, but fail under CI (``CI=true``), where ``.ci/run``
 installs it.
+
+Three rules hold for the whole suite:
+
+- **Nothing skips silently in CI.** Under ``CI=true`` a skipped test is
+  reported as a failure (a missing page, browser or tool is a broken build
+  there), unless the test carries ``@pytest.mark.may_skip(reason=...)`` for
+  a skip that is right on every machine.
+- **Property tests are reproducible in CI.** Hypothesis runs the ``ci``
+  profile there (derandomized, no example database, health checks on) and
+  the ``dev`` profile (random) elsewhere; ``HYPOTHESIS_PROFILE`` overrides.
+- **No test leaves a process behind.** Every process a test starts inherits
+  ``MTSS_TEST_RUN``; when the session ends, any process still carrying this
+  run's value (a Voila or Jupyter server, a kernel, a hub, a browser) is
+  listed, killed, and fails the run.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
+import uuid
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as _hyp_settings
 
 ROOT = Path(__file__).resolve().parents[1]
+
+IN_CI = bool(os.environ.get("CI"))
+
+# Every process started by this test run (xdist workers included) inherits it.
+RUN_MARK = "MTSS_TEST_RUN"
+os.environ.setdefault(RUN_MARK, uuid.uuid4().hex)
+
+_hyp_settings.register_profile("ci", derandomize=True, database=None, deadline=None, print_blob=True)
+_hyp_settings.register_profile("dev", deadline=None, print_blob=True)
+_hyp_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if IN_CI else "dev"))
 BUILD_HTML = ROOT / "_build" / "html"
 ARTIFACTS = ROOT / "test-artifacts"
 
@@ -129,8 +157,81 @@ def offline_page(browser, request):
     context.close()
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "may_skip(reason): a skip that is right on every machine, CI included")
+
+
 @pytest.hookimpl(tryfirst=True, hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield
     rep = outcome.get_result()
+    if (IN_CI and rep.skipped and not hasattr(rep, "wasxfail")
+            and item.get_closest_marker("may_skip") is None):
+        reason = rep.longrepr[2] if isinstance(rep.longrepr, tuple) else str(rep.longrepr)
+        rep.outcome = "failed"
+        rep.longrepr = f"skipped under CI, where every test must run: {reason}"
     setattr(item, "rep_" + rep.when, rep)
+
+
+# ---------------------------------------------------------------------------
+# leftover processes
+# ---------------------------------------------------------------------------
+
+
+def _own_lineage() -> set[int]:
+    """This process and its ancestors (the pytest controller and its parents)."""
+    pids, pid = set(), os.getpid()
+    while pid > 1:
+        pids.add(pid)
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            break
+        pid = int(stat.rsplit(")", 1)[1].split()[1])
+    return pids
+
+
+def leftover_processes(mark: str | None = None) -> list[tuple[int, str]]:
+    """Processes other than this one and its ancestors that carry this run's mark."""
+    mark = mark or os.environ[RUN_MARK]
+    needle = f"{RUN_MARK}={mark}".encode()
+    mine = _own_lineage()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) in mine:
+            continue
+        try:
+            if needle not in (entry / "environ").read_bytes().split(b"\0"):
+                continue
+            cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state == "Z" or not cmd or "exec(eval(sys.stdin.readline()))" in cmd:
+            continue  # gone, or an xdist worker on its way out (execnet's bootstrap)
+        found.append((int(entry.name), cmd[:160]))
+    return found
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Fail the run if a test left a server, kernel, hub or browser running."""
+    if hasattr(session.config, "workerinput") or not Path("/proc/self/environ").exists():
+        return  # xdist workers: the controller checks once, after they have gone
+    deadline = time.monotonic() + 15
+    left = leftover_processes()
+    while left and time.monotonic() < deadline:
+        time.sleep(0.5)
+        left = leftover_processes()
+    if not left:
+        return
+    lines = "\n".join(f"  pid {pid}: {cmd}" for pid, cmd in left)
+    for pid, _ in left:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    session.config.pluginmanager.get_plugin("terminalreporter").write_line(
+        f"\nLEFTOVER PROCESSES: tests started these and never stopped them (now killed):\n{lines}",
+        red=True, bold=True)
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED
