@@ -34,7 +34,7 @@ __version__ = "0.1.0"
 #: without importing any of them, or their dependencies, up front.
 SUBMODULES: tuple[str, ...] = (
     "norms", "screening", "progress", "fidelity", "equity", "behavior",
-    "cohorts", "datasets", "io", "roster",
+    "cohorts", "datasets", "io", "roster", "polls",
     "charts", "explorers", "selfcheck", "widgets", "apps", "exercises", "grading",
 )
 
