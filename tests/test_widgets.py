@@ -231,7 +231,7 @@ def test_aimline_bad_inputs_show_messages(cohort):
     app.w_student.value = other
     assert app.message == ""
     app.w_goal_week.value = 0  # before the baseline
-    assert "goal_week" in app.message and app.metrics == {}
+    assert "Goal week" in app.message and app.metrics == {}
     app.w_goal_week.value = 19
     assert app.message == "" and app.metrics["goal_week"] == 19
 

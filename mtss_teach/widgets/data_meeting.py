@@ -10,7 +10,7 @@ import pandas as pd
 
 from .. import norms, screening
 from ..errors import DataError
-from ._base import MtssApp, fmt, metrics_html, options_with_all, table_html, table_of
+from ._base import Dropdown, MtssApp, fmt, metrics_html, options_with_all, table_html, table_of
 
 __all__ = ["DataMeeting", "RULE_SYSTEMS"]
 
@@ -63,7 +63,7 @@ class DataMeeting(MtssApp):
 
     def _build(self) -> None:
         style = {"description_width": "initial"}
-        self.w_school = W.Dropdown(description="School", style=style, layout=W.Layout(width="15em"))
+        self.w_school = Dropdown(description="School", style=style, layout=W.Layout(width="15em"))
         self.w_grade = W.Dropdown(description="Grade", style=style, layout=W.Layout(width="9em"))
         self.w_season = W.Dropdown(description="Season", options=["fall", "winter", "spring"], value="winter",
                                    style=style, layout=W.Layout(width="11em"))
@@ -261,6 +261,10 @@ class DataMeeting(MtssApp):
             pd.DataFrame(rows), caption=f"Math computation, {season}: a classwide problem when more than half the "
                                         f"class is frustrational (under {fmt(low)} digits correct per minute).")
         return out
+
+    def _controls(self) -> dict[str, W.Widget]:
+        return {"school": self.w_school, "grade": self.w_grade, "season": self.w_season, "tier3_below": self.w_t3,
+                "tier2_below": self.w_t2, "exit_at": self.w_exit, "rule": self.w_rule}
 
     def set(self, **values: Any) -> None:
         """Set controls (``school, grade, season, tier3_below, tier2_below, exit_at, rule``), update once."""

@@ -11,7 +11,7 @@ import pandas as pd
 
 from .. import fidelity
 from ..errors import DataError
-from ._base import MtssApp, fmt, metrics_html, table_html
+from ._base import Dropdown, MtssApp, fmt, metrics_html, table_html
 
 __all__ = ["FidelityScorer", "MODES"]
 
@@ -73,7 +73,7 @@ class FidelityScorer(MtssApp):
             rows = []
             for _, it in self.items[self.items["tier"] == tier].iterrows():
                 flag = " (unverified name)" if str(it["tag"]).upper() == "CHECK" else ""
-                dd = W.Dropdown(options=_SCORE_OPTIONS, value=None, description=f"{it['item']} {it['name']}{flag}",
+                dd = Dropdown(options=_SCORE_OPTIONS, value=None, description=f"{it['item']} {it['name']}{flag}",
                                 style=item_style, layout=item_layout)
                 dd.add_class("mtss-tfi-item")
                 dd.add_class("mtss-tfi-item-" + str(it["item"]).replace(".", "-"))
@@ -283,6 +283,10 @@ class FidelityScorer(MtssApp):
             "interventionist": who,
             "history": None if hist is None else hist.to_dict("records"),
         }
+
+    def _controls(self) -> dict[str, W.Widget]:
+        return {"mode": self.w_mode, "sheet": self.w_school, "partial": self.w_partial,
+                "interventionist": self.w_who}
 
     # -- scripting -----------------------------------------------------------
 
