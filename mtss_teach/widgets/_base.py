@@ -87,6 +87,12 @@ _STYLE = """
 .mtss-app .mtss-chart-wait { color: #555; font-style: italic; padding: 1em 0; }
 .mtss-app .mtss-decision { border: 2px solid #0072B2; padding: 0.5em 0.8em; margin: 0.4em 0; }
 .mtss-app .mtss-hidden-answer { border: 2px dashed #767676; padding: 0.5em 0.8em; margin: 0.4em 0; color: #444; }
+.mtss-app .mtss-decision, .mtss-app .mtss-hidden-answer, .mtss-app .mtss-note, .mtss-app .mtss-message,
+.mtss-app p.mtss-purpose, .mtss-app table.mtss-table { line-height: 1.4; }
+.mtss-app .mtss-metric-label { line-height: 1.3; }
+.mtss-app .mtss-metric-value { line-height: 1.4; }
+.mtss-app .mtss-waiting { color: #555; font-style: italic; font-weight: 600; font-size: 1.05em; }
+.mtss-app .mtss-link .mtss-note { margin: 0 0.5em; }
 </style>
 """
 
@@ -730,6 +736,9 @@ class MtssApp:
         given.
     draw : {"background", "sync", "off"}
         How charts are drawn (see :class:`ChartPane`).
+    header : bool, optional
+        Show the app's title and purpose above it (default). A Voila page
+        (:meth:`app`) leaves them out: the page's own heading says the same.
 
     Notes
     -----
@@ -745,8 +754,9 @@ class MtssApp:
     purpose: str = ""
 
     def __init__(self, cohort: Any = None, *, dataset: str | None = None, chooser: bool | None = None,
-                 draw: str = "background") -> None:
+                 draw: str = "background", header: bool = True) -> None:
         self.draw = check_choice(draw, "draw", DRAW_MODES)
+        self._header = bool(header)
         self._metrics: dict[str, Any] = {}
         self._message_text = ""
         self._quiet = 0
@@ -848,6 +858,7 @@ class MtssApp:
 
             wait_for_request()
         params = query_params()
+        kwargs.setdefault("header", False)  # the page's heading names the app
         app = cls(dataset=dataset_from_query(names), chooser=True, **kwargs)
         app.open_link(params)
         return app
@@ -859,8 +870,9 @@ class MtssApp:
         """The whole app as one ipywidgets box."""
         if not hasattr(self, "_ui"):
             head = W.HTML(
-                _STYLE + f'<h2 class="mtss-title">{html.escape(self.title)}</h2>'
-                + (f'<p class="mtss-purpose">{html.escape(self.purpose)}</p>' if self.purpose else "")
+                _STYLE + (f'<h2 class="mtss-title">{html.escape(self.title)}</h2>'
+                          + (f'<p class="mtss-purpose">{html.escape(self.purpose)}</p>' if self.purpose else "")
+                          if self._header else "")
             )
             bar = W.HBox([self._dataset, self._reset_button, self._link],
                          layout=W.Layout(flex_flow="row wrap", align_items="center"))

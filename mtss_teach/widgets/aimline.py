@@ -103,7 +103,7 @@ class AimlineCoach(MtssApp):
         self.w_student = W.Dropdown(description="Student", style=style, layout=W.Layout(width="24em"))
         self.w_student.add_class("mtss-student")
         self.w_baseline = W.IntSlider(description="Baseline probes", min=1, max=5, value=3, style=style,
-                                      continuous_update=False, layout=W.Layout(width="17em"))
+                                      continuous_update=False, layout=W.Layout(width="19em"))
         self.w_goal = W.FloatText(description="Goal (WCPM)", style=style, layout=W.Layout(width="11em"))
         self.w_goal.add_class("mtss-goal")
         self.w_goal_week = W.IntText(description="by week", style=style, layout=W.Layout(width="8em"))
@@ -127,6 +127,8 @@ class AimlineCoach(MtssApp):
         self.w_status.add_class("mtss-aimline-status")
         self.w_answer = W.HTML()
         self.w_answer.add_class("mtss-aimline-answer")
+        self.w_numbers = W.HTML()
+        self.w_numbers.add_class("mtss-aimline-numbers")
         self.w_tally = W.HTML()
         self.p_progress = self._pane("progress")
         self._watch(self.w_student, handler=self._student_changed)
@@ -144,7 +146,7 @@ class AimlineCoach(MtssApp):
         decide = W.VBox([W.HTML('<b>Your decision</b>'), self.w_choice, self.w_commit, self.w_answer],
                         layout=W.Layout(width="27em", min_width="20em", flex="1 1 20em"))
         decide.add_class("mtss-aimline-decide")
-        chart = W.VBox([self.p_progress.widget], layout=W.Layout(flex="0 1 540px", min_width="360px"))
+        chart = W.VBox([self.p_progress.widget, self.w_numbers], layout=W.Layout(flex="0 1 540px", min_width="360px"))
         return [
             W.HBox([self.w_student, self.w_baseline, self.w_method, self.w_rule], layout=row),
             W.HBox([self.w_goal, self.w_goal_week, self.w_norm, self.w_back, self.w_next, self.w_status],
@@ -184,6 +186,7 @@ class AimlineCoach(MtssApp):
         super()._clear()
         self.w_status.value = ""
         self.w_answer.value = ""
+        self.w_numbers.value = ""
         self.w_commit.disabled = True
 
     # -- data --------------------------------------------------------------
@@ -394,8 +397,7 @@ class AimlineCoach(MtssApp):
                     verdict.append("Your call matches the truth." if choice == truth else
                                    "Your call does not match the truth.")
             self.w_answer.value = (
-                metrics_html(numbers)
-                + f'<div class="mtss-decision"><b>{_RULE_LABELS[rule]}:</b> '
+                f'<div class="mtss-decision"><b>{_RULE_LABELS[rule]}:</b> '
                 f'<span data-metric="decision" data-value="{dec.action}">{ACTION_LABELS[dec.action]}</span>. '
                 f"{html.escape(dec.reason)}</div>"
                 + f'<div class="mtss-decision"><b>Truth (simulation):</b> '
@@ -405,12 +407,12 @@ class AimlineCoach(MtssApp):
             )
         else:
             self.w_answer.value = (
-                metrics_html(numbers)
-                + '<div class="mtss-hidden-answer">Commit to a decision to see what the rule says '
+                '<div class="mtss-hidden-answer">Commit to a decision to see what the rule says '
                 "and what the truth is.</div>"
                 + (f'<div class="mtss-note">{html.escape(note)}</div>' if note else "")
                 + (f'<div class="mtss-note">{html.escape(trend_note)}</div>' if trend_note else "")
             )
+        self.w_numbers.value = metrics_html(numbers)
         self._metrics = {
             "student_id": sid, "grade": self._grade, "baseline_points": nb,
             "baseline_median": line.start_score, "start_week": line.start_week,

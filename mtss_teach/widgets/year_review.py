@@ -70,7 +70,8 @@ class YearReview:
         current = dataset if dataset is not None else names[0]
         check_choice(current, "dataset", names)
         self._classes = [getattr(widgets, name) for _, name in STEPS]
-        self._kwargs = dict(draw=draw, chooser=False, **kwargs)
+        self._header = bool(kwargs.pop("header", True))
+        self._kwargs = dict(draw=draw, chooser=False, header=False, **kwargs)  # the tab title names each app
         self.dataset = current
         self._start_dataset = current
         self._start_params: dict[str, str] = {}
@@ -78,7 +79,7 @@ class YearReview:
         self.apps: list[Any] = [None] * len(STEPS)
         self.w_dataset = Dropdown(options=dataset_options(names), value=current, description="Dataset (every tab)",
                                   style={"description_width": "initial"},
-                                  layout=W.Layout(width="22em", display="none" if chooser is False else ""))
+                                  layout=W.Layout(width="26em", display="none" if chooser is False else ""))
         self.w_dataset.add_class("mtss-dataset")
         self.w_dataset.observe(self._dataset_changed, "value")
         self.w_reset = W.Button(description="↺ Start over", layout=W.Layout(width="9em"),
@@ -105,6 +106,7 @@ class YearReview:
         from ._base import dataset_from_query, dataset_names, query_params
 
         params = query_params()
+        kwargs.setdefault("header", False)  # the page's heading names the review
         review = cls(dataset=dataset_from_query(dataset_names()), chooser=True, **kwargs)
         review.open_link(params)
         return review
@@ -222,8 +224,11 @@ class YearReview:
     def ui(self) -> W.VBox:
         """The whole review as one ipywidgets box."""
         if not hasattr(self, "_ui"):
-            head = W.HTML(f'<h2 class="mtss-title">{html.escape(self.title)}</h2>'
-                          f'<p class="mtss-purpose">{html.escape(self.purpose)}</p>')
+            from ._base import _STYLE
+
+            head = W.HTML(_STYLE + (f'<h2 class="mtss-title">{html.escape(self.title)}</h2>'
+                                    f'<p class="mtss-purpose">{html.escape(self.purpose)}</p>'
+                                    if self._header else ""))
             bar = W.HBox([self.w_dataset, self.w_reset, self.w_link],
                          layout=W.Layout(flex_flow="row wrap", align_items="center"))
             bar.add_class("mtss-app-bar")
