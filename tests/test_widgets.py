@@ -760,7 +760,8 @@ def test_aimline_link_from_a_voila_page(monkeypatch):
     app = AimlineCoach.app(draw="off")
     assert app.dataset == "healthy" and app.metrics["goal_week"] == 18 and app.metrics["week"] <= 6
     assert app.link.startswith("http://192.168.1.20:8866/voila/render/modules/04-progress-monitoring/app.ipynb?")
-    assert 'data-metric="link"' in app._link.value and "week=6" in app._link.value
+    assert 'class="mtss-link-url"' in app._link.value and "week=6" in app._link.value
+    assert "data-metric" not in app._link.value  # a page's first number is never the link
 
 
 @pytest.mark.parametrize("cls", MY_APPS, ids=lambda c: c.__name__)

@@ -48,6 +48,7 @@ __all__ = [
     "load_dataset",
     "dataset_from_query",
     "dataset_label",
+    "dataset_name",
     "dataset_options",
     "DATASET_LABELS",
     "Dropdown",
@@ -211,6 +212,20 @@ def dataset_label(name: str) -> str:
     return DATASET_LABELS.get(name, name)
 
 
+def dataset_name(label: str) -> str:
+    """The shipped dataset an app's neutral label stands for (the inverse of :func:`dataset_label`).
+
+    Examples
+    --------
+    >>> from mtss_teach.widgets._base import dataset_name
+    >>> dataset_name("District D")
+    'weak_tier1'
+    >>> dataset_name("healthy")
+    'healthy'
+    """
+    return {v: k for k, v in DATASET_LABELS.items()}.get(label, label)
+
+
 def _slug(label: str) -> str:
     """The form of a label used in a link: "District D" -> "district-d"."""
     out = "".join(ch.lower() if ch.isalnum() else "-" for ch in label.split(" (")[0])
@@ -301,11 +316,12 @@ def page_link(params: dict[str, str]) -> str:
 
 
 def link_html(url: str) -> str:
-    """The "link to this view" line an app shows (the link, escaped, with its full text in ``data-value``)."""
+    """The "link to this view" line an app shows (an ``<a class="mtss-link-url">``; no ``data-metric``,
+    so a page's first number is never mistaken for it)."""
     u = html.escape(url, quote=True)
     shown = html.escape(url if len(url) < 60 else url[:57] + "…")
     return (f'<span class="mtss-note">Link to this view: <a href="{u}" target="_blank" rel="noopener" '
-            f'title="Copy this link for a guide or a colleague" data-metric="link" data-value="{u}">{shown}</a>'
+            f'title="Copy this link for a guide or a colleague" class="mtss-link-url">{shown}</a>'
             "</span>")
 
 
