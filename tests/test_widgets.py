@@ -904,3 +904,62 @@ def test_year_review_one_dataset_for_every_tab():
     assert review.apps[2].metrics["week"] <= 8 and "tab=3" in review.link
     review.reset()
     assert review.dataset == "disproportionate" and review.tabs.selected_index == 2
+
+
+# ---------------------------------------------------------------------------
+# In a real browser at projector size (1024 x 768), against a real Voila server
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def widgets_voila(tmp_path_factory):
+    """A Voila server for this module's browser test (the configuration of ``serve``), stopped at the end."""
+    import importlib.util
+
+    if importlib.util.find_spec("voila") is None:
+        pytest.skip("voila is not installed")
+    from mtss_teach.apps import VoilaServer
+
+    server = VoilaServer(log_path=tmp_path_factory.mktemp("voila") / "voila.log")
+    server.start(timeout=120)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def _box(page, selector):
+    return page.locator(selector).first.bounding_box()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_aimline_deep_link_on_a_projector(widgets_voila, offline_page, cohort):
+    """A guide's link opens the Aimline coach at week 8; everything needed for the week is on one screen."""
+    page = offline_page.page
+    page.set_viewport_size({"width": 1024, "height": 768})
+    page.set_default_timeout(30_000)
+    url = widgets_voila.url("modules/04-progress-monitoring/app.ipynb") + "?dataset=district-b&week=8"
+    page.goto(url, timeout=90_000)
+    page.wait_for_selector(".mtss-aimline-numbers [data-metric]", state="visible", timeout=90_000)
+    assert "There was an error when executing cell" not in page.inner_text("body")
+    # the link's dataset ("District B" is healthy) and week: 3 baseline probes (weeks 0-2), one probe a week
+    assert page.locator(".mtss-dataset select").input_value() == "District B"
+    label = page.locator(".mtss-student select option:checked").inner_text()
+    sid = int(label.split("·")[0].strip())
+    weeks = cohort.progress.loc[cohort.progress["student_id"] == sid, "week"].sort_values().to_numpy()
+    k = int((weeks[3:] <= 8).sum())
+    assert page.locator('[data-metric="points_shown"]').get_attribute("data-value") == str(k)
+    # the main control, the decision buttons and the action button are on screen without scrolling
+    assert page.evaluate("window.scrollY") == 0
+    for sel in (".mtss-next-week", ".mtss-choice", ".mtss-commit"):
+        box = _box(page, sel)
+        assert box and box["y"] >= 0 and box["y"] + box["height"] <= 768, (sel, box)
+    page.get_by_role("button", name="Keep the intervention going").click()
+    page.get_by_role("button", name="Commit and reveal").click()
+    page.wait_for_selector('.mtss-aimline-answer [data-metric="decision"]')
+    box = _box(page, ".mtss-aimline-answer .mtss-decision")  # the result, on the same screen
+    assert box["y"] + box["height"] <= 768, box
+    assert page.locator(".mtss-commit").is_disabled()  # one commitment this week
+    href = page.locator(".mtss-link-url").get_attribute("href")
+    assert "dataset=district-b" in href and "week=8" in href and href.startswith("http://127.0.0.1:")
