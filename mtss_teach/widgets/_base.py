@@ -98,6 +98,11 @@ _STYLE = """
 """
 
 
+def style_html() -> str:
+    """The apps' stylesheet (a ``<style>`` element), for a page that holds apps without being one."""
+    return _STYLE
+
+
 # ---------------------------------------------------------------------------
 # Data access (lazy: the cohort loader is imported on first use)
 # ---------------------------------------------------------------------------

@@ -61,14 +61,13 @@ class YearReview:
                  chooser: bool | None = None, **kwargs: Any) -> None:
         from .. import widgets
         from ..errors import DataError
-        from .._validate import check_choice
-        from ._base import Dropdown, dataset_names, dataset_options
+        from ._base import Dropdown, dataset_names, dataset_options, load_dataset
 
         names = dataset_names()
         if not names:
             raise DataError("dataset: no shipped datasets were found")
         current = dataset if dataset is not None else names[0]
-        check_choice(current, "dataset", names)
+        load_dataset(current)  # an unknown name: the library's DataError, listing the valid names
         self._classes = [getattr(widgets, name) for _, name in STEPS]
         self._header = bool(kwargs.pop("header", True))
         self._kwargs = dict(draw=draw, chooser=False, header=False, **kwargs)  # the tab title names each app
@@ -224,9 +223,9 @@ class YearReview:
     def ui(self) -> W.VBox:
         """The whole review as one ipywidgets box."""
         if not hasattr(self, "_ui"):
-            from ._base import _STYLE
+            from ._base import style_html
 
-            head = W.HTML(_STYLE + (f'<h2 class="mtss-title">{html.escape(self.title)}</h2>'
+            head = W.HTML(style_html() + (f'<h2 class="mtss-title">{html.escape(self.title)}</h2>'
                                     f'<p class="mtss-purpose">{html.escape(self.purpose)}</p>'
                                     if self._header else ""))
             bar = W.HBox([self.w_dataset, self.w_reset, self.w_link],
