@@ -865,6 +865,8 @@ def test_decision_lab_says_waiting_not_zero_percent():
     assert lab.metrics["waiting"] and lab.metrics["accuracy"] is None and lab.metrics["decides_from"] == 6
     assert shown(lab.w_metrics.value, "accuracy") == "waiting"
     assert "waiting for more data" in lab.w_metrics.value and "0.0% right" not in lab.w_metrics.value
+    cells = re.findall(r"<td>([^<]*)</td>\s*</tr>", lab.w_table.value)  # the last column: "right"
+    assert cells == ["waiting", "waiting"]  # the table says so too, not 0.0%
     lab.set(rule="trend", weeks=7)  # the trend rule needs 8
     assert lab.metrics["waiting"] and lab.metrics["decides_from"] == 8
     lab.set(weeks=8)

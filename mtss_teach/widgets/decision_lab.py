@@ -155,6 +155,8 @@ class DecisionRuleLab(MtssApp):
             "truth": "truth (true growth vs goal)", "students": "students",
             "raise_goal": "raise goal", "change_intervention": "change intervention",
             "collect_more_data": "collect more data", "correct": "right"})
+        if waiting:  # no decision yet: neither right nor wrong
+            shown["right"] = "waiting"
         pct = {c: (lambda v: fmt(v, "pct")) for c in shown.columns if c not in ("truth (true growth vs goal)",
                                                                                 "students")}
         self.w_table.value = table_html(shown, formats=pct,
