@@ -278,7 +278,7 @@ class AimlineCoach(MtssApp):
 
     def _check_goal_week(self, start_week: float) -> None:
         gw = float(self.w_goal_week.value)
-        last = last_school_week()
+        last = max(last_school_week(), int(np.max(self._weeks)))  # a cohort of your own may monitor longer
         if gw <= start_week:
             raise DataError(f"Goal week: the goal week ({gw:g}) must come after the baseline (week {start_week:g}); "
                             f"choose a week from {start_week + 1:g} to {last}.")
