@@ -51,6 +51,9 @@ __all__ = [
     "dual_discrepancy",
     "fit_trends",
     "simulate_decisions",
+    "correct_action",
+    "accuracy_by_weeks",
+    "AIM_TOLERANCE",
     "ACTIONS",
     "TREND_METHODS",
     "RULES",
@@ -62,6 +65,9 @@ ACTIONS: tuple[str, ...] = ("raise_goal", "continue", "change_intervention", "co
 TREND_METHODS: tuple[str, ...] = ("ols", "tukey", "theil_sen", "endpoint")
 #: Decision rules accepted by :func:`decide` and :func:`simulate_decisions`.
 RULES: tuple[str, ...] = ("four_point", "trend", "trend_ci")
+
+#: Half-width of "about on the goal line" for a true slope, points a week (aimsweb's +/-0.5 [S]).
+AIM_TOLERANCE: float = 0.5
 
 _RAISE, _CONTINUE, _CHANGE, _MORE = 0, 1, 2, 3
 _ACTION_ARRAY = np.array(ACTIONS, dtype=object)
@@ -1320,12 +1326,7 @@ def simulate_decisions(
             half = stdtrit(npts - 2, 0.975) * see / np.sqrt(sxx)
             codes = _codes_trend_ci(slope - half, slope + half, a, descending)
 
-    diff = ts - a
-    truth = np.full(m, 1, dtype=np.int8)  # near the aim (inclusive)
-    truth[diff > tol] = 0  # above the aim
-    truth[diff < -tol] = 2  # below the aim
-    right_action = [_CHANGE, _CONTINUE, _RAISE] if descending else [_RAISE, _CONTINUE, _CHANGE]
-    correct_code = np.array(right_action, dtype=np.int8)[truth]
+    truth, correct_code = _truth_codes(ts, a, tol)
     counts = np.zeros((3, 4))
     np.add.at(counts, (truth, codes), 1)
     right = np.bincount(truth, weights=(codes == correct_code), minlength=3)
@@ -1342,3 +1343,162 @@ def simulate_decisions(
     out["aim_slope"] = a
     out["tolerance"] = tol
     return out
+
+
+# ---------------------------------------------------------------------------
+# The right action for a true slope, and accuracy by weeks of monitoring
+# ---------------------------------------------------------------------------
+
+
+def _truth_codes(ts: np.ndarray, aim_slope: float, tol: float) -> tuple[np.ndarray, np.ndarray]:
+    """Truth group (0 above the aim, 1 near it, 2 below) and the right action's code, per true slope.
+
+    The one place where a true slope becomes the right decision
+    (:func:`correct_action` and :func:`simulate_decisions` both call it).
+    """
+    diff = ts - aim_slope
+    truth = np.full(ts.shape, 1, dtype=np.int8)  # near the aim (inclusive)
+    truth[diff > tol] = 0  # above the aim
+    truth[diff < -tol] = 2  # below the aim
+    right_action = [_CHANGE, _CONTINUE, _RAISE] if aim_slope < 0 else [_RAISE, _CONTINUE, _CHANGE]
+    return truth, np.array(right_action, dtype=np.int8)[truth]
+
+
+def correct_action(true_slope: Any, aim_slope: float, tolerance: float = AIM_TOLERANCE) -> Any:
+    """The right decision for a student whose true growth is known (the answer key of a simulation).
+
+    The true weekly growth is compared with the goal line's slope:
+
+    * within ``tolerance`` points a week of it (inclusive) -> "continue";
+    * more than ``tolerance`` better than it -> "raise_goal";
+    * more than ``tolerance`` worse than it -> "change_intervention".
+
+    "Better" is steeper for a rising goal line and, for a falling one
+    (``aim_slope < 0``, lower is better, e.g. errors a minute), falling
+    faster. A flat goal line (slope 0) counts as rising, as in
+    :func:`decide`. This is the rule :func:`simulate_decisions` scores
+    every decision against, and the truth the facilitator apps reveal; it
+    is the trend rule of :func:`decide` applied to the error-free growth
+    line, with aimsweb's +/-0.5 a week as the default band.
+
+    Parameters
+    ----------
+    true_slope : float or array-like
+        True growth, points a week (no missing values).
+    aim_slope : float
+        Goal-line slope, points a week (negative: lower is better).
+    tolerance : float
+        Half-width of "about on the goal line", points a week (0.5), zero or more.
+
+    Returns
+    -------
+    str, numpy array of str (object) or pandas Series
+        Same shape as ``true_slope``: "raise_goal", "continue" or
+        "change_intervention".
+
+    Raises
+    ------
+    DataError
+        A missing or non-finite slope (naming its position), a non-finite
+        ``aim_slope``, or a negative ``tolerance``.
+
+    References
+    ----------
+    aimsweb (classic), n.d., progress monitoring system: student rate of
+    improvement within +/-0.5 a week of the goal rate is "near target"
+    (``aimsweb_nd`` in ``book/references.bib``).
+
+    Examples
+    --------
+    >>> from mtss_teach.progress import correct_action
+    >>> correct_action(1.8, 1.0)            # 0.8 a week steeper than the goal line
+    'raise_goal'
+    >>> correct_action([1.5, 0.4, 0.49], 1.0).tolist()  # 0.5 is "near" (inclusive); 0.51 is not
+    ['continue', 'change_intervention', 'change_intervention']
+    >>> correct_action(-2.0, -1.0)          # falling goal line: falling faster is better
+    'raise_goal'
+    """
+    ts, shape = as_float_array(true_slope, "true_slope", what="slope")
+    a = check_number(aim_slope, "aim_slope")
+    tol = check_number(tolerance, "tolerance", lo=0)
+    _truth, codes = _truth_codes(ts, a, tol)
+    return restore(_ACTION_ARRAY[codes], shape)
+
+
+def accuracy_by_weeks(
+    true_slope: Any,
+    aim_slope: float,
+    sem: float,
+    rule: str,
+    weeks: Any,
+    n: int | None = None,
+    seed: int = 0,
+    **options: Any,
+) -> pd.DataFrame:
+    """How often ``rule`` is right after each number of weekly monitoring points.
+
+    One :func:`simulate_decisions` call per number of weeks, with the same
+    students, seed and settings, so a leader can see accuracy rise with the
+    weeks of data and fall with measurement error (Christ et al. 2012;
+    Hintze et al. 2018).
+
+    Parameters
+    ----------
+    true_slope, aim_slope, sem, rule, n, seed
+        As in :func:`simulate_decisions`.
+    weeks : int or iterable of int
+        Numbers of weekly monitoring points to try (each 1 or more), e.g.
+        ``range(4, 21)``; each gives one row, in the order given.
+    **options
+        ``tolerance``, ``start``, ``baseline_points``, ``min_points``:
+        passed to :func:`simulate_decisions`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per number of weeks. Columns: ``weeks``; ``correct``
+        (share of right decisions over all students, as in the "all" row of
+        :func:`simulate_decisions`); ``collect_more_data`` (share of
+        "collect more data" decisions); ``waiting`` (True when the rule has
+        too few points to decide and every decision is "collect more
+        data" -- then ``correct`` is 0 because the rule has not decided
+        yet, not because it decided wrongly); and the settings ``rule``,
+        ``sem``, ``aim_slope``.
+
+    References
+    ----------
+    Christ, T. J., Zopluoglu, C., Long, J. D., & Monaghen, B. D. (2012).
+    Curriculum-based measurement of oral reading: Quality of progress
+    monitoring outcomes. *Exceptional Children*, 78(3), 356-373
+    (``christ2012``). Hintze, J. M., Wells, C. S., Marcotte, A. M., &
+    Solomon, B. G. (2018). Decision-making accuracy of CBM
+    progress-monitoring data. *Journal of Psychoeducational Assessment*,
+    36(1), 74-81 (``hintze2018``).
+
+    Examples
+    --------
+    >>> from mtss_teach.progress import accuracy_by_weeks
+    >>> out = accuracy_by_weeks(1.0, 1.0, 10, "four_point", range(4, 8), n=500)
+    >>> out[["weeks", "waiting"]].values.tolist()
+    [[4, True], [5, True], [6, False], [7, False]]
+    """
+    if _ndim(weeks) == 0:
+        counts = [check_number(weeks, "weeks", lo=1, integer=True)]
+    else:
+        counts = [check_number(w, f"weeks[{i}]", lo=1, integer=True) for i, w in enumerate(weeks)]
+        if not counts:
+            raise DataError("weeks: give at least one number of weekly points")
+    unknown = set(options) - {"tolerance", "start", "baseline_points", "min_points"}
+    if unknown:
+        raise DataError(f"{sorted(unknown)[0]}: not an option of simulate_decisions "
+                        "(tolerance, start, baseline_points, min_points)")
+    rows = []
+    for w in counts:
+        out = simulate_decisions(true_slope, aim_slope, sem, int(w), rule, n=n, seed=seed, **options)
+        allrow = out.iloc[-1]
+        more = float(allrow["collect_more_data"])
+        rows.append({"weeks": int(w), "correct": float(allrow["correct"]), "collect_more_data": more,
+                     "waiting": bool(more == 1.0), "rule": allrow["rule"], "sem": float(allrow["sem"]),
+                     "aim_slope": float(allrow["aim_slope"])})
+    return pd.DataFrame(rows, columns=["weeks", "correct", "collect_more_data", "waiting", "rule", "sem",
+                                       "aim_slope"])

@@ -47,6 +47,7 @@ __all__ = [
     "ncii_rating",
     "ncii_bands",
     "tier_shares",
+    "place_tiers",
     "classwide_problem",
     "math_instructional_level",
     "math_instructional_table",
@@ -555,3 +556,108 @@ def math_instructional_level(dcpm: Any, grade: int) -> Any:
     x, shape = as_float_array(dcpm, "dcpm", lo=0, hi=DCPM_MAX, what="digits-correct score")
     idx = (x >= row["instructional_low"]).astype(np.intp) + (x > row["instructional_high"])
     return restore(_MATH_LABELS[idx], shape)
+
+
+def place_tiers(
+    scores: Any,
+    grade: int,
+    season: str,
+    *,
+    tier3_below: float,
+    tier2_below: float,
+    exit_at: float | None = None,
+    previous_tiers: Any = None,
+) -> pd.DataFrame:
+    """Sort students into Tiers 1, 2 and 3 by a team's written entry and exit criteria.
+
+    The criteria are percentiles of the Hasbrouck & Tindal (2017) oral
+    reading fluency norms, each score ranked as
+    :func:`mtss_teach.norms.benchmark_status` (``system="percentile"``)
+    ranks it:
+
+    * **entry**: Tier 3 when the score is below the ``tier3_below``
+      percentile, Tier 2 when below ``tier2_below``, otherwise Tier 1;
+    * **exit** (only with ``previous_tiers``): a student supported last
+      season (Tier 2 or 3) returns to Tier 1 when the score is at or above
+      the ``exit_at`` percentile, and otherwise stays supported: Tier 2 at
+      least, Tier 3 when the entry rule says so. A student in Tier 1 last
+      season, or with no record (missing), is placed by the entry rule.
+
+    Parameters
+    ----------
+    scores : array-like
+        ORF scores, words correct per minute, one per student.
+    grade : int
+        Grade, 1-6 (grade 1 has no fall norm).
+    season : {"fall", "winter", "spring"}
+    tier3_below, tier2_below : float
+        Entry percentiles, ``10 <= tier3_below < tier2_below <= 90`` (the
+        published range).
+    exit_at : float, optional
+        Exit percentile, above ``tier3_below`` and at most 90; required
+        with ``previous_tiers``.
+    previous_tiers : array-like, optional
+        Each student's tier last season (1, 2 or 3; missing = no record),
+        same length as ``scores``. Without it only the entry rule applies.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per score, in order: ``score``, ``entry_tier`` (the entry
+        rule alone), ``supported`` (Tier 2 or 3 last season), ``exits``
+        (supported and at or above the exit percentile) and ``tier`` (the
+        placement).
+
+    Raises
+    ------
+    DataError
+        Cuts out of order or out of range, ``previous_tiers`` without
+        ``exit_at``, lengths that differ, a tier other than 1-3, or a score
+        :func:`~mtss_teach.norms.benchmark_status` refuses.
+
+    References
+    ----------
+    Hasbrouck, J., & Tindal, G. (2017). *An update to compiled ORF norms*
+    (Technical Report No. 1702). Behavioral Research and Teaching,
+    University of Oregon (``hasbrouck2017``).
+
+    Examples
+    --------
+    >>> from mtss_teach.screening import place_tiers
+    >>> # grade 3 winter: 10th percentile 62 WCPM, 25th 79, 50th 97 (Hasbrouck & Tindal 2017)
+    >>> out = place_tiers([61, 70, 90, 90, 97], 3, "winter", tier3_below=10, tier2_below=25,
+    ...                   exit_at=50, previous_tiers=[3, 1, 1, 2, 2])
+    >>> out["tier"].tolist()
+    [3, 2, 1, 2, 1]
+    """
+    from . import norms
+
+    t3 = check_number(tier3_below, "tier3_below", lo=10, hi=90)
+    t2 = check_number(tier2_below, "tier2_below", lo=10, hi=90)
+    if not t3 < t2:
+        raise DataError(f"tier3_below: the Tier 3 percentile ({t3:g}) must be below the Tier 2 percentile ({t2:g})")
+    s, _ = as_float_array(scores, "scores")
+    entry = np.asarray(norms.support_tier(np.asarray(
+        norms.benchmark_status(s, grade, season, system="percentile", cuts=(t3, t2)), dtype=object)),
+        dtype=np.int64)
+    supported = np.zeros(s.size, dtype=bool)
+    exits = np.zeros(s.size, dtype=bool)
+    tier = entry.copy()
+    if previous_tiers is not None:
+        if exit_at is None:
+            raise DataError("exit_at: give the exit percentile together with previous_tiers")
+        ex = check_number(exit_at, "exit_at", lo=10, hi=90)
+        if not t3 < ex:
+            raise DataError(f"exit_at: the exit percentile ({ex:g}) must be above the Tier 3 percentile ({t3:g})")
+        prev, _ = as_float_array(previous_tiers, "previous_tiers", lo=1, hi=3, integer=True, allow_nan=True,
+                                 what="tier")
+        check_same_length(scores=s, previous_tiers=prev)
+        status = np.asarray(norms.benchmark_status(s, grade, season, system="percentile", cuts=(t3, ex)),
+                            dtype=object)
+        supported = np.nan_to_num(prev, nan=1.0) >= 2
+        exits = supported & (status == "at")
+        tier = np.where(supported, np.where(exits, 1, np.maximum(entry, 2)), entry)
+    elif exit_at is not None:
+        check_number(exit_at, "exit_at", lo=10, hi=90)
+    return pd.DataFrame({"score": s, "entry_tier": entry, "supported": supported, "exits": exits,
+                         "tier": tier.astype(np.int64)})

@@ -231,7 +231,7 @@ def test_aimline_bad_inputs_show_messages(cohort):
     app.w_student.value = other
     assert app.message == ""
     app.w_goal_week.value = 0  # before the baseline
-    assert "goal_week" in app.message and app.metrics == {}
+    assert "Goal week" in app.message and app.metrics == {}
     app.w_goal_week.value = 19
     assert app.message == "" and app.metrics["goal_week"] == 19
 
@@ -655,3 +655,313 @@ def test_first_charts_start_when_a_page_has_fetched_the_widgets():
     # no page, a short fallback: drawn anyway
     late = _kernel_session([FRONT_END_PROBE.format(fallback=0.5), POLL.format(seconds=30)])[1].split()
     assert late[0] == late[1] and late[2] == "True"
+
+
+# ---------------------------------------------------------------------------
+# Facilitator controls (issue 13, item 6): dropdowns, neutral names, links,
+# start over, impossible inputs, one commit a week, "waiting for more data"
+# ---------------------------------------------------------------------------
+
+MY_APPS = [ScreeningExplorer, AimlineCoach, DecisionRuleLab, FidelityScorer, DataMeeting, BehaviorView]
+
+
+def test_all_schools_dropdowns_show_their_choice():
+    # ipywidgets' own Dropdown shows a blank box for the value None; the apps' must show "All schools"
+    for cls in (ScreeningExplorer, DataMeeting, BehaviorView):
+        app = cls.from_dataset("district_small", draw="off")
+        assert app.w_school.value is None
+        assert app.w_school.index == 0 and app.w_school.label == "All schools", cls.__name__
+        app.w_school.value = "School 02"
+        app.w_school.value = None  # back to "all": still shown
+        assert app.w_school.label == "All schools"
+    fid = FidelityScorer.from_dataset(DS, draw="off")
+    fid.set_items({"1.1": 2})  # every other item cleared: "not scored" is shown, not a blank box
+    assert fid.w_items["1.2"].value is None and fid.w_items["1.2"].label == "not scored"
+    assert fid.w_items["1.1"].label == "2 in place"
+
+
+@pytest.mark.parametrize("cls", MY_APPS, ids=lambda c: c.__name__)
+def test_every_dropdown_of_an_app_shows_a_choice(cls):
+    import ipywidgets as W
+
+    app = cls.from_dataset("district_small", draw="off")
+
+    def walk(w):
+        yield w
+        for c in getattr(w, "children", ()):
+            yield from walk(c)
+
+    drops = [w for w in walk(app.ui) if isinstance(w, W.Dropdown)]
+    assert drops
+    blank = [w.description for w in drops if w.index is None]
+    assert blank == [], f"blank dropdowns: {blank}"
+
+
+def test_dataset_names_are_neutral_in_the_apps_and_their_links():
+    revealing = ("weak", "tier1", "dispro", "fidelity", "healthy", "low_")
+    for cls in MY_APPS:
+        app = cls.from_dataset("weak_tier1", draw="off")
+        labels = [label for label, _ in app._dataset.options]
+        assert app._dataset.label == "District D"
+        for label in labels:
+            assert not any(word in label.lower() for word in revealing), label
+        assert "weak" not in app.link and "dataset=district-d" in app.link
+    from mtss_teach.widgets._base import dataset_from_query
+
+    names = datasets.list_datasets()["name"].tolist()
+    assert dataset_from_query(names, "dataset=district-d") == "weak_tier1"
+    assert dataset_from_query(names, "dataset=District%20D") == "weak_tier1"
+    assert dataset_from_query(names, "dataset=weak_tier1") == "weak_tier1"  # old links still work
+
+
+@pytest.mark.parametrize("cls", MY_APPS, ids=lambda c: c.__name__)
+def test_a_link_reopens_the_same_view(cls):
+    a = cls.from_dataset("district_small", draw="off")
+    changes = {
+        ScreeningExplorer: lambda x: x.set(school="School 02", grade=4, season="winter", cut=90),
+        AimlineCoach: lambda x: (setattr(x.w_student, "value", x.w_student.options[5][1]),
+                                 setattr(x.w_rule, "value", "trend"), x.show_weeks(9)),
+        DecisionRuleLab: lambda x: x.set(scenario="no_growth", grade=5, rule="trend_ci", sem=7, weeks=15),
+        FidelityScorer: lambda x: setattr(x.w_school, "value", list(x._sheets)[-1]),
+        DataMeeting: lambda x: x.set(school="School 01", grade=2, season="spring", tier3_below=15, tier2_below=30,
+                                     exit_at=45, rule="percentile"),
+        BehaviorView: lambda x: x.set(school="School 02", view="location", majors_only=False, season="winter"),
+    }[cls]
+    changes(a)
+    assert a.message == ""
+    b = cls.from_dataset(draw="off")  # opened on another dataset, then the link is applied
+    b.open_link(a.link)
+    assert b.message == "" and b.dataset == "district_small"
+    assert repr(b.metrics) == repr(a.metrics)
+    assert b.link == a.link
+
+
+def test_aimline_link_student_and_week(cohort):
+    app = AimlineCoach.from_dataset(DS, draw="off")
+    sid = app.w_student.options[4][1]
+    app.open_link(f"dataset=district-b&student={sid}&week=8&token=abc")
+    w, _ = _student_series(cohort, sid)
+    mon = w[3:]  # after 3 baseline probes
+    assert app.metrics["student_id"] == sid
+    assert app.metrics["points_shown"] == int((mon <= 8).sum())  # monitoring weeks up to week 8
+    assert app.metrics["week"] == mon[mon <= 8].max()
+    assert "token=abc" in app.link and "week=8" in app.link  # a room's token stays in the link
+    app.open_link("student=nobody&week=8")
+    assert "student=nobody" in app.message  # a sentence, the rest applied
+    assert app.metrics["week"] == mon[mon <= 8].max()
+
+
+def test_aimline_link_from_a_voila_page(monkeypatch):
+    # Voila passes the page's query string, path and host to the kernel
+    monkeypatch.setenv("QUERY_STRING", "dataset=district-b&week=6&goal_week=18")
+    monkeypatch.setenv("SCRIPT_NAME", "/voila/render/modules/04-progress-monitoring/app.ipynb")
+    monkeypatch.setenv("SERVER_NAME", "192.168.1.20")
+    monkeypatch.setenv("SERVER_PORT", "8866")
+    app = AimlineCoach.app(draw="off")
+    assert app.dataset == "healthy" and app.metrics["goal_week"] == 18 and app.metrics["week"] <= 6
+    assert app.link.startswith("http://192.168.1.20:8866/voila/render/modules/04-progress-monitoring/app.ipynb?")
+    assert 'class="mtss-link-url"' in app._link.value and "week=6" in app._link.value
+    assert "data-metric" not in app._link.value  # a page's first number is never the link
+
+
+@pytest.mark.parametrize("cls", MY_APPS, ids=lambda c: c.__name__)
+def test_start_over_returns_to_the_start(cls):
+    fresh = cls.from_dataset(DS, draw="off").metrics
+    app = cls.from_dataset(DS, draw="off")
+    if cls is AimlineCoach:
+        app.show_weeks(6)
+        app.commit("continue")
+        app.w_goal.value = 99
+    elif cls is FidelityScorer:
+        app.set_items({"1.1": 0})
+    else:
+        ctl = next(w for k, w in app._controls().items() if hasattr(w, "max") and not hasattr(w, "options"))
+        ctl.value = ctl.max
+    app.set_dataset("district_small")
+    assert repr(app.metrics) != repr(fresh)
+    app.reset()
+    assert app.dataset == DS and app.message == ""
+    assert repr(app.metrics) == repr(fresh)
+
+
+def test_start_over_returns_to_the_links_settings():
+    app = DecisionRuleLab.from_dataset(draw="off")
+    app.open_link("dataset=district-b&weeks=12&rule=trend")
+    start = app.metrics
+    app.set(weeks=20, rule="four_point", sem=3)
+    app.reset()
+    assert app.metrics == start and app.metrics["weeks"] == 12 and app.metrics["rule"] == "trend"
+
+
+@pytest.mark.parametrize("goal, goal_week, words", [
+    (1e308, None, "more than the 300"),
+    (-5.0, None, "negative"),
+    (float("nan"), None, "must be a number"),
+    (float("inf"), None, "must be a number"),
+    (1.0, None, "not above the baseline median"),
+    (None, 999999, "after the end of the school year"),
+    (None, 21, "after the end of the school year"),
+])
+def test_aimline_impossible_goals_get_a_sentence_not_a_verdict(goal, goal_week, words):
+    app = AimlineCoach.from_dataset(DS, draw="off")
+    app.show_weeks(10)
+    app.commit("continue")
+    assert app.metrics["decision"] is not None
+    if goal is not None:
+        app.w_goal.value = goal
+    if goal_week is not None:
+        app.w_goal_week.value = goal_week
+    assert words in app.message
+    assert app.metrics == {}  # no decision, no truth, no number shown
+    assert 'data-metric="decision"' not in app.w_answer.value and app.w_answer.value == ""
+    assert app.w_commit.disabled
+
+
+def test_aimline_last_week_of_the_school_year_is_accepted():
+    # the cohorts' calendar: progress monitoring starts 2026-01-07, the year ends 2026-05-29
+    # -> 142 days = 20 whole weeks (cohort_params.yml)
+    from mtss_teach.widgets.aimline import last_school_week
+
+    assert last_school_week() == 20
+    app = AimlineCoach.from_dataset(DS, draw="off")
+    app.w_goal_week.value = 20
+    assert app.message == "" and app.metrics["goal_week"] == 20
+
+
+def test_aimline_one_commit_per_week():
+    app = AimlineCoach.from_dataset(DS, draw="off")
+    app.show_weeks(7)
+    app.commit("continue")
+    first = app.metrics["tally"]
+    assert first["commits"] == 1 and app.w_commit.disabled
+    for other in ("raise_goal", "continue", "change_intervention"):
+        app.commit(other)
+    assert app.metrics["tally"] == first and "already committed" in app.message
+    assert app.metrics["choice"] == "continue"
+    app.show_weeks(8)  # a new week: one more commitment allowed
+    assert not app.w_commit.disabled and app.metrics["decision"] is None
+    app.commit("raise_goal")
+    assert app.metrics["tally"]["commits"] == 2
+    app.show_weeks(7)  # back to a decided week: its decision is shown again, no new commitment
+    assert app.metrics["revealed"] and app.metrics["choice"] == "continue" and app.w_commit.disabled
+
+
+def test_aimline_truth_for_a_falling_goal_uses_correct_action(cohort):
+    # the truth the coach reveals is progress.correct_action, checked here by hand: slope within 0.5
+    app = AimlineCoach.from_dataset(DS, draw="off")
+    truth = cohort.truth.set_index("student_id")["true_slope"]
+    for _, sid in app.w_student.options[:8]:
+        app.w_student.value = sid
+        app.commit("continue")
+        diff = truth[sid] - app.metrics["aim_slope"]
+        expected = "raise_goal" if diff > 0.5 else "change_intervention" if diff < -0.5 else "continue"
+        assert app.metrics["truth"] == expected
+
+
+def test_decision_lab_says_waiting_not_zero_percent():
+    lab = DecisionRuleLab.from_dataset(DS, draw="off")
+    lab.set(scenario="on_track", grade=3, rule="four_point", sem=10, weeks=4)
+    # decide's default: the four-point rule needs 6 points; with 4 every call is "collect more data"
+    assert lab.metrics["waiting"] and lab.metrics["accuracy"] is None and lab.metrics["decides_from"] == 6
+    assert shown(lab.w_metrics.value, "accuracy") == "waiting"
+    assert "waiting for more data" in lab.w_metrics.value and "0.0% right" not in lab.w_metrics.value
+    cells = re.findall(r"<td>([^<]*)</td>\s*</tr>", lab.w_table.value)  # the last column: "right"
+    assert cells == ["waiting", "waiting"]  # the table says so too, not 0.0%
+    lab.set(rule="trend", weeks=7)  # the trend rule needs 8
+    assert lab.metrics["waiting"] and lab.metrics["decides_from"] == 8
+    lab.set(weeks=8)
+    assert not lab.metrics["waiting"] and lab.metrics["accuracy"] > 0
+
+
+@pytest.mark.slow
+def test_decision_lab_curve_comes_from_the_library_and_skips_waiting_weeks():
+    from mtss_teach.widgets._base import wait_for_charts
+
+    lab = DecisionRuleLab.from_dataset(DS, draw="sync")
+    lab.set(scenario="on_track", grade=3, rule="trend", sem=10, weeks=10)
+    wait_for_charts()
+    spec = lab.charts["accuracy"].spec
+    ref = progress.accuracy_by_weeks(1.0, 1.0, 10, "trend", range(4, 21), n=2000)
+    line = next(d for d in spec["datasets"].values() if len(d) > 1)
+    assert [r["weeks"] for r in line] == list(range(8, 21))  # weeks 4-7 only wait: not drawn as 0%
+    assert [r["accuracy"] for r in line] == pytest.approx(ref.loc[~ref["waiting"], "correct"].tolist())
+    assert "does not decide" in spec["description"]
+
+
+def test_year_review_one_dataset_for_every_tab():
+    from mtss_teach.widgets import YearReview
+
+    review = YearReview.from_dataset("healthy", draw="off")
+    review.open(1)
+    review.set_dataset("weak_tier1")  # chosen once, above the tabs
+    assert review.w_dataset.label == "District D"
+    assert review.apps[0].dataset == "weak_tier1" and review.apps[1].dataset == "weak_tier1"
+    assert review.open(4).dataset == "weak_tier1"  # a tab opened later starts on it too
+    alone = DataMeeting.from_dataset("weak_tier1", draw="off").metrics
+    assert repr(review.apps[1].metrics) == repr(alone)
+    # one chooser for the review: the tabs' own choosers are hidden
+    assert all(a._dataset.layout.display == "none" for a in review.apps if a is not None)
+    review.open_link("dataset=district-a&tab=3&week=8")
+    assert review.tabs.selected_index == 2 and review.dataset == "disproportionate"
+    assert review.apps[2].metrics["week"] <= 8 and "tab=3" in review.link
+    review.reset()
+    assert review.dataset == "disproportionate" and review.tabs.selected_index == 2
+
+
+# ---------------------------------------------------------------------------
+# In a real browser at projector size (1024 x 768), against a real Voila server
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def widgets_voila(tmp_path_factory):
+    """A Voila server for this module's browser test (the configuration of ``serve``), stopped at the end."""
+    import importlib.util
+
+    if importlib.util.find_spec("voila") is None:
+        pytest.skip("voila is not installed")
+    from mtss_teach.apps import VoilaServer
+
+    server = VoilaServer(log_path=tmp_path_factory.mktemp("voila") / "voila.log")
+    server.start(timeout=120)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def _box(page, selector):
+    return page.locator(selector).first.bounding_box()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_aimline_deep_link_on_a_projector(widgets_voila, offline_page, cohort):
+    """A guide's link opens the Aimline coach at week 8; everything needed for the week is on one screen."""
+    page = offline_page.page
+    page.set_viewport_size({"width": 1024, "height": 768})
+    page.set_default_timeout(30_000)
+    url = widgets_voila.url("modules/04-progress-monitoring/app.ipynb") + "?dataset=district-b&week=8"
+    page.goto(url, timeout=90_000)
+    page.wait_for_selector(".mtss-aimline-numbers [data-metric]", state="visible", timeout=90_000)
+    assert "There was an error when executing cell" not in page.inner_text("body")
+    # the link's dataset ("District B" is healthy) and week: 3 baseline probes (weeks 0-2), one probe a week
+    assert page.locator(".mtss-dataset select").input_value() == "District B"
+    label = page.locator(".mtss-student select option:checked").inner_text()
+    sid = int(label.split("·")[0].strip())
+    weeks = cohort.progress.loc[cohort.progress["student_id"] == sid, "week"].sort_values().to_numpy()
+    k = int((weeks[3:] <= 8).sum())
+    assert page.locator('[data-metric="points_shown"]').get_attribute("data-value") == str(k)
+    # the main control, the decision buttons and the action button are on screen without scrolling
+    assert page.evaluate("window.scrollY") == 0
+    for sel in (".mtss-next-week", ".mtss-choice", ".mtss-commit"):
+        box = _box(page, sel)
+        assert box and box["y"] >= 0 and box["y"] + box["height"] <= 768, (sel, box)
+    page.get_by_role("button", name="Keep the intervention going").click()
+    page.get_by_role("button", name="Commit and reveal").click()
+    page.wait_for_selector('.mtss-aimline-answer [data-metric="decision"]')
+    box = _box(page, ".mtss-aimline-answer .mtss-decision")  # the result, on the same screen
+    assert box["y"] + box["height"] <= 768, box
+    assert page.locator(".mtss-commit").is_disabled()  # one commitment this week
+    href = page.locator(".mtss-link-url").get_attribute("href")
+    assert "dataset=district-b" in href and "week=8" in href and href.startswith("http://127.0.0.1:")

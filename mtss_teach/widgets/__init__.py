@@ -18,6 +18,13 @@ can be checked without a browser. The apps are:
 - :class:`BehaviorView` -- ODRs by month, location and student band; SRSS risk.
 - :class:`YearReview` -- the capstone: a year's data review, one tab per decision.
 
+Every app has a facilitator bar: the dataset (shown under a neutral name,
+"District A" to "District E", so the name does not give away what the data
+will show), a "Start over" button (:meth:`MtssApp.reset`) and a "link to this
+view" (:attr:`MtssApp.link`) that carries the dataset and every setting in
+the page's query string, e.g. ``.../04-progress-monitoring/app.ipynb?dataset=district-b&week=8``;
+a Voila page opened from such a link starts there (:meth:`MtssApp.open_link`).
+
 Modules are imported on first use, so ``import mtss_teach.widgets`` is cheap.
 """
 

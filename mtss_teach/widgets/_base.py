@@ -31,11 +31,11 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any, Callable, Iterator, Sequence
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 import ipywidgets as W
 import pandas as pd
-from traitlets import TraitError
+from traitlets import TraitError, observe
 
 from .._validate import check_choice
 from ..errors import DataError
@@ -47,6 +47,11 @@ __all__ = [
     "dataset_names",
     "load_dataset",
     "dataset_from_query",
+    "dataset_label",
+    "dataset_name",
+    "dataset_options",
+    "DATASET_LABELS",
+    "Dropdown",
     "fmt",
     "metric_html",
     "metrics_html",
@@ -83,8 +88,19 @@ _STYLE = """
 .mtss-app .mtss-chart-wait { color: #555; font-style: italic; padding: 1em 0; }
 .mtss-app .mtss-decision { border: 2px solid #0072B2; padding: 0.5em 0.8em; margin: 0.4em 0; }
 .mtss-app .mtss-hidden-answer { border: 2px dashed #767676; padding: 0.5em 0.8em; margin: 0.4em 0; color: #444; }
+.mtss-app .mtss-decision, .mtss-app .mtss-hidden-answer, .mtss-app .mtss-note, .mtss-app .mtss-message,
+.mtss-app p.mtss-purpose, .mtss-app table.mtss-table { line-height: 1.4; }
+.mtss-app .mtss-metric-label { line-height: 1.3; }
+.mtss-app .mtss-metric-value { line-height: 1.4; }
+.mtss-app .mtss-waiting { color: #555; font-style: italic; font-weight: 600; font-size: 1.05em; }
+.mtss-app .mtss-link .mtss-note { margin: 0 0.5em; }
 </style>
 """
+
+
+def style_html() -> str:
+    """The apps' stylesheet (a ``<style>`` element), for a page that holds apps without being one."""
+    return _STYLE
 
 
 # ---------------------------------------------------------------------------
@@ -173,24 +189,189 @@ def load_dataset(name: str) -> DatasetTables:
     return DatasetTables(name)
 
 
+#: What the apps call each shipped dataset. The on-disk names (``weak_tier1``,
+#: ``disproportionate``, ``low_fidelity`` ...) say what the data will show, and
+#: the facilitator guides ask not to reveal that before the room finds it, so
+#: the apps (and their links) show neutral district names; the guides say
+#: which is which. A dataset not listed here is shown under its own name.
+DATASET_LABELS: dict[str, str] = {
+    "disproportionate": "District A",
+    "healthy": "District B",
+    "low_fidelity": "District C",
+    "weak_tier1": "District D",
+    "district_small": "District E (two schools)",
+}
+
+
+def dataset_label(name: str) -> str:
+    """The neutral name an app shows for a shipped dataset.
+
+    Examples
+    --------
+    >>> from mtss_teach.widgets._base import dataset_label
+    >>> dataset_label("weak_tier1")
+    'District D'
+    >>> dataset_label("my_own")
+    'my_own'
+    """
+    return DATASET_LABELS.get(name, name)
+
+
+def dataset_name(label: str) -> str:
+    """The shipped dataset an app's neutral label stands for (the inverse of :func:`dataset_label`).
+
+    Examples
+    --------
+    >>> from mtss_teach.widgets._base import dataset_name
+    >>> dataset_name("District D")
+    'weak_tier1'
+    >>> dataset_name("healthy")
+    'healthy'
+    """
+    return {v: k for k, v in DATASET_LABELS.items()}.get(label, label)
+
+
+def _slug(label: str) -> str:
+    """The form of a label used in a link: "District D" -> "district-d"."""
+    out = "".join(ch.lower() if ch.isalnum() else "-" for ch in label.split(" (")[0])
+    return "-".join(part for part in out.split("-") if part)
+
+
+def dataset_options(names: Sequence[str]) -> list[tuple[str, str]]:
+    """Dropdown options ``(neutral label, dataset name)``, sorted by label.
+
+    Examples
+    --------
+    >>> from mtss_teach.widgets._base import dataset_options
+    >>> dataset_options(["weak_tier1", "healthy"])
+    [('District B', 'healthy'), ('District D', 'weak_tier1')]
+    """
+    return sorted(((dataset_label(n), n) for n in names), key=lambda o: o[0])
+
+
+def _query() -> str:
+    """The page's query string: Voila passes it to the kernel as ``QUERY_STRING``."""
+    return os.environ.get("QUERY_STRING", "") or ""
+
+
+def query_params(query: str | None = None) -> dict[str, str]:
+    """The page's query string as a dict (the last value of a repeated key wins).
+
+    Examples
+    --------
+    >>> from mtss_teach.widgets._base import query_params
+    >>> query_params("?dataset=district-d&week=8")
+    {'dataset': 'district-d', 'week': '8'}
+    """
+    q = _query() if query is None else query
+    return {k: v[-1] for k, v in parse_qs(q.lstrip("?"), keep_blank_values=True).items()}
+
+
 def dataset_from_query(names: Sequence[str], query: str | None = None) -> str | None:
     """The ``dataset`` named in a Voila page's query string, when it is valid.
 
     Voila passes the page's query string to the kernel as ``QUERY_STRING``,
-    so a facilitator can share a link such as
-    ``.../app.ipynb?dataset=weak_tier1``.
+    so a facilitator can share a link such as ``.../app.ipynb?dataset=district-d``
+    (the neutral name of :data:`DATASET_LABELS`; the on-disk name works too).
 
     Examples
     --------
     >>> from mtss_teach.widgets._base import dataset_from_query
     >>> dataset_from_query(["healthy", "weak_tier1"], "dataset=weak_tier1")
     'weak_tier1'
+    >>> dataset_from_query(["healthy", "weak_tier1"], "dataset=district-d")
+    'weak_tier1'
     >>> dataset_from_query(["healthy"], "dataset=nope") is None
     True
     """
-    q = os.environ.get("QUERY_STRING", "") if query is None else query
-    vals = parse_qs(q.lstrip("?")).get("dataset", [])
-    return vals[0] if vals and vals[0] in names else None
+    val = query_params(query).get("dataset")
+    if not val:
+        return None
+    if val in names:
+        return val
+    by_slug = {_slug(dataset_label(n)): n for n in names}
+    return by_slug.get(_slug(val))
+
+
+def dataset_slug(name: str) -> str:
+    """How a link names a dataset: the slug of its neutral label ("district-d")."""
+    return _slug(dataset_label(name))
+
+
+def page_link(params: dict[str, str]) -> str:
+    """The address of this Voila page with ``params`` as its query string (``?...`` outside Voila).
+
+    Voila passes the page's path and host to the kernel (``SCRIPT_NAME``,
+    ``SERVER_NAME``, ``SERVER_PORT``).
+
+    Examples
+    --------
+    >>> from mtss_teach.widgets._base import page_link
+    >>> page_link({"dataset": "district-d", "week": "8"}).endswith("?dataset=district-d&week=8")
+    True
+    """
+    query = "?" + urlencode(params)
+    path = os.environ.get("SCRIPT_NAME", "")
+    if not path:
+        return query
+    host = os.environ.get("SERVER_NAME", "")
+    port = os.environ.get("SERVER_PORT", "")
+    where = f"http://{host}{':' + port if port else ''}" if host else ""
+    return f"{where}{path}{query}"
+
+
+def link_html(url: str) -> str:
+    """The "link to this view" line an app shows (an ``<a class="mtss-link-url">``; no ``data-metric``,
+    so a page's first number is never mistaken for it)."""
+    u = html.escape(url, quote=True)
+    shown = html.escape(url if len(url) < 60 else url[:57] + "…")
+    return (f'<span class="mtss-note">Link to this view: <a href="{u}" target="_blank" rel="noopener" '
+            f'title="Copy this link for a guide or a colleague" class="mtss-link-url">{shown}</a>'
+            "</span>")
+
+
+class Dropdown(W.Dropdown):
+    """An ipywidgets Dropdown that shows its current choice when that choice is ``None``.
+
+    ipywidgets 8 shows a blank box for the value ``None`` even when an
+    option ``("All schools", None)`` exists (it clears the selection
+    instead of selecting that option). Here ``None`` selects the option
+    whose value is ``None``, if there is one.
+
+    Examples
+    --------
+    >>> from mtss_teach.widgets._base import Dropdown
+    >>> d = Dropdown()
+    >>> d.options = [("All schools", None), ("School 01", "School 01")]
+    >>> d.value = None
+    >>> d.index, d.label
+    (0, 'All schools')
+    """
+
+    def _none_index(self) -> int | None:
+        vals = getattr(self, "_options_values", ())
+        for i, v in enumerate(vals):
+            if v is None:
+                return i
+        return None
+
+    @observe("options")
+    def _propagate_options(self, change: Any) -> None:
+        super()._propagate_options(change)
+        if self.index is None and self.value is None and not self._initializing_traits_:
+            i = self._none_index()
+            if i is not None:
+                self.index = i
+
+    @observe("value")
+    def _propagate_value(self, change: Any) -> None:
+        if change.new is None:
+            i = self._none_index()
+            if i is not None:
+                if self.index != i:
+                    self.index = i
+                return
+        super()._propagate_value(change)
 
 
 # ---------------------------------------------------------------------------
@@ -231,7 +412,7 @@ def fmt(x: Any, kind: str = "num", digits: int = 2) -> str:
 
 def _raw(value: Any) -> str:
     if isinstance(value, float):
-        return repr(value)
+        return repr(float(value))  # numpy 2 floats repr as "np.float64(...)"
     if hasattr(value, "item"):
         try:
             return _raw(value.item())
@@ -576,6 +757,9 @@ class MtssApp:
         given.
     draw : {"background", "sync", "off"}
         How charts are drawn (see :class:`ChartPane`).
+    header : bool, optional
+        Show the app's title and purpose above it (default). A Voila page
+        (:meth:`app`) leaves them out: the page's own heading says the same.
 
     Notes
     -----
@@ -591,8 +775,9 @@ class MtssApp:
     purpose: str = ""
 
     def __init__(self, cohort: Any = None, *, dataset: str | None = None, chooser: bool | None = None,
-                 draw: str = "background") -> None:
+                 draw: str = "background", header: bool = True) -> None:
         self.draw = check_choice(draw, "draw", DRAW_MODES)
+        self._header = bool(header)
         self._metrics: dict[str, Any] = {}
         self._message_text = ""
         self._quiet = 0
@@ -620,11 +805,24 @@ class MtssApp:
                                                                    and _cell_running()) else None
         self._message = W.HTML()
         self._message.add_class("mtss-message-area")
-        self._dataset = W.Dropdown(options=names, value=current, description="Dataset",
-                                   style={"description_width": "initial"},
-                                   layout=W.Layout(width="22em", display="" if show else "none"))
+        opts = [(n, n) for n in names if n == OWN_COHORT] + dataset_options([n for n in names if n != OWN_COHORT])
+        self._dataset = Dropdown(options=opts, value=current, description="Dataset",
+                                 style={"description_width": "initial"},
+                                 layout=W.Layout(width="20em", display="" if show else "none"))
         self._dataset.add_class("mtss-dataset")
+        self._start_dataset = current
+        self._start_params: dict[str, str] = {}
+        self._passthrough: dict[str, str] = {}
+        self._reset_button = W.Button(description="↺ Start over", tooltip="Every choice back to where this page "
+                                      "started (the link's settings, if it was opened from a link)",
+                                      layout=W.Layout(width="9em"))
+        self._reset_button.add_class("mtss-reset")
+        self._reset_button.on_click(lambda _b: self._safe(self.reset))
+        self._link = W.HTML()
+        self._link.add_class("mtss-link")
         self._build()
+        self._defaults = {k: w.value for k, w in self._controls().items()
+                          if w.value is not None and not isinstance(w, W.Button)}
         self._dataset.observe(self._dataset_changed, "value")
         self._switch(current)
         if self._held_draws is not None:
@@ -680,7 +878,11 @@ class MtssApp:
             from voila.utils import wait_for_request
 
             wait_for_request()
-        return cls(dataset=dataset_from_query(names), chooser=True, **kwargs)
+        params = query_params()
+        kwargs.setdefault("header", False)  # the page's heading names the app
+        app = cls(dataset=dataset_from_query(names), chooser=True, **kwargs)
+        app.open_link(params)
+        return app
 
     # -- display ----------------------------------------------------------
 
@@ -689,11 +891,15 @@ class MtssApp:
         """The whole app as one ipywidgets box."""
         if not hasattr(self, "_ui"):
             head = W.HTML(
-                _STYLE + f'<h2 class="mtss-title">{html.escape(self.title)}</h2>'
-                + (f'<p class="mtss-purpose">{html.escape(self.purpose)}</p>' if self.purpose else "")
+                _STYLE + (f'<h2 class="mtss-title">{html.escape(self.title)}</h2>'
+                          + (f'<p class="mtss-purpose">{html.escape(self.purpose)}</p>' if self.purpose else "")
+                          if self._header else "")
             )
+            bar = W.HBox([self._dataset, self._reset_button, self._link],
+                         layout=W.Layout(flex_flow="row wrap", align_items="center"))
+            bar.add_class("mtss-app-bar")
             # the message sits at the top, where a facilitator looks first
-            self._ui = W.VBox([head, self._dataset, self._message, *self._layout()],
+            self._ui = W.VBox([head, bar, self._message, *self._layout()],
                               layout=W.Layout(width="100%"))
             self._ui.add_class("mtss-app")
             self._ui.add_class(f"mtss-app-{type(self).__name__.lower()}")
@@ -777,10 +983,110 @@ class MtssApp:
         if self.cohort is None:
             return
         self._say("")
+        self._show_link()
         self._update()
 
     def _dataset_changed(self, change: Any) -> None:
+        if self._quiet:
+            return
         self._safe(lambda: self._switch(change["new"]))
+
+    # -- facilitator controls: start over, links that carry the settings ----
+
+    def _controls(self) -> dict[str, W.Widget]:
+        """The app's settings by name, in the order a link applies them (apps override this)."""
+        return {}
+
+    def _link_extra(self) -> dict[str, str]:
+        """Settings that are not a control's value (e.g. the week shown); apps override this."""
+        return {}
+
+    def _apply_extra(self, params: dict[str, str]) -> list[str]:
+        """Apply :meth:`_link_extra` settings from a link; returns problems (sentences)."""
+        return []
+
+    def _reset_state(self) -> None:
+        """Forget what the learner did (commits, tallies); apps override this."""
+
+    @property
+    def settings(self) -> dict[str, str]:
+        """The current settings as a link writes them (dataset, then each control)."""
+        out: dict[str, str] = {}
+        if self.dataset is not None:
+            out["dataset"] = dataset_slug(self.dataset)
+        for k, w in self._controls().items():
+            out[k] = _encode(w.value)
+        out.update(self._link_extra())
+        return out
+
+    @property
+    def link(self) -> str:
+        """A link to this view: the page's address with the current settings in its query string.
+
+        Inside a Voila page it is the full address (Voila passes the page's
+        host and path to the kernel); elsewhere only ``?...``.
+        """
+        return page_link({**self._passthrough, **self.settings})
+
+    def _show_link(self) -> None:
+        self._link.value = link_html(self.link)
+
+    def open_link(self, params: dict[str, str] | str) -> None:
+        """Apply a link's settings (a query string or its dict), as the page does when opened from a link.
+
+        Settings are applied in the app's order; one the app does not offer
+        is left at its start value and named in a message. Unknown keys
+        (a room token, for example) are kept in :attr:`link`.
+        """
+        if isinstance(params, str):
+            params = query_params(params)
+        known = set(self._controls()) | {"dataset"} | set(self._link_extra())
+        self._passthrough = {k: v for k, v in params.items() if k not in known}
+        mine = {k: v for k, v in params.items() if k in known and k != "dataset"}
+        self._start_params = dict(mine)
+        if "dataset" in params and self.dataset is not None:
+            names = [n for _, n in self._dataset.options if n != OWN_COHORT]
+            found = dataset_from_query(names, urlencode({"dataset": params["dataset"]}))
+            if found is None:
+                problems = [f"the link's dataset “{params['dataset']}” is not one of this app's datasets"]
+                self._apply_params(mine, problems)
+                return
+            if found != self.dataset:
+                self._dataset.value = found
+            self._start_dataset = found
+        self._apply_params(mine, [])
+
+    def _apply_params(self, params: dict[str, str], problems: list[str]) -> None:
+        for k, w in self._controls().items():
+            if k in params:
+                try:
+                    value = _decode(w, params[k])
+                except ValueError:
+                    problems.append(f"the link's setting “{k}={params[k]}” is not one this app offers; "
+                                    "it was left at its start value")
+                    continue
+                self._safe(lambda w=w, value=value, k=k: self._assign(w, value, k))
+        problems += self._apply_extra(params)
+        if params:
+            self._safe(self.refresh)
+        if problems:
+            self._say("; ".join(problems) + ".", "note")
+
+    def reset(self) -> None:
+        """Start over: every choice back to where the page started (its link's settings, if any)."""
+        with self._hold():
+            for k, w in self._controls().items():
+                if k in self._defaults:
+                    try:
+                        w.value = self._defaults[k]
+                    except TraitError:  # pragma: no cover - options changed with the data
+                        pass
+            if self._dataset.value != self._start_dataset:
+                self._dataset.value = self._start_dataset
+        self._reset_state()
+        self._switch(self._start_dataset)
+        if self._start_params:
+            self._apply_params(dict(self._start_params), [])
 
     def _switch(self, name: str) -> None:
         if name == OWN_COHORT:
@@ -816,8 +1122,8 @@ class MtssApp:
 
     def set_dataset(self, name: str) -> None:
         """Switch to another shipped dataset (as the dropdown does)."""
-        if name not in self._dataset.options:
-            self._dataset.options = [*self._dataset.options, name]
+        if name not in [v for _, v in self._dataset.options]:
+            self._dataset.options = [*self._dataset.options, (dataset_label(name), name)]
         self._dataset.value = name
 
     # -- hooks ---------------------------------------------------------------
@@ -858,5 +1164,49 @@ def table_of(cohort: Any, name: str, what: str) -> pd.DataFrame:
 
 
 def options_with_all(values: Sequence[Any], all_label: str) -> list[tuple[str, Any]]:
-    """Dropdown options: ``(all_label, None)`` then each value."""
+    """Dropdown options: ``(all_label, None)`` then each value.
+
+    Use them with :class:`Dropdown` (not ``ipywidgets.Dropdown``, which
+    shows a blank box for the value ``None``).
+    """
     return [(all_label, None)] + [(str(v), v) for v in values]
+
+
+def _encode(value: Any) -> str:
+    """A control's value as a link writes it."""
+    if value is None:
+        return "all"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:g}" if abs(value) < 1e15 else repr(value)
+    return str(value)
+
+
+def _decode(widget: W.Widget, text: str) -> Any:
+    """A link's text as a value for ``widget``; ValueError when the widget cannot take it."""
+    opts = getattr(widget, "options", None)
+    if opts is not None and not isinstance(widget, (W.IntSlider, W.FloatSlider)):
+        for o in opts:
+            v = o[1] if isinstance(o, tuple) else o
+            if _encode(v) == text or (isinstance(v, str) and v.lower() == text.lower()):
+                return v
+        raise ValueError(text)
+    if isinstance(widget, W.Checkbox):
+        t = text.lower()
+        if t in ("yes", "true", "1", "on"):
+            return True
+        if t in ("no", "false", "0", "off"):
+            return False
+        raise ValueError(text)
+    if isinstance(widget, (W.IntSlider, W.IntText, W.BoundedIntText)):
+        v = float(text)
+        if not math.isfinite(v) or v != int(v):
+            raise ValueError(text)
+        lo, hi = getattr(widget, "min", None), getattr(widget, "max", None)
+        if (lo is not None and v < lo) or (hi is not None and v > hi):
+            raise ValueError(text)
+        return int(v)
+    if isinstance(widget, (W.FloatText, W.FloatSlider, W.BoundedFloatText)):
+        return float(text)
+    return text

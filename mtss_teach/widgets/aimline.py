@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import html
+import math
 from typing import Any
 
 import ipywidgets as W
 import numpy as np
 import pandas as pd
 
-from .. import norms, progress
+from .. import cohorts, norms, progress
 from ..errors import DataError
 from ._base import MtssApp, fmt, metrics_html, table_of
 
@@ -24,9 +25,28 @@ ACTION_LABELS: dict[str, str] = {
 }
 
 #: "About on the goal line" for the truth: a true slope within this many
-#: points a week of the aimline's slope (the same band the decision-accuracy
-#: simulator :func:`mtss_teach.progress.simulate_decisions` uses by default).
-TRUTH_TOLERANCE = 0.5
+#: points a week of the aimline's slope (:data:`mtss_teach.progress.AIM_TOLERANCE`,
+#: the band :func:`mtss_teach.progress.correct_action` and the decision-accuracy
+#: simulator use by default).
+TRUTH_TOLERANCE = progress.AIM_TOLERANCE
+
+
+def last_school_week() -> int:
+    """The last whole week of the school year, counted from the start of progress monitoring (week 0).
+
+    From the synthetic cohorts' calendar (``cohort_params.yml``): the weeks
+    from ``progress_start`` to ``last_day``. A goal set for a later week
+    would fall after the school year ends.
+
+    Examples
+    --------
+    >>> from mtss_teach.widgets.aimline import last_school_week
+    >>> last_school_week()
+    20
+    """
+    cal = cohorts.cohort_params()["calendar"]
+    days = (np.datetime64(str(cal["last_day"])) - np.datetime64(str(cal["progress_start"]))).astype(int)
+    return int(days // 7)
 
 _METHOD_LABELS = {"ols": "OLS regression", "tukey": "Tukey split-middle", "theil_sen": "Theil-Sen",
                   "endpoint": "Endpoint (first to last)"}
@@ -43,7 +63,14 @@ class AimlineCoach(MtssApp):
     cohort's ``truth`` table): the student's true weekly growth, judged
     against the goal line by the same library function without measurement
     error (:func:`~mtss_teach.progress.decide` with the trend rule on the
-    error-free growth line, tolerance :data:`TRUTH_TOLERANCE`).
+    error-free growth line, tolerance :data:`TRUTH_TOLERANCE`), which is
+    :func:`mtss_teach.progress.correct_action`.
+
+    A goal the student cannot have (negative, not a number, beyond the
+    0-300 WCPM the library accepts, at or below the baseline for reading
+    fluency, where higher is better) or a goal week outside the school year
+    gets a sentence, not a decision. Each week takes one commitment: going
+    back to a week already decided shows that decision again.
 
     The baseline is the student's first probes (3 by default); the aimline
     comes from :func:`mtss_teach.progress.aimline`; the starting goal is
@@ -72,33 +99,36 @@ class AimlineCoach(MtssApp):
         self._shown = 1
         self._revealed = False
         self._tally = {"commits": 0, "match_rule": 0, "match_truth": 0}
-        self.w_student = W.Dropdown(description="Student", style=style, layout=W.Layout(width="26em"))
+        self._committed: dict[int, str] = {}
+        self.w_student = W.Dropdown(description="Student", style=style, layout=W.Layout(width="24em"))
         self.w_student.add_class("mtss-student")
         self.w_baseline = W.IntSlider(description="Baseline probes", min=1, max=5, value=3, style=style,
-                                      continuous_update=False, layout=W.Layout(width="20em"))
-        self.w_goal = W.FloatText(description="Goal (WCPM)", style=style, layout=W.Layout(width="13em"))
-        self.w_goal_week = W.IntText(description="by week", style=style, layout=W.Layout(width="9em"))
+                                      continuous_update=False, layout=W.Layout(width="19em"))
+        self.w_goal = W.FloatText(description="Goal (WCPM)", style=style, layout=W.Layout(width="11em"))
+        self.w_goal.add_class("mtss-goal")
+        self.w_goal_week = W.IntText(description="by week", style=style, layout=W.Layout(width="8em"))
         self.w_goal_week.add_class("mtss-goal-week")
-        self.w_norm = W.Button(description="Goal from growth norm", layout=W.Layout(width="13em"),
+        self.w_norm = W.Button(description="Goal from growth norm", layout=W.Layout(width="12em"),
                                tooltip="goal = baseline median + typical weekly growth x weeks")
-        self.w_method = W.Dropdown(description="Trend", style=style, layout=W.Layout(width="16em"),
+        self.w_method = W.Dropdown(description="Trend", style=style, layout=W.Layout(width="15em"),
                                    options=[(_METHOD_LABELS[m], m) for m in progress.TREND_METHODS], value="ols")
-        self.w_rule = W.Dropdown(description="Rule", style=style, layout=W.Layout(width="22em"),
+        self.w_rule = W.Dropdown(description="Rule", style=style, layout=W.Layout(width="19em"),
                                  options=[(_RULE_LABELS[r], r) for r in progress.RULES], value="four_point")
-        self.w_back = W.Button(description="◀ Back a week", layout=W.Layout(width="10em"))
-        self.w_next = W.Button(description="Next week ▶", layout=W.Layout(width="10em"))
+        self.w_back = W.Button(description="◀ Back a week", layout=W.Layout(width="9em"))
+        self.w_next = W.Button(description="Next week ▶", layout=W.Layout(width="9em"))
         self.w_next.add_class("mtss-next-week")
         self.w_choice = W.ToggleButtons(options=[(v, k) for k, v in ACTION_LABELS.items()], value=None,
-                                        description="Your decision", style={"description_width": "initial",
-                                                                            "button_width": "13em"})
+                                        style={"button_width": "15em"})
         self.w_choice.add_class("mtss-choice")
         self.w_commit = W.Button(description="Commit and reveal", button_style="primary",
-                                 layout=W.Layout(width="13em"))
+                                 layout=W.Layout(width="15em"))
         self.w_commit.add_class("mtss-commit")
         self.w_status = W.HTML()
         self.w_status.add_class("mtss-aimline-status")
         self.w_answer = W.HTML()
         self.w_answer.add_class("mtss-aimline-answer")
+        self.w_numbers = W.HTML()
+        self.w_numbers.add_class("mtss-aimline-numbers")
         self.w_tally = W.HTML()
         self.p_progress = self._pane("progress")
         self._watch(self.w_student, handler=self._student_changed)
@@ -110,22 +140,54 @@ class AimlineCoach(MtssApp):
         self.w_commit.on_click(lambda _b: self._safe(self._commit_clicked))
 
     def _layout(self) -> list[W.Widget]:
+        # projector-sized (1024 x 768): the week's controls, the chart, the decision buttons, "Commit and
+        # reveal" and the answer all fit on one screen; the chart on the left, the decision on the right
+        row = W.Layout(flex_flow="row wrap", align_items="center")
+        decide = W.VBox([W.HTML('<b>Your decision</b>'), self.w_choice, self.w_commit, self.w_answer],
+                        layout=W.Layout(width="27em", min_width="20em", flex="1 1 20em"))
+        decide.add_class("mtss-aimline-decide")
+        chart = W.VBox([self.p_progress.widget, self.w_numbers], layout=W.Layout(flex="0 1 540px", min_width="360px"))
         return [
-            W.HBox([self.w_student, self.w_baseline], layout=W.Layout(flex_flow="row wrap")),
-            W.HBox([self.w_goal, self.w_goal_week, self.w_norm], layout=W.Layout(flex_flow="row wrap")),
-            W.HBox([self.w_method, self.w_rule], layout=W.Layout(flex_flow="row wrap")),
-            W.HBox([self.w_back, self.w_next, self.w_status], layout=W.Layout(align_items="center")),
-            self.p_progress.widget,
-            self.w_choice,
-            self.w_commit,
-            self.w_answer,
+            W.HBox([self.w_student, self.w_baseline, self.w_method, self.w_rule], layout=row),
+            W.HBox([self.w_goal, self.w_goal_week, self.w_norm, self.w_back, self.w_next, self.w_status],
+                   layout=row),
+            W.HBox([chart, decide], layout=W.Layout(flex_flow="row wrap", align_items="flex-start")),
             self.w_tally,
         ]
+
+    def _controls(self) -> dict[str, W.Widget]:
+        return {"student": self.w_student, "baseline": self.w_baseline, "goal_week": self.w_goal_week,
+                "goal": self.w_goal, "method": self.w_method, "rule": self.w_rule}
+
+    def _link_extra(self) -> dict[str, str]:
+        weeks = getattr(self, "_weeks", None)
+        nb = int(self.w_baseline.value)
+        if weeks is None or weeks.size <= nb:
+            return {"week": ""}
+        k = int(min(max(self._shown, 1), weeks.size - nb))
+        return {"week": _week_text(weeks[nb + k - 1])}
+
+    def _apply_extra(self, params: dict[str, str]) -> list[str]:
+        text = params.get("week")
+        if not text:
+            return []
+        try:
+            week = float(text)
+            if not math.isfinite(week):
+                raise ValueError(text)
+        except ValueError:
+            return [f"the link's week “{text}” is not a week number; the first week is shown"]
+        nb = int(self.w_baseline.value)
+        k = int(np.sum(self._weeks[nb:] <= week))
+        self.show_weeks(max(k, 1))
+        return []
 
     def _clear(self) -> None:
         super()._clear()
         self.w_status.value = ""
         self.w_answer.value = ""
+        self.w_numbers.value = ""
+        self.w_commit.disabled = True
 
     # -- data --------------------------------------------------------------
 
@@ -157,6 +219,7 @@ class AimlineCoach(MtssApp):
         self._scores = g["score"].to_numpy(dtype=float)
         self._grade = int(self._grades.get(sid, 0))
         self._tally = {"commits": 0, "match_rule": 0, "match_truth": 0}
+        self._committed = {}
         nb = int(self.w_baseline.value)
         if self._weeks.size < nb + 1:
             raise DataError(
@@ -185,10 +248,8 @@ class AimlineCoach(MtssApp):
         bw, bs = self._weeks[:nb], self._scores[:nb]
         roi, note = self._growth_norm()
         start_week = float(np.median(bw))
+        self._check_goal_week(start_week)
         weeks = float(self.w_goal_week.value) - start_week
-        if weeks <= 0:
-            raise DataError(f"goal week: {self.w_goal_week.value} must be after the median baseline week "
-                            f"{start_week:g}")
         self.w_goal.value = round(progress.goal_from_roi(float(np.median(bs)), roi, weeks), 1)
         self._norm_note = note
 
@@ -213,6 +274,34 @@ class AimlineCoach(MtssApp):
             return
         self.commit(self.w_choice.value)
 
+    # -- impossible inputs: a sentence, not a verdict ---------------------------
+
+    def _check_goal_week(self, start_week: float) -> None:
+        gw = float(self.w_goal_week.value)
+        last = max(last_school_week(), int(np.max(self._weeks)))  # a cohort of your own may monitor longer
+        if gw <= start_week:
+            raise DataError(f"Goal week: the goal week ({gw:g}) must come after the baseline (week {start_week:g}); "
+                            f"choose a week from {start_week + 1:g} to {last}.")
+        if gw > last:
+            raise DataError(f"Goal week: week {gw:g} is after the end of the school year (week {last} of "
+                            f"progress monitoring); choose a week from {start_week + 1:g} to {last}.")
+
+    def _check_goal(self, baseline_median: float) -> None:
+        goal = float(self.w_goal.value)
+        if not math.isfinite(goal):
+            raise DataError("Goal: the goal must be a number of words correct per minute.")
+        if goal < 0:
+            raise DataError(f"Goal: a goal of {goal:g} is negative; a goal is a number of words read correctly "
+                            "in a minute, 0 or more.")
+        if goal > norms.ORF_MAX:
+            raise DataError(f"Goal: a goal of {goal:g} words correct per minute is more than the "
+                            f"{norms.ORF_MAX:g} this library accepts for oral reading fluency; set a goal a "
+                            "student can reach, or use “Goal from growth norm”.")
+        if goal <= baseline_median:
+            raise DataError(f"Goal: the goal ({goal:g}) is not above the baseline median ({baseline_median:g}). "
+                            "In reading fluency higher is better, so a goal must be above where the student "
+                            "starts; raise it, or use “Goal from growth norm”.")
+
     # -- scripting (what the buttons do) ------------------------------------
 
     def show_weeks(self, k: int) -> None:
@@ -220,21 +309,29 @@ class AimlineCoach(MtssApp):
         nb = int(self.w_baseline.value)
         total = self._weeks.size - nb
         self._shown = int(min(max(k, 1), total))
-        self._revealed = False
+        done = self._committed.get(self._shown)
+        self._revealed = done is not None  # a week already decided shows its decision again
         with self._hold():
-            self.w_choice.value = None
+            self.w_choice.value = done
         self._safe(self.refresh)
 
     def commit(self, action: str) -> None:
         """Commit to ``action`` for the weeks shown, then reveal the rule's answer and the truth."""
         if action not in ACTION_LABELS:
             raise DataError(f"action: {action!r} is not one of {', '.join(ACTION_LABELS)}")
+        if self._shown in self._committed:
+            self._say(f"you have already committed a decision for this week "
+                      f"(“{ACTION_LABELS[self._committed[self._shown]]}”); one decision a week. "
+                      "Go to the next week to decide again.", "note")
+            return
         with self._hold():
             self.w_choice.value = action
         self._revealed = True
         self._safe(self.refresh)
         m = self._metrics
         if m:
+            self._committed[self._shown] = action
+            self.w_commit.disabled = True
             self._tally["commits"] += 1
             self._tally["match_rule"] += int(action == m["decision"])
             self._tally["match_truth"] += int(m["truth"] is not None and action == m["truth"])
@@ -250,11 +347,7 @@ class AimlineCoach(MtssApp):
         slope = float(self._truth.loc[sid, "true_slope"])
         if not np.isfinite(slope):
             return None, float("nan")
-        # The error-free growth line, judged by the library's own trend rule.
-        w = np.array([0.0, 1.0])
-        truth = progress.decide(w, 100.0 + slope * w, line, rule="trend", min_points=2,
-                                tolerance=TRUTH_TOLERANCE)
-        return truth.action, slope
+        return progress.correct_action(slope, line.slope, tolerance=TRUTH_TOLERANCE), slope
 
     def _update(self) -> None:
         nb = int(self.w_baseline.value)
@@ -266,6 +359,8 @@ class AimlineCoach(MtssApp):
         mw_all, ms_all = self._weeks[nb:], self._scores[nb:]
         k = int(min(self._shown, mw_all.size))
         mw, ms = mw_all[:k], ms_all[:k]
+        self._check_goal_week(float(np.median(bw)))
+        self._check_goal(float(np.median(bs)))
         line = progress.aimline(bw, bs, goal=float(self.w_goal.value), goal_week=float(self.w_goal_week.value))
         method, rule = self.w_method.value, self.w_rule.value
         try:
@@ -277,6 +372,7 @@ class AimlineCoach(MtssApp):
         truth, true_slope = self._truth_action(line)
         self.w_back.disabled = k <= 1
         self.w_next.disabled = k >= mw_all.size
+        self.w_commit.disabled = k in self._committed
         self.w_status.value = (
             f'<span class="mtss-note" data-metric="points_shown" data-value="{k}">Week {fmt(mw[-1])}: '
             f"{k} of {mw_all.size} monitoring points shown after {nb} baseline probe{'s' if nb != 1 else ''}."
@@ -301,8 +397,7 @@ class AimlineCoach(MtssApp):
                     verdict.append("Your call matches the truth." if choice == truth else
                                    "Your call does not match the truth.")
             self.w_answer.value = (
-                metrics_html(numbers)
-                + f'<div class="mtss-decision"><b>{_RULE_LABELS[rule]}:</b> '
+                f'<div class="mtss-decision"><b>{_RULE_LABELS[rule]}:</b> '
                 f'<span data-metric="decision" data-value="{dec.action}">{ACTION_LABELS[dec.action]}</span>. '
                 f"{html.escape(dec.reason)}</div>"
                 + f'<div class="mtss-decision"><b>Truth (simulation):</b> '
@@ -312,12 +407,12 @@ class AimlineCoach(MtssApp):
             )
         else:
             self.w_answer.value = (
-                metrics_html(numbers)
-                + '<div class="mtss-hidden-answer">Commit to a decision to see what the rule says '
+                '<div class="mtss-hidden-answer">Commit to a decision to see what the rule says '
                 "and what the truth is.</div>"
                 + (f'<div class="mtss-note">{html.escape(note)}</div>' if note else "")
                 + (f'<div class="mtss-note">{html.escape(trend_note)}</div>' if trend_note else "")
             )
+        self.w_numbers.value = metrics_html(numbers)
         self._metrics = {
             "student_id": sid, "grade": self._grade, "baseline_points": nb,
             "baseline_median": line.start_score, "start_week": line.start_week,
@@ -338,8 +433,8 @@ class AimlineCoach(MtssApp):
                   method: str = method, dec: Any = shown_dec) -> Any:
             from .. import charts
             return charts.progress_chart(mw, ms, line, baseline_weeks=bw, baseline_scores=bs, trend=method,
-                                         decision=dec, title=f"{label}: oral reading fluency", width=560,
-                                         height=280)
+                                         decision=dec, title=f"{label}: oral reading fluency", width=470,
+                                         height=230)
 
         self.p_progress.draw(chart)
 
@@ -350,3 +445,7 @@ class AimlineCoach(MtssApp):
                                   f'matched the rule, {t["match_truth"]} matched the truth.</div>')
         else:
             self.w_tally.value = ""
+
+
+def _week_text(w: float) -> str:
+    return str(int(w)) if float(w).is_integer() else f"{w:g}"

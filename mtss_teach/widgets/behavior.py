@@ -11,7 +11,7 @@ import pandas as pd
 from ..cohorts import school_days
 from .. import behavior
 from ..errors import DataError
-from ._base import MtssApp, fmt, metrics_html, options_with_all, table_html, table_of
+from ._base import Dropdown, MtssApp, fmt, metrics_html, options_with_all, table_html, table_of
 
 __all__ = ["BehaviorView", "VIEWS"]
 
@@ -44,7 +44,7 @@ class BehaviorView(MtssApp):
 
     def _build(self) -> None:
         style = {"description_width": "initial"}
-        self.w_school = W.Dropdown(description="School", style=style, layout=W.Layout(width="15em"))
+        self.w_school = Dropdown(description="School", style=style, layout=W.Layout(width="15em"))
         self.w_view = W.ToggleButtons(options=[(v, k) for k, v in VIEWS.items()], value="month",
                                       style={"button_width": "14em"})
         self.w_view.add_class("mtss-odr-view")
@@ -149,6 +149,10 @@ class BehaviorView(MtssApp):
         self.w_srss.value = table_html(table, caption=f"Student Risk Screening Scale, {season}: {ranges} "
                                                       "(Drummond 1994).")
         return out
+
+    def _controls(self) -> dict[str, W.Widget]:
+        return {"school": self.w_school, "view": self.w_view, "majors_only": self.w_majors,
+                "school_days": self.w_days, "season": self.w_season}
 
     def set(self, **values: Any) -> None:
         """Set controls (``school, view, majors_only, school_days, season``) and update once."""

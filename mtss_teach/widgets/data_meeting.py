@@ -10,7 +10,7 @@ import pandas as pd
 
 from .. import norms, screening
 from ..errors import DataError
-from ._base import MtssApp, fmt, metrics_html, options_with_all, table_html, table_of
+from ._base import Dropdown, MtssApp, fmt, metrics_html, options_with_all, table_html, table_of
 
 __all__ = ["DataMeeting", "RULE_SYSTEMS"]
 
@@ -63,7 +63,7 @@ class DataMeeting(MtssApp):
 
     def _build(self) -> None:
         style = {"description_width": "initial"}
-        self.w_school = W.Dropdown(description="School", style=style, layout=W.Layout(width="15em"))
+        self.w_school = Dropdown(description="School", style=style, layout=W.Layout(width="15em"))
         self.w_grade = W.Dropdown(description="Grade", style=style, layout=W.Layout(width="9em"))
         self.w_season = W.Dropdown(description="Season", options=["fall", "winter", "spring"], value="winter",
                                    style=style, layout=W.Layout(width="11em"))
@@ -151,8 +151,6 @@ class DataMeeting(MtssApp):
         grade, season, rule = int(self.w_grade.value), self.w_season.value, self.w_rule.value
         t3, t2, ex = int(self.w_t3.value), int(self.w_t2.value), int(self.w_exit.value)
         self.w_exit.disabled = season not in _PREVIOUS
-        if not t3 < t2:
-            raise DataError(f"criteria: the Tier 3 percentile ({t3}) must be below the Tier 2 percentile ({t2})")
         df = self._scores("orf", season)
         where = f"{self.w_school.value or 'all schools'}, grade {grade}, {season}"
         if len(df) == 0:
@@ -161,20 +159,15 @@ class DataMeeting(MtssApp):
             raise DataError(f"rule: Acadience goals are shipped for grades 1-3 only; for grade {grade} compare "
                             "with the percentile cuts")
         # the team's sort: entry criteria, then exit criteria for students supported last season
-        entry = _tiers_from_status(norms.benchmark_status(df["score"], grade, season, system="percentile",
-                                                          cuts=(t3, t2)))
-        team = entry.copy()
         prev_season = _PREVIOUS.get(season)
         prev = self._recorded(prev_season, df["student_id"].to_numpy()) if prev_season else None
+        placed = screening.place_tiers(df["score"], grade, season, tier3_below=t3, tier2_below=t2,
+                                       exit_at=ex if prev is not None else None, previous_tiers=prev)
+        team = placed["tier"].to_numpy()
         exit_note = ""
         if prev is not None:
-            if not t3 < ex:
-                raise DataError(f"criteria: the exit percentile ({ex}) must be above the Tier 3 percentile ({t3})")
-            exit_status = norms.benchmark_status(df["score"], grade, season, system="percentile", cuts=(t3, ex))
-            supported = np.nan_to_num(prev, nan=1) >= 2
-            exits = np.asarray(exit_status, dtype=object) == "at"
-            team = np.where(supported, np.where(exits, 1, np.maximum(entry, 2)), entry)
-            exit_note = (f" {int(supported.sum())} were supported in {prev_season}; {int((supported & exits).sum())} "
+            supported, exits = placed["supported"].to_numpy(), placed["exits"].to_numpy()
+            exit_note = (f" {int(supported.sum())} were supported in {prev_season}; {int(exits.sum())} "
                          f"reach the exit criterion.")
         rule_tier = _tiers_from_status(norms.benchmark_status(df["score"], grade, season, system=rule))
         recorded = self._recorded(season, df["student_id"].to_numpy())
@@ -268,6 +261,10 @@ class DataMeeting(MtssApp):
             pd.DataFrame(rows), caption=f"Math computation, {season}: a classwide problem when more than half the "
                                         f"class is frustrational (under {fmt(low)} digits correct per minute).")
         return out
+
+    def _controls(self) -> dict[str, W.Widget]:
+        return {"school": self.w_school, "grade": self.w_grade, "season": self.w_season, "tier3_below": self.w_t3,
+                "tier2_below": self.w_t2, "exit_at": self.w_exit, "rule": self.w_rule}
 
     def set(self, **values: Any) -> None:
         """Set controls (``school, grade, season, tier3_below, tier2_below, exit_at, rule``), update once."""

@@ -10,7 +10,7 @@ import pandas as pd
 
 from .. import norms, progress
 from ..errors import DataError
-from ._base import MtssApp, fmt, metrics_html, table_html
+from ._base import Dropdown, MtssApp, fmt, metrics_html, table_html
 
 __all__ = ["DecisionRuleLab", "SCENARIOS", "N_STUDENTS", "WEEK_RANGE"]
 
@@ -125,14 +125,29 @@ class DecisionRuleLab(MtssApp):
         slopes, n = self._true_slopes(scenario, grade, aim)
         out = progress.simulate_decisions(slopes, aim, sem, weeks, rule, n=n, seed=0)
         allrow = out[out["truth"] == "all"].iloc[0]
-        acc = float(allrow["correct"])
-        self.w_metrics.value = metrics_html([
-            ("Decisions right", acc, "accuracy", "pct"),
+        waiting = bool(allrow["collect_more_data"] == 1.0)
+        acc = None if waiting else float(allrow["correct"])
+        first = None
+        if waiting:  # the rule has too few points to decide: say so, not "0% right"
+            tried = progress.accuracy_by_weeks(0.0, aim, 0.0, rule, range(weeks, WEEK_RANGE[1] + 1), n=1)
+            deciding = tried.loc[~tried["waiting"], "weeks"]
+            first = int(deciding.iloc[0]) if len(deciding) else None
+            right = ('<div class="mtss-metric"><span class="mtss-metric-label">Decisions right</span>'
+                     '<span class="mtss-metric-value mtss-waiting" data-metric="accuracy" data-value="waiting">'
+                     "waiting for more data</span></div>")
+            wait_note = (f'<div class="mtss-decision mtss-waiting-note">With {weeks} weekly points the '
+                         f"{_RULE_LABELS[rule].lower()} does not decide yet: every call is “collect more data”, "
+                         "so it is neither right nor wrong"
+                         + (f"; it decides from {first} points." if first else ".") + "</div>")
+        else:
+            right = metrics_html([("Decisions right", acc, "accuracy", "pct")])
+            wait_note = ""
+        self.w_metrics.value = wait_note + '<div class="mtss-metrics">' + _strip_row(right) + _strip_row(metrics_html([
             ("Raise the goal", allrow["raise_goal"], "raise_goal", "pct"),
             ("Keep going", allrow["continue"], "continue", "pct"),
             ("Change the intervention", allrow["change_intervention"], "change_intervention", "pct"),
             ("Collect more data", allrow["collect_more_data"], "collect_more_data", "pct"),
-        ]) + (f'<div class="mtss-note" data-metric="settings" data-value="{scenario}/{grade}/{rule}/{sem:g}/{weeks}">'
+        ])) + "</div>" + (f'<div class="mtss-note" data-metric="settings" data-value="{scenario}/{grade}/{rule}/{sem:g}/{weeks}">'
               f'Goal line: {fmt(aim)} WCPM a week (IRIS typical growth, grade {grade}). '
               f"{weeks} weekly points, SEM {fmt(sem)} WCPM, {_RULE_LABELS[rule].lower()}, "
               f"{N_STUDENTS:,} simulated students.</div>")
@@ -140,13 +155,15 @@ class DecisionRuleLab(MtssApp):
             "truth": "truth (true growth vs goal)", "students": "students",
             "raise_goal": "raise goal", "change_intervention": "change intervention",
             "collect_more_data": "collect more data", "correct": "right"})
+        if waiting:  # no decision yet: neither right nor wrong
+            shown["right"] = "waiting"
         pct = {c: (lambda v: fmt(v, "pct")) for c in shown.columns if c not in ("truth (true growth vs goal)",
                                                                                 "students")}
         self.w_table.value = table_html(shown, formats=pct,
                                         caption="Share of each decision by the truth (rows sum to 100%).")
         self._metrics = {
             "scenario": scenario, "grade": grade, "rule": rule, "sem": sem, "weeks": weeks, "aim_slope": aim,
-            "n": N_STUDENTS, "seed": 0, "accuracy": acc,
+            "n": N_STUDENTS, "seed": 0, "accuracy": acc, "waiting": waiting, "decides_from": first,
             "shares": {a: float(allrow[a]) for a in progress.ACTIONS},
             "by_truth": out.to_dict("records"),
         }
@@ -156,6 +173,10 @@ class DecisionRuleLab(MtssApp):
             return accuracy_curve_chart(slopes, aim, sem, rule, n, weeks)
 
         self.p_curve.draw(chart)
+
+    def _controls(self) -> dict[str, W.Widget]:
+        return {"scenario": self.w_scenario, "grade": self.w_grade, "rule": self.w_rule,
+                "sem": self.w_sem, "weeks": self.w_weeks}
 
     def set(self, **values: Any) -> None:
         """Set several controls (``scenario, grade, rule, sem, weeks``) and update once."""
@@ -167,7 +188,7 @@ class DecisionRuleLab(MtssApp):
 
 def accuracy_curve(slopes: Any, aim: float, sem: float, rule: str, n: int | None,
                    weeks: range | None = None) -> pd.DataFrame:
-    """Accuracy of ``rule`` for each number of weeks (one ``simulate_decisions`` call per week count).
+    """The lab's curve: :func:`mtss_teach.progress.accuracy_by_weeks` over :data:`WEEK_RANGE` (seed 0).
 
     Examples
     --------
@@ -176,11 +197,13 @@ def accuracy_curve(slopes: Any, aim: float, sem: float, rule: str, n: int | None
     [8, 9]
     """
     ws = weeks or range(WEEK_RANGE[0], WEEK_RANGE[1] + 1)
-    rows = []
-    for w in ws:
-        out = progress.simulate_decisions(slopes, aim, sem, w, rule, n=n, seed=0)
-        rows.append({"weeks": int(w), "accuracy": float(out.loc[out["truth"] == "all", "correct"].iloc[0])})
-    return pd.DataFrame(rows)
+    return progress.accuracy_by_weeks(slopes, aim, sem, rule, ws, n=n, seed=0)
+
+
+def _strip_row(html_row: str) -> str:
+    """The items of a :func:`metrics_html` row without the row's own wrapper."""
+    head = '<div class="mtss-metrics">'
+    return html_row[len(head):-len("</div>")] if html_row.startswith(head) else html_row
 
 
 def accuracy_curve_chart(slopes: Any, aim: float, sem: float, rule: str, n: int | None, weeks: int) -> Any:
@@ -194,9 +217,12 @@ def accuracy_curve_chart(slopes: Any, aim: float, sem: float, rule: str, n: int 
 
     from ..charts import PALETTE
 
-    curve = accuracy_curve(slopes, aim, sem, rule, n)
-    here = curve[curve["weeks"] == weeks].assign(label=lambda d: [f"{weeks} weeks: {fmt(a, 'pct')} right"
-                                                                 for a in d["accuracy"]])
+    full = accuracy_curve(slopes, aim, sem, rule, n)
+    curve = full[~full["waiting"]].rename(columns={"correct": "accuracy"})
+    here = full[full["weeks"] == weeks].rename(columns={"correct": "accuracy"})
+    here = here.assign(label=[f"{weeks} weeks: waiting for more data" if w else f"{weeks} weeks: {fmt(a, 'pct')} right"
+                              for a, w in zip(here["accuracy"], here["waiting"])])
+    waits = full.loc[full["waiting"], "weeks"]
     x = alt.X("weeks:Q", title="Weeks of monitoring (weekly points)", scale=alt.Scale(domain=list(WEEK_RANGE)))
     y = alt.Y("accuracy:Q", title="Decisions right (proportion of students)", scale=alt.Scale(domain=[0, 1]))
     line = alt.Chart(curve).mark_line(color=PALETTE["score"], strokeWidth=2.5,
@@ -206,10 +232,13 @@ def accuracy_curve_chart(slopes: Any, aim: float, sem: float, rule: str, n: int 
                                       stroke="#000000").encode(x="weeks:Q", y="accuracy:Q")
     text = alt.Chart(here).mark_text(align="left", dx=10, dy=-10, fontSize=12, fontWeight="bold").encode(
         x="weeks:Q", y="accuracy:Q", text="label:N")
+    wait_txt = (f"With fewer than {int(waits.max()) + 1} weekly points the rule does not decide (it waits for "
+                "more data)." if len(waits) else "")
     desc = (f"Share of right decisions by weeks of monitoring for the {_RULE_LABELS[rule].lower()} at SEM "
             f"{fmt(sem)} WCPM: " + "; ".join(f"{w} weeks {fmt(a, 'pct')}" for w, a in
-                                              zip(curve["weeks"], curve["accuracy"])) + ".")
+                                              zip(curve["weeks"], curve["accuracy"])) + ". " + wait_txt)
     return alt.layer(line, mark, text).properties(
         title=alt.TitleParams(f"How often the {_RULE_LABELS[rule].lower()} is right",
-                              subtitle=[f"SEM {fmt(sem)} WCPM; the diamond marks {weeks} weeks."]),
-        description=desc, width=520, height=240)
+                              subtitle=[f"SEM {fmt(sem)} WCPM; the diamond marks {weeks} weeks."]
+                              + ([wait_txt] if wait_txt else [])),
+        description=desc, width=460, height=200)

@@ -11,7 +11,7 @@ import pandas as pd
 
 from .. import fidelity
 from ..errors import DataError
-from ._base import MtssApp, fmt, metrics_html, table_html
+from ._base import Dropdown, MtssApp, fmt, metrics_html, table_html
 
 __all__ = ["FidelityScorer", "MODES"]
 
@@ -73,7 +73,7 @@ class FidelityScorer(MtssApp):
             rows = []
             for _, it in self.items[self.items["tier"] == tier].iterrows():
                 flag = " (unverified name)" if str(it["tag"]).upper() == "CHECK" else ""
-                dd = W.Dropdown(options=_SCORE_OPTIONS, value=None, description=f"{it['item']} {it['name']}{flag}",
+                dd = Dropdown(options=_SCORE_OPTIONS, value=None, description=f"{it['item']} {it['name']}{flag}",
                                 style=item_style, layout=item_layout)
                 dd.add_class("mtss-tfi-item")
                 dd.add_class("mtss-tfi-item-" + str(it["item"]).replace(".", "-"))
@@ -81,7 +81,7 @@ class FidelityScorer(MtssApp):
                 rows.append(dd)
             tabs.append(W.VBox(rows))
         self.w_tabs = W.Tab(children=tabs, titles=("Tier 1", "Tier 2", "Tier 3"))
-        self.w_partial = W.Checkbox(value=False, indent=False,
+        self.w_partial = W.Checkbox(value=False, indent=False, layout=W.Layout(width="auto"),
                                     description="Score the answered items only (a partly scored tier)")
         self.w_tfi_metrics = W.HTML()
         self.w_tfi_metrics.add_class("mtss-tfi-metrics")
@@ -114,7 +114,11 @@ class FidelityScorer(MtssApp):
                     self.w_sessions_delivered, self.w_minutes_planned, self.w_minutes_delivered)
 
     def _layout(self) -> list[W.Widget]:
-        self.box_tfi = W.VBox([self.w_school, self.w_tabs, self.w_partial, self.w_tfi_metrics, self.p_tfi.widget,
+        # projector-sized (1024 x 768): the scale scores sit above the 45 items, which scroll in their own box
+        self.w_tabs.layout = W.Layout(max_height="330px", overflow="auto")
+        self.box_tfi = W.VBox([W.HBox([self.w_school, self.w_partial], layout=W.Layout(flex_flow="row wrap",
+                                                                                      align_items="center")),
+                               self.w_tfi_metrics, self.w_tabs, self.p_tfi.widget,
                                W.Accordion(children=[self.w_subscales], titles=("Subscale scores",)),
                                self.w_plan])
         self.box_checklist = W.VBox([
@@ -283,6 +287,10 @@ class FidelityScorer(MtssApp):
             "interventionist": who,
             "history": None if hist is None else hist.to_dict("records"),
         }
+
+    def _controls(self) -> dict[str, W.Widget]:
+        return {"mode": self.w_mode, "sheet": self.w_school, "partial": self.w_partial,
+                "interventionist": self.w_who}
 
     # -- scripting -----------------------------------------------------------
 

@@ -10,7 +10,7 @@ import pandas as pd
 
 from .. import behavior, screening
 from ..errors import DataError
-from ._base import MtssApp, fmt, metrics_html, options_with_all, table_html, table_of
+from ._base import Dropdown, MtssApp, fmt, metrics_html, options_with_all, table_html, table_of
 
 __all__ = ["ScreeningExplorer", "MEASURES"]
 
@@ -78,7 +78,7 @@ class ScreeningExplorer(MtssApp):
     def _build(self) -> None:
         self._sel: pd.DataFrame | None = None
         style = {"description_width": "initial"}
-        self.w_school = W.Dropdown(description="School", style=style, layout=W.Layout(width="15em"))
+        self.w_school = Dropdown(description="School", style=style, layout=W.Layout(width="15em"))
         self.w_grade = W.Dropdown(description="Grade", style=style, layout=W.Layout(width="9em"))
         self.w_season = W.Dropdown(description="Season", options=["fall", "winter", "spring"], value="fall",
                                    style=style, layout=W.Layout(width="11em"))
@@ -287,6 +287,10 @@ class ScreeningExplorer(MtssApp):
         self.p_confusion.draw(confusion)
         self.p_roc.draw(roc)
         self.p_dist.draw(dist)
+
+    def _controls(self) -> dict[str, W.Widget]:
+        return {"school": self.w_school, "grade": self.w_grade, "season": self.w_season,
+                "measure": self.w_measure, "cut": self.w_cut}
 
     # -- scripting -----------------------------------------------------------
 
