@@ -73,7 +73,10 @@ def open_app(op, server, path: str):
 
 
 def dataset_of(page) -> str:
-    return page.locator(".mtss-dataset select").input_value()
+    """The shipped dataset the page shows (the apps show neutral names, e.g. "District D")."""
+    from mtss_teach.widgets._base import dataset_name
+
+    return dataset_name(page.locator(".mtss-dataset select").input_value())
 
 
 def value(page, key: str) -> str:
