@@ -354,3 +354,19 @@ def test_hub_round_trip_ten_learners(tmp_path, browser):
     finally:
         leftovers = hh.stop_hub(hub)
     assert leftovers == [], f"processes the hub started were still running after it stopped: {leftovers}"
+
+
+def test_deployment_page_shows_the_tested_configuration_files_themselves():
+    """Every file in deploy/ is on the deployment page by inclusion, never copied by hand."""
+    page = (ROOT / "book" / "facilitators" / "deployment.md").read_text(encoding="utf-8")
+    included = {(ROOT / "book" / "facilitators" / m).resolve()
+                for m in __import__("re").findall(r"```\{literalinclude\} (\S+)", page)}
+    shipped = {p.resolve() for p in hh.DEPLOY.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
+    assert shipped and shipped <= included, sorted(str(p) for p in shipped - included)
+    assert all(p.is_file() for p in included)
+    # no hand-written copy of a hub or nbgrader setting outside the included files
+    hand = [ln for ln in page.splitlines() if ln.lstrip().startswith(("c.JupyterHub", "c.Exchange", "c.Spawner",
+                                                                      "c.CourseDirectory", "c.Authenticator"))]
+    assert hand == []
+    # the test runs the file the page shows
+    assert hh.HUB_CONFIG == hh.DEPLOY / "jupyterhub_config.py"
