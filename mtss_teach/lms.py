@@ -274,22 +274,27 @@ def gradebook_table(grades: Any, roster: Roster | Any, *, report: Any = None,
         rp["student"] = rp["student"].astype(str).str.strip()
         rp["assignment"] = rp["assignment"].astype(str).str.strip()
         rp = rp.drop_duplicates(["student", "assignment"], keep="last")
-        states, reasons = [], []
-        for row in rp.to_dict("records"):
-            st, why = _parse_state(str(row.get("state", ""))) if str(row.get("state", "")).strip() else ("", "")
-            if not st:
-                error = str(row.get("error", "")).strip()
-                graded = str(row.get("graded", "True")).strip().casefold() in ("true", "1", "yes")
-                flags = [f"{k}: {str(row.get(k, '')).strip()}" for k in ("withheld", "review")
-                         if str(row.get(k, "")).strip()]
-                if error or not graded:
-                    st, why = NOT_GRADABLE, error or "not graded"
-                elif flags:
-                    st, why = NEEDS_REVIEW, "; ".join(flags)
-                else:
-                    st, why = GRADED, ""
-            states.append(st)
-            reasons.append(why)
+        def col(name: str) -> pd.Series:
+            return rp[name].astype(str).str.strip() if name in rp else pd.Series("", index=rp.index)
+
+        error, withheld, review = col("error"), col("withheld"), col("review")
+        graded = col("graded").str.casefold().isin(["true", "1", "yes"]) if "graded" in rp else \
+            pd.Series(True, index=rp.index)
+        flags = (np.where(withheld != "", "withheld: " + withheld, "")
+                 + np.where((withheld != "") & (review != ""), "; ", "")
+                 + np.where(review != "", "review: " + review, ""))
+        states = np.select([(error != "") | ~graded, flags != ""], [NOT_GRADABLE, NEEDS_REVIEW], GRADED)
+        reasons = np.select([error != "", ~graded, flags != ""], [error, "not graded", flags], "")
+        own = col("state")
+        if (own != "").any():  # the pipeline's own state, when the report has one
+            parsed = own.map(lambda x: _parse_state(x) if x else ("", ""))
+            st = parsed.map(lambda x: x[0]).to_numpy()
+            bad = (st == "") & (own != "").to_numpy()
+            if bad.any():
+                raise DataError(f"grading report line {int(rp.index[np.flatnonzero(bad)[0]]) + 2}: state is not one of "
+                                + ", ".join(STATES))
+            states = np.where(st != "", st, states)
+            reasons = np.where(st != "", parsed.map(lambda x: x[1]).to_numpy(), reasons)
         rp["_rstate"], rp["_rreason"] = states, reasons
         m = grid[["learner_id", "assignment"]].merge(
             rp[["student", "assignment", "_rstate", "_rreason"]], how="left",
