@@ -223,6 +223,12 @@ def gradebook_table(grades: Any, roster: Roster | Any, *, report: Any = None,
     _need(g, GRADES_COLUMNS, "grades")
     for c in ("assignment", "student_id"):
         g[c] = g[c].astype(str).str.strip()
+    # a submission folder may be named by the learner id or the LMS login, in any case (as the roster reads them)
+    keys: dict[str, str] = {}
+    for column in ("lms_login", "learner_id"):  # learner ids win over logins
+        keys.update({str(k).strip().casefold(): lid for k, lid in zip(roster.table[column], roster.table["learner_id"])
+                     if str(k).strip()})
+    g["student_id"] = g["student_id"].map(lambda x: keys.get(x.casefold(), x))
     g["_score"] = _number(g["score"], "grades", "score")
     g["_max"] = _number(g["max_score"], "grades", "max_score")
     over = g["_score"] > g["_max"] + 1e-9
@@ -271,7 +277,7 @@ def gradebook_table(grades: Any, roster: Roster | Any, *, report: Any = None,
         rp = _read_csv(report, "grading report")
         _need(rp, REPORT_COLUMNS, "grading report")
         rp = rp.copy()
-        rp["student"] = rp["student"].astype(str).str.strip()
+        rp["student"] = rp["student"].astype(str).str.strip().map(lambda x: keys.get(x.casefold(), x))
         rp["assignment"] = rp["assignment"].astype(str).str.strip()
         rp = rp.drop_duplicates(["student", "assignment"], keep="last")
         def col(name: str) -> pd.Series:

@@ -59,7 +59,7 @@ class Hub:
     env: dict
     log: Path
     started: float
-    pids: set = field(default_factory=set)
+    pids: dict = field(default_factory=dict)  # pid -> create time, of every process seen under the hub
 
     @property
     def homes(self) -> Path:
@@ -74,6 +74,16 @@ class Hub:
             return self.log.read_text(errors="replace")[-n:]
         except OSError:
             return ""
+
+    def remember(self) -> None:
+        """Note every process now under the hub, so :func:`stop_hub` checks it even if it is orphaned later."""
+        import psutil
+
+        for pid in self.descendants():
+            try:
+                self.pids.setdefault(pid, psutil.Process(pid).create_time())
+            except psutil.NoSuchProcess:
+                pass
 
     def descendants(self) -> set[int]:
         """Every live process under the hub process (proxy, culler, servers, kernels)."""
@@ -142,7 +152,17 @@ def stop_hub(hub: Hub, timeout: float = 30) -> list[str]:
     """
     import psutil
 
-    watched = hub.descendants() | hub.pids
+    hub.remember()
+    watched = dict(hub.pids)
+
+    def still_running(pid: int) -> bool:
+        """The same process (not a reused pid), alive and not a zombie."""
+        try:
+            p = psutil.Process(pid)
+            return p.create_time() == watched[pid] and p.status() != psutil.STATUS_ZOMBIE
+        except psutil.NoSuchProcess:
+            return False
+
     if hub.proc.poll() is None:
         hub.proc.send_signal(signal.SIGTERM)
         try:
@@ -153,7 +173,7 @@ def stop_hub(hub: Hub, timeout: float = 30) -> list[str]:
     deadline = time.monotonic() + timeout
     alive = []
     while time.monotonic() < deadline:
-        alive = [p for p in watched if psutil.pid_exists(p) and _is_ours(p, hub)]
+        alive = [p for p in watched if still_running(p)]
         if not alive:
             return []
         time.sleep(0.25)
@@ -166,21 +186,6 @@ def stop_hub(hub: Hub, timeout: float = 30) -> list[str]:
         except (psutil.NoSuchProcess, ProcessLookupError, PermissionError):
             pass
     return leftovers
-
-
-def _is_ours(pid: int, hub: Hub) -> bool:
-    """A live (non-zombie) process that was started for this hub (its environment names the hub's folder)."""
-    import psutil
-
-    try:
-        p = psutil.Process(pid)
-        if p.status() == psutil.STATUS_ZOMBIE:
-            return False
-        env = p.environ()
-    except (psutil.NoSuchProcess, psutil.AccessDenied):
-        return False
-    base = str(hub.base)
-    return any(base in v for v in env.values())
 
 
 def memory_mb(pids) -> dict[str, float]:
@@ -238,6 +243,7 @@ class Learner:
             server = self.user_model().get("servers", {}).get("")
             if server and server.get("ready"):
                 self.spawn_seconds = time.perf_counter() - t0
+                self.hub.remember()
                 return self.spawn_seconds
             time.sleep(0.2)
         raise HubError(f"{self.name}: server not ready after {timeout} s\n{self.hub.log_tail()}")

@@ -150,6 +150,7 @@ def learner_round(hub: hh.Hub, name: str, how: str, source_nb: dict, learner: hh
 
     kids = [p.pid for p in psutil.Process(pid).children(recursive=True)] if pid else []
     seen["memory"] = hh.memory_mb([pid] + kids) if pid else None
+    hub.remember()
     seen["kernels"] = len(kids)
     submitted = L.submit(ASSIGNMENT)
     seen["submitted"] = submitted.get("success")

@@ -189,6 +189,18 @@ def test_a_state_column_from_the_pipeline_is_carried_through():
     assert _cell(t, "bob", "01-foundations")["score"] == 0.0
 
 
+def test_submissions_named_by_lms_login_or_in_another_case_are_the_roster_learner():
+    grades = ("assignment,timestamp,student_id,score,max_score\n"
+              "01-foundations,2026-12-01 10:00:00,ALovelace,7.0,8.0\n"
+              "01-foundations,2026-12-01 10:00:00,Bob,5.0,8.0\n")
+    report = "student,assignment,graded,withheld,error\nALovelace,01-foundations,True,task1_test: withheld,\n"
+    t = gradebook_table(io.StringIO(grades), read_roster(io.StringIO(ROSTER)), report=io.StringIO(report))
+    assert _cell(t, "ada", "01-foundations")["state"] == NEEDS_REVIEW
+    assert _cell(t, "ada", "01-foundations")["score"] == 7.0
+    assert _cell(t, "bob", "01-foundations")["score"] == 5.0
+    assert t.attrs["not_on_roster"] == []
+
+
 def test_without_a_report_a_timestamped_submission_counts_as_graded():
     t = gradebook_table(io.StringIO(GRADES), read_roster(io.StringIO(ROSTER)))
     assert _cell(t, "cy", "02-screening")["state"] == GRADED
