@@ -202,9 +202,10 @@ def browser_login_and_open(browser, hub: hh.Hub, name: str) -> tuple[hh.Learner,
                                timeout=60_000)
         seen["cells"] = page.locator(".jp-NotebookPanel .jp-Cell").count()
         seen["shows_learner_id"] = page.get_by_text("LEARNER_ID", exact=False).count() > 0
-        page.wait_for_selector(".jp-NotebookPanel .jp-Notebook-ExecutionIndicator, "
-                               ".jp-NotebookPanel-toolbar .jp-KernelName", timeout=60_000)
-        seen["kernel_name"] = page.locator(".jp-NotebookPanel-toolbar .jp-KernelName").first.inner_text(timeout=60_000)
+        # JupyterLab starts the notebook's kernel in the learner's server; its name shows once it is up
+        page.wait_for_function("""() => [...document.querySelectorAll('.jp-NotebookPanel-toolbar .jp-KernelName')]
+                                  .some(e => e.textContent.includes('Python'))""", timeout=180_000)
+        seen["kernel_name"] = page.locator(".jp-NotebookPanel-toolbar .jp-KernelName").first.inner_text()
         cookies = context.cookies()
     except Exception:
         hh_dir = ROOT / "test-artifacts"
