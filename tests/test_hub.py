@@ -186,6 +186,8 @@ def browser_login_and_open(browser, hub: hh.Hub, name: str) -> tuple[hh.Learner,
         page.wait_for_url(f"**/user/{name}/lab**", timeout=180_000)
         seen["spawn_s"] = time.perf_counter() - t0
         page.wait_for_selector(".jp-LabShell", timeout=120_000)
+        config = json.loads(page.locator("#jupyter-config-data").text_content())
+        seen["disabled"] = config.get("disabledExtensions")
         # the Assignments tab's request: fetch the released assignment
         res = page.evaluate("""async ([course, assignment]) => {
             const xsrf = (document.cookie.match(/(?:^|; )_xsrf=([^;]*)/) || [])[1] || '';
@@ -282,6 +284,11 @@ def test_hub_round_trip_ten_learners(tmp_path, browser):
         assert bseen["fetch_status"] == 200 and bseen["fetched"] is True, bseen
         assert bseen["cells"] >= 10 and bseen["shows_learner_id"], bseen
         assert "Python" in bseen["kernel_name"], bseen
+        # the instructor's tools are switched off in a learner's JupyterLab (deploy/learner/labconfig)
+        disabled = bseen["disabled"]
+        disabled = set(disabled) if isinstance(disabled, (list, dict)) else set()
+        assert {"@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment"} <= disabled, disabled
+        assert "@jupyter/nbgrader:assignment-list" not in disabled
         assert bseen["page_errors"] == [], bseen["page_errors"]
 
         for n, (how, _) in PLAN.items():
