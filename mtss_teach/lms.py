@@ -136,10 +136,26 @@ def _read_csv(source: Any, what: str) -> pd.DataFrame:
             path = Path(source)
             if not path.is_file():
                 raise DataError(f"{what}: no file at {str(path)!r}")
-            source = _io.StringIO(path.read_bytes().decode("utf-8-sig"))
+            try:
+                text = path.read_bytes().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise DataError(f"{what}: not a UTF-8 text file") from None
+        else:
+            text = source.read()
+            text = text.decode("utf-8-sig") if isinstance(text, bytes) else text.lstrip("\ufeff")
+        # every line must have the header's number of fields (pandas would otherwise take an
+        # extra field on the first line as an index and shift every column silently)
+        width = None
+        for line, fields in enumerate(csv.reader(_io.StringIO(text)), start=1):
+            if not fields:
+                continue
+            if width is None:
+                width = len(fields)
+            elif len(fields) != width:
+                raise DataError(f"{what} line {line}: {len(fields)} fields where the header has {width}")
         try:
-            df = pd.read_csv(source, dtype=str, keep_default_na=False)
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+            df = pd.read_csv(_io.StringIO(text), dtype=str, keep_default_na=False, index_col=False)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
             raise DataError(f"{what}: not a readable CSV file ({exc.__class__.__name__})") from None
     df.columns = [str(c).strip().lstrip("\ufeff") for c in df.columns]
     return df

@@ -201,6 +201,21 @@ def test_submissions_named_by_lms_login_or_in_another_case_are_the_roster_learne
     assert t.attrs["not_on_roster"] == []
 
 
+def test_a_state_column_in_the_grading_report_is_used_and_checked():
+    report = REPORT.replace("withheld,error\n", "withheld,error,state\n", 1)
+    lines = report.splitlines()
+    lines[1] += ',"needs review: id mismatch (typed bob, graded as ada)"'  # ada, 01
+    lines[2:] = [ln + ",graded" for ln in lines[2:]]
+    t = gradebook_table(io.StringIO(GRADES), read_roster(io.StringIO(ROSTER)),
+                        report=io.StringIO("\n".join(lines) + "\n"))
+    ada = _cell(t, "ada", "01-foundations")
+    assert (ada["state"], ada["reason"]) == (NEEDS_REVIEW, "id mismatch (typed bob, graded as ada)")
+    lines[3] = lines[3].rsplit(",", 1)[0] + ",half done"
+    with pytest.raises(DataError, match="grading report line 4: state is not one of"):
+        gradebook_table(io.StringIO(GRADES), read_roster(io.StringIO(ROSTER)),
+                        report=io.StringIO("\n".join(lines) + "\n"))
+
+
 def test_without_a_report_a_timestamped_submission_counts_as_graded():
     t = gradebook_table(io.StringIO(GRADES), read_roster(io.StringIO(ROSTER)))
     assert _cell(t, "cy", "02-screening")["state"] == GRADED
@@ -214,6 +229,8 @@ def test_without_a_report_a_timestamped_submission_counts_as_graded():
     ("assignment,student_id,score,max_score\n01,ada,1,8\n01,bob,9,8\n", "grades line 3: score is above max_score"),
     ("assignment,student_id,score,max_score\n01,ada,1,8\n01,ada,2,8\n", "grades line 3: a second row"),
     ("assignment,student_id,score,max_score,state\n01,ada,1,8,lost\n", "grades line 2: state is not one of"),
+    ("assignment,student_id,score,max_score\n01,ada,1,8,extra\n01,bob,2,8\n",
+     "grades line 2: 5 fields where the header has 4"),
 ])
 def test_bad_grades_files_are_refused_with_the_line(text, message):
     with pytest.raises(DataError, match=message):
