@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 PYTEST_JOBS ?= auto
 XDIST = -n $(PYTEST_JOBS) --dist loadfile
 
-.PHONY: help book book-clean test test-fast chromium bench datasets apps release autograde clean env-book env-test
+.PHONY: help book book-clean test test-fast chromium proxy hub bench datasets apps release autograde clean env-book env-test
 
 help:
 	@sed -n 's/^#   //p' $(MAKEFILE_LIST)
@@ -56,7 +56,27 @@ chromium:
 	  echo "WARNING: chromium is missing; install Debian's 'chromium' package to run the browser tests."; \
 	fi
 
-test: $(VENV)/.stamp-test chromium
+# The hub's proxy (configurable-http-proxy) from npm, pinned in package-lock.json;
+# Debian's nodejs and npm are installed first when missing (as root).
+node_modules/.stamp: package.json package-lock.json
+	@if ! command -v npm >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's nodejs and npm for the hub's proxy..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; \
+	  else \
+	    echo "ERROR: npm is missing; install Node.js 18 or later (Debian: apt-get install nodejs npm)"; exit 1; \
+	  fi; \
+	fi
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+proxy: node_modules/.stamp
+
+#   make hub          run the academy's JupyterHub (deploy/jupyterhub_config.py; set MTSS_HUB_PASSWORD, MTSS_HUB_ROSTER)
+hub: $(VENV)/.stamp-test proxy
+	$(BIN)/jupyterhub -f deploy/jupyterhub_config.py
+
+test: $(VENV)/.stamp-test chromium proxy
 	$(JB) build . -W -n --keep-going
 	$(BIN)/python -m pytest tests mtss_teach --doctest-modules $(XDIST) --durations=25 \
 	  --nbval-lax --nbval-sanitize-with tests/nbval_sanitize.cfg \
@@ -89,4 +109,4 @@ bench: $(VENV)/.stamp-test
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf _build release submitted autograded feedback gradebook.db test-artifacts
+	rm -rf _build release submitted autograded feedback gradebook.db test-artifacts node_modules
