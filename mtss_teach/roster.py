@@ -32,6 +32,7 @@ Examples
 
 from __future__ import annotations
 
+import csv
 import io as _io
 import os
 from dataclasses import dataclass
@@ -105,8 +106,8 @@ def read_roster(source: str | os.PathLike | Any) -> Roster:
     Raises
     ------
     DataError
-        The file is missing or has no ``learner_id`` column; a line has an
-        empty learner id; a learner id, LMS user id or LMS login appears
+        The file is missing or has no ``learner_id`` column; a line has
+        more or fewer fields than the header, or an empty learner id; a learner id, LMS user id or LMS login appears
         twice; or an LMS login is another learner's id. The message names
         the line of the file (the header is line 1) and never the value.
 
@@ -126,10 +127,17 @@ def read_roster(source: str | os.PathLike | Any) -> Roster:
         text = path.read_bytes().decode("utf-8-sig", errors="strict")
         source = _io.StringIO(text)
     try:
-        raw = pd.read_csv(source, dtype=str, keep_default_na=False, skip_blank_lines=False)
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        lines = list(csv.reader(source))
+    except (csv.Error, UnicodeDecodeError) as exc:
         raise DataError(f"roster: not a readable CSV file ({exc.__class__.__name__})") from None
-    raw.columns = [str(c).strip().lstrip("\ufeff") for c in raw.columns]
+    if not lines:
+        raise DataError("roster: the file is empty")
+    header = [str(c).strip().lstrip("\ufeff") for c in lines[0]]
+    for number, fields in enumerate(lines[1:], start=2):
+        if fields and len(fields) != len(header):
+            n = len(fields)
+            raise DataError(f"roster line {number}: {n} field{'' if n == 1 else 's'} where the header has {len(header)}")
+    raw = pd.DataFrame([f if f else [""] * len(header) for f in lines[1:]], columns=header, dtype=str)
     if "learner_id" not in raw.columns:
         raise DataError("roster: no 'learner_id' column in the header "
                         f"(columns: {', '.join(map(repr, raw.columns))})")

@@ -45,6 +45,10 @@ def test_only_learner_id_is_required_and_blank_lines_are_skipped(tmp_path):
     ("learner_id,lms_user_id\nada,7\nbob,7\n", "roster line 3: this lms_user_id is already on line 2"),
     ("learner_id,lms_login\nada,x\nbob,X\n", "roster line 3: this lms_login is already on line 2"),
     ("learner_id,lms_login\nada,bob\nbob,\n", "roster line 2: this lms_login is the learner_id on line 3"),
+    # an extra field on a data line must not shift the columns (pandas would make it an index)
+    ("learner_id,lms_user_id\nada,1001,x\nbob,1002\n", "roster line 2: 3 fields where the header has 2"),
+    ("learner_id,lms_user_id\nada,1001\nbob\n", "roster line 3: 1 field where the header has 2"),
+    ("", "the file is empty"),
 ])
 def test_refusals_name_the_line_and_never_the_value(text, message):
     with pytest.raises(DataError) as err:
