@@ -45,21 +45,42 @@ def test_the_layer_check_catches_a_core_module_importing_charts(tmp_path):
     assert "mtss_teach.screening -> mtss_teach.charts" in proc.stdout
 
 
-def _private_imports(path: Path) -> list[str]:
-    """``from X import _name`` in ``path``: a private name taken from another module."""
+def _private_imports(path: Path, pkg: Path = PKG) -> list[str]:
+    """``from X import _name`` in ``path`` where X is another unit of the library.
+
+    A unit is a top-level module (``screening.py``) or a subpackage
+    (``grading/``): the files of one subpackage may share private helpers,
+    but nothing takes a private name from another unit.
+    """
+    here = path.resolve().parent
+    unit = here if here != pkg.resolve() else None  # None: a top-level module is a unit of its own
     found = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.ImportFrom):
-            for alias in node.names:
-                if alias.name.startswith("_") and not alias.name.startswith("__"):
-                    found.append(f"{path.relative_to(ROOT)}:{node.lineno} imports {alias.name} "
-                                 f"from {'.' * node.level}{node.module or ''}")
+        if not isinstance(node, ast.ImportFrom):
+            continue
+        names = [a.name for a in node.names if a.name.startswith("_") and not a.name.startswith("__")]
+        if not names:
+            continue
+        if node.level >= 1 and unit is not None:
+            base = here
+            for _ in range(node.level - 1):
+                base = base.parent
+            target = base.joinpath(*(node.module or "").split(".")) if node.module else base
+            if unit in (target, *target.parents):
+                continue  # inside the same subpackage
+        found.append(f"{path.relative_to(pkg.parent)}:{node.lineno} imports {', '.join(names)} "
+                     f"from {'.' * node.level}{node.module or ''}")
     return found
 
 
-def test_the_private_name_check_sees_one():
-    hits = _private_imports(ROOT / "tests" / "data" / "private_import_example.py")
-    assert len(hits) == 1 and "_fmt" in hits[0]
+def test_the_private_name_check_sees_one_and_allows_a_subpackage_its_own(tmp_path):
+    pkg = tmp_path / "mtss_teach"
+    (pkg / "grading").mkdir(parents=True)
+    example = (ROOT / "tests" / "data" / "private_import_example.py").read_text()
+    (pkg / "m.py").write_text(example)
+    (pkg / "grading" / "a.py").write_text("from .b import _shared\nfrom ..charts import _fmt\n")
+    assert [h.split(" imports ")[1] for h in _private_imports(pkg / "m.py", pkg)] == ["_fmt from .charts"]
+    assert [h.split(" imports ")[1] for h in _private_imports(pkg / "grading" / "a.py", pkg)] == ["_fmt from ..charts"]
 
 
 def test_no_module_imports_another_modules_private_names():
