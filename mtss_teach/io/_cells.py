@@ -34,7 +34,7 @@ def _unique(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     if len(a) == 0:
         return np.zeros(0, dtype=np.intp), np.array([], dtype=object)
     if pd.api.types.infer_dtype(a, skipna=False) == "string":
-        codes, uniq = pd.factorize(a, use_na_sentinel=False)
+        codes, uniq = pd.factorize(a)
         return codes, np.asarray(uniq, dtype=object)
     keys = []
     for v in a:
@@ -125,15 +125,27 @@ def grades(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return vals[codes], miss[codes]
 
 
-def labels(col: pd.Series, aliases: dict | None) -> tuple[np.ndarray, np.ndarray]:
-    """Lower-cased text labels (aliases applied); None where missing."""
+def labels(col: pd.Series, aliases: dict | None, allowed: Any = None, with_codes: bool = False) -> Any:
+    """Lower-cased text labels (aliases applied); None where missing.
+
+    Returns (labels, missing mask), plus -- with ``allowed`` -- a mask of
+    labels in ``allowed``, and -- with ``with_codes`` -- integer codes equal
+    for equal labels (for duplicate checks without comparing text again).
+    """
     codes, uniq = _unique(col)
     miss = np.fromiter((is_missing_value(v) for v in uniq), bool, len(uniq))
     low = np.array([None if m else (v.strip().lower() if isinstance(v, str) else str(v))
                     for v, m in zip(uniq, miss)], dtype=object)
     if aliases:
         low = np.array([aliases.get(v, v) if isinstance(v, str) else v for v in low], dtype=object)
-    return low[codes], miss[codes]
+    out = [low[codes], miss[codes]]
+    if allowed is not None:
+        ok = np.fromiter((isinstance(v, str) and v in allowed for v in low), bool, len(low))
+        out.append(ok[codes])
+    if with_codes:
+        canon, _ = pd.factorize(pd.Series(low, dtype=object), use_na_sentinel=False)
+        out.append(np.asarray(canon, dtype=np.int64)[codes] if len(codes) else np.zeros(0, dtype=np.int64))
+    return tuple(out)
 
 
 def ids(col: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -147,7 +159,7 @@ def ids(col: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
     a = col.to_numpy(dtype=object)
     n = len(a)
     if n and pd.api.types.infer_dtype(a, skipna=False) == "string":
-        out = [v.strip() for v in a]
+        out = list(map(str.strip, a))
     else:
         out = []
         for v in a:
@@ -164,12 +176,17 @@ def ids(col: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
             else:
                 out.append(str(v).strip())
     vals = np.array(out, dtype=object)
-    miss = np.fromiter((not s or (len(s) <= 4 and s.lower() in _MISSING_TEXT) for s in out), bool, n)
+    # C-level string tests over the whole column; Python-level work only for the few odd ids
+    short = np.fromiter(map(len, out), np.int64, n) <= 4
+    miss = short.copy()
+    for i in np.flatnonzero(short):
+        s = out[i]
+        miss[i] = not s or s.lower() in _MISSING_TEXT
+    plain = np.fromiter(map(str.isalnum, out), bool, n)
+    ends_digit = np.fromiter(map(str.isdigit, [s[-1:] for s in out]), bool, n)
+    odd = ~(plain & ends_digit)
     why = np.full(n, None, dtype=object)
     repaired = np.zeros(n, dtype=bool)
-    # only ids that do not end in a digit or that start with '=' can be summary labels or Excel artefacts
-    odd = np.fromiter((bool(s) and (not s[-1].isdigit() or s[0] == "=" or "E+" in s or "e+" in s) for s in out),
-                      bool, n)
     for i in np.flatnonzero(odd & ~miss):
         s = out[i]
         m = _EXCEL_TEXT.fullmatch(s)

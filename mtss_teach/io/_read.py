@@ -57,6 +57,11 @@ def _check_ranges(measure_ranges: Any) -> dict[str, tuple[float, float]]:
     return ranges
 
 
+def _isin(values: np.ndarray, allowed: Any) -> np.ndarray:
+    """Membership by value for object arrays (hash-based, no conversion to fixed-width text)."""
+    return pd.Series(values, dtype=object).isin(list(allowed)).to_numpy()
+
+
 def _check_strict(strict: Any) -> bool:
     if not isinstance(strict, (bool, np.bool_)):
         raise DataError(f"strict: expected True or False, got {strict!r}")
@@ -104,14 +109,14 @@ def _measure_column(df: pd.DataFrame, mapping: dict, measure: Any, ranges: dict,
         if m not in ranges:
             raise DataError(f"measure: {measure!r} is not one of {list(ranges)} (add it with measure_ranges=)")
     if "measure" in mapping:
-        vals, miss = _cells.labels(df[mapping["measure"]], None)
+        vals, miss, known = _cells.labels(df[mapping["measure"]], None, allowed=set(ranges))
         if m is not None:  # measure= with a measure column: blank cells take it, other measures are rejected
             vals[miss] = m
-            other = ~miss & (vals.astype(str) != m)
+            other = ~miss & (vals != m)
             probs.add(other, "measure", lambda i: f"measure {vals[i]!r} is not the measure={m!r} asked for")
             return vals
         probs.add(miss, "measure", "missing measure")
-        unknown = ~miss & ~np.isin(vals.astype(str), list(ranges))
+        unknown = ~miss & ~known
         probs.add(unknown, "measure", lambda i: f"unknown measure {vals[i]!r} (allowed: {', '.join(ranges)})")
         return vals
     if m is None:
@@ -161,8 +166,11 @@ def _duplicates(key_cols: list[np.ndarray], ok: np.ndarray) -> tuple[np.ndarray,
     pos = np.flatnonzero(ok)
     codes = []
     for k in key_cols:
-        c, _ = pd.factorize(pd.Series(np.asarray(k)[pos], dtype=object if np.asarray(k).dtype == object else None),
-                            use_na_sentinel=False)
+        k = np.asarray(k)
+        if k.dtype.kind in "iu":  # already codes
+            codes.append(k[pos].astype(np.int64))
+            continue
+        c, _ = pd.factorize(k[pos] if k.dtype == object else pd.Series(k[pos]))
         codes.append(c.astype(np.int64))
     key = pd.DataFrame({i: c for i, c in enumerate(codes)})
     d = key.duplicated(keep=False).to_numpy()
@@ -322,10 +330,11 @@ def read_screening(
     bad_g = ~gmiss & ~np.isin(gr, allowed)
     shown = ", ".join(str(a) for a in allowed)
     probs.add(bad_g, "grade", lambda i: f"grade {str(raw_g[i]).strip()} is not one of {shown}")
-    se, smiss = _cells.labels(df[mapping["season"]], _SEASON_ALIASES)
+    se, smiss, s_ok, s_codes = _cells.labels(df[mapping["season"]], _SEASON_ALIASES, allowed=set(SEASONS),
+                                             with_codes=True)
     probs.add(smiss, "season", "missing season")
     raw_s = df[mapping["season"]].to_numpy(dtype=object)
-    probs.add(~smiss & ~np.isin(se.astype(str), list(SEASONS)), "season",
+    probs.add(~smiss & ~s_ok, "season",
               lambda i: f"unknown season {raw_s[i]!r} (use fall, winter or spring)")
     meas = _measure_column(df, mapping, measure, ranges, probs)
     score = _score_column(df, mapping, meas, ranges, probs, dec)
@@ -333,15 +342,14 @@ def read_screening(
     if "date" in mapping:
         dt, _ = _dates(raw, mapping, probs, notes, dayfirst, date_format)
     ok = ~probs.bad_rows()
-    dup, first_of = _duplicates([ids, se, meas], ok)
+    dup, first_of = _duplicates([ids, s_codes, meas], ok)
     rows = raw.rows
     probs.add(dup, "student_id", lambda i: f"duplicate of row {rows[first_of[i]]} (same student, season and measure)")
 
     clean["student_id"] = _str_array(ids, n)
     clean["grade"] = np.where(np.isin(gr, allowed), gr, -1).astype(np.int64)
-    se_s = se.astype(str)
-    clean["season"] = pd.Categorical(np.where(np.isin(se_s, list(SEASONS)), se, None), categories=list(SEASONS))
-    clean["measure"] = pd.Categorical(np.where(np.isin(meas.astype(str), list(ranges)), meas, None),
+    clean["season"] = pd.Categorical(np.where(s_ok, se, None), categories=list(SEASONS))
+    clean["measure"] = pd.Categorical(np.where(_isin(meas, ranges), meas, None),
                                       categories=list(ranges))
     clean["score"] = score
     if "date" in mapping:
@@ -452,7 +460,7 @@ def read_progress(
     clean["week"] = week
     if "date" in mapping:
         clean["date"] = dt.astype("datetime64[s]")
-    clean["measure"] = pd.Categorical(np.where(np.isin(meas.astype(str), list(ranges)), meas, None),
+    clean["measure"] = pd.Categorical(np.where(_isin(meas, ranges), meas, None),
                                       categories=list(ranges))
     clean["score"] = score
     if "grade" in mapping:
