@@ -21,7 +21,8 @@ from collections.abc import Hashable
 from ._validate import _not_a_number, check_choice, check_number
 from .errors import DataError
 
-__all__ = ["disproportionality", "suppress_small_cells", "protect_counts", "check_min_cell", "MIN_CELL_FLOOR",
+__all__ = ["disproportionality", "suppress_small_cells", "protect_counts", "protect_distribution", "check_min_cell",
+           "MIN_CELL_FLOOR",
            "RESULT_COLUMNS", "EXAMPLE_RISK_RATIO_THRESHOLD"]
 
 #: An illustrative risk-ratio threshold for teaching (2.0). Not a norm: under
@@ -717,4 +718,49 @@ def protect_counts(
     out.attrs.update({"min_cell": m, "suppression_note": (
         f"Counts under {m} (with or without the outcome) are suppressed to protect privacy, and so are the "
         "next smallest counts wherever a suppressed one could otherwise be worked out from the totals.")})
+    return out
+
+
+def protect_distribution(counts: Any, min_cell: int = 10) -> pd.DataFrame:
+    """Students per category (tiers, status bands) with small counts hidden, complementary included.
+
+    The categories split one group of students whose total is known, so a
+    single hidden count could be worked out as the total minus the others:
+    the next smallest count is then hidden too (and so when the hidden ones
+    would add up to zero).
+
+    Parameters
+    ----------
+    counts : pandas.Series or mapping
+        Students per category (whole numbers >= 0).
+    min_cell : int, default 10
+        At least :data:`MIN_CELL_FLOOR`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by category: ``count`` (``Int64``, ``<NA>`` where hidden),
+        ``suppressed`` and ``why`` ("", "small cell", "complementary");
+        ``attrs["total"]`` is the (published) total.
+
+    Examples
+    --------
+    >>> from mtss_teach.equity import protect_distribution
+    >>> out = protect_distribution({"Tier 1": 140, "Tier 2": 30, "Tier 3": 4})
+    >>> out["count"].tolist(), out["why"].tolist()
+    ([140, <NA>, <NA>], ['', 'complementary', 'small cell'])
+    """
+    m = check_min_cell(min_cell)
+    s = pd.Series(counts, dtype=object) if not isinstance(counts, pd.Series) else counts
+    if len(s) == 0:
+        raise DataError("counts: no categories given (empty input)")
+    x = _counts(pd.DataFrame({"count": s.to_numpy()}, index=s.index), "counts", "count")
+    primary = x < m
+    hidden = _complement(x, primary, [np.arange(x.size)], np.zeros(x.size, dtype=bool))
+    cnt = pd.array(x.astype(np.int64), dtype="Int64")
+    cnt[hidden] = pd.NA
+    out = pd.DataFrame({"count": cnt, "suppressed": hidden,
+                        "why": np.where(primary, "small cell", np.where(hidden, "complementary", ""))},
+                       index=s.index)
+    out.attrs.update({"min_cell": m, "total": int(x.sum())})
     return out
