@@ -221,7 +221,7 @@ def _read_text(data: bytes, name: str, encoding: str | None, sep: str | None, de
             # a title line such as "Fall benchmark report" above the header: skip to the widest line
             for i in range(h, min(h + 10, len(head_lines))):
                 guess = _sniff_sep([ln for ln in head_lines[i:i + 25] if ln.strip()])
-                if guess and len(next(csv.reader([head_lines[i]], delimiter=guess))) >= 2:
+                if guess and sum(bool(c.strip()) for c in next(csv.reader([head_lines[i]], delimiter=guess))) >= 2:
                     h = i
                     sample = [ln for ln in head_lines[h:h + 25] if ln.strip()]
                     break
