@@ -258,12 +258,12 @@ class YourData:
             f"{raw.source}: {raw.n_records:,} rows after the header (line {raw.header_row}), "
             f"{len(raw.frame.columns)} columns" + (f", {raw.n_blank:,} blank lines skipped" if raw.n_blank else "")
             + ". " + "; ".join(raw.notes)) + "</div>")
-        options = [("not used", None)] + [(w, k) for k, w in TARGETS[kind].items()] + \
+        options = [("not used", "")] + [(w, k) for k, w in TARGETS[kind].items()] + \
             [("a student group, for the equity view", GROUP)]
         rows = []
         self._selectors: dict[str, W.Dropdown] = {}
         for col in raw.frame.columns:
-            dd = W.Dropdown(options=options, value=suggested.get(col), description=str(col),
+            dd = W.Dropdown(options=options, value=suggested.get(col, ""), description=str(col),
                             style={"description_width": "14em"}, layout=W.Layout(width="34em"))
             dd.add_class("mtss-map")
             self._selectors[col] = dd
@@ -275,7 +275,7 @@ class YourData:
         for col, target in mapping.items():
             if col not in getattr(self, "_selectors", {}):
                 raise DataError(f"mapping: {col!r} is not a column of the file")
-            self._selectors[col].value = target
+            self._selectors[col].value = target or ""
 
     # -- step 2/3: load, report ------------------------------------------------------
 
@@ -283,7 +283,7 @@ class YourData:
         """Load the file with the mapping shown, de-identify, and fill the report and the views."""
         if self._raw is None:
             raise DataError("file: upload an export first")
-        chosen = {c: dd.value for c, dd in self._selectors.items() if dd.value is not None}
+        chosen = {c: dd.value for c, dd in self._selectors.items() if dd.value}
         columns = {c: t for c, t in chosen.items() if t != GROUP}
         self._groups = [c for c, t in chosen.items() if t == GROUP]
         targets = list(columns.values())
