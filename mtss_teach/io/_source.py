@@ -129,7 +129,14 @@ def _decode(data: bytes, encoding: str | None, name: str) -> tuple[str, str]:
         best = match.encoding if match is not None else None
     except Exception:  # detection is a help, never a failure
         best = None
-    for enc in [e for e in (best, "cp1252") if e]:
+    # Western European single-byte text is by far the most common non-UTF-8 export (Excel for Windows):
+    # read it as Windows-1252 unless the detector found another script altogether (Cyrillic, Greek...)
+    latin = {"cp1250", "cp1252", "latin_1", "iso8859_1", "iso8859_15", "iso8859_2", "iso8859_3", "iso8859_4",
+             "iso8859_9", "iso8859_10", "iso8859_13", "iso8859_14", "iso8859_16", "cp1254", "cp1257", "mac_roman",
+             "mac_latin2", "mac_iceland", "mac_turkish", "cp850", "cp437", "cp858", "cp1258"}
+    if best is not None and best.replace("-", "_").lower() in latin:
+        best = None
+    for enc in [e for e in ("cp1252", best) if e] if best is None else [best, "cp1252"]:
         try:
             text = data.decode(enc)
         except (UnicodeDecodeError, LookupError):

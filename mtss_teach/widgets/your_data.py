@@ -44,11 +44,11 @@ TARGETS: dict[str, dict[str, str]] = {
                  "score": "Score", "grade": "Grade", "interventionist": "Interventionist"},
 }
 GROUP = "__group__"  # a column kept for the equity view (a student characteristic)
-_ENCODINGS = [("detect", None), ("UTF-8", "utf-8"), ("Windows-1252 (Western European)", "cp1252"),
+_ENCODINGS = [("detect", ""), ("UTF-8", "utf-8"), ("Windows-1252 (Western European)", "cp1252"),
               ("UTF-16", "utf-16")]
-_SEPS = [("detect", None), ("comma ,", ","), ("semicolon ;", ";"), ("tab", "\t")]
-_DATES = [("detect (refuse if unclear)", None), ("day first: 03/09 = 3 September", True),
-          ("month first: 03/09 = 9 March", False)]
+_SEPS = [("detect", ""), ("comma ,", ","), ("semicolon ;", ";"), ("tab", "\t")]
+_DATES = [("detect (ask if unclear)", ""), ("day first: 03/09 = 3 September", "dayfirst"),
+          ("month first: 03/09 = 9 March", "monthfirst")]
 _STATUS_WORDS = {"well_below": "well below benchmark", "below": "below benchmark", "at": "at benchmark",
                  "above": "above benchmark", "no benchmark": "no benchmark for this grade and season"}
 
@@ -110,9 +110,9 @@ class YourData:
                                       value="screening", description="This file is")
         self.w_upload = W.FileUpload(accept=".csv,.txt,.tsv,.xlsx", multiple=False, description="Choose file")
         self.w_upload.add_class("mtss-upload")
-        self.w_encoding = W.Dropdown(options=_ENCODINGS, value=None, description="Text encoding", style=style)
-        self.w_sep = W.Dropdown(options=_SEPS, value=None, description="Columns separated by", style=style)
-        self.w_dates = W.Dropdown(options=_DATES, value=None, description="Dates", style=style,
+        self.w_encoding = W.Dropdown(options=_ENCODINGS, value="", description="Text encoding", style=style)
+        self.w_sep = W.Dropdown(options=_SEPS, value="", description="Columns separated by", style=style)
+        self.w_dates = W.Dropdown(options=_DATES, value="", description="Dates", style=style,
                                   layout=W.Layout(width="26em"))
         self.w_read = W.HTML()
         self.w_mapping = W.VBox()
@@ -248,7 +248,8 @@ class YourData:
             return
         self._result, self._data = None, None
         self.w_report.value = ""
-        self._raw = io.read_table(self._bytes, name=self._name, encoding=self.w_encoding.value, sep=self.w_sep.value,
+        self._raw = io.read_table(self._bytes, name=self._name, encoding=self.w_encoding.value or None,
+                                  sep=self.w_sep.value or None,
                                   sheet_name=0)
         raw = self._raw
         kind = self.w_kind.value
@@ -291,7 +292,7 @@ class YourData:
         if dup:
             raise DataError(f"columns: two columns are marked as {TARGETS[self.w_kind.value][dup[0]]!r}; keep one")
         reader = io.read_screening if self.w_kind.value == "screening" else io.read_progress
-        kw: dict[str, Any] = {"dayfirst": self.w_dates.value}
+        kw: dict[str, Any] = {"dayfirst": {"": None, "dayfirst": True, "monthfirst": False}[self.w_dates.value]}
         if self.w_kind.value == "screening" and "measure" not in targets:
             kw["measure"] = "orf"
         if self.w_kind.value == "progress" and "measure" not in targets:
