@@ -177,14 +177,19 @@ def ids(col: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
                 out.append(str(v).strip())
     vals = np.array(out, dtype=object)
     # C-level string tests over the whole column; Python-level work only for the few odd ids
-    short = np.fromiter(map(len, out), np.int64, n) <= 4
-    miss = short.copy()
-    for i in np.flatnonzero(short):
-        s = out[i]
-        miss[i] = not s or s.lower() in _MISSING_TEXT
-    plain = np.fromiter(map(str.isalnum, out), bool, n)
-    ends_digit = np.fromiter(map(str.isdigit, [s[-1:] for s in out]), bool, n)
-    odd = ~(plain & ends_digit)
+    # most ids are all digits: one C-level pass settles them; the rest get a closer look
+    digits = np.fromiter(map(str.isdigit, out), bool, n)
+    rest = np.flatnonzero(~digits)
+    sub = [out[i] for i in rest]
+    short = np.fromiter(map(len, sub), np.int64, len(sub)) <= 4
+    miss = np.zeros(n, dtype=bool)
+    for j in np.flatnonzero(short):
+        s = sub[j]
+        miss[rest[j]] = not s or s.lower() in _MISSING_TEXT
+    plain = np.fromiter(map(str.isalnum, sub), bool, len(sub))
+    ends_digit = np.fromiter(map(str.isdigit, [s[-1:] for s in sub]), bool, len(sub))
+    odd = np.zeros(n, dtype=bool)
+    odd[rest] = ~(plain & ends_digit)
     why = np.full(n, None, dtype=object)
     repaired = np.zeros(n, dtype=bool)
     for i in np.flatnonzero(odd & ~miss):

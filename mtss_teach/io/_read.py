@@ -87,8 +87,10 @@ def _ids_column(raw: RawTable, mapping: dict, probs: Problems, notes: list[str])
     extra = [c for c in df.columns if c != mapping["student_id"] and c not in mapping.values()
              and (any(w in norm_name(c) for w in _NAMEISH) or c == df.columns[0])]
     summ = (why == "summary row (an average or total), not a student")
-    if extra:
-        summ = summ | (_cells.summary_rows(df, extra) & (miss | (why != None)))  # noqa: E711
+    odd = np.flatnonzero(miss | (why != None))  # noqa: E711  (a summary line has no usable id)
+    if extra and odd.size:
+        hit = _cells.summary_rows(df.iloc[odd], extra)
+        summ[odd[hit]] = True
     probs.add(summ, "student_id", "summary row (an average or total), not a student")
     probs.skip |= summ
     probs.add(miss, "student_id", "missing student id")
@@ -101,7 +103,9 @@ def _ids_column(raw: RawTable, mapping: dict, probs: Problems, notes: list[str])
     return ids
 
 
-def _measure_column(df: pd.DataFrame, mapping: dict, measure: Any, ranges: dict, probs: Problems) -> np.ndarray:
+def _measure_column(df: pd.DataFrame, mapping: dict, measure: Any, ranges: dict,
+                    probs: Problems) -> tuple[np.ndarray, np.ndarray]:
+    """(measure per row, integer codes equal for equal measures)."""
     n = len(df)
     m = None
     if measure is not None:
@@ -109,26 +113,29 @@ def _measure_column(df: pd.DataFrame, mapping: dict, measure: Any, ranges: dict,
         if m not in ranges:
             raise DataError(f"measure: {measure!r} is not one of {list(ranges)} (add it with measure_ranges=)")
     if "measure" in mapping:
-        vals, miss, known = _cells.labels(df[mapping["measure"]], None, allowed=set(ranges))
+        vals, miss, known, codes = _cells.labels(df[mapping["measure"]], None, allowed=set(ranges),
+                                                 with_codes=True)
         if m is not None:  # measure= with a measure column: blank cells take it, other measures are rejected
             vals[miss] = m
             other = ~miss & (vals != m)
             probs.add(other, "measure", lambda i: f"measure {vals[i]!r} is not the measure={m!r} asked for")
-            return vals
+            codes = np.where(miss, -2, codes)  # blank cells are the measure asked for: one code
+            return vals, codes
         probs.add(miss, "measure", "missing measure")
         unknown = ~miss & ~known
         probs.add(unknown, "measure", lambda i: f"unknown measure {vals[i]!r} (allowed: {', '.join(ranges)})")
-        return vals
+        return vals, codes
     if m is None:
         raise DataError(
             "columns: the input has no measure column; map one in columns= or pass measure='orf' "
             "(or another measure) for a one-measure export"
         )
-    return np.full(n, m, dtype=object)
+    return np.full(n, m, dtype=object), np.zeros(n, dtype=np.int64)
 
 
-def _score_column(df: pd.DataFrame, mapping: dict, measures: np.ndarray, ranges: dict, probs: Problems,
-                  decimal: str) -> np.ndarray:
+def _score_column(df: pd.DataFrame, mapping: dict, measures: tuple[np.ndarray, np.ndarray], ranges: dict,
+                  probs: Problems, decimal: str) -> np.ndarray:
+    measures, mcodes_in = measures
     num, miss, datey = _cells.numbers(df[mapping["score"]], decimal)
     probs.add(miss, "score", "missing score")
     probs.add(datey, "score", "score looks like a date (Excel date formatting?), not a number")
@@ -136,10 +143,14 @@ def _score_column(df: pd.DataFrame, mapping: dict, measures: np.ndarray, ranges:
     reason = "score is not a number" + (" (the decimal mark here is ',': pass decimal='.' if it is '.')"
                                         if decimal == "," else "")
     probs.add(nonnum, "score", reason)
-    mcodes, muniq = pd.factorize(pd.Series(measures, dtype=object), use_na_sentinel=True)
-    lo_u = np.array([ranges.get(m, (np.nan, np.nan))[0] if isinstance(m, str) else np.nan for m in muniq] + [np.nan])
-    hi_u = np.array([ranges.get(m, (np.nan, np.nan))[1] if isinstance(m, str) else np.nan for m in muniq] + [np.nan])
-    lo, hi = lo_u[mcodes], hi_u[mcodes]
+    # the range of each distinct measure, looked up once (codes from the measure column)
+    ucodes, first = np.unique(mcodes_in, return_index=True)
+    pos = np.searchsorted(ucodes, mcodes_in)
+    lo_u = np.array([ranges.get(measures[i], (np.nan, np.nan))[0] if isinstance(measures[i], str) else np.nan
+                     for i in first], dtype=float)
+    hi_u = np.array([ranges.get(measures[i], (np.nan, np.nan))[1] if isinstance(measures[i], str) else np.nan
+                     for i in first], dtype=float)
+    lo, hi = (lo_u[pos], hi_u[pos]) if len(first) else (np.zeros(0), np.zeros(0))
     with np.errstate(invalid="ignore"):
         out = ~np.isnan(num) & ~np.isnan(lo) & ((num < lo) | (num > hi))
     probs.add(out, "score",
@@ -164,23 +175,25 @@ def _duplicates(key_cols: list[np.ndarray], ok: np.ndarray) -> tuple[np.ndarray,
     if not ok.any():
         return dup, first_of
     pos = np.flatnonzero(ok)
-    codes = []
+    key = np.zeros(pos.size, dtype=np.int64)
     for k in key_cols:
         k = np.asarray(k)
         if k.dtype.kind in "iu":  # already codes
-            codes.append(k[pos].astype(np.int64))
-            continue
-        c, _ = pd.factorize(k[pos] if k.dtype == object else pd.Series(k[pos]))
-        codes.append(c.astype(np.int64))
-    key = pd.DataFrame({i: c for i, c in enumerate(codes)})
-    d = key.duplicated(keep=False).to_numpy()
+            c = k[pos].astype(np.int64)
+        else:
+            c, _ = pd.factorize(k[pos] if k.dtype == object else pd.Series(k[pos]))
+            c = np.asarray(c, dtype=np.int64)
+        c = c - c.min() if c.size else c
+        key = key * (int(c.max()) + 1 if c.size else 1) + c
+    s = pd.Series(key)
+    d = s.duplicated(keep=False).to_numpy()
     if not d.any():
         return dup, first_of
-    grp = key.groupby(list(key.columns), sort=False).ngroup().to_numpy()
-    firsts = pd.Series(pos).groupby(grp).transform("min").to_numpy()
-    later = pos != firsts
-    dup[pos[later]] = True
-    first_of[pos[later]] = firsts[later]
+    sub = pos[d]
+    firsts = pd.Series(sub).groupby(key[d], sort=False).transform("min").to_numpy()
+    later = sub != firsts
+    dup[sub[later]] = True
+    first_of[sub[later]] = firsts[later]
     return dup, first_of
 
 
@@ -342,14 +355,14 @@ def read_screening(
     if "date" in mapping:
         dt, _ = _dates(raw, mapping, probs, notes, dayfirst, date_format)
     ok = ~probs.bad_rows()
-    dup, first_of = _duplicates([ids, s_codes, meas], ok)
+    dup, first_of = _duplicates([ids, s_codes, meas[1]], ok)
     rows = raw.rows
     probs.add(dup, "student_id", lambda i: f"duplicate of row {rows[first_of[i]]} (same student, season and measure)")
 
     clean["student_id"] = _str_array(ids, n)
     clean["grade"] = np.where(np.isin(gr, allowed), gr, -1).astype(np.int64)
     clean["season"] = pd.Categorical(np.where(s_ok, se, None), categories=list(SEASONS))
-    clean["measure"] = pd.Categorical(np.where(_isin(meas, ranges), meas, None),
+    clean["measure"] = pd.Categorical(np.where(_isin(meas[0], ranges), meas[0], None),
                                       categories=list(ranges))
     clean["score"] = score
     if "date" in mapping:
@@ -452,7 +465,8 @@ def read_progress(
         first = d.groupby(pd.Series(ids, dtype=object).where(ok, "")).transform("min")
         week = ((d - first).dt.days / 7.0).to_numpy(dtype=float, na_value=np.nan)
     keycol = week if "week" in mapping else dt.astype("datetime64[ns]").astype("int64")
-    dup, first_of = _duplicates([ids, meas, keycol], ok)
+    keycol = pd.factorize(keycol)[0]  # codes: equal weeks (or dates) share one
+    dup, first_of = _duplicates([ids, meas[1], keycol], ok)
     what = "week" if "week" in mapping else "date"
     rows = raw.rows
     probs.add(dup, "student_id", lambda i: f"duplicate of row {rows[first_of[i]]} (same student, measure and {what})")
@@ -460,7 +474,7 @@ def read_progress(
     clean["week"] = week
     if "date" in mapping:
         clean["date"] = dt.astype("datetime64[s]")
-    clean["measure"] = pd.Categorical(np.where(_isin(meas, ranges), meas, None),
+    clean["measure"] = pd.Categorical(np.where(_isin(meas[0], ranges), meas[0], None),
                                       categories=list(ranges))
     clean["score"] = score
     if "grade" in mapping:
