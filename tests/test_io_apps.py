@@ -189,3 +189,25 @@ def test_read_benchmarks_checks_provenance_and_order():
         io.read_benchmarks(ok.assign(cut_for_risk=70))
     with pytest.raises(Exception, match="provenance"):
         io.read_benchmarks(ok.drop(columns="source"))
+
+
+# ---------------------------------------------------------------------------
+# the equity explorer (synthetic data): nothing under the floor in the page, and it says so
+# ---------------------------------------------------------------------------
+
+
+def test_equity_explorer_embeds_no_unsuppressed_choice():
+    import json
+
+    from mtss_teach import explorers
+
+    # the case: a group of one (ratio 7.02 at minimum 0) must not be in the page at all
+    t = pd.DataFrame({"group": ["A", "B", "C", "D"], "count": [1, 30, 21, 40], "total": [1, 300, 200, 380]})
+    spec = explorers.equity_explorer(t, outcome="Tier 3").to_dict()
+    rows = [r for d in spec["datasets"].values() for r in d if "mc" in r and "g" in r]
+    assert rows and min(r["mc"] for r in rows) >= equity.MIN_CELL_FLOOR
+    a = [r for r in rows if r["g"] == 0]  # group A, one student
+    assert all(r["ratio"] is None or r["ratio"] != r["ratio"] for r in a)
+    assert "Synthetic" in json.dumps(spec["title"])
+    with pytest.raises(Exception, match="below the library's floor"):
+        explorers.equity_table(t, min_cells=[0, 10])
