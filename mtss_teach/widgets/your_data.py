@@ -92,7 +92,7 @@ class YourData:
     def __init__(self, draw: str = "background") -> None:
         self.draw = draw
         self._host = _Host(draw)
-        self._metrics: dict[str, Any] = {}
+        self._metrics: dict[str, Any] = {"stage": "waiting for a file"}
         self._message_text = ""
         self._raw: io.RawTable | None = None
         self._result: io.LoadResult | None = None
@@ -254,7 +254,8 @@ class YourData:
         raw = self._raw
         kind = self.w_kind.value
         suggested = io.suggest_columns(raw, kind=kind)
-        self._metrics = {"suggested": suggested, "records": raw.n_records, "columns": list(raw.frame.columns)}
+        self._metrics = {"stage": "columns", "suggested": suggested, "records": raw.n_records,
+                         "columns": list(raw.frame.columns)}
         self.w_read.value = ('<div class="mtss-note">' + html.escape(
             f"{raw.source}: {raw.n_records:,} rows after the header (line {raw.header_row}), "
             f"{len(raw.frame.columns)} columns" + (f", {raw.n_blank:,} blank lines skipped" if raw.n_blank else "")
@@ -312,7 +313,7 @@ class YourData:
             d = io.deidentify(data, "student_id", salt=salt, keep=[c for c in data.columns if c.startswith("group: ")])
             data = d.data
         self._data = data
-        self._metrics.update({"n_in": res.n_in, "n_accepted": res.n_accepted, "n_rejected": res.n_rejected,
+        self._metrics.update({"stage": "loaded", "n_in": res.n_in, "n_accepted": res.n_accepted, "n_rejected": res.n_rejected,
                               "n_blank": res.n_blank, "deidentified": deid, "mapping": dict(res.mapping or {})})
         self._report()
         self._prepare_views()
