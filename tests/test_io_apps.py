@@ -17,7 +17,7 @@ import pytest
 
 from mtss_teach import equity, io
 from mtss_teach.widgets import EquityLens
-from mtss_teach.widgets.equity import GROUPINGS, OUTCOMES
+from mtss_teach.widgets.equity import GROUPINGS
 from mtss_teach.widgets.your_data import GROUP, YourData
 
 DS = "healthy"
