@@ -167,7 +167,8 @@ def _looks_like_data(cells: list[str]) -> bool:
     filled = [c.strip() for c in cells if c.strip()]
     if not filled:
         return False
-    datalike = sum(bool(re.fullmatch(r"[=\"']*[-+]?[\d.,/: E+-]+[\"']*", c)) for c in filled)
+    datalike = sum(bool(re.fullmatch(r"[=\"']*[-+]?[\d.,/: E+-]+[\"']*", c)) and any(ch.isdigit() for ch in c)
+                   for c in filled)
     return datalike >= max(1, len(filled) // 3)
 
 
