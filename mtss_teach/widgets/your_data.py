@@ -169,7 +169,10 @@ class YourData:
                           '<div class="mtss-note"><b>Private by default.</b> Your file is read in this session\'s '
                           "memory only and is gone when you close the page; nothing is saved unless you press a "
                           "download link. Student ids are replaced with codes and names are never used.</div>")
-            step1 = W.VBox([W.HTML("<h3>1. Your file</h3>"), self.w_kind, self.w_upload,
+            limit = W.HTML('<div class="mtss-note">CSV (.csv, .txt, .tsv) or Excel (.xlsx). The app server takes '
+                           "files up to about 10 MB (some 200,000 rows); for a larger export, export one grade "
+                           "or one season at a time.</div>")
+            step1 = W.VBox([W.HTML("<h3>1. Your file</h3>"), self.w_kind, self.w_upload, limit,
                             W.HBox([self.w_encoding, self.w_sep], layout=W.Layout(flex_flow="row wrap")),
                             self.w_dates, self.w_read])
             step2 = W.VBox([W.HTML("<h3>2. Your columns</h3><div class='mtss-note'>Suggested from the column "
