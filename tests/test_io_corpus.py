@@ -380,3 +380,20 @@ def test_row_accounting_against_the_files_own_lines(tmp_path, kinds, sep, crlf):
             assert expect[line_no] == "stray_quote"
             m = re.search(r"before line (\d+)", reasons)
             assert m and int(m.group(1)) > line_no
+
+
+def test_excel_title_rows_and_excel_row_numbers(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Winter benchmark report"])  # row 1: a title
+    ws.append([])  # row 2: empty
+    ws.append(["Student ID", "Grade", "Season", "Measure", "Score"])  # row 3: the header
+    ws.append(["S1", 3, "winter", "orf", 70])  # row 4
+    ws.append(["Class Average", None, "winter", "orf", 70])  # row 5
+    ws.append(["S2", 3, "winter", "orf", -4])  # row 6
+    wb.save(tmp_path / "title.xlsx")
+    res = read_screening(tmp_path / "title.xlsx")
+    assert (res.n_in, res.n_accepted) == (3, 1)
+    assert res.data["source_row"].tolist() == [4]
+    assert res.rejected.drop_duplicates("row")["row"].tolist() == [5, 6]
+    assert any("row 3" in n for n in res.notes)
