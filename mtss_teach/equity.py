@@ -21,7 +21,9 @@ from collections.abc import Hashable
 from ._validate import _not_a_number, check_choice, check_number
 from .errors import DataError
 
-__all__ = ["disproportionality", "suppress_small_cells", "RESULT_COLUMNS", "EXAMPLE_RISK_RATIO_THRESHOLD"]
+__all__ = ["disproportionality", "suppress_small_cells", "protect_counts", "protect_distribution", "check_min_cell",
+           "MIN_CELL_FLOOR",
+           "RESULT_COLUMNS", "EXAMPLE_RISK_RATIO_THRESHOLD"]
 
 #: An illustrative risk-ratio threshold for teaching (2.0). Not a norm: under
 #: 34 CFR 300.647 each State sets its own threshold; lessons and apps that
@@ -418,9 +420,12 @@ def suppress_small_cells(
 
     Notes
     -----
-    Only primary suppression is done. If row or column totals are
-    published beside the table, a single suppressed cell can be recovered
-    by subtraction: suppress a second cell or the total as well.
+    Only primary suppression is done: for teaching the idea on synthetic
+    data. If row or column totals are published beside the table (or
+    another grouping of the same students is), a single suppressed cell can
+    be recovered by subtraction. For real students' data use
+    :func:`protect_counts`, which adds complementary suppression and
+    refuses a minimum under :data:`MIN_CELL_FLOOR`.
 
     Examples
     --------
@@ -476,4 +481,286 @@ def suppress_small_cells(
             "suppression_note": f"Counts under {m} are suppressed (shown as {shown_as}) to protect privacy.",
         }
     )
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Complementary (secondary) suppression and the library's floor
+# ---------------------------------------------------------------------------
+
+#: The smallest minimum cell size any table, chart or app showing a leader's
+#: own data accepts. A library safeguard, not a regulation or a published
+#: standard: each State sets its own minimum (34 CFR 300.647 presumes 10 or
+#: less reasonable for the ratios), and the library's default is 10.
+MIN_CELL_FLOOR = 5
+
+
+def check_min_cell(min_cell: Any, name: str = "min_cell") -> int:
+    """``min_cell`` as an int, refused below :data:`MIN_CELL_FLOOR` (for tables people see).
+
+    Examples
+    --------
+    >>> from mtss_teach.equity import check_min_cell
+    >>> check_min_cell(10)
+    10
+    >>> check_min_cell(0)
+    Traceback (most recent call last):
+    ...
+    mtss_teach.errors.DataError: min_cell: 0 is below the library's floor of 5 for tables of real students' data; use 5 or more (10 is the default)
+    """
+    m = int(check_number(min_cell, name, lo=0, integer=True))
+    if m < MIN_CELL_FLOOR:
+        raise DataError(f"{name}: {m} is below the library's floor of {MIN_CELL_FLOOR} for tables of real "
+                        f"students' data; use {MIN_CELL_FLOOR} or more (10 is the default)")
+    return m
+
+
+def _complement(values: np.ndarray, hidden: np.ndarray, relations: list[np.ndarray],
+                fixed: np.ndarray) -> np.ndarray:
+    """Hide more cells until no relation gives a hidden cell back.
+
+    ``relations`` are sets of cells whose sum (or difference) is known to a
+    reader -- a row with its published total, the groups of a school with
+    the school's total, the schools with the whole. In each relation, one
+    hidden cell alone could be worked out by subtraction, and so could
+    hidden cells that add up to zero: then the smallest cell still shown
+    in it (never a ``fixed`` one) is hidden too, until nothing changes.
+    """
+    hidden = hidden.copy()
+    member: list[list[int]] = [[] for _ in range(values.size)]
+    for r, rel in enumerate(relations):
+        for c in rel:
+            member[int(c)].append(r)
+
+    def exposed(r: int) -> bool:
+        h = hidden[relations[r]]
+        k = int(h.sum())
+        return k == 1 or (k >= 1 and values[relations[r]][h].sum() == 0)
+
+    changed = True
+    while changed:
+        changed = False
+        for r, rel in enumerate(relations):
+            if not exposed(r):
+                continue
+            h = hidden[rel]
+            cand = rel[~h & ~fixed[rel]]
+            if cand.size == 0:
+                continue
+            zero_sum = values[rel][h].sum() == 0
+            if zero_sum and (values[cand] > 0).any():
+                cand = cand[values[cand] > 0]
+            # prefer a cell that also closes another exposed relation (a row already half hidden), then
+            # one that opens no new one, then the smallest
+            def cost(c: int) -> tuple:
+                closes = sum(exposed(q) for q in member[c] if q != r)
+                opens = sum(int(hidden[relations[q]].sum()) == 0 for q in member[c] if q != r)
+                return (-closes, opens, values[c])
+            pick = min(cand.tolist(), key=cost)
+            hidden[pick] = True
+            changed = True
+    return hidden
+
+
+def protect_counts(
+    table: pd.DataFrame,
+    min_cell: int = 10,
+    *,
+    by: str | None = None,
+    group: str = "group",
+    count: str = "count",
+    total: str = "total",
+) -> pd.DataFrame:
+    """Small-cell suppression with complementary suppression, for tables of real students.
+
+    Each group has ``count`` students with the outcome out of ``total``.
+    A count is hidden when it, or the students *without* the outcome
+    (``total - count``), is under ``min_cell`` (0 included); a total under
+    ``min_cell`` is hidden with its count. Then **complementary
+    suppression**: the totals of the table (all students, all students
+    with the outcome) are treated as published -- they are, through any
+    other grouping of the same students -- so wherever one hidden cell
+    could be worked out by subtraction (a total minus the cells shown),
+    the next smallest cell is hidden as well. With ``by`` (e.g. one table
+    per school), the same is done across schools and for the whole, so a
+    school's hidden cell cannot be worked out from the whole either.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Columns ``group``, ``count``, ``total`` (and ``by``): one row per
+        group (per ``by`` value).
+    min_cell : int, default 10
+        At least :data:`MIN_CELL_FLOOR`.
+    by : str, optional
+        A column splitting the students into parts (schools); the result
+        then also has rows for the whole (``by`` = ``"(all)"``).
+    group, count, total : str
+        Column names.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``[by,] group, count, total`` (nullable integers: ``<NA>`` where
+        hidden), ``count_suppressed``, ``total_suppressed`` and ``why``
+        (``""``, ``"small cell"``, or ``"complementary"`` -- hidden so that
+        a small cell cannot be worked out from the totals). ``attrs``:
+        ``min_cell`` and ``suppression_note``.
+
+    Notes
+    -----
+    This protects one-way tables (outcome by one grouping, per school and
+    for the whole). It does not protect a two-way cross-tabulation of two
+    groupings (race by sex), which needs its own check.
+
+    References
+    ----------
+    34 CFR 300.647 (minimum cell size); the complementary rule is the
+    usual statistical-disclosure practice for published tables.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from mtss_teach.equity import protect_counts
+    >>> t = pd.DataFrame({"group": ["A", "B", "C"], "count": [40, 5, 60], "total": [400, 90, 300]})
+    >>> out = protect_counts(t)
+    >>> out[["group", "count", "why"]].values.tolist()   # 5 is small; 40 hidden too, or 105 - 60 - 40 = 5
+    [['A', <NA>, 'complementary'], ['B', <NA>, 'small cell'], ['C', 60, '']]
+    """
+    m = check_min_cell(min_cell)
+    if not isinstance(table, pd.DataFrame):
+        raise DataError("table: expected a pandas DataFrame with columns group, count, total")
+    need = [c for c in ([by] if by is not None else []) + [group, count, total] if c not in table.columns]
+    if need:
+        raise DataError(f"table: missing column(s) {need}")
+    if len(table) == 0:
+        raise DataError("table: no rows given (empty input)")
+    c_arr = _counts(table, "table", count)
+    t_arr = _counts(table, "table", total)
+    over = c_arr > t_arr
+    if over.any():
+        i = int(np.flatnonzero(over)[0])
+        raise DataError(f"table: count {c_arr[i]:g} at {_row(table, i)} is above its total {t_arr[i]:g}")
+    parts = table[by].astype(str).to_numpy() if by is not None else np.full(len(table), "")
+    groups = table[group].astype(str).to_numpy()
+    dup = pd.DataFrame({"p": parts, "g": groups}).duplicated().to_numpy()
+    if dup.any():
+        i = int(np.flatnonzero(dup)[0])
+        raise DataError(f"table: group {groups[i]!r} appears twice" + (f" in {by} {parts[i]!r}" if by else ""))
+    part_names = list(dict.fromkeys(parts))
+    group_names = list(dict.fromkeys(groups))
+    views = part_names + (["(all)"] if by is not None else [])
+    V, G = len(views), len(group_names)
+    yes = np.zeros((V, G))
+    tot = np.zeros((V, G))
+    present = np.zeros((V, G), dtype=bool)
+    vi = {v: i for i, v in enumerate(views)}
+    gi = {g: j for j, g in enumerate(group_names)}
+    for p, g, c, t in zip(parts, groups, c_arr, t_arr):
+        yes[vi[p], gi[g]] = c
+        tot[vi[p], gi[g]] = t
+        present[vi[p], gi[g]] = True
+    if by is not None:
+        yes[-1] = yes[:-1].sum(axis=0)
+        tot[-1] = tot[:-1].sum(axis=0)
+        present[-1] = present[:-1].any(axis=0)
+    no = tot - yes
+    # cells: yes, no, tot for each (view, group); then the fixed view totals Y, N, T
+    n_cells = 3 * V * G
+    idx = np.arange(n_cells).reshape(3, V, G)
+    Yi, Ni, Ti = n_cells + np.arange(V), n_cells + V + np.arange(V), n_cells + 2 * V + np.arange(V)
+    values = np.concatenate([yes.ravel(), no.ravel(), tot.ravel(), yes.sum(1), no.sum(1), tot.sum(1)])
+    fixed = np.zeros(values.size, dtype=bool)
+    fixed[n_cells:] = True
+    absent = np.concatenate([~present.ravel()] * 3 + [np.zeros(3 * V, dtype=bool)])
+    fixed |= absent  # a group a school does not have: nothing to hide
+    primary = np.zeros(values.size, dtype=bool)
+    small_out = (yes < m) | (no < m)
+    small_tot = tot < m
+    primary[idx[0].ravel()] = (small_out | small_tot).ravel()
+    primary[idx[1].ravel()] = (small_out | small_tot).ravel()
+    primary[idx[2].ravel()] = small_tot.ravel()
+    primary &= ~absent
+    rel: list[np.ndarray] = []
+    for v in range(V):
+        for g in range(G):
+            rel.append(np.array([idx[2, v, g], idx[0, v, g], idx[1, v, g]]))
+        rel.append(np.concatenate([[Yi[v]], idx[0, v]]))
+        rel.append(np.concatenate([[Ni[v]], idx[1, v]]))
+        rel.append(np.concatenate([[Ti[v]], idx[2, v]]))
+    if by is not None:
+        for k in range(3):
+            for g in range(G):
+                rel.append(idx[k, :, g])
+        for fixed_idx in (Yi, Ni, Ti):
+            rel.append(fixed_idx)
+    hidden = _complement(values, primary, rel, fixed)
+    h_count = (hidden[idx[0].ravel()] | hidden[idx[1].ravel()]).reshape(V, G)
+    h_total = hidden[idx[2].ravel()].reshape(V, G)
+    h_count |= h_total
+    p_count = (small_out | small_tot)
+    rows = []
+    for v, vname in enumerate(views):
+        for g, gname in enumerate(group_names):
+            if not present[v, g]:
+                continue
+            why = "small cell" if p_count[v, g] else ("complementary" if h_count[v, g] else "")
+            rows.append(((vname,) if by is not None else ()) + (gname, int(yes[v, g]), int(tot[v, g]),
+                                                                bool(h_count[v, g]), bool(h_total[v, g]), why))
+    cols = ([by] if by is not None else []) + [group, count, total, f"{count}_suppressed", f"{total}_suppressed",
+                                               "why"]
+    out = pd.DataFrame(rows, columns=cols)
+    cnt = pd.array(out[count].to_numpy(dtype=np.int64), dtype="Int64")
+    cnt[out[f"{count}_suppressed"].to_numpy()] = pd.NA
+    tt = pd.array(out[total].to_numpy(dtype=np.int64), dtype="Int64")
+    tt[out[f"{total}_suppressed"].to_numpy()] = pd.NA
+    out[count], out[total] = cnt, tt
+    out.attrs.update({"min_cell": m, "suppression_note": (
+        f"Counts under {m} (with or without the outcome) are suppressed to protect privacy, and so are the "
+        "next smallest counts wherever a suppressed one could otherwise be worked out from the totals.")})
+    return out
+
+
+def protect_distribution(counts: Any, min_cell: int = 10) -> pd.DataFrame:
+    """Students per category (tiers, status bands) with small counts hidden, complementary included.
+
+    The categories split one group of students whose total is known, so a
+    single hidden count could be worked out as the total minus the others:
+    the next smallest count is then hidden too (and so when the hidden ones
+    would add up to zero).
+
+    Parameters
+    ----------
+    counts : pandas.Series or mapping
+        Students per category (whole numbers >= 0).
+    min_cell : int, default 10
+        At least :data:`MIN_CELL_FLOOR`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by category: ``count`` (``Int64``, ``<NA>`` where hidden),
+        ``suppressed`` and ``why`` ("", "small cell", "complementary");
+        ``attrs["total"]`` is the (published) total.
+
+    Examples
+    --------
+    >>> from mtss_teach.equity import protect_distribution
+    >>> out = protect_distribution({"Tier 1": 140, "Tier 2": 30, "Tier 3": 4})
+    >>> out["count"].tolist(), out["why"].tolist()
+    ([140, <NA>, <NA>], ['', 'complementary', 'small cell'])
+    """
+    m = check_min_cell(min_cell)
+    s = pd.Series(counts, dtype=object) if not isinstance(counts, pd.Series) else counts
+    if len(s) == 0:
+        raise DataError("counts: no categories given (empty input)")
+    x = _counts(pd.DataFrame({"count": s.to_numpy()}, index=s.index), "counts", "count")
+    primary = x < m
+    hidden = _complement(x, primary, [np.arange(x.size)], np.zeros(x.size, dtype=bool))
+    cnt = pd.array(x.astype(np.int64), dtype="Int64")
+    cnt[hidden] = pd.NA
+    out = pd.DataFrame({"count": cnt, "suppressed": hidden,
+                        "why": np.where(primary, "small cell", np.where(hidden, "complementary", ""))},
+                       index=s.index)
+    out.attrs.update({"min_cell": m, "total": int(x.sum())})
     return out

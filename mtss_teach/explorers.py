@@ -1775,7 +1775,7 @@ def gap_analysis_explorer(
 def equity_table(
     table: pd.DataFrame,
     *,
-    min_cells: Any = (0, 5, 10, 20),
+    min_cells: Any = (5, 10, 20),
     min_ns: Any = (0, 10, 20, 30),
     thresholds: Any = (1.5, 2.0, 2.5, 3.0),
     ratio: str = "risk_ratio",
@@ -1790,7 +1790,10 @@ def equity_table(
         :func:`mtss_teach.equity.disproportionality`.
     min_cells, min_ns : array-like of int
         The minimum cell sizes and n-sizes a reader can choose (IDEA:
-        10 and 30 or less are presumptively reasonable).
+        10 and 30 or less are presumptively reasonable). Minimum cell
+        sizes under :data:`mtss_teach.equity.MIN_CELL_FLOOR` are refused:
+        every choice is written into the page, so an unsuppressed choice
+        would put small groups' results in it.
     thresholds : array-like of float
         Risk-ratio thresholds a reader can choose (States set their own;
         there is no national threshold).
@@ -1803,7 +1806,10 @@ def equity_table(
     -------
     pandas.DataFrame
         One row per (min_cell, min_n, threshold, group): ``ratio`` (the
-        library's value, NaN when not computed), ``note`` (the library's),
+        library's value; NaN when not computed, or when the group is hidden
+        by :func:`mtss_teach.equity.protect_counts` -- small cells and the
+        complementary cells that would give them back), ``note`` (the
+        library's, or why the group is hidden),
         ``status`` ("At or above", "Below" or "Suppressed / not computed")
         and ``label``, the words the page shows (the same as
         :func:`mtss_teach.charts.risk_ratio_chart`).
@@ -1813,9 +1819,11 @@ def equity_table(
     >>> import pandas as pd
     >>> from mtss_teach.explorers import equity_table
     >>> t = pd.DataFrame({"group": ["A", "B", "C"], "count": [40, 5, 60], "total": [400, 90, 300]})
-    >>> e = equity_table(t, min_cells=[0, 10], min_ns=[30], thresholds=[2.0])
+    >>> e = equity_table(t, min_cells=[5, 10], min_ns=[30], thresholds=[2.0])
     >>> e.loc[e["group"] == "B", ["min_cell", "label"]].values.tolist()   # (5/90) / (100/700) = 0.389
-    [[0, '0.39'], [10, 'suppressed (fewer than 10 with the outcome)']]
+    [[5, '0.39'], [10, 'suppressed (fewer than 10 with the outcome)']]
+    >>> e.loc[e["min_cell"] == 10, "label"].tolist()   # A hidden too (105 - 60 - 40 = B); C: 0.2 / (45/490)
+    ['suppressed (so a small group cannot be worked out)', 'suppressed (fewer than 10 with the outcome)', '2.18 at or above 2']
     """
     from . import equity
     from .charts import _suppressed_label
@@ -1827,6 +1835,12 @@ def equity_table(
     if (thr <= 0).any():
         i = int(np.flatnonzero(thr <= 0)[0])
         raise DataError(f"thresholds: value at position {i} is {thr[i]:g}; a threshold must be above 0")
+    low = mcs < equity.MIN_CELL_FLOOR
+    if low.any():
+        i = int(np.flatnonzero(low)[0])
+        raise DataError(f"min_cells: value at position {i} ({mcs[i]:g}) is below the library's floor of "
+                        f"{equity.MIN_CELL_FLOOR}: every choice is written into the page, so small groups' results "
+                        "would be in it")
     for name, arr in (("min_cells", mcs), ("min_ns", mns), ("thresholds", thr)):
         dup = pd.Series(arr).duplicated().to_numpy()
         if dup.any():
@@ -1840,12 +1854,19 @@ def equity_table(
                 raise DataError("table: has an 'lea' column with several LEAs; pass one LEA's rows")
             vals = res[r].to_numpy(dtype=float)
             notes = res["note"].astype(str).to_numpy()
+            plain = table[["group", "count", "total"]].assign(group=table["group"].astype(str))
+            prot = equity.protect_counts(plain, int(mc)).set_index("group")
+            comp = prot.reindex([str(g) for g in res.index])["why"].to_numpy() == "complementary"
+            vals = np.where(comp, np.nan, vals)
+            notes = np.where(comp, "suppressed so that a small group cannot be worked out from the totals", notes)
             for th in thr:
                 above = np.isfinite(vals) & (vals >= th)
                 for g, v, a, nt in zip(res.index, vals, above, notes):
                     if np.isfinite(v):
                         status = f"At or above {_fmt(th)}" if a else f"Below {_fmt(th)}"
                         label = f"{_p(v)} at or above {_fmt(th)}" if a else _p(v)
+                    elif nt.startswith("suppressed so that"):
+                        status, label = "Suppressed / not computed", "suppressed (so a small group cannot be worked out)"
                     else:
                         status, label = "Suppressed / not computed", _suppressed_label(nt, int(mc), int(mn))
                     rows.append((int(mc), int(mn), float(th), str(g), v, nt, bool(a), status, label))
@@ -1857,7 +1878,7 @@ def equity_explorer(
     table: pd.DataFrame,
     *,
     outcome: str = "the outcome",
-    min_cells: Any = (0, 5, 10, 20),
+    min_cells: Any = (5, 10, 20),
     min_ns: Any = (0, 10, 20, 30),
     thresholds: Any = (1.5, 2.0, 2.5, 3.0),
     min_cell: int = 10,
@@ -1979,8 +2000,9 @@ def equity_explorer(
         for k in range(3)]).properties(width=width + 200, height=48)
 
     head = title or f"Equity explorer: risk ratio for {outcome}, by group"
-    sub = ["Each State sets its own threshold and minimums; 10 and 30 or less are presumptively reasonable "
-           "(34 CFR 300.647).", "Choose with the buttons under the chart."]
+    sub = ["Synthetic (made-up) students, for practice. Each State sets its own threshold and minimums; "
+           "10 and 30 or less are presumptively reasonable (34 CFR 300.647).",
+           "Choose with the buttons under the chart. Small groups are hidden at every choice."]
     desc = (f"Interactive equity explorer: risk ratios for {outcome} for {len(groups)} groups. Choose the "
             f"minimum cell size ({', '.join(map(str, mcs))}), the minimum n-size ({', '.join(map(str, mns))}) "
             f"and the threshold ({', '.join(_fmt(x) for x in ths)}); groups under a minimum are shown as "

@@ -264,3 +264,151 @@ def test_property_bad_count_row_named(n, where, bad):
     t = pd.DataFrame({"group": [f"g{k}" for k in range(n)], "count": counts, "total": [50] * n})
     with pytest.raises(DataError, match=f"table: 'count' at row {i} \\(position {i}\\)"):
         disproportionality(t)
+
+
+# ------------------------------------------- complementary suppression and the floor
+from scipy.optimize import linprog  # noqa: E402
+
+from mtss_teach.equity import MIN_CELL_FLOOR, check_min_cell, protect_counts, protect_distribution  # noqa: E402
+
+
+def test_the_floor_cannot_be_gone_under():
+    assert MIN_CELL_FLOOR >= 5
+    for bad in (0, 1, MIN_CELL_FLOOR - 1):
+        with pytest.raises(DataError, match="below the library's floor"):
+            check_min_cell(bad)
+        with pytest.raises(DataError, match="min_cell"):
+            protect_counts(LEA, bad)
+        with pytest.raises(DataError, match="min_cell"):
+            protect_distribution({"a": 50, "b": 50}, bad)
+    assert check_min_cell(MIN_CELL_FLOOR) == MIN_CELL_FLOOR
+
+
+def test_the_issue_subtraction_no_longer_gives_the_cell_back():
+    # the EquityLens case: 56 students with the outcome in all; by race, one group has 5 (hidden "<10"),
+    # the others 30 and 21, so 56 - 51 = 5 gave it back. Now the next smallest (21) is hidden too.
+    race = pd.DataFrame({"group": ["A", "B", "C"], "count": [30, 21, 5], "total": [300, 200, 60]})
+    out = protect_counts(race, 10)
+    assert out["why"].tolist() == ["", "complementary", "small cell"]
+    assert int(out["count"].dropna().sum()) == 30  # 56 - 30 = 26 = B + C: neither is known
+    _audit(race, out, None)
+    # two small cells already protect each other: nothing more is hidden
+    race2 = pd.DataFrame({"group": ["A", "B", "C", "D"], "count": [30, 21, 5, 0], "total": [300, 200, 60, 40]})
+    out2 = protect_counts(race2, 10)
+    assert out2["why"].tolist() == ["", "", "small cell", "small cell"]
+    _audit(race2, out2, None)
+    # another grouping of the same 56 students (by sex) is protected on its own terms
+    sex = pd.DataFrame({"group": ["F", "M"], "count": [26, 30], "total": [290, 270]})
+    assert not protect_counts(sex, 10)["count_suppressed"].any()
+
+
+def test_protect_distribution_by_hand():
+    out = protect_distribution(pd.Series({"Tier 1": 150, "Tier 2": 22, "Tier 3": 3}), 10)
+    # 3 is small; alone it would be 175 - 150 - 22: the next smallest (22) is hidden too
+    assert out["why"].tolist() == ["", "complementary", "small cell"]
+    out = protect_distribution(pd.Series({"a": 100, "b": 40, "c": 0, "d": 0}), 10)
+    # two zeros hidden would add up to 140 - 140 = 0 (both known): a non-zero cell is hidden as well
+    assert out["suppressed"].tolist() == [False, True, True, True]
+    assert protect_distribution({"a": 50, "b": 50}, 10)["suppressed"].tolist() == [False, False]
+
+
+def _audit(table: pd.DataFrame, out: pd.DataFrame, by: str | None) -> None:
+    """Independent check (linear programming): no hidden cell is pinned down by what is published.
+
+    What a reader knows: every count and total shown, and each part's and the whole's totals of
+    students with and without the outcome (published through any other grouping). Unknowns: each
+    part's cells (with / without the outcome). For every hidden count, its smallest and largest
+    value consistent with all that must differ.
+    """
+    parts = list(dict.fromkeys(table[by])) if by else [None]
+    groups = list(dict.fromkeys(table["group"]))
+    var = {}
+    for p in parts:
+        for g in groups:
+            row = table[(table["group"] == g) & ((table[by] == p) if by else True)]
+            if len(row):
+                var[(p, g, "yes")] = len(var)
+                var[(p, g, "no")] = len(var)
+    n = len(var)
+    A, b = [], []
+
+    def eq(keys, value):
+        a = np.zeros(n)
+        for k in keys:
+            a[var[k]] = 1
+        A.append(a)
+        b.append(value)
+
+    views = [[p] for p in parts] + ([parts] if by else [])
+    names = parts + (["(all)"] if by else [])
+    is_total = []
+    for vname, members in zip(names, views):
+        sub = table[table[by].isin(members)] if by else table
+        for kind, val in (("yes", sub["count"].sum()), ("no", (sub["total"] - sub["count"]).sum())):
+            eq([k for k in var if k[0] in members and k[2] == kind], val)
+            is_total.append(len(A) - 1)
+        for g in groups:
+            r = out[(out["group"] == g) & ((out[by] == vname) if by else True)]
+            if not len(r):
+                continue
+            keys_yes = [k for k in var if k[0] in members and k[1] == g and k[2] == "yes"]
+            keys_no = [k for k in var if k[0] in members and k[1] == g and k[2] == "no"]
+            if not pd.isna(r["count"].iloc[0]):
+                eq(keys_yes, int(r["count"].iloc[0]))
+            if not pd.isna(r["total"].iloc[0]):
+                eq(keys_yes + keys_no, int(r["total"].iloc[0]))
+    A, b = np.array(A), np.array(b, dtype=float)
+    A_tot, b_tot = A[is_total], b[is_total]
+    for vname, members in zip(names, views):
+        for g in groups:
+            r = out[(out["group"] == g) & ((out[by] == vname) if by else True)]
+            if not len(r) or not bool(r["count_suppressed"].iloc[0]):
+                continue
+            c = np.zeros(n)
+            for k in var:
+                if k[0] in members and k[1] == g and k[2] == "yes":
+                    c[var[k]] = 1
+            lo = linprog(c, A_eq=A, b_eq=b, bounds=(0, None), method="highs")
+            hi = linprog(-c, A_eq=A, b_eq=b, bounds=(0, None), method="highs")
+            assert lo.status == 0 and hi.status == 0
+            if -hi.fun - lo.fun > 0.5:
+                continue
+            # pinned: only acceptable when the published totals alone already pin it (e.g. nobody in the
+            # school has the outcome), which no suppression can undo
+            lo2 = linprog(c, A_eq=A_tot, b_eq=b_tot, bounds=(0, None), method="highs")
+            hi2 = linprog(-c, A_eq=A_tot, b_eq=b_tot, bounds=(0, None), method="highs")
+            assert -hi2.fun - lo2.fun <= 0.5, (vname, g, lo.fun, -hi.fun, out.to_dict("list"))
+
+
+def test_audit_hand_cases():
+    t = pd.DataFrame({"group": ["A", "B", "C"], "count": [40, 5, 60], "total": [400, 90, 300]})
+    _audit(t, protect_counts(t, 10), None)
+    two = pd.DataFrame({"school": ["X", "X", "Y", "Y"], "group": ["A", "B", "A", "B"],
+                        "count": [30, 4, 25, 40], "total": [200, 50, 210, 260]})
+    out = protect_counts(two, 10, by="school")
+    # X's B (4) is small; the whole's B (44) minus Y's B (40) would give it back: so more is hidden
+    assert out.loc[(out["school"] == "X") & (out["group"] == "B"), "why"].item() == "small cell"
+    _audit(two, out, "school")
+
+
+@settings(max_examples=20, deadline=None)
+@given(rows=st.lists(st.tuples(st.integers(0, 60), st.integers(0, 80)), min_size=2, max_size=5),
+       schools=st.integers(1, 3), m=st.integers(MIN_CELL_FLOOR, 15))
+def test_property_no_hidden_cell_can_be_worked_out(rows, schools, m):
+    recs = []
+    for s in range(schools):
+        for i, (a, extra) in enumerate(rows):
+            c = (a + 7 * s) % 61
+            recs.append({"school": f"s{s}", "group": f"g{i}", "count": c, "total": c + (extra + 11 * s) % 81})
+    t = pd.DataFrame(recs)
+    if schools == 1:
+        t = t.drop(columns="school")
+        out = protect_counts(t, m)
+        _audit(t, out, None)
+    else:
+        out = protect_counts(t, m, by="school")
+        _audit(t, out, "school")
+    # primary rule by hand: a count, or the students without the outcome, under m is hidden
+    small = (out["count_suppressed"] == False) & (  # noqa: E712
+        (out["count"].astype(float) < m) | ((out["total"].astype(float) - out["count"].astype(float)) < m))
+    assert not small.any()

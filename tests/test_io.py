@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 
 import numpy as np
 import openpyxl
@@ -13,7 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mtss_teach import DataError
-from mtss_teach.io import DEFAULT_MEASURE_RANGES, LoadResult, deidentify, read_progress, read_screening
+from mtss_teach.io import (DEFAULT_MEASURE_RANGES, MIN_SALT_LENGTH, LoadResult, deidentify, new_salt, read_progress,
+                           read_screening)
 from mtss_teach.progress import fit_trends
 
 COLS = {"Student ID": "student_id", "Grade": "grade", "Window": "season", "Measure": "measure", "Score": "score"}
@@ -291,50 +293,75 @@ def _expected_hash(salt: str, sid: str, length: int = 16) -> str:
     return hashlib.sha256((salt + "\x1f" + sid).encode("utf-8")).hexdigest()[:length]
 
 
-def test_deidentify_hashes_and_drops_name_like_columns():
+SALT = "Kx7-pQ2v_Lm9RtZ4wY8n"  # 20 characters, 20 different
+SALT2 = "another-secret-9f3Qz"
+
+
+def test_deidentify_hashes_and_keeps_only_the_allow_list():
     df = pd.DataFrame({
         "student_id": ["0012", "0013", "0012"], "First Name": ["Ana", "Ben", "Ana"],
         "last_name": ["Ruiz", "Lee", "Ruiz"], "Student Name": ["x", "y", "x"], "DOB": ["a", "b", "a"],
         "Home Address": ["1", "2", "1"], "Parent Email": ["p", "q", "p"], "phone": ["1", "2", "1"],
         "SASID": ["9", "8", "9"], "school_name": ["S", "S", "S"], "teacher": ["T", "T", "T"],
-        "score": [60, 70, 65],
+        "score": [60, 70, 65], "grade": [3, 3, 3],
     })
     before = df.copy()
-    d = deidentify(df, "student_id", salt="pepper")
+    d = deidentify(df, "student_id", salt=SALT)
+    # allow-list: only the analysis columns stay; everything else (names, staff, school name) goes
+    assert d.kept == ("score", "grade")
     assert d.dropped == ("First Name", "last_name", "Student Name", "DOB", "Home Address", "Parent Email",
-                         "phone", "SASID")
-    assert list(d.data.columns) == ["student_id", "school_name", "teacher", "score"]
-    assert d.data["student_id"].tolist() == [_expected_hash("pepper", "0012"), _expected_hash("pepper", "0013"),
-                                             _expected_hash("pepper", "0012")]
+                         "phone", "SASID", "school_name", "teacher")
+    assert list(d.data.columns) == ["student_id", "score", "grade"]
+    assert d.data["student_id"].tolist() == [_expected_hash(SALT, "0012"), _expected_hash(SALT, "0013"),
+                                             _expected_hash(SALT, "0012")]
     assert d.n_ids == 2
     pd.testing.assert_frame_equal(df, before)  # input untouched
-    other = deidentify(df, "student_id", salt="salt2").data["student_id"]
+    other = deidentify(df, "student_id", salt=SALT2).data["student_id"]
     assert not (other == d.data["student_id"]).any()
-    assert "dropped 8 column(s)" in d.summary()
+    assert "dropped 10 column(s)" in d.summary()
+
+
+def test_deidentify_drops_the_identifier_columns_the_old_pattern_list_kept():
+    # the columns of the 75-case trial that slipped through a deny-list
+    cols = ["Student", "Username", "Student Number", "Guardian", "Notes", "Nombre del alumno", "Last Name.1",
+            "Nom", "name_index"]
+    df = pd.DataFrame({"student_id": ["1", "2"], **{c: ["x", "y"] for c in cols}, "score": [1, 2]})
+    d = deidentify(df, "student_id", salt=SALT)
+    assert set(d.dropped) == set(cols) and list(d.data.columns) == ["student_id", "score"]
 
 
 def test_deidentify_options_and_errors():
-    df = pd.DataFrame({"id": [12, 13.0], "name": ["a", "b"], "room": ["1", "2"]})
-    d = deidentify(df, "id", salt="s", length=8, keep=["name"], drop=["room"])
-    assert d.dropped == ("room",)
-    assert d.data["id"].tolist() == [_expected_hash("s", "12", 8), _expected_hash("s", "13", 8)]
-    with pytest.raises(DataError, match="salt"):
-        deidentify(df, "id", salt="")
+    df = pd.DataFrame({"id": [12, 13.0], "name": ["a", "b"], "room": ["1", "2"], "grade": [3, 3]})
+    d = deidentify(df, "id", salt=SALT, length=8, keep=["name", "room"], drop=["grade"])
+    assert d.kept == ("name", "room") and d.dropped == ("grade",)
+    assert d.kept_personal == ("name",) and "WARNING" in d.summary()
+    assert d.data["id"].tolist() == [_expected_hash(SALT, "12", 8), _expected_hash(SALT, "13", 8)]
+    for weak in ["", "a", "pepper", "aaaaaaaaaaaaaaaaaaaa", "abababababababababab"]:
+        with pytest.raises(DataError, match="salt") as e:
+            deidentify(df, "id", salt=weak)
+        # a generated salt is offered in the message
+        offered = re.search(r"generated just now: (\S+)", str(e.value)).group(1)
+        assert len(offered) >= 16 and deidentify(df, "id", salt=offered).n_ids == 2
     with pytest.raises(DataError, match="id_column"):
-        deidentify(df, "student", salt="s")
+        deidentify(df, "student", salt=SALT)
     with pytest.raises(DataError, match="position 1"):
-        deidentify(pd.DataFrame({"id": ["1", None]}), "id", salt="s")
+        deidentify(pd.DataFrame({"id": ["1", None]}), "id", salt=SALT)
     with pytest.raises(DataError, match="length"):
-        deidentify(df, "id", salt="s", length=4)
+        deidentify(df, "id", salt=SALT, length=4)
     with pytest.raises(DataError, match="DataFrame"):
-        deidentify([1, 2], "id", salt="s")
+        deidentify([1, 2], "id", salt=SALT)
+
+
+def test_new_salt_is_long_and_fresh():
+    salts = {new_salt() for _ in range(20)}
+    assert len(salts) == 20 and all(len(s) >= MIN_SALT_LENGTH for s in salts)
 
 
 @settings(max_examples=50, deadline=None)
 @given(ids=st.lists(st.one_of(st.integers(0, 10**9), st.text(min_size=1, max_size=8).filter(lambda s: s.strip()
-                                                                                               and s.strip().lower() not in {"na", "n/a", "nan", "null", "none", "-", "--"})),
+                                                                                               and s.strip().lower() not in {"na", "n/a", "nan", "null", "none", "-", "--", "#n/a"})),
                     min_size=1, max_size=30),
-       salt=st.text(min_size=1, max_size=10))
+       salt=st.text(min_size=16, max_size=30).filter(lambda s: len(set(s)) >= 8))
 def test_deidentify_is_deterministic_and_one_to_one(ids, salt):
     df = pd.DataFrame({"sid": pd.Series(ids, dtype=object)})
     a = deidentify(df, "sid", salt=salt).data["sid"]
@@ -428,7 +455,7 @@ def test_read_progress_with_a_grade_column():
     (lambda: read_screening(_one_row(), grades=3), "grades"),
     (lambda: read_screening(_one_row(), measure_ranges={"orf": [1, [2, 3]]}), "measure_ranges"),
     (lambda: deidentify(pd.DataFrame({"id": [1]}), {}, "salt"), "id_column"),
-    (lambda: deidentify(pd.DataFrame({"id": [1]}), "id", "salt", drop=[{}]), "drop"),
+    (lambda: deidentify(pd.DataFrame({"id": [1]}), "id", SALT, drop=[{}]), "drop"),
     (lambda: deidentify(pd.DataFrame([[1, 2]], columns=["id", "id"]), "id", "s"), "df"),
 ])
 def test_bad_arguments_raise_dataerror_naming_them(call, name):

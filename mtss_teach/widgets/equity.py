@@ -40,9 +40,11 @@ _FLAG_WORDS = {"english_learner": ("English learner", "Not an English learner"),
                "free_reduced_lunch": ("Free/reduced lunch", "Not free/reduced lunch")}
 
 
-def _why(hidden: bool, ratio: float) -> str:
-    if hidden:
+def _why(hidden: str, ratio: float) -> str:
+    if hidden == "small cell":
         return "suppressed: small cell"
+    if hidden:
+        return "suppressed: so that a small cell cannot be worked out from the totals"
     if not np.isfinite(ratio):
         return "not computed: this group or the other students are under the minimums"
     return ""
@@ -87,7 +89,9 @@ class EquityLens(MtssApp):
                                     options=[(v, k) for k, v in OUTCOMES.items()], value="tier3_winter")
         self.w_group = W.Dropdown(description="Group by", style=style, layout=W.Layout(width="30em"),
                                   options=[(v, k) for k, v in GROUPINGS.items()], value="race_ethnicity")
-        self.w_min_cell = W.BoundedIntText(value=10, min=0, max=1000, description="Minimum cell size",
+        # never below the library's floor: a hidden cell must stay hidden
+        self.w_min_cell = W.BoundedIntText(value=10, min=equity.MIN_CELL_FLOOR, max=1000,
+                                           description="Minimum cell size",
                                            style=style, layout=W.Layout(width="14em"))
         self.w_min_n = W.BoundedIntText(value=30, min=0, max=100000, description="Minimum n-size",
                                         style=style, layout=W.Layout(width="14em"))
@@ -108,7 +112,9 @@ class EquityLens(MtssApp):
             W.HBox([self.w_min_cell, self.w_min_n, self.w_threshold], layout=W.Layout(flex_flow="row wrap")),
             W.HTML('<div class="mtss-note">Minimums of 10 (cell) and 30 (n-size) or less are presumptively '
                    "reasonable under IDEA (34 CFR 300.647). The threshold is an example: your State sets "
-                   "its own.</div>"),
+                   f"its own. The minimum cell size cannot go below {equity.MIN_CELL_FLOOR}; small counts are "
+                   "hidden, and so is the next smallest wherever a hidden one could be worked out from the "
+                   "totals or from another grouping.</div>"),
             self.w_summary,
             self.p_ratio.widget,
             self.w_table,
@@ -172,6 +178,22 @@ class EquityLens(MtssApp):
 
     # -- update --------------------------------------------------------------
 
+    def _group_labels(self, st: pd.DataFrame, by: str) -> pd.Series:
+        groups = st[by]
+        if by in _FLAG_WORDS:
+            yes, no = _FLAG_WORDS[by]
+            return groups.astype(bool).map({True: yes, False: no})
+        return groups.astype(str)
+
+    def _table(self, st: pd.DataFrame, flag: pd.Series, by: str, extra: dict | None = None) -> pd.DataFrame:
+        keys = ["group"] + list(extra or {})
+        frame = pd.DataFrame({"group": self._group_labels(st, by).to_numpy(), "flag": flag.to_numpy(dtype=bool),
+                              **{k: v.to_numpy() for k, v in (extra or {}).items()}})
+        table = (frame.groupby(keys, sort=True).agg(count=("flag", "sum"), total=("flag", "size")).reset_index())
+        table["count"] = table["count"].astype(np.int64)
+        table["total"] = table["total"].astype(np.int64)
+        return table
+
     def counts_table(self) -> pd.DataFrame:
         """The ``group, count, total`` table handed to the library for the current choices."""
         school, outcome, by = self.w_school.value, self.w_outcome.value, self.w_group.value
@@ -182,38 +204,63 @@ class EquityLens(MtssApp):
             st, flag = st[keep], flag[keep]
         if len(st) == 0:
             raise DataError(f"selection: no students in {school}")
-        groups = st[by]
-        if by in _FLAG_WORDS:
-            yes, no = _FLAG_WORDS[by]
-            groups = groups.astype(bool).map({True: yes, False: no})
+        return self._table(st, flag, by)
+
+    def protected_table(self, min_cell: int) -> pd.DataFrame:
+        """The current selection's table after small-cell and complementary suppression.
+
+        Suppression is worked out on every school and the whole dataset at
+        once (:func:`mtss_teach.equity.protect_counts` with ``by="school"``),
+        so no view -- another school, the whole, another grouping -- gives a
+        hidden cell back by subtraction.
+        """
+        school, outcome, by = self.w_school.value, self.w_outcome.value, self.w_group.value
+        flag = self._flag(outcome)
+        st = self._students
+        schools = st["school"].astype(str)
+        if schools.nunique() > 1:
+            full = self._table(st, flag, by, {"school": schools})
+            prot = equity.protect_counts(full, min_cell, by="school")
+            part = prot[prot["school"] == (school if school is not None else "(all)")].drop(columns="school")
         else:
-            groups = groups.astype(str)
-        table = (pd.DataFrame({"group": groups.to_numpy(), "flag": flag.to_numpy(dtype=bool)})
-                 .groupby("group", sort=True).agg(count=("flag", "sum"), total=("flag", "size")).reset_index())
-        table["count"] = table["count"].astype(np.int64)
-        table["total"] = table["total"].astype(np.int64)
-        return table
+            part = equity.protect_counts(self._table(st, flag, by), min_cell)
+        return part.reset_index(drop=True)
 
     def _update(self) -> None:
         table = self.counts_table()
         min_cell, min_n = int(self.w_min_cell.value), int(self.w_min_n.value)
+        min_cell = equity.check_min_cell(min_cell)
         threshold = float(self.w_threshold.value)
         result = equity.disproportionality(table, min_cell=min_cell, min_n=min_n)
-        people = equity.suppress_small_cells(result.reset_index()[["group", "count", "total"]],
-                                             ["count", "total"], min_cell=min_cell, marker="text")
-        hide = (people["count_suppressed"] | people["total_suppressed"]).to_numpy()
+        prot = self.protected_table(min_cell).set_index("group").reindex(result.index)
+        why = prot["why"].fillna("").to_numpy(dtype=object)
+        hide = prot["count_suppressed"].fillna(True).to_numpy(dtype=bool)
+        hide_total = prot["total_suppressed"].fillna(True).to_numpy(dtype=bool)
+        # what people may see: hidden groups have no count, no risk and no ratio (the ratio would give the
+        # count back from the totals)
+        shown_result = result.copy()
+        shown_result.loc[hide, "risk_ratio"] = np.nan
+        shown_result.loc[hide, "note"] = [
+            result["note"].iloc[i] if "< min_cell" in result["note"].iloc[i]
+            else "suppressed so that a small cell cannot be worked out from the totals"
+            for i in np.flatnonzero(hide)]
+        small = f"<{min_cell}"
         shown = pd.DataFrame({
-            "group": people["group"],
-            "students": people["total"],
-            "with the outcome": people["count"],
+            "group": result.index.astype(str),
+            "students": [("suppressed" if w != "small cell" else small) if h else str(int(v))
+                         for h, w, v in zip(hide_total, why, result["total"])],
+            "with the outcome": [("suppressed" if w != "small cell" else small) if h else str(int(v))
+                                 for h, w, v in zip(hide, why, result["count"])],
             "risk": [("suppressed" if h else fmt(r, "pct")) for h, r in zip(hide, result["risk"])],
-            "risk ratio": [fmt(v) for v in result["risk_ratio"]],
+            "risk ratio": [fmt(v) for v in shown_result["risk_ratio"]],
             # the library's note names the small numbers; people see only why
-            "note": [_why(h, v) for h, v in zip(hide, result["risk_ratio"])],
+            "note": [_why(w if h else "", v) for h, w, v in zip(hide, why, shown_result["risk_ratio"])],
         })
-        note = people.attrs.get("suppression_note", "")
+        note = prot.attrs.get("suppression_note", "") or (
+            f"Counts under {min_cell} are suppressed, and so is the next smallest wherever a suppressed one "
+            "could be worked out from the totals.")
         self.w_table.value = table_html(shown, max_rows=20, caption=note, css_id="mtss-equity-table")
-        rr = result["risk_ratio"]
+        rr = shown_result["risk_ratio"]
         above = [str(g) for g, v in rr.items() if np.isfinite(v) and v >= threshold]
         label = OUTCOMES[self.w_outcome.value]
         self.w_summary.value = (
@@ -230,10 +277,11 @@ class EquityLens(MtssApp):
             "risk": {str(g): float(v) for g, v in result["risk"].items()},
             "risk_ratio": {str(g): float(v) for g, v in rr.items()},
             "above_threshold": above,
-            "suppressed": [str(g) for g, h in zip(people["group"], hide) if h],
+            "suppressed": [str(g) for g, h in zip(result.index, hide) if h],
+            "complementary": [str(g) for g, h, w in zip(result.index, hide, why) if h and w != "small cell"],
         }
 
-        def chart(result: pd.DataFrame = result, threshold: float = threshold, label: str = label) -> Any:
+        def chart(result: pd.DataFrame = shown_result, threshold: float = threshold, label: str = label) -> Any:
             from .. import charts
             return charts.risk_ratio_chart(result, threshold, outcome=label.lower(), width=420)
 

@@ -1,0 +1,543 @@
+"""YourData: a leader's own export -- upload, map the columns, see what was rejected, then the course views.
+
+Everything happens in the kernel's memory: the uploaded file is read from
+the upload's bytes, never saved; nothing is written unless the leader
+presses a download link (the rejection report, built in the page). Student
+ids are replaced by salted codes by default (:func:`mtss_teach.io.deidentify`
+with a salt made for the session, or the leader's own to keep codes the same
+across files); names and every column not needed are left behind (the
+allow-list). Every number comes from the library: loading and checks
+(:mod:`mtss_teach.io`), benchmark status (:func:`mtss_teach.norms.benchmark_status`
+or a local table, :func:`mtss_teach.io.local_benchmark_status`), tiers
+(:func:`mtss_teach.norms.support_tier`, :func:`mtss_teach.screening.tier_shares`),
+trends and decisions (:mod:`mtss_teach.progress`), risk ratios
+(:func:`mtss_teach.equity.disproportionality`) and suppression
+(:func:`mtss_teach.equity.protect_counts`, :func:`mtss_teach.equity.protect_distribution`)
+with a minimum cell size that cannot go below
+:data:`mtss_teach.equity.MIN_CELL_FLOOR`.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import logging
+from typing import Any
+
+import ipywidgets as W
+import numpy as np
+import pandas as pd
+
+from .. import equity, io, norms, progress, screening
+from ..errors import DataError
+from ._base import _STYLE, ChartPane, fmt, message_html, metrics_html, table_html
+
+__all__ = ["YourData", "TARGETS"]
+
+log = logging.getLogger("mtss_teach.widgets")
+
+#: What a column of the export can be mapped to (our name -> words for people).
+TARGETS: dict[str, dict[str, str]] = {
+    "screening": {"student_id": "Student ID", "grade": "Grade", "season": "Season (fall, winter, spring)",
+                  "measure": "Measure", "score": "Score", "date": "Test date"},
+    "progress": {"student_id": "Student ID", "week": "Week", "date": "Probe date", "measure": "Measure",
+                 "score": "Score", "grade": "Grade", "interventionist": "Interventionist"},
+}
+GROUP = "__group__"  # a column kept for the equity view (a student characteristic)
+_ENCODINGS = [("detect", ""), ("UTF-8", "utf-8"), ("Windows-1252 (Western European)", "cp1252"),
+              ("UTF-16", "utf-16")]
+_SEPS = [("detect", ""), ("comma ,", ","), ("semicolon ;", ";"), ("tab", "\t")]
+_DATES = [("detect (ask if unclear)", ""), ("day first: 03/09 = 3 September", "dayfirst"),
+          ("month first: 03/09 = 9 March", "monthfirst")]
+_STATUS_WORDS = {"well_below": "well below benchmark", "below": "below benchmark", "at": "at benchmark",
+                 "above": "above benchmark", "no benchmark": "no benchmark for this grade and season"}
+
+
+class _Host:
+    """What a ChartPane needs of its app."""
+
+    def __init__(self, draw: str) -> None:
+        import threading
+
+        self.draw = draw
+        self._held_lock = threading.Lock()
+        self._held_draws = None
+
+
+class YourData:
+    """Load a school's own screening or progress export and look at it with the course's views.
+
+    Parameters
+    ----------
+    draw : {"background", "sync", "off"}
+        How charts are drawn (as in the other apps).
+
+    Examples
+    --------
+    >>> from mtss_teach.widgets.your_data import YourData
+    >>> app = YourData(draw="off")
+    >>> csv = b"Student ID,Grade,Season,Measure,Score\\n0012,3,fall,orf,88\\n0013,3,fall,orf,41\\n"
+    >>> app.load_bytes(csv, "export.csv")
+    >>> app.metrics["suggested"]["Student ID"]
+    'student_id'
+    >>> app.apply_mapping()
+    >>> app.metrics["n_in"], app.metrics["n_accepted"], app.metrics["deidentified"]
+    (2, 2, True)
+    """
+
+    title = "Your school's data"
+    purpose = ("Upload your screening or progress-monitoring export, check how its columns were read, see every "
+               "row that was set aside and why, then look at it with the same views the courses use.")
+
+    def __init__(self, draw: str = "background") -> None:
+        self.draw = draw
+        self._host = _Host(draw)
+        self._metrics: dict[str, Any] = {"stage": "waiting for a file"}
+        self._message_text = ""
+        self._raw: io.RawTable | None = None
+        self._result: io.LoadResult | None = None
+        self._data: pd.DataFrame | None = None
+        self._benchmarks: pd.DataFrame | None = None
+        self._salt = io.new_salt()
+        self._build()
+
+    # -- layout -----------------------------------------------------------------
+
+    def _build(self) -> None:
+        style = {"description_width": "initial"}
+        self.w_message = W.HTML()
+        self.w_kind = W.ToggleButtons(options=[("Screening export", "screening"), ("Progress monitoring", "progress")],
+                                      value="screening", description="This file is")
+        self.w_upload = W.FileUpload(accept=".csv,.txt,.tsv,.xlsx", multiple=False, description="Choose file")
+        self.w_upload.add_class("mtss-upload")
+        self.w_encoding = W.Dropdown(options=_ENCODINGS, value="", description="Text encoding", style=style)
+        self.w_sep = W.Dropdown(options=_SEPS, value="", description="Columns separated by", style=style)
+        self.w_dates = W.Dropdown(options=_DATES, value="", description="Dates", style=style,
+                                  layout=W.Layout(width="26em"))
+        self.w_read = W.HTML()
+        self.w_mapping = W.VBox()
+        self.w_apply = W.Button(description="Load with these columns", button_style="primary",
+                                layout=W.Layout(width="16em"))
+        self.w_apply.add_class("mtss-apply")
+        self.w_deid = W.Checkbox(value=True, description="Replace student ids with codes (recommended)",
+                                 indent=False, layout=W.Layout(width="30em"))
+        self.w_salt = W.Password(description="Your own code key (optional)", style=style,
+                                 placeholder="leave empty: a new key for this session",
+                                 layout=W.Layout(width="30em"))
+        self.w_report = W.HTML()
+        self.w_report.add_class("mtss-report")
+        self.w_bench_upload = W.FileUpload(accept=".csv,.xlsx", multiple=False,
+                                           description="Local benchmarks")
+        self.w_bench = W.HTML('<div class="mtss-note">Benchmarks: US defaults (Hasbrouck &amp; Tindal 2017 oral '
+                              "reading fluency percentiles; cut for risk at the 20th, benchmark at the 40th). "
+                              "Outside the US, load your own table.</div>")
+        # views
+        self.w_grade = W.Dropdown(description="Grade", style=style, layout=W.Layout(width="10em"))
+        self.w_season = W.Dropdown(description="Season", style=style, layout=W.Layout(width="12em"))
+        self.w_measure = W.Dropdown(description="Measure", style=style, layout=W.Layout(width="14em"))
+        self.w_min_cell = W.BoundedIntText(value=10, min=equity.MIN_CELL_FLOOR, max=1000,
+                                           description="Minimum cell size", style=style,
+                                           layout=W.Layout(width="13em"))
+        self.w_screen = W.HTML()
+        self.w_tiers = W.HTML()
+        self.w_group = W.Dropdown(description="Group by", style=style, layout=W.Layout(width="22em"))
+        self.w_equity = W.HTML()
+        self.w_student = W.Dropdown(description="Student (code)", style=style, layout=W.Layout(width="24em"))
+        self.w_goal = W.FloatText(description="Goal score", style=style, layout=W.Layout(width="12em"))
+        self.w_goal_week = W.FloatText(description="Goal week", style=style, layout=W.Layout(width="12em"))
+        self.w_progress = W.HTML()
+        self.p_screen = ChartPane(self._host, "screening")
+        self.p_tiers = ChartPane(self._host, "tiers")
+        self.p_equity = ChartPane(self._host, "equity")
+        self.p_progress = ChartPane(self._host, "progress")
+        self.w_upload.observe(lambda _c: self._safe(self._on_upload), "value")
+        self.w_bench_upload.observe(lambda _c: self._safe(self._on_bench), "value")
+        for w in (self.w_encoding, self.w_sep, self.w_kind):
+            w.observe(lambda _c: self._safe(self._reread), "value")
+        self.w_apply.on_click(lambda _b: self._safe(self.apply_mapping))
+        for w in (self.w_grade, self.w_season, self.w_measure, self.w_min_cell, self.w_group):
+            w.observe(lambda _c: self._safe(self._views), "value")
+        for w in (self.w_student, self.w_goal, self.w_goal_week):
+            w.observe(lambda _c: self._safe(self._progress_view), "value")
+
+    @property
+    def ui(self) -> W.VBox:
+        """The whole app."""
+        if not hasattr(self, "_ui"):
+            head = W.HTML(_STYLE + f'<h2 class="mtss-title">{html.escape(self.title)}</h2>'
+                          f'<p class="mtss-purpose">{html.escape(self.purpose)}</p>'
+                          '<div class="mtss-note"><b>Private by default.</b> Your file is read in this session\'s '
+                          "memory only and is gone when you close the page; nothing is saved unless you press a "
+                          "download link. Student ids are replaced with codes and names are never used.</div>")
+            limit = W.HTML('<div class="mtss-note">CSV (.csv, .txt, .tsv) or Excel (.xlsx). The app server takes '
+                           "files up to about 10 MB (some 200,000 rows); for a larger export, export one grade "
+                           "or one season at a time.</div>")
+            step1 = W.VBox([W.HTML("<h3>1. Your file</h3>"), self.w_kind, self.w_upload, limit,
+                            W.HBox([self.w_encoding, self.w_sep], layout=W.Layout(flex_flow="row wrap")),
+                            self.w_dates, self.w_read])
+            step2 = W.VBox([W.HTML("<h3>2. Your columns</h3><div class='mtss-note'>Suggested from the column "
+                                   "names; correct any that are wrong. Columns marked 'not used' stay behind."
+                                   "</div>"), self.w_mapping, self.w_deid, self.w_salt, self.w_apply])
+            step3 = W.VBox([W.HTML("<h3>3. What was read, and what was set aside</h3>"), self.w_report])
+            screen_tab = W.VBox([W.HBox([self.w_grade, self.w_season, self.w_measure],
+                                        layout=W.Layout(flex_flow="row wrap")),
+                                 self.w_bench, self.w_bench_upload, self.w_screen, self.p_screen.widget])
+            tier_tab = W.VBox([self.w_min_cell, self.w_tiers, self.p_tiers.widget])
+            eq_tab = W.VBox([self.w_group, self.w_equity, self.p_equity.widget])
+            pm_tab = W.VBox([self.w_student, W.HBox([self.w_goal, self.w_goal_week]), self.w_progress,
+                             self.p_progress.widget])
+            self.w_tabs = W.Tab(children=[screen_tab, tier_tab, eq_tab, pm_tab])
+            for i, t in enumerate(["Screening", "Tiers", "Equity", "Progress"]):
+                self.w_tabs.set_title(i, t)
+            step4 = W.VBox([W.HTML("<h3>4. The course views, on your data</h3>"), self.w_tabs])
+            self._ui = W.VBox([head, self.w_message, step1, step2, step3, step4], layout=W.Layout(width="100%"))
+            self._ui.add_class("mtss-app")
+            self._ui.add_class("mtss-app-yourdata")
+        return self._ui
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.ui)
+
+    @classmethod
+    def app(cls, **kwargs: Any) -> "YourData":
+        """The app as the Voila page builds it."""
+        return cls(**kwargs)
+
+    # -- state ------------------------------------------------------------------
+
+    @property
+    def metrics(self) -> dict[str, Any]:
+        """What the app shows now (a copy), for tests."""
+        return dict(self._metrics)
+
+    @property
+    def message(self) -> str:
+        return self._message_text
+
+    def _say(self, text: str, kind: str = "problem") -> None:
+        self._message_text = text
+        self.w_message.value = message_html(text, kind)
+
+    def _safe(self, fn: Any) -> bool:
+        try:
+            self._say("")
+            fn()
+            return True
+        except DataError as exc:
+            self._say(str(exc))
+        except Exception as exc:  # never a traceback on the page
+            log.exception("YourData failed")
+            self._say(f"Something went wrong ({type(exc).__name__}). Check the file and try again.")
+        return False
+
+    # -- step 1: read -------------------------------------------------------------
+
+    def _on_upload(self) -> None:
+        files = self.w_upload.value
+        if not files:
+            return
+        f = files[0]
+        self.load_bytes(bytes(f["content"]), str(f["name"]))
+
+    def load_bytes(self, content: bytes, name: str) -> None:
+        """Read an export's bytes (what the upload gives) and suggest a column mapping."""
+        self._bytes, self._name = content, name
+        self._reread()
+
+    def _reread(self) -> None:
+        if not hasattr(self, "_bytes"):
+            return
+        self._result, self._data = None, None
+        self.w_report.value = ""
+        self._raw = io.read_table(self._bytes, name=self._name, encoding=self.w_encoding.value or None,
+                                  sep=self.w_sep.value or None,
+                                  sheet_name=0)
+        raw = self._raw
+        kind = self.w_kind.value
+        suggested = io.suggest_columns(raw, kind=kind)
+        self._metrics = {"stage": "columns", "suggested": suggested, "records": raw.n_records,
+                         "columns": list(raw.frame.columns)}
+        self.w_read.value = ('<div class="mtss-note">' + html.escape(
+            f"{raw.source}: {raw.n_records:,} rows after the header (line {raw.header_row}), "
+            f"{len(raw.frame.columns)} columns" + (f", {raw.n_blank:,} blank lines skipped" if raw.n_blank else "")
+            + ". " + "; ".join(raw.notes)) + "</div>")
+        options = [("not used", "")] + [(w, k) for k, w in TARGETS[kind].items()] + \
+            [("a student group, for the equity view", GROUP)]
+        rows = []
+        self._selectors: dict[str, W.Dropdown] = {}
+        for col in raw.frame.columns:
+            dd = W.Dropdown(options=options, value=suggested.get(col, ""), description=str(col),
+                            style={"description_width": "14em"}, layout=W.Layout(width="34em"))
+            dd.add_class("mtss-map")
+            self._selectors[col] = dd
+            rows.append(dd)
+        self.w_mapping.children = rows
+
+    def set_mapping(self, mapping: dict[str, str | None]) -> None:
+        """Correct the suggested mapping: ``{their column: our name, or None for not used}``."""
+        for col, target in mapping.items():
+            if col not in getattr(self, "_selectors", {}):
+                raise DataError(f"mapping: {col!r} is not a column of the file")
+            self._selectors[col].value = target or ""
+
+    # -- step 2/3: load, report ------------------------------------------------------
+
+    def apply_mapping(self) -> None:
+        """Load the file with the mapping shown, de-identify, and fill the report and the views."""
+        if self._raw is None:
+            raise DataError("file: upload an export first")
+        chosen = {c: dd.value for c, dd in self._selectors.items() if dd.value}
+        columns = {c: t for c, t in chosen.items() if t != GROUP}
+        self._groups = [c for c, t in chosen.items() if t == GROUP]
+        targets = list(columns.values())
+        dup = [t for t in set(targets) if targets.count(t) > 1]
+        if dup:
+            raise DataError(f"columns: two columns are marked as {TARGETS[self.w_kind.value][dup[0]]!r}; keep one")
+        reader = io.read_screening if self.w_kind.value == "screening" else io.read_progress
+        kw: dict[str, Any] = {"dayfirst": {"": None, "dayfirst": True, "monthfirst": False}[self.w_dates.value]}
+        if self.w_kind.value == "screening" and "measure" not in targets:
+            kw["measure"] = "orf"
+        if self.w_kind.value == "progress" and "measure" not in targets:
+            kw["measure"] = "orf"
+        res = reader(self._raw, columns, **kw)
+        self._result = res
+        data = res.data.copy()
+        # student characteristics for the equity view, joined by the row they came from
+        if self._groups:
+            pos = pd.Series(np.arange(len(self._raw.rows)), index=self._raw.rows)
+            idx = pos.reindex(data["source_row"]).to_numpy()
+            for g in self._groups:
+                data[f"group: {g}"] = self._raw.frame[g].to_numpy(dtype=object)[idx]
+        deid = bool(self.w_deid.value)
+        if deid:
+            salt = self.w_salt.value or self._salt
+            d = io.deidentify(data, "student_id", salt=salt, keep=[c for c in data.columns if c.startswith("group: ")])
+            data = d.data
+        self._data = data
+        self._metrics.update({"stage": "loaded", "n_in": res.n_in, "n_accepted": res.n_accepted, "n_rejected": res.n_rejected,
+                              "n_blank": res.n_blank, "deidentified": deid, "mapping": dict(res.mapping or {})})
+        self._report()
+        self._prepare_views()
+
+    def _report(self) -> None:
+        res = self._result
+        assert res is not None
+        head = metrics_html([("Rows in the file", res.n_in, "n_in", "int"),
+                             ("Accepted", res.n_accepted, "n_accepted", "int"),
+                             ("Set aside", res.n_rejected, "n_rejected", "int"),
+                             ("Blank lines", res.n_blank, "n_blank", "int")])
+        notes = "".join(f'<div class="mtss-note">{html.escape(n)}</div>' for n in res.notes)
+        if res.n_rejected:
+            kinds = res.rejected.drop_duplicates("row")["reason"].map(io._result.reason_kind).value_counts()
+            why = pd.DataFrame({"reason": kinds.index, "rows": kinds.to_numpy()})
+            table = table_html(why.head(12), caption="Why rows were set aside:", css_id="mtss-reasons")
+            shown = res.rejected.rename(columns={"row": "line / row in your file"})
+            detail = table_html(shown, max_rows=30, caption="The rows set aside (first 30):",
+                                css_id="mtss-rejected")
+            csv = res.rejected.to_csv(index=False).encode("utf-8")
+            href = "data:text/csv;base64," + base64.b64encode(csv).decode("ascii")
+            link = (f'<p><a class="mtss-download" download="rows-set-aside.csv" href="{href}">Download the list of '
+                    f"rows set aside (CSV, {len(res.rejected):,} lines)</a> &mdash; made in your browser from "
+                    "memory; keep it as private as the export itself.</p>")
+        else:
+            table = detail = link = '<div class="mtss-note">No row was set aside.</div>'
+        self.w_report.value = head + notes + table + detail + link
+
+    # -- step 4: views ----------------------------------------------------------------
+
+    def _prepare_views(self) -> None:
+        d = self._data
+        assert d is not None
+        self._quiet = True
+        try:
+            if "grade" in d:
+                grades = sorted(int(g) for g in d["grade"].unique())
+                self.w_grade.options = grades
+                self.w_grade.value = grades[0] if grades else None
+            if "season" in d:
+                seasons = [s for s in ("fall", "winter", "spring") if s in set(d["season"].astype(str))]
+                self.w_season.options = seasons
+                self.w_season.value = seasons[0] if seasons else None
+            measures = sorted(set(d["measure"].astype(str)))
+            self.w_measure.options = measures
+            self.w_measure.value = measures[0] if measures else None
+            groups = [c for c in d.columns if c.startswith("group: ")]
+            self.w_group.options = [(c[len("group: "):], c) for c in groups]
+            self.w_group.value = groups[0] if groups else None
+            if self.w_kind.value == "progress":
+                ids = sorted(set(d["student_id"].astype(str)))
+                self.w_student.options = ids
+                self.w_student.value = ids[0] if ids else None
+        finally:
+            self._quiet = False
+        self._views()
+        if self.w_kind.value == "progress":
+            self._progress_view()
+
+    def _status(self, rows: pd.DataFrame) -> pd.Series:
+        """Benchmark status: the local table when loaded, else the US defaults (ORF percentiles)."""
+        if self._benchmarks is not None:
+            return io.local_benchmark_status(rows, self._benchmarks)
+        out = pd.Series("no benchmark", index=rows.index, dtype=object)
+        ok = (rows["measure"].astype(str) == "orf")
+        for (g, s), part in rows[ok].groupby([rows["grade"], rows["season"].astype(str)], observed=True):
+            try:
+                st = norms.benchmark_status(part["score"].to_numpy(dtype=float), int(g), s, system="percentile")
+            except DataError:  # no published norm for this grade and season (e.g. grade 1 fall)
+                continue
+            out.loc[part.index] = np.asarray(st, dtype=object)
+        return out
+
+    def _views(self) -> None:
+        if getattr(self, "_quiet", False) or self._data is None or self.w_kind.value != "screening":
+            if self._data is not None and self.w_kind.value == "progress":
+                self.w_screen.value = self.w_tiers.value = self.w_equity.value = (
+                    '<div class="mtss-note">Screening, tiers and equity need a screening export.</div>')
+            return
+        d = self._data
+        m = equity.check_min_cell(self.w_min_cell.value)
+        sel = d[(d["grade"] == self.w_grade.value) & (d["season"].astype(str) == self.w_season.value)
+                & (d["measure"].astype(str) == self.w_measure.value)]
+        if len(sel) == 0:
+            raise DataError("selection: no students for this grade, season and measure")
+        status = self._status(sel)
+        counts = status.map(_STATUS_WORDS).value_counts()
+        prot = equity.protect_distribution(counts, m)
+        self._metrics.update({"n_selected": int(len(sel)), "status_counts": {k: int(v) for k, v in counts.items()},
+                              "status_shown": {str(k): (None if pd.isna(v) else int(v))
+                                               for k, v in prot["count"].items()}})
+        shown = pd.DataFrame({"benchmark status": prot.index,
+                              "students": [("fewer than " + str(m)) if w == "small cell" else
+                                           ("hidden" if h else str(int(c)))
+                                           for c, h, w in zip(prot["count"], prot["suppressed"], prot["why"])]})
+        self.w_screen.value = table_html(shown, caption=(
+            f"{len(sel):,} students in grade {self.w_grade.value}, {self.w_season.value}. Counts under {m} are "
+            "hidden, and so is the next smallest where a hidden one could be worked out from the total."),
+            css_id="mtss-status")
+        cut = None
+        if self._benchmarks is None and self.w_measure.value == "orf":
+            try:
+                cut = float(norms.orf_norm(int(self.w_grade.value), str(self.w_season.value), 25))
+            except DataError:
+                cut = None
+        small_bins = len(sel) < m
+        if small_bins:
+            self.p_screen.clear(f"Fewer than {m} students: no chart, to protect them.")
+        elif cut is not None:
+            scores = sel["score"].to_numpy(dtype=float)
+            from .. import charts
+
+            self.p_screen.draw(lambda s=scores, c=cut: charts.screening_chart(
+                s, c, measure="Oral reading fluency", title="Your scores, with the 25th-percentile line"))
+        else:
+            self.p_screen.clear("No chart: no published cut for this measure, grade and season.")
+        # tiers from status (Acadience support levels -> tiers)
+        known = status[status != "no benchmark"]
+        if len(known):
+            tiers = np.asarray(norms.support_tier(known.to_numpy()), dtype=float)
+            ts = screening.tier_shares(tiers)
+            tp = equity.protect_distribution(pd.Series([ts.tier1, ts.tier2, ts.tier3],
+                                                       index=["Tier 1", "Tier 2", "Tier 3"]), m)
+            cells = [("fewer than " + str(m)) if w == "small cell" else ("hidden" if h else
+                     f"{int(c)} ({fmt(c / ts.n, 'pct')})") for c, h, w in zip(tp["count"], tp["suppressed"], tp["why"])]
+            self.w_tiers.value = table_html(pd.DataFrame({"tier (from benchmark status)": tp.index,
+                                                          "students": cells}),
+                                            caption=f"{ts.n:,} students with a benchmark status. Tier 1 share "
+                                                    f"against the 80% expectation: {fmt(ts.share1, 'pct')}.",
+                                            css_id="mtss-tiers")
+            self._metrics["tiers"] = {"tier1": ts.tier1, "tier2": ts.tier2, "tier3": ts.tier3}
+            if tp["suppressed"].any():
+                self.p_tiers.clear("No chart: a tier has fewer students than the minimum cell size.")
+            else:
+                from .. import charts
+
+                self.p_tiers.draw(lambda t=ts: charts.tier_share_chart(t))
+        else:
+            self.w_tiers.value = '<div class="mtss-note">No student has a benchmark status here.</div>'
+            self.p_tiers.clear()
+        self._equity_view(sel, status, m)
+
+    def _equity_view(self, sel: pd.DataFrame, status: pd.Series, m: int) -> None:
+        g = self.w_group.value
+        if not g:
+            self.w_equity.value = ('<div class="mtss-note">Mark a column such as English learner or '
+                                   "disability as 'a student group' in step 2 to see risk ratios.</div>")
+            self.p_equity.clear()
+            return
+        known = status != "no benchmark"
+        frame = pd.DataFrame({"group": sel.loc[known, g].map(lambda v: "(blank)" if pd.isna(v) or str(v).strip() == ""
+                                                              else str(v).strip()),
+                              "flag": (status[known] == "well_below").to_numpy()})
+        table = frame.groupby("group").agg(count=("flag", "sum"), total=("flag", "size")).reset_index()
+        if len(table) < 2:
+            raise DataError("equity: the group column has one value only; choose another")
+        result = equity.disproportionality(table, min_cell=m, min_n=30)
+        prot = equity.protect_counts(table, m).set_index("group").reindex(result.index)
+        hide = prot["count_suppressed"].to_numpy(dtype=bool)
+        shown_result = result.copy()
+        shown_result.loc[hide, "risk_ratio"] = np.nan
+        words = {"small cell": f"fewer than {m}", "complementary": "hidden", "": ""}
+        out = pd.DataFrame({
+            "group": result.index.astype(str),
+            "students": [words[w] if ht else str(int(t)) for t, ht, w in
+                         zip(result["total"], prot["total_suppressed"], prot["why"])],
+            "well below benchmark": [words[w] if h else str(int(c)) for c, h, w in
+                                     zip(result["count"], hide, prot["why"])],
+            "risk ratio": [fmt(v) for v in shown_result["risk_ratio"]],
+        })
+        self.w_equity.value = table_html(out, caption=prot.attrs.get("suppression_note", ""), css_id="mtss-equity")
+        self._metrics["equity_hidden"] = [str(x) for x, h in zip(result.index, hide) if h]
+        from .. import charts
+
+        self.p_equity.draw(lambda r=shown_result: charts.risk_ratio_chart(
+            r, equity.EXAMPLE_RISK_RATIO_THRESHOLD, outcome="well below benchmark"))
+
+    def _progress_view(self) -> None:
+        if getattr(self, "_quiet", False) or self._data is None or self.w_kind.value != "progress":
+            return
+        d = self._data
+        sid = self.w_student.value
+        one = d[d["student_id"].astype(str) == sid].sort_values("week")
+        if len(one) < 4:
+            raise DataError("student: fewer than 4 scores; the trend and the decision rules need more")
+        weeks = one["week"].to_numpy(dtype=float)
+        scores = one["score"].to_numpy(dtype=float)
+        bw, bs, w, s = weeks[:3], scores[:3], weeks[3:], scores[3:]
+        goal, goal_week = self.w_goal.value, self.w_goal_week.value
+        if not goal or not goal_week:
+            self.w_progress.value = ('<div class="mtss-note">Type the goal and the goal week from the student\'s '
+                                     "plan to draw the aimline.</div>")
+            self.p_progress.clear()
+            self._metrics["progress"] = {"n_points": int(len(one))}
+            return
+        line = progress.aimline(bw, bs, goal=float(goal), goal_week=float(goal_week))
+        dec = progress.decide(w, s, line) if len(w) >= 1 else None
+        self._metrics["progress"] = {"n_points": int(len(one)), "decision": getattr(dec, "action", None)}
+        self.w_progress.value = ('<div class="mtss-note">' + html.escape(
+            f"{len(one)} scores; first three are the baseline. " + (str(getattr(dec, "reason", "")) if dec else ""))
+            + "</div>")
+        from .. import charts
+
+        self.p_progress.draw(lambda: charts.progress_chart(w, s, line, baseline_weeks=bw, baseline_scores=bs))
+
+    # -- local benchmarks -----------------------------------------------------------------
+
+    def _on_bench(self) -> None:
+        files = self.w_bench_upload.value
+        if not files:
+            return
+        f = files[0]
+        self.load_benchmarks(bytes(f["content"]), str(f["name"]))
+
+    def load_benchmarks(self, content: bytes, name: str) -> None:
+        """Use a local benchmark table (see :func:`mtss_teach.io.read_benchmarks`) instead of the US defaults."""
+        table = io.read_benchmarks(content, name=name)
+        self._benchmarks = table
+        src = "; ".join(sorted(set(f"{s} ({y})" for s, y in zip(table["source"], table["year"]))))
+        self.w_bench.value = ('<div class="mtss-note">Benchmarks: your local table ' + html.escape(
+            f"({len(table)} rows; source: {src})") + ".</div>")
+        self._metrics["benchmarks"] = {"rows": int(len(table)), "source": src}
+        if self._data is not None:
+            self._views()

@@ -1,0 +1,213 @@
+"""The apps that can show a leader's own data: EquityLens and YourData (no browser).
+
+EquityLens: the minimum cell size cannot go under the library's floor, and
+no hidden cell can be worked out by switching the grouping or the school.
+YourData: a messy upload is counted, mapped, reported and de-identified;
+names never reach the page; local benchmarks replace the US defaults.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mtss_teach import equity, io
+from mtss_teach.widgets import EquityLens
+from mtss_teach.widgets.equity import GROUPINGS
+from mtss_teach.widgets.your_data import GROUP, YourData
+
+DS = "healthy"
+
+
+@pytest.fixture(scope="module")
+def lens():
+    return EquityLens.from_dataset("district_small", draw="off")  # two schools: views that overlap
+
+
+def test_equity_lens_minimum_cannot_go_under_the_floor(lens):
+    assert lens.w_min_cell.min == equity.MIN_CELL_FLOOR
+    lens.set(min_cell=0)
+    assert lens.w_min_cell.value >= equity.MIN_CELL_FLOOR and lens.metrics["min_cell"] >= equity.MIN_CELL_FLOOR
+    lens.set(min_cell=10)
+
+
+def _hidden(lens) -> dict[str, bool]:
+    rows = re.findall(r"<tr>\s*<td>([^<]*)</td>\s*<td>([^<]*)</td>\s*<td>([^<]*)</td>", lens.w_table.value)
+    return {g: not c.strip().isdigit() for g, _n, c in rows}
+
+
+@pytest.mark.slow
+def test_equity_lens_no_grouping_or_school_gives_a_hidden_cell_back(lens):
+    schools = [None] + [s for s in lens.w_school.options[1:]]
+    schools = [v if not isinstance(v, tuple) else v[1] for v in schools]
+    checked = 0
+    for outcome in ("tier3_winter", "oss"):
+        for by in GROUPINGS:
+            per_view = {}
+            for school in schools:
+                lens.set(outcome=outcome, group_by=by, min_cell=10, school=school)
+                assert lens.message == ""
+                per_view[school] = _hidden(lens)
+                hid = [g for g, h in per_view[school].items() if h]
+                # within one table: never exactly one count hidden (the total minus the others would give it)
+                assert len(hid) != 1, (outcome, by, school, hid)
+                shown_ratio = [g for g, v in lens.metrics["risk_ratio"].items() if np.isfinite(v)]
+                assert not set(hid) & set(shown_ratio)  # a ratio shown would give the count back
+                checked += 1
+            # across schools and the whole: a group's count hidden in exactly one view is given back by
+            # the whole minus the other schools
+            groups = set().union(*[set(v) for v in per_view.values()])
+            for g in groups:
+                views = [s for s in schools if g in per_view[s]]
+                k = sum(per_view[s][g] for s in views)
+                assert k != 1 or len(views) == 1, (outcome, by, g, {s: per_view[s].get(g) for s in schools})
+    assert checked >= 30 and len(schools) == 3
+
+
+# ---------------------------------------------------------------------------
+# YourData
+# ---------------------------------------------------------------------------
+
+MESSY = "\r\n".join([
+    "Fall benchmark report;;;;;;",
+    "Élève;Student ID;Grade;Benchmark Period;Words Correct;Test Date;EL",
+    "Müller, Zoë;0101;3;BOY;62;03/09/2024;Y",
+    "Doe, Ana;0102;3;BOY;41,5;13/09/2024;N",
+    "",
+    "Lee, Ben;1.23457E+09;3;BOY;55;04/09/2024;N",
+    "Class Average;;3;BOY;53;;",
+    'Ruiz, Tom;0104;3;BOY;70;05/09/2024;"N',
+    "Kim, Joy;0105;3;BOY;999;06/09/2024;N",
+    "Ng, Sam;0106;3;BOY;80;06/09/2024;Y",
+]) + "\r\n"
+NAMES = ["Müller", "Zoë", "Doe", "Ana", "Lee", "Ben", "Ruiz", "Tom", "Kim", "Joy", "Ng", "Sam"]
+
+
+def _app() -> YourData:
+    app = YourData(draw="off")
+    app.load_bytes(MESSY.encode("cp1252"), "fall export.csv")
+    return app
+
+
+def test_your_data_reads_a_messy_upload_and_reports_every_line():
+    app = _app()
+    m = app.metrics
+    # by hand: a title on line 1, the header on line 2, data on lines 3-4 and 6-10 (7), line 5 blank
+    assert m["records"] == 7
+    assert m["suggested"] == {"Student ID": "student_id", "Grade": "grade", "Benchmark Period": "season",
+                              "Words Correct": "score", "Test Date": "date"}
+    app.set_mapping({"EL": GROUP})
+    app.apply_mapping()
+    assert app.message == "", app.message
+    m = app.metrics
+    assert (m["n_in"], m["n_accepted"], m["n_rejected"], m["n_blank"]) == (7, 3, 4, 1)
+    page = app.w_report.value
+    # the lines of the file, as a leader sees them in a text editor
+    rej = app._result.rejected
+    assert sorted(set(rej["row"])) == [6, 7, 8, 9]
+    reasons = " ".join(rej["reason"])
+    for words in ("scientific notation", "summary row", "quote mark", "out of range"):
+        assert words in reasons
+    # line 8's stray quote swallowed lines 9-10: both read again (9: score 999 rejected; 10: accepted)
+    d = app._data
+    assert d["source_row"].tolist() == [3, 4, 10]
+    assert d["score"].tolist() == [62.0, 41.5, 80.0]  # decimal comma in a semicolon file
+    assert [str(x)[:10] for x in d["date"]] == ["2024-09-03", "2024-09-13", "2024-09-06"]  # 13/09: day-first
+    # de-identified: codes, not ids; no names anywhere on the page; the download is built in the page
+    assert m["deidentified"] and not set(d["student_id"]) & {"0101", "0102", "0106"}
+    html = app.w_report.value + app.w_mapping.children[0].description + app.w_screen.value + app.w_tiers.value
+    for name in NAMES:
+        assert name not in app.w_report.value and name not in app.w_screen.value
+    href = re.search(r'href="data:text/csv;base64,([^"]+)"', page).group(1)
+    csv = base64.b64decode(href).decode("utf-8")
+    assert csv.splitlines()[0] == "row,column,value,reason" and len(csv.splitlines()) == len(rej) + 1
+    assert html
+
+
+def test_your_data_views_use_the_library_and_hide_small_counts():
+    rng = np.random.default_rng(3)
+    n = 240
+    df = pd.DataFrame({"Student ID": [f"{i:05d}" for i in range(n)], "Grade": 2, "Season": "winter",
+                       "Measure": "orf", "Score": rng.integers(10, 140, n),
+                       "Disability": np.where(np.arange(n) < 8, "Yes", "No")})
+    app = YourData(draw="off")
+    app.load_bytes(df.to_csv(index=False).encode(), "w.csv")
+    app.set_mapping({"Disability": GROUP})
+    app.apply_mapping()
+    assert app.message == ""
+    # status by hand from the library's norms: the percentile system with cuts 20 / 40
+    from mtss_teach import norms
+
+    status = pd.Series(norms.benchmark_status(df["Score"].to_numpy(dtype=float), 2, "winter", system="percentile"))
+    want = status.map({"well_below": "well below benchmark", "below": "below benchmark",
+                       "at": "at benchmark"}).value_counts().to_dict()
+    assert app.metrics["status_counts"] == want
+    # 8 students with a disability: fewer than 10 -> hidden, with its complement
+    assert "Yes" in app.metrics["equity_hidden"] and len(app.metrics["equity_hidden"]) == 2
+    app.w_min_cell.value = 0
+    assert app.w_min_cell.value == equity.MIN_CELL_FLOOR
+
+
+def test_your_data_local_benchmarks_replace_the_defaults():
+    app = YourData(draw="off")
+    df = pd.DataFrame({"Student ID": [f"{i:03d}" for i in range(30)], "Grade": 2, "Season": "fall",
+                       "Measure": "orf", "Score": list(range(20, 80, 2))})
+    app.load_bytes(df.to_csv(index=False).encode(), "a.csv")
+    app.apply_mapping()
+    bench = ("measure,grade,season,cut_for_risk,benchmark,source,year\n"
+             "orf,2,fall,30,50,Regional reading benchmarks (example),2023\n")
+    app.load_benchmarks(bench.encode(), "bench.csv")
+    # by hand: scores 20, 22, ..., 78: under 30 -> 5 (20-28), 30-48 -> 10, 50 and over -> 15
+    assert app.metrics["status_counts"] == {"at benchmark": 15, "below benchmark": 10, "well below benchmark": 5}
+    assert "Regional reading benchmarks (example) (2023)" in app.metrics["benchmarks"]["source"]
+    with pytest.raises(Exception, match="no source"):
+        app.load_benchmarks(b"measure,grade,season,cut_for_risk,benchmark,source,year\norf,2,fall,30,50,,2023\n",
+                            "b.csv")
+
+
+def test_your_data_progress_view():
+    weeks = list(range(8))
+    df = pd.DataFrame({"Student ID": "P1", "Week": weeks, "Score": [30 + 2 * w for w in weeks]})
+    app = YourData(draw="off")
+    app.w_kind.value = "progress"
+    app.load_bytes(df.to_csv(index=False).encode(), "pm.csv")
+    app.apply_mapping()
+    assert app.metrics["n_accepted"] == 8
+    app.w_goal.value, app.w_goal_week.value = 60.0, 20.0
+    assert app.metrics["progress"]["n_points"] == 8 and app.metrics["progress"]["decision"]
+
+
+def test_read_benchmarks_checks_provenance_and_order():
+    ok = pd.DataFrame({"measure": ["orf"], "grade": [3], "season": ["winter"], "cut_for_risk": [40],
+                       "benchmark": [60], "above": [90], "source": ["x"], "year": ["2022"]})
+    assert io.read_benchmarks(ok)["above"].tolist() == [90.0]
+    with pytest.raises(Exception, match="cut_for_risk is above benchmark"):
+        io.read_benchmarks(ok.assign(cut_for_risk=70))
+    with pytest.raises(Exception, match="provenance"):
+        io.read_benchmarks(ok.drop(columns="source"))
+
+
+# ---------------------------------------------------------------------------
+# the equity explorer (synthetic data): nothing under the floor in the page, and it says so
+# ---------------------------------------------------------------------------
+
+
+def test_equity_explorer_embeds_no_unsuppressed_choice():
+    import json
+
+    from mtss_teach import explorers
+
+    # the issue's case: a group of one (ratio 7.02 at minimum 0) must not be in the page at all
+    t = pd.DataFrame({"group": ["A", "B", "C", "D"], "count": [1, 30, 21, 40], "total": [1, 300, 200, 380]})
+    spec = explorers.equity_explorer(t, outcome="Tier 3").to_dict()
+    rows = [r for d in spec["datasets"].values() for r in d if "mc" in r and "g" in r]
+    assert rows and min(r["mc"] for r in rows) >= equity.MIN_CELL_FLOOR
+    a = [r for r in rows if r["g"] == 0]  # group A, one student
+    assert all(r["ratio"] is None or r["ratio"] != r["ratio"] for r in a)
+    assert "Synthetic" in json.dumps(spec["title"])
+    with pytest.raises(Exception, match="below the library's floor"):
+        explorers.equity_table(t, min_cells=[0, 10])
