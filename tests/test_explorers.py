@@ -726,7 +726,7 @@ def expected_equity_label(table, group: str, mc: int, mn: int, th: float) -> str
 
 def test_equity_table_equals_disproportionality(tier3_table):
     t = explorers.equity_table(tier3_table)
-    assert len(t) == 4 * 4 * 4 * len(tier3_table)
+    assert len(t) == 3 * 4 * 4 * len(tier3_table)  # minimum cell sizes 5, 10, 20 (none under the floor)
     for (mc, mn), rows in t.groupby(["min_cell", "min_n"]):
         res = equity.disproportionality(tier3_table, min_cell=mc, min_n=mn)
         for r in rows.itertuples():
@@ -748,7 +748,7 @@ def test_equity_explorer_page_holds_no_counts(equity_spec):
     assert len(json.dumps(equity_spec)) < 200_000
 
 
-@pytest.mark.parametrize("mc,mn,th", [(10, 30, 2.0), (0, 0, 2.0), (5, 10, 1.5), (20, 30, 3.0), (0, 30, 2.5)])
+@pytest.mark.parametrize("mc,mn,th", [(10, 30, 2.0), (5, 0, 2.0), (5, 10, 1.5), (20, 30, 3.0), (5, 30, 2.5)])
 def test_equity_explorer_drawn_by_vega(equity_spec, tier3_table, mc, mn, th):
     texts = svg_texts(equity_spec, min_cell=mc, min_n=mn, threshold=th)
     labels = [expected_equity_label(tier3_table, g, mc, mn, th) for g in tier3_table["group"]]
@@ -766,6 +766,8 @@ def test_equity_explorer_bad_input(tier3_table):
         explorers.equity_explorer(tier3_table, threshold=1.8)
     with pytest.raises(DataError, match="min_cell"):
         explorers.equity_explorer(tier3_table, min_cell=7)
+    with pytest.raises(DataError, match="min_cells: value at position 0 \\(0\\) is below the library's floor"):
+        explorers.equity_table(tier3_table, min_cells=[0, 10])
     with pytest.raises(DataError, match=r"min_ns: value at position 1 \(10\) appears twice"):
         explorers.equity_table(tier3_table, min_ns=[10, 10])
     with pytest.raises(DataError, match="thresholds: value at position 0 is 0"):
@@ -1219,7 +1221,7 @@ def test_gap_sliders_show_the_library_gap_analysis(offline_page, explorers_html)
 def test_equity_controls_show_the_library_ratios(offline_page, explorers_html, tier3_table):
     page = _open(offline_page, explorers_html)
     box = _explorer(page, "min_cell")
-    for mc, mn, th in ((0, 0, 1.5), (5, 10, 2.0), (20, 30, 3.0), (10, 30, 2.5)):
+    for mc, mn, th in ((5, 0, 1.5), (5, 10, 2.0), (20, 30, 3.0), (10, 30, 2.5)):
         _check(box, "min_cell", mc)
         _check(box, "min_n", mn)
         _select(box, "threshold", fmt_num(th))

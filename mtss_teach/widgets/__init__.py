@@ -43,6 +43,7 @@ __all__ = [
     "DataMeeting",
     "BehaviorView",
     "YearReview",
+    "YourData",
 ]
 
 _WHERE = {
@@ -55,6 +56,7 @@ _WHERE = {
     "DataMeeting": ".data_meeting",
     "BehaviorView": ".behavior",
     "YearReview": ".year_review",
+    "YourData": ".your_data",
 }
 
 
