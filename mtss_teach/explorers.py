@@ -90,6 +90,10 @@ __all__ = [
     "srss_explorer",
 ]
 
+#: Name of an explorer's text panel: the book's page copies its text into a status
+#: region right above the controls, read out by screen readers (``_static/academy.js``).
+LIVE = "live_text"
+
 #: Most slider positions an explorer table may hold (keeps the page small).
 MAX_CUTS = 1001
 
@@ -294,7 +298,7 @@ def screening_cut_explorer(
                        fontWeight="bold" if i == 0 else "normal", x=0, y=4 + 22 * i)
             .encode(text=f"{col}:N")
         )
-    text_panel = alt.layer(*text_layers).properties(width=width + 280, height=4 + 22 * len(lines),
+    text_panel = alt.layer(*text_layers).properties(name=LIVE, width=width + 280, height=4 + 22 * len(lines),
                                                     title=alt.TitleParams("At this cut", anchor="start",
                                                                           fontSize=12))
 
@@ -579,7 +583,7 @@ def aimline_explorer(
     reason_txt = base.mark_text(
         align="left", baseline="top", fontSize=12, x=0, y=26, lineBreak="\n").encode(text=alt.Text("reason_text:N"))
     text_panel = alt.layer(head_txt, reason_txt).properties(
-        width=width, height=70, title=alt.TitleParams("The rule's answer", anchor="start", fontSize=12))
+        name=LIVE, width=width, height=70, title=alt.TitleParams("The rule's answer", anchor="start", fontSize=12))
 
     # Points: role per (weeks of data, point) comes from the library's decisions
     # (points_used), which do not depend on the goal.
@@ -773,7 +777,7 @@ def fidelity_explorer(
     rule = alt.Chart(crit_df).mark_rule(color=PALETTE["reference"], strokeDash=[6, 3], strokeWidth=2).encode(x=alt.X("x:Q"))
     rule_txt = alt.Chart(crit_df).mark_text(align="left", dx=4, baseline="top", y=-14, fontSize=10).encode(
         x=alt.X("x:Q"), text=alt.Text("t:N"))
-    summary_panel = summary.properties(width=width, height=24)
+    summary_panel = summary.properties(name=LIVE, width=width, height=24)
     bar_panel = alt.layer(bar, rule, rule_txt).properties(width=width - 120, height=40)
 
     has_check = bool((flag != "").any())
@@ -842,7 +846,7 @@ def _lines(data: pd.DataFrame, test: str, columns: list[str], *, width: int, tit
                 x=0, y=top + line_height * i, limit=0)
             .encode(text=alt.Text(f"{col}:N"))
         )
-    props: dict[str, Any] = dict(width=width, height=top + line_height * len(columns))
+    props: dict[str, Any] = dict(name=LIVE, width=width, height=top + line_height * len(columns))
     if title:
         props["title"] = alt.TitleParams(title, anchor="start", fontSize=12)
     return alt.layer(*layers).properties(**props)
@@ -1090,7 +1094,7 @@ def decision_accuracy_explorer(
         text_layers.append(base.mark_text(align="left", baseline="top", fontSize=12, x=12, y=49 + 42 * i,
                                           limit=0, color=PALETTE["text"]).encode(text=alt.Text("detail:N")))
     text_panel = alt.layer(*text_layers).properties(
-        width=width, height=30 + 42 * len(groups),
+        name=LIVE, width=width, height=30 + 42 * len(groups),
         title=alt.TitleParams("How often the rule makes the right call", anchor="start", fontSize=12))
 
     colours = [OKABE_ITO["bluish_green"], OKABE_ITO["blue"], OKABE_ITO["vermillion"], OKABE_ITO["orange"],
@@ -1480,7 +1484,7 @@ def tier_share_explorer(
         sbase.mark_text(align="left", baseline="top", fontSize=13, fontWeight="bold", x=0, y=50, limit=0)
         .encode(text=alt.Text("line3:N")),
     ]
-    text_panel = alt.layer(*text_layers).properties(width=width, height=70)
+    text_panel = alt.layer(*text_layers).properties(name=LIVE, width=width, height=70)
 
     head = title or "Tier 1 health explorer: tier shares and classwide problems"
     desc = (f"Interactive tier-share explorer: choose a grade{' and a school' if many else ''}; the text and "
@@ -1709,7 +1713,7 @@ def gap_analysis_explorer(
     text_panel = alt.layer(
         line(ps, "head", 4, bold=True), line(sw, "head", 25, bold=True),
         line(ps, "first", 50, size=12), line(sw, "second", 68, size=12), line(sw, "third", 86, size=12),
-    ).properties(width=width, height=104, title=alt.TitleParams("The library's gap analysis", anchor="start",
+    ).properties(name=LIVE, width=width, height=104, title=alt.TitleParams("The gap analysis", anchor="start",
                                                                  fontSize=12))
 
     # Bars: the gap against the cut; growth needed against peers and the limit.
@@ -2266,7 +2270,7 @@ def srss_explorer(
               .transform_aggregate(total="sum(score)")
               .transform_lookup(lookup="total", from_=alt.LookupData(totals, "total", ["band", "summary"])))
     summary = summed.mark_text(align="left", baseline="top", fontSize=14, fontWeight="bold", x=0, y=4).encode(
-        text=alt.Text("summary:N")).properties(width=width, height=24)
+        text=alt.Text("summary:N")).properties(name=LIVE, width=width, height=24)
 
     band_df = pd.DataFrame({"band": bands["band"].astype(str), "lo": bands["low"].astype(float) - 0.5,
                             "hi": bands["high"].astype(float) + 0.5})

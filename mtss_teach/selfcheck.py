@@ -208,7 +208,7 @@ def numeric(prompt: str, answer: float, tolerance: float = 0.0, explanation: str
 # ---------------------------------------------------------------------------
 
 _CSS = """
-.mtss-selfcheck{border:1px solid #9aa5b1;border-radius:6px;padding:0.8em 1em;margin:1em 0;background:#f8fafc}
+.mtss-selfcheck{border:1px solid #9aa5b1;border-radius:6px;padding:0.8em 1em;margin:1em 0;background:#f8fafc;color:#1f2328;color-scheme:light}
 .mtss-selfcheck h3{margin-top:0.2em;font-size:1.1em}
 .mtss-selfcheck fieldset{border:none;border-top:1px solid #d0d7de;margin:0.6em 0 0;padding:0.6em 0 0}
 .mtss-selfcheck legend{font-weight:600;padding:0}
