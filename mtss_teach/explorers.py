@@ -1266,9 +1266,15 @@ def classwide_table(
     *,
     season: str = "winter",
     measure: str = "math_dcpm",
-    criteria: Any = range(0, 61),
 ) -> pd.DataFrame:
-    """The library's classwide-problem check for every classroom and criterion.
+    """The library's classwide-problem check for every classroom, by its grade's criterion.
+
+    Each classroom is judged by :func:`mtss_teach.classwide.classwide_check`:
+    more than half of the class below the grade's published frustrational
+    criterion (14 digits correct per minute in grades 2-3, 24 in grades
+    4-5; Burns, VanDerHeyden & Jiban 2006). Classrooms of a grade with no
+    published criterion keep their row, marked "not checked", with the
+    reason.
 
     Parameters
     ----------
@@ -1278,28 +1284,28 @@ def classwide_table(
         dataset's name.
     season : {"fall", "winter", "spring"}, default "winter"
     measure : str, default "math_dcpm"
-        A ``measure`` of the screening table.
-    criteria : array-like, default 0 to 60
-        Frustrational criteria the slider offers (a score below it is
-        frustrational), evenly spaced.
+        A ``measure`` of the screening table (digits correct per minute).
 
     Returns
     -------
     pandas.DataFrame
-        One row per (school, grade, classroom, criterion): ``n`` students
-        screened, ``below`` (how many scored under the criterion) and
-        ``problem`` = :func:`mtss_teach.screening.classwide_problem` of the
-        classroom's scores at that criterion.
+        One row per (school, grade, classroom): ``n`` students screened,
+        ``made`` (whether the grade has a criterion), ``criterion`` (NaN when
+        not), ``below`` (students under it; -1 when not checked),
+        ``problem`` (False when not checked), ``label`` and ``reason``.
 
     Examples
     --------
     >>> from mtss_teach.explorers import classwide_table
-    >>> t = classwide_table("weak_tier1", criteria=[14])
+    >>> t = classwide_table("weak_tier1")
     >>> t.query("grade == 3")[["classroom", "n", "below", "problem"]].head(2).values.tolist()
     [['01-3A', 20, 14, True], ['01-3B', 20, 13, True]]
+    >>> float(t.query("grade == 4")["criterion"].iloc[0]), bool(t.query("grade == 1")["made"].any())
+    (24.0, False)
     """
+    from . import classwide
+
     se = check_choice(season, "season", ("fall", "winter", "spring"))
-    grid, _ = _even_grid(criteria, "criteria", what="criterion")
     c = _cohort(cohort, ("students", "screening"))
     scr = _season_rows(c.screening, se, "screening")
     known = sorted(scr["measure"].astype(str).unique())
@@ -1314,16 +1320,20 @@ def classwide_table(
         raise DataError(f"cohort: student_id {_plain(m['student_id'].iloc[i])!r} in screening is not in students")
     rows = []
     for (school, grade, room), g in m.groupby(["school", "grade", "classroom"], observed=True, sort=True):
-        scores = g["score"].to_numpy(dtype=float)
-        ordered = np.sort(scores)
-        below = np.searchsorted(ordered, grid, side="left")
-        problem = [screening.classwide_problem(scores, float(cut)) for cut in grid]
-        rows.append(pd.DataFrame({"school": str(school), "grade": int(grade), "classroom": str(room),
-                                  "criterion": grid, "n": scores.size, "below": below.astype(np.int64),
-                                  "problem": problem}))
+        r = classwide.classwide_check(g["score"].to_numpy(dtype=float), int(grade))
+        if r.made:
+            label = (f"{r.below} of {r.n} below {_fmt(r.criterion.frustrational_below)}: "
+                     f"{'classwide' if r.problem else 'not classwide'}")
+        else:
+            label = "not checked: no published criterion"
+        rows.append({"school": str(school), "grade": int(grade), "classroom": str(room), "n": r.n,
+                     "made": r.made,
+                     "criterion": r.criterion.frustrational_below if r.made else np.nan,
+                     "below": r.below if r.made else -1, "problem": bool(r.problem) if r.made else False,
+                     "label": label, "reason": r.reason})
     if not rows:
         raise DataError(f"cohort: no {se} {measure} scores to check")
-    return pd.concat(rows, ignore_index=True)
+    return pd.DataFrame(rows)
 
 
 def _runs(df: pd.DataFrame, keys: list[str], x: str, values: list[str]) -> pd.DataFrame:
@@ -1346,10 +1356,9 @@ def tier_share_explorer(
     *,
     season: str = "winter",
     measure: str = "math_dcpm",
-    criteria: Any = range(0, 61),
     grade: int | None = None,
     school: str | None = None,
-    criterion: float | None = 14,
+    criterion: float | None = None,
     measure_label: str = "Math computation",
     units: str = "digits correct per minute",
     title: str | None = None,
@@ -1359,43 +1368,45 @@ def tier_share_explorer(
 
     The page shows the grade's tier shares (:func:`tier_share_table`, from
     :func:`mtss_teach.screening.tier_shares`) against the 80/15/5
-    convention, and, for each classroom, how many students score below the
-    frustrational criterion and whether that is a classwide problem
-    (:func:`classwide_table`, from :func:`mtss_teach.screening.classwide_problem`).
+    convention, and, for each classroom, how many students score below
+    *that grade's* published frustrational criterion and whether that is a
+    classwide problem (:func:`classwide_table`, from
+    :func:`mtss_teach.classwide.classwide_check`). A grade with no published
+    criterion says so instead of borrowing another grade's.
 
     Parameters
     ----------
     cohort : Cohort or str
-    season, measure, criteria
+    season, measure
         As in :func:`classwide_table`.
     grade : int, optional
         Starting grade (default: the lowest).
     school : str, optional
         Starting school (default: all schools, or the only one).
-    criterion : float, default 14
-        Starting criterion (14 digits correct per minute: the bottom of the
-        grade 2-3 instructional range, Burns et al. 2006).
+    criterion : float, optional
+        Kept for older pages: if given, it must be the starting grade's
+        published criterion (:func:`mtss_teach.classwide.classwide_criterion`);
+        the explorer always uses each grade's own.
     measure_label, units, title : str
     width : int
 
     Returns
     -------
     altair.VConcatChart
-        Parameters ``grade`` (radio buttons), ``school`` (a select, only
-        when the cohort has several schools) and ``criterion`` (a slider).
+        Parameters ``grade`` (radio buttons) and ``school`` (a select, only
+        when the cohort has several schools).
 
     Examples
     --------
     >>> from mtss_teach.explorers import tier_share_explorer
     >>> spec = tier_share_explorer("district_small", grade=3).to_dict()
     >>> [(p["name"], p["value"], p["bind"]["input"]) for p in spec["params"]]
-    [('grade', 3, 'radio'), ('school', 'All schools', 'select'), ('criterion', 14.0, 'range')]
+    [('grade', 3, 'radio'), ('school', 'All schools', 'select')]
     """
     se = check_choice(season, "season", ("fall", "winter", "spring"))
     c = _cohort(cohort, ("students", "tiers", "screening"))
     shares = tier_share_table(c, season=se)
-    wide = classwide_table(c, season=se, measure=measure, criteria=criteria)
-    grid, step = _even_grid(wide["criterion"], "criteria")
+    wide = classwide_table(c, season=se, measure=measure)
     grades = sorted(int(g) for g in shares["grade"].unique())
     g0 = grades[0] if grade is None else check_choice(grade, "grade", grades)
     options = list(dict.fromkeys(shares["school"]))
@@ -1406,18 +1417,22 @@ def tier_share_explorer(
         s0 = check_choice(school, "school", options) if not isinstance(school, str) else school
         if s0 not in options:
             raise DataError(f"school: {school!r} is not one of {options}")
-    c0 = _start(criterion, grid, "criterion", grid[grid.size // 2])
+    if criterion is not None:
+        from . import classwide
+
+        published = classwide.classwide_criterion(g0).frustrational_below
+        if check_number(criterion, "criterion") != published:
+            raise DataError(f"criterion: grade {g0}'s published criterion is {_fmt(published)} {units} "
+                            f"(Burns, VanDerHeyden & Jiban 2006), not {_fmt(criterion)}; the explorer uses "
+                            "each grade's own criterion")
 
     params = [alt.param(name="grade", value=int(g0), bind=alt.binding_radio(
         options=grades, labels=[f"Grade {g}" for g in grades], name="Grade: "))]
     if many:
         params.append(alt.param(name="school", value=s0, bind=alt.binding_select(options=options, name="School ")))
-    params.append(alt.param(name="criterion", value=c0, bind=alt.binding_range(
-        min=float(grid[0]), max=float(grid[-1]), step=step, name=f"Frustrational: below ({units}) ")))
     pick = "datum.grade == grade" + (" && datum.school == school" if many else "")
     pick_room = "datum.grade == grade" + (
         f" && (school == {ALL_SCHOOLS!r} || datum.school == school)" if many else "")
-    inside = f"datum.lo - {step / 2!r} < criterion && criterion < datum.hi + {step / 2!r}"
 
     # Tier shares: the library's numbers per (school, grade).
     texts = shares.drop_duplicates(["school", "grade"])[["school", "grade", "line1", "line2"]]
@@ -1443,19 +1458,19 @@ def tier_share_explorer(
     tier_panel = alt.layer(t_bars, t_tick, t_text).properties(
         width=200, height=200, title=alt.TitleParams("Students by tier", anchor="start", fontSize=12))
 
-    # Classwide check: the library's answer per classroom, run-length encoded over the slider.
-    rooms = _runs(wide, ["school", "grade", "classroom"], "criterion", ["n", "below", "problem"])
-    # (the page writes the label from the row: counts from pandas, the verdict from the library)
-    status_dom = ["Classwide problem", "No classwide problem"]
+    # Classwide check: the library's answer per classroom, by the grade's own criterion.
+    rooms = wide[["school", "grade", "classroom", "n", "made", "below", "problem", "label"]].assign(
+        pct=np.where(wide["made"], 100.0 * wide["below"].clip(lower=0) / wide["n"], 0.0),
+        status=np.where(~wide["made"], "Not checked (no published criterion)",
+                        np.where(wide["problem"], "Classwide problem", "No classwide problem")))
+    status_dom = ["Classwide problem", "No classwide problem", "Not checked (no published criterion)"]
     y_r = alt.Y("classroom:N", title="Classroom", sort="ascending")
-    rbase = alt.Chart(rooms).transform_filter(f"{pick_room} && {inside}").transform_calculate(
-        pct="100 * datum.below / datum.n",
-        status=f"datum.problem ? {status_dom[0]!r} : {status_dom[1]!r}",
-        label="datum.below + ' of ' + datum.n + ': ' + (datum.problem ? 'classwide' : 'not classwide')")
+    rbase = alt.Chart(rooms).transform_filter(pick_room)
     r_bars = rbase.mark_bar(size=14).encode(
         y=y_r, x=alt.X("pct:Q", title="Students below the criterion (% of the class)",
                        scale=alt.Scale(domain=[0, 100])),
-        color=alt.Color("status:N", scale=alt.Scale(domain=status_dom, range=[PALETTE["below"], PALETTE["meets"]]),
+        color=alt.Color("status:N", scale=alt.Scale(domain=status_dom, range=[PALETTE["below"], PALETTE["meets"],
+                                                                               PALETTE["reference"]]),
                         legend=alt.Legend(title="Check", orient="bottom")),
         tooltip=[alt.Tooltip("classroom:N", title="Classroom"), alt.Tooltip("label:N", title="Students")])
     half = alt.Chart(pd.DataFrame({"x": [50.0], "t": ["half the class"]}))
@@ -1464,17 +1479,22 @@ def tier_share_explorer(
                                                                     text=alt.Text("label:N"))
     room_panel = alt.layer(r_bars, r_rule, r_text).properties(
         width=130, height=alt.Step(22),
-        title=alt.TitleParams("Classwide check: more than half below?", anchor="start", fontSize=12))
+        title=alt.TitleParams("Classwide check: more than half below the grade's criterion?", anchor="start",
+                              fontSize=12))
 
     totals = (wide.assign(key=wide["school"]) if not many else pd.concat(
         [wide.assign(key=wide["school"]), wide.assign(key=ALL_SCHOOLS)], ignore_index=True))
-    summary = totals.groupby(["key", "grade", "criterion"], sort=True).agg(
-        rooms=("problem", "size"), problems=("problem", "sum")).reset_index().rename(columns={"key": "school"})
-    summary = _runs(summary, ["school", "grade"], "criterion", ["rooms", "problems"])
-    summary = summary.assign(line3=[f"{int(p)} of {int(r)} classrooms have a classwide problem in "
-                                    f"{measure_label.lower()} ({se})."
-                                    for p, r in zip(summary["problems"], summary["rooms"])])
-    sbase = alt.Chart(summary).transform_filter(f"{pick} && {inside}")
+    summary = totals.groupby(["key", "grade"], sort=True).agg(
+        rooms=("problem", "size"), problems=("problem", "sum"), made=("made", "all"),
+        criterion=("criterion", "first")).reset_index().rename(columns={"key": "school"})
+    summary = summary.assign(line3=[
+        (f"{int(p)} of {int(r)} classrooms have a classwide problem in {measure_label.lower()} ({se}; "
+         f"more than half below {_fmt(cr)} {units}, the grade {g} criterion)." if made else
+         f"Grade {g}: no published classwide criterion in {measure_label.lower()} (Burns, VanDerHeyden & "
+         "Jiban 2006 give grades 2-5), so the classwide check is not made.")
+        for p, r, made, cr, g in zip(summary["problems"], summary["rooms"], summary["made"],
+                                     summary["criterion"], summary["grade"])])
+    sbase = alt.Chart(summary).transform_filter(pick)
     text_layers = [
         alt.Chart(texts).transform_filter(pick).mark_text(
             align="left", baseline="top", fontSize=13, fontWeight="bold", x=0, y=4, limit=0)
@@ -1489,14 +1509,14 @@ def tier_share_explorer(
     head = title or "Tier 1 health explorer: tier shares and classwide problems"
     desc = (f"Interactive tier-share explorer: choose a grade{' and a school' if many else ''}; the text and "
             f"bars show the share of students in each tier ({se}) against the 80/15/5 convention, and the "
-            f"classroom bars show how many students in each class score below the frustrational criterion "
-            f"in {measure_label.lower()} ({units}), set with the slider, and whether that is a classwide "
-            "problem (more than half the class).")
+            f"classroom bars show how many students in each class score below the grade's published "
+            f"frustrational criterion in {measure_label.lower()} ({units}) and whether that is a classwide "
+            "problem (more than half the class); grades with no published criterion are not checked.")
     row = alt.hconcat(tier_panel, room_panel, spacing=30).resolve_scale(color="independent")
     return alt.vconcat(text_panel, row, spacing=12).add_params(
         *params).properties(
-        title=alt.TitleParams(head, subtitle=["80/15/5 is a planning convention, not a norm. Pick a grade and "
-                                              "move the slider under the chart."], anchor="start"),
+        title=alt.TitleParams(head, subtitle=["80/15/5 is a planning convention, not a norm. Pick a grade "
+                                              "under the chart."], anchor="start"),
         description=desc,
     )
 
