@@ -315,7 +315,9 @@ def screening_cut_explorer(
     span = float(max(cuts[-1], hist["bin_end"].max()) - min(cuts[0], hist["bin_start"].min()))
     wide = max(1, int(np.ceil(_nice_width(span, 40) / st))) * st
     hist["coarse"] = np.round(cuts[0] + np.floor((hist["bin_start"] - cuts[0]) / wide + 1e-9) * wide, 10)
-    y_max = float(hist.groupby(["outcome", "coarse"])["count"].sum().max()) * 1.1
+    # Each panel has its own count scale: a small at-risk group must not be flattened by a large
+    # not-at-risk one (the panels are counts of different groups, not compared bar for bar).
+    y_max = (hist.groupby(["outcome", "coarse"])["count"].sum().groupby(level=0).max() * 1.1).to_dict()
     hist = hist.drop(columns=["k", "coarse"])
     flag_test = "datum.bin_end <= cut" if direction == "below" else "datum.bin_start >= cut"
     origin, wide = float(cuts[0]), float(wide)
@@ -337,7 +339,8 @@ def screening_cut_explorer(
                 x=alt.X("lo:Q", bin="binned", title=f"{measure} ({units})",
                         scale=alt.Scale(domain=x_dom, nice=False)),
                 x2=alt.X2("hi:Q"),
-                y=alt.Y("count:Q", title="Students (count)", stack="zero", scale=alt.Scale(domain=[0, y_max])),
+                y=alt.Y("count:Q", title="Students (count)", stack="zero",
+                        scale=alt.Scale(domain=[0, float(y_max.get(label, 1.0))])),
                 fill=alt.Fill("status:N", scale=alt.Scale(domain=status_dom, range=[PALETTE["flagged"], PALETTE["background"]]),
                               legend=alt.Legend(title="Screening decision", orient="bottom")),
                 stroke=alt.Stroke("status:N", scale=alt.Scale(domain=status_dom,
@@ -1118,22 +1121,30 @@ def decision_accuracy_explorer(
                                                      title=alt.TitleParams("Right calls at this setting",
                                                                            anchor="start", fontSize=12))
 
-    x_w = alt.X("weeks:Q", title="Weekly points collected (count)",
-                scale=alt.Scale(domain=[float(wk_grid[0]), float(wk_grid[-1])], nice=False))
     y_c = alt.Y("correct:Q", title="Share right (%)", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"))
     same = f"{_near('sem', 'sem', sem_step)} && datum.rule == rule"
-    lines = chart(same).mark_line(point=True, strokeWidth=2).encode(
-        x=x_w, y=y_c, color=colour,
+    # Groups can be right equally often (a symmetric rule on mirrored students): their lines
+    # would hide each other, so each group is drawn a little to the side of the true week.
+    dodge = 0.25 * float(wk_step)
+    mid = (len(groups) - 1) / 2
+    lines = chart(same).transform_calculate(shown=f"datum.weeks + (datum.g - {mid!r}) * {dodge!r}").mark_line(
+        point=True, strokeWidth=2).encode(
+        x=alt.X("shown:Q", title="Weekly points collected (count)",
+                scale=alt.Scale(domain=[float(wk_grid[0]) - 0.5 * float(wk_step),
+                                        float(wk_grid[-1]) + 0.5 * float(wk_step)], nice=False)),
+        y=y_c, color=colour,
         strokeDash=alt.StrokeDash("group:N", scale=alt.Scale(domain=groups, range=dashes[:len(groups)]),
                                   legend=None),
         shape=alt.Shape("group:N", scale=alt.Scale(domain=groups, range=shapes[:len(groups)]), legend=None),
         tooltip=[alt.Tooltip("group:N", title="Students"), alt.Tooltip("weeks:Q", title="Weekly points"),
                  alt.Tooltip("pct:N", title="Share right")])
-    now = alt.Chart(pd.DataFrame({"one": [1]})).transform_calculate(weeks="points").mark_rule(
-        color=PALETTE["reference"], strokeDash=[4, 3]).encode(x=alt.X("weeks:Q"))
+    now = alt.Chart(pd.DataFrame({"one": [1]})).transform_calculate(shown="points").mark_rule(
+        color=PALETTE["reference"], strokeDash=[4, 3]).encode(x=alt.X("shown:Q"))
     line_panel = alt.layer(lines, now).properties(
         width=width // 2 - 10, height=170,
-        title=alt.TitleParams("Share right by weeks of data (dashed line: now)", anchor="start", fontSize=12))
+        title=alt.TitleParams("Share right by weeks of data (dashed line: now)", anchor="start", fontSize=12,
+                              subtitle=["Lines side by side: where two groups are right equally often, "
+                                        "both stay visible."], subtitleFontSize=10))
 
     head = title or "Decision-rule accuracy explorer"
     desc = (f"Interactive decision-rule accuracy explorer: {n:,} simulated students per group, goal line "
@@ -2177,14 +2188,14 @@ def odr_explorer(
     bb = alt.Chart(bands).transform_filter(at)
     b_bars = bb.mark_bar(size=40).encode(
         x=x_b, y=alt.Y("students:Q", title="Students (count)", axis=alt.Axis(orient="right"),
-                       scale=alt.Scale(type="symlog")),
+                       scale=alt.Scale(type="linear", zero=True)),
         color=alt.Color("row:N", scale=alt.Scale(domain=rows, range=[PALETTE["tier1"], PALETTE["tier2"],
                                                                      PALETTE["tier3"]][:len(rows)]), legend=None),
         tooltip=[alt.Tooltip("row:N", title="Band"), alt.Tooltip("label:N", title="Students")])
     b_text = bb.mark_text(dy=-8, fontSize=11).encode(x=x_b, y=alt.Y("students:Q"), text=alt.Text("label:N"))
     band_panel = alt.layer(b_bars, b_text).properties(
         width=220, height=180,
-        title=alt.TitleParams("Students by band (log scale)", anchor="start", fontSize=12))
+        title=alt.TitleParams("Students by band", anchor="start", fontSize=12))
 
     order = list(months["label"])
     curve = months[["month_no", "label", "caught_share"]].assign(pct=[_pct(c) for c in months["caught_share"]])

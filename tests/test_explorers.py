@@ -1293,3 +1293,51 @@ def test_srss_buttons_show_the_library_total_and_band(offline_page, explorers_ht
         assert want in _wait_for_text(box, want)
     assert offline_page.console_errors == []
     assert offline_page.blocked == []
+
+
+# ---------------------------------------------------------------------------
+# Chart fixes (issue #15, item 7)
+# ---------------------------------------------------------------------------
+
+
+def _units(spec):
+    """Every unit/layer view of a spec (nested concat and layer included)."""
+    out = []
+    if isinstance(spec, dict):
+        if "mark" in spec:
+            out.append(spec)
+        for k in ("vconcat", "hconcat", "concat", "layer"):
+            for child in spec.get(k, []):
+                out.extend(_units(child))
+    return out
+
+
+def test_cut_explorer_histograms_each_have_their_own_count_scale():
+    """A 60-student at-risk group must not be drawn on the 0-250 scale of 1,100 others."""
+    scores = [1] * 5 + [2] * 5 + [9] * 50 + [1] * 1000 + [3] * 100  # by hand: tallest bars 50 and 1000
+    at_risk = [True] * 60 + [False] * 1100
+    spec = explorers.screening_cut_explorer(scores, at_risk, risk_when="above", cut=5, step=1).to_dict()
+    domains = sorted({tuple(u["encoding"]["y"]["scale"]["domain"]) for u in _units(spec)
+                      if u["encoding"].get("y", {}).get("field") == "count"})
+    assert domains == [(0.0, pytest.approx(55.0)), (0.0, pytest.approx(1100.0))]
+
+
+def test_odr_explorer_counts_on_a_linear_scale():
+    """A log scale drew 43 students as about half of 1,157 (issue #15)."""
+    ev = pd.DataFrame({"student_id": [1, 1, 2], "type": ["major"] * 3,
+                       "date": ["2025-09-02", "2025-10-01", "2025-10-09"]})
+    spec = explorers.odr_explorer(ev, [1, 2, 3]).to_dict()
+    scales = [u["encoding"]["y"].get("scale", {}) for u in _units(spec)
+              if u["encoding"].get("y", {}).get("field") == "students"]
+    assert scales and all(s.get("type", "linear") == "linear" for s in scales)
+    assert "log" not in json.dumps(spec).lower().replace("logic", "")
+
+
+def test_decision_explorer_lines_never_hide_each_other():
+    """Groups right equally often used to be drawn exactly on top of each other."""
+    spec = explorers.decision_accuracy_explorer(sem=10, points=6, rule="four_point").to_dict()
+    lines = [u for u in _units(spec) if (u["mark"] if isinstance(u["mark"], str) else u["mark"]["type"]) == "line"
+             and u["encoding"]["x"]["field"] == "shown"]
+    assert len(lines) == 1
+    calc = [t["calculate"] for t in lines[0].get("transform", []) if t.get("as") == "shown"]
+    assert calc and "datum.g" in calc[0]
