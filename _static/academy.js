@@ -52,6 +52,10 @@
       if (node.hconcat) { node.vconcat = node.hconcat; delete node.hconcat; }
       if (node.concat && node.columns) { node.columns = 1; }
       if (node.facet && node.columns) { node.columns = 1; }
+      if (node.facet && node.facet.column && !node.facet.row) { node.facet.row = node.facet.column; delete node.facet.column; }
+      if (node.encoding && node.encoding.column && !node.encoding.row) {
+        node.encoding.row = node.encoding.column; delete node.encoding.column;
+      }
       if (typeof node.width === "number" && node.width > viewMax) {
         if (node.encoding && node.encoding.x && node.encoding.x.type === "nominal") {
           // a bar per category: keep the bars, narrower
@@ -182,13 +186,33 @@
     });
     var avail = el.clientWidth || 0;
     var s = fitted ? fitSpec(spec, avail) : spec;
-    return vegaEmbed(el, s, {actions: false, renderer: "svg"}).then(function (result) {
+    var opts = {actions: false, renderer: "svg"};
+    if (fitted) {
+      // Several legends under a narrow chart: stack them instead of setting them side by side.
+      opts.patch = function (vg) {
+        vg.config = vg.config || {};
+        var lg = vg.config.legend = vg.config.legend || {};
+        lg.layout = Object.assign({}, lg.layout || {}, {bottom: {anchor: "start", direction: "vertical", margin: 6}});
+        lg.direction = "vertical";
+        lg.labelLimit = Math.max(120, avail - 60);
+        return vg;
+      };
+    }
+    return vegaEmbed(el, s, opts).then(function (result) {
       el.__mtssView = result;
       el.classList.toggle("mtss-fitted", !!fitted);
       if (!fitted && avail && naturalWidth(el) > avail + 1) {
         return draw(el, spec, true);
       }
       nameControls(el);
+      // Marks without a description of their own (a reference rule, say) are hidden from
+      // screen readers: the chart's figure label already says what it shows.
+      el.querySelectorAll("svg [role^='graphics-']").forEach(function (g) {
+        if (g.closest("svg") === g) { return; }
+        if (!g.getAttribute("aria-label") && !g.querySelector(":scope > title")) {
+          g.setAttribute("aria-hidden", "true");
+        }
+      });
       attachLive(el, result, spec);
       el.setAttribute("data-mtss-ready", "1");
       return result;
@@ -228,6 +252,8 @@
       var t = icon.querySelector("title");
       if (t) { t.remove(); }
     });
+    // The bibliography's entries carry a deprecated role inside a list (axe: critical).
+    document.querySelectorAll("[role='doc-biblioentry']").forEach(function (e) { e.setAttribute("role", "listitem"); });
     // Scrolling output boxes must be reachable from the keyboard.
     document.querySelectorAll(".cell_output, .output, div.highlight pre, .table-wrapper").forEach(function (box) {
       if (box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1) {
