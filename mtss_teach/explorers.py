@@ -1498,13 +1498,14 @@ def tier_share_explorer(
     summary = totals.groupby(["key", "grade"], sort=True).agg(
         rooms=("problem", "size"), problems=("problem", "sum"), made=("made", "all"),
         criterion=("criterion", "first")).reset_index().rename(columns={"key": "school"})
-    summary = summary.assign(line3=[
-        (f"{int(p)} of {int(r)} classrooms have a classwide problem in {measure_label.lower()} ({se}; "
-         f"more than half below {_fmt(cr)} {units}, the grade {g} criterion)." if made else
-         f"Grade {g}: no published classwide criterion in {measure_label.lower()} (Burns, VanDerHeyden & "
-         "Jiban 2006 give grades 2-5), so the classwide check is not made.")
-        for p, r, made, cr, g in zip(summary["problems"], summary["rooms"], summary["made"],
-                                     summary["criterion"], summary["grade"])])
+    summary = summary.assign(
+        line3=[(f"{int(p)} of {int(r)} classrooms have a classwide problem in {measure_label.lower()} ({se})."
+                if made else f"Grade {g}: no published classwide criterion in {measure_label.lower()}.")
+               for p, r, made, g in zip(summary["problems"], summary["rooms"], summary["made"], summary["grade"])],
+        line4=[(f"A classwide problem: more than half the class below {_fmt(cr)} {units}, the grade {g} "
+                "criterion (Burns et al. 2006)." if made else
+                "Burns et al. (2006) give grades 2-5 only, so the classwide check is not made.")
+               for made, cr, g in zip(summary["made"], summary["criterion"], summary["grade"])])
     sbase = alt.Chart(summary).transform_filter(pick)
     text_layers = [
         alt.Chart(texts).transform_filter(pick).mark_text(
@@ -1514,8 +1515,10 @@ def tier_share_explorer(
             align="left", baseline="top", fontSize=12, x=0, y=25, limit=0).encode(text=alt.Text("line2:N")),
         sbase.mark_text(align="left", baseline="top", fontSize=13, fontWeight="bold", x=0, y=50, limit=0)
         .encode(text=alt.Text("line3:N")),
+        sbase.mark_text(align="left", baseline="top", fontSize=12, x=0, y=70, limit=0)
+        .encode(text=alt.Text("line4:N")),
     ]
-    text_panel = alt.layer(*text_layers).properties(name=LIVE, width=width, height=70)
+    text_panel = alt.layer(*text_layers).properties(name=LIVE, width=width, height=88)
 
     head = title or "Tier 1 health explorer: tier shares and classwide problems"
     desc = (f"Interactive tier-share explorer: choose a grade{' and a school' if many else ''}; the text and "
