@@ -209,9 +209,9 @@ def numeric(prompt: str, answer: float, tolerance: float = 0.0, explanation: str
 
 _CSS = """
 .mtss-selfcheck{border:1px solid #9aa5b1;border-radius:6px;padding:0.8em 1em;margin:1em 0;background:#f8fafc;color:#1f2328;color-scheme:light}
-.mtss-selfcheck h3{margin-top:0.2em;font-size:1.1em}
+.mtss-selfcheck h3{margin-top:0.2em;font-size:1.1em;color:inherit}
 .mtss-selfcheck fieldset{border:none;border-top:1px solid #d0d7de;margin:0.6em 0 0;padding:0.6em 0 0}
-.mtss-selfcheck legend{font-weight:600;padding:0}
+.mtss-selfcheck legend{font-weight:600;padding:0;color:inherit}
 .mtss-selfcheck label{display:block;margin:0.25em 0;cursor:pointer}
 .mtss-selfcheck .sc-feedback{margin-top:0.4em;padding:0.3em 0.6em;border-left:4px solid transparent}
 .mtss-selfcheck .sc-feedback[data-state=correct]{border-color:#0072b2;background:#e6f1f8}
