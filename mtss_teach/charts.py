@@ -54,6 +54,7 @@ __all__ = [
     "tfi_chart",
     "risk_ratio_chart",
     "odr_counts",
+    "academy_school_days",
     "odr_chart",
 ]
 
@@ -1230,6 +1231,23 @@ def odr_counts(
     })
 
 
+def academy_school_days() -> pd.Series:
+    """School days per month in the academy's synthetic calendar (``cohort_params.yml``).
+
+    Examples
+    --------
+    >>> from mtss_teach.charts import academy_school_days
+    >>> d = academy_school_days()
+    >>> int(d.sum()), int(d["2025-10"])
+    (175, 22)
+    """
+    from .cohorts import cohort_params
+
+    cal = cohort_params()["calendar"]
+    return behavior.school_days_by_month(str(cal["first_day"]), str(cal["last_day"]),
+                                         [str(h) for h in cal.get("holidays", [])])
+
+
 def odr_chart(
     events: pd.DataFrame,
     by: str = "month",
@@ -1240,13 +1258,17 @@ def odr_chart(
     date: str = "date",
     location: str = "location",
     severity: str = "type",
+    school_days: Any = "academy",
     title: str | None = None,
     width: int = 480,
     height: int = 260,
 ) -> alt.LayerChart:
-    """Office discipline referrals by month, location or per-student band.
+    """Office discipline referrals per school day by month, by location or per-student band.
 
-    Counts are made in pandas by :func:`odr_counts` (a whole district's
+    The month view shows referrals **per school day** in each month, the
+    way SWIS reports them (:func:`mtss_teach.behavior.odr_per_day_by_month`),
+    so a short month is not mistaken for a calm one. Location and band
+    counts are made in pandas by :func:`odr_counts` (a whole district's
     events are fine). Every bar carries its number as text. The band view
     labels each band with its usual tier pattern (0-1 Tier 1, 2-5 Tier 2,
     6+ Tier 3, from :func:`mtss_teach.behavior.odr_bands`).
@@ -1255,6 +1277,12 @@ def odr_chart(
     ----------
     events, by, students, majors_only, student, date, location, severity
         As in :func:`odr_counts`.
+    school_days : pandas.Series or "academy", default "academy"
+        Month view only: school days per month, indexed "YYYY-MM" (as
+        :func:`mtss_teach.behavior.school_days_by_month` returns). "academy"
+        is the calendar of the academy's synthetic cohorts
+        (:func:`academy_school_days`); pass your own for your own data. A
+        referral in a month without school days raises ``DataError``.
     title : str, optional
     width, height : int
 
@@ -1268,29 +1296,51 @@ def odr_chart(
     >>> from mtss_teach.charts import odr_chart
     >>> ev = pd.DataFrame({"student_id": [1, 1, 2], "date": ["2025-09-03", "2025-10-01", "2025-10-02"],
     ...                    "location": ["Hall", "Class", "Class"], "type": ["major"] * 3})
-    >>> odr_chart(ev, "month").to_dict()["title"]["subtitle"]
-    ['3 major referrals, Sep 2025 to Oct 2025; most in Oct 2025 (2).']
+    >>> days = pd.Series({"2025-09": 20, "2025-10": 10})
+    >>> odr_chart(ev, "month", school_days=days).to_dict()["title"]["subtitle"]
+    ['3 major referrals over 30 school days, Sep 2025 to Oct 2025; most per school day in Oct', '2025 (0.2 a day: 2 referrals in 10 school days).']
     """
     table = odr_counts(events, by, students=students, majors_only=majors_only, student=student, date=date,
                        location=location, severity=severity)
     b = by.strip().lower()
     kind = "major referrals" if majors_only else "referrals"
     if b == "month":
-        df = table.assign(month=table["month"].dt.strftime("%Y-%m-%d"))
+        days = academy_school_days() if isinstance(school_days, str) and school_days == "academy" else school_days
+        ev = events
+        if majors_only:
+            ev = ev[ev[severity].astype(str).str.strip().str.lower() == "major"]
+        # dates were checked by odr_counts above; read them the same way
+        vals, _miss, _why = _parse_dates(ev[date])
+        per = behavior.odr_per_day_by_month(list(pd.Series(vals).dt.strftime("%Y-%m-%d")), days)
+        per = per.assign(
+            label=[pd.Period(m, freq="M").strftime("%b %Y") for m in per["month"]],
+            short=[pd.Period(m, freq="M").strftime("%b") for m in per["month"]],
+            per_day_text=[_fmt(v, 2) for v in per["per_day"]])
+        df = per
         order = list(df["label"])
-        x = alt.X("label:N", title="Month", sort=order, axis=alt.Axis(labelAngle=0))
-        y = alt.Y("odrs:Q", title=f"Office discipline {kind} (count)")
+        span = f"{order[0]} to {order[-1]}" if order else ""
+        x = alt.X("label:N", title=f"Month ({span})", sort=order,
+                  axis=alt.Axis(labelAngle=0, labelExpr="split(datum.label, ' ')[0]", labelOverlap=True))
+        y = alt.Y("per_day:Q", title=f"{kind.capitalize()} per school day (month total ÷ school days)")
         bars = alt.Chart(df).mark_bar(color=PALETTE["score"]).encode(
-            x=x, y=y, tooltip=[alt.Tooltip("label:N", title="Month"), alt.Tooltip("odrs:Q", title="Referrals")])
-        text = alt.Chart(df).mark_text(dy=-7, fontSize=11).encode(x=x, y=alt.Y("odrs:Q"), text=alt.Text("odrs:Q"))
-        total = int(df["odrs"].sum())
+            x=x, y=y, tooltip=[alt.Tooltip("label:N", title="Month"), alt.Tooltip("referrals:Q", title="Referrals"),
+                               alt.Tooltip("school_days:Q", title="School days"),
+                               alt.Tooltip("per_day_text:N", title="Per school day")])
+        text = alt.Chart(df).mark_text(dy=-7, fontSize=11).encode(x=x, y=alt.Y("per_day:Q"),
+                                                                   text=alt.Text("per_day_text:N"))
+        total = int(df["referrals"].sum())
+        n_days = int(df["school_days"].sum())
         if len(df):
-            top = df.iloc[int(df["odrs"].to_numpy().argmax())]
-            sub = f"{total} {kind}, {order[0]} to {order[-1]}; most in {top['label']} ({int(top['odrs'])})."
+            top = df.iloc[int(df["per_day"].to_numpy().argmax())]
+            sub = (f"{total} {kind} over {n_days} school days, {span}; most per school day in {top['label']} "
+                   f"({_fmt(top['per_day'], 2)} a day: {int(top['referrals'])} referrals in "
+                   f"{int(top['school_days'])} school days).")
         else:
             sub = f"No {kind}."
-        head = title or "Office discipline referrals by month"
-        desc = f"Bar chart of {kind} per month: " + "; ".join(f"{m} {c}" for m, c in zip(df["label"], df["odrs"]))
+        head = title or "Office discipline referrals per school day, by month"
+        desc = f"Bar chart of {kind} per school day in each month: " + "; ".join(
+            f"{m} {t} ({r} in {d} days)" for m, t, r, d in zip(df["label"], df["per_day_text"], df["referrals"],
+                                                               df["school_days"]))
     elif b == "location":
         df = table
         order = list(df["location"])

@@ -90,6 +90,10 @@ __all__ = [
     "srss_explorer",
 ]
 
+#: Name of an explorer's text panel: the book's page copies its text into a status
+#: region right above the controls, read out by screen readers (``_static/academy.js``).
+LIVE = "live_text"
+
 #: Most slider positions an explorer table may hold (keeps the page small).
 MAX_CUTS = 1001
 
@@ -294,7 +298,7 @@ def screening_cut_explorer(
                        fontWeight="bold" if i == 0 else "normal", x=0, y=4 + 22 * i)
             .encode(text=f"{col}:N")
         )
-    text_panel = alt.layer(*text_layers).properties(width=width + 280, height=4 + 22 * len(lines),
+    text_panel = alt.layer(*text_layers).properties(name=LIVE, width=width + 280, height=4 + 22 * len(lines),
                                                     title=alt.TitleParams("At this cut", anchor="start",
                                                                           fontSize=12))
 
@@ -311,7 +315,9 @@ def screening_cut_explorer(
     span = float(max(cuts[-1], hist["bin_end"].max()) - min(cuts[0], hist["bin_start"].min()))
     wide = max(1, int(np.ceil(_nice_width(span, 40) / st))) * st
     hist["coarse"] = np.round(cuts[0] + np.floor((hist["bin_start"] - cuts[0]) / wide + 1e-9) * wide, 10)
-    y_max = float(hist.groupby(["outcome", "coarse"])["count"].sum().max()) * 1.1
+    # Each panel has its own count scale: a small at-risk group must not be flattened by a large
+    # not-at-risk one (the panels are counts of different groups, not compared bar for bar).
+    y_max = (hist.groupby(["outcome", "coarse"])["count"].sum().groupby(level=0).max() * 1.1).to_dict()
     hist = hist.drop(columns=["k", "coarse"])
     flag_test = "datum.bin_end <= cut" if direction == "below" else "datum.bin_start >= cut"
     origin, wide = float(cuts[0]), float(wide)
@@ -333,7 +339,8 @@ def screening_cut_explorer(
                 x=alt.X("lo:Q", bin="binned", title=f"{measure} ({units})",
                         scale=alt.Scale(domain=x_dom, nice=False)),
                 x2=alt.X2("hi:Q"),
-                y=alt.Y("count:Q", title="Students (count)", stack="zero", scale=alt.Scale(domain=[0, y_max])),
+                y=alt.Y("count:Q", title="Students (count)", stack="zero",
+                        scale=alt.Scale(domain=[0, float(y_max.get(label, 1.0))])),
                 fill=alt.Fill("status:N", scale=alt.Scale(domain=status_dom, range=[PALETTE["flagged"], PALETTE["background"]]),
                               legend=alt.Legend(title="Screening decision", orient="bottom")),
                 stroke=alt.Stroke("status:N", scale=alt.Scale(domain=status_dom,
@@ -579,7 +586,7 @@ def aimline_explorer(
     reason_txt = base.mark_text(
         align="left", baseline="top", fontSize=12, x=0, y=26, lineBreak="\n").encode(text=alt.Text("reason_text:N"))
     text_panel = alt.layer(head_txt, reason_txt).properties(
-        width=width, height=70, title=alt.TitleParams("The rule's answer", anchor="start", fontSize=12))
+        name=LIVE, width=width, height=70, title=alt.TitleParams("The rule's answer", anchor="start", fontSize=12))
 
     # Points: role per (weeks of data, point) comes from the library's decisions
     # (points_used), which do not depend on the goal.
@@ -773,7 +780,7 @@ def fidelity_explorer(
     rule = alt.Chart(crit_df).mark_rule(color=PALETTE["reference"], strokeDash=[6, 3], strokeWidth=2).encode(x=alt.X("x:Q"))
     rule_txt = alt.Chart(crit_df).mark_text(align="left", dx=4, baseline="top", y=-14, fontSize=10).encode(
         x=alt.X("x:Q"), text=alt.Text("t:N"))
-    summary_panel = summary.properties(width=width, height=24)
+    summary_panel = summary.properties(name=LIVE, width=width, height=24)
     bar_panel = alt.layer(bar, rule, rule_txt).properties(width=width - 120, height=40)
 
     has_check = bool((flag != "").any())
@@ -842,7 +849,7 @@ def _lines(data: pd.DataFrame, test: str, columns: list[str], *, width: int, tit
                 x=0, y=top + line_height * i, limit=0)
             .encode(text=alt.Text(f"{col}:N"))
         )
-    props: dict[str, Any] = dict(width=width, height=top + line_height * len(columns))
+    props: dict[str, Any] = dict(name=LIVE, width=width, height=top + line_height * len(columns))
     if title:
         props["title"] = alt.TitleParams(title, anchor="start", fontSize=12)
     return alt.layer(*layers).properties(**props)
@@ -1090,7 +1097,7 @@ def decision_accuracy_explorer(
         text_layers.append(base.mark_text(align="left", baseline="top", fontSize=12, x=12, y=49 + 42 * i,
                                           limit=0, color=PALETTE["text"]).encode(text=alt.Text("detail:N")))
     text_panel = alt.layer(*text_layers).properties(
-        width=width, height=30 + 42 * len(groups),
+        name=LIVE, width=width, height=30 + 42 * len(groups),
         title=alt.TitleParams("How often the rule makes the right call", anchor="start", fontSize=12))
 
     colours = [OKABE_ITO["bluish_green"], OKABE_ITO["blue"], OKABE_ITO["vermillion"], OKABE_ITO["orange"],
@@ -1114,22 +1121,30 @@ def decision_accuracy_explorer(
                                                      title=alt.TitleParams("Right calls at this setting",
                                                                            anchor="start", fontSize=12))
 
-    x_w = alt.X("weeks:Q", title="Weekly points collected (count)",
-                scale=alt.Scale(domain=[float(wk_grid[0]), float(wk_grid[-1])], nice=False))
     y_c = alt.Y("correct:Q", title="Share right (%)", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"))
     same = f"{_near('sem', 'sem', sem_step)} && datum.rule == rule"
-    lines = chart(same).mark_line(point=True, strokeWidth=2).encode(
-        x=x_w, y=y_c, color=colour,
+    # Groups can be right equally often (a symmetric rule on mirrored students): their lines
+    # would hide each other, so each group is drawn a little to the side of the true week.
+    dodge = 0.25 * float(wk_step)
+    mid = (len(groups) - 1) / 2
+    lines = chart(same).transform_calculate(shown=f"datum.weeks + (datum.g - {mid!r}) * {dodge!r}").mark_line(
+        point=True, strokeWidth=2).encode(
+        x=alt.X("shown:Q", title="Weekly points collected (count)",
+                scale=alt.Scale(domain=[float(wk_grid[0]) - 0.5 * float(wk_step),
+                                        float(wk_grid[-1]) + 0.5 * float(wk_step)], nice=False)),
+        y=y_c, color=colour,
         strokeDash=alt.StrokeDash("group:N", scale=alt.Scale(domain=groups, range=dashes[:len(groups)]),
                                   legend=None),
         shape=alt.Shape("group:N", scale=alt.Scale(domain=groups, range=shapes[:len(groups)]), legend=None),
         tooltip=[alt.Tooltip("group:N", title="Students"), alt.Tooltip("weeks:Q", title="Weekly points"),
                  alt.Tooltip("pct:N", title="Share right")])
-    now = alt.Chart(pd.DataFrame({"one": [1]})).transform_calculate(weeks="points").mark_rule(
-        color=PALETTE["reference"], strokeDash=[4, 3]).encode(x=alt.X("weeks:Q"))
+    now = alt.Chart(pd.DataFrame({"one": [1]})).transform_calculate(shown="points").mark_rule(
+        color=PALETTE["reference"], strokeDash=[4, 3]).encode(x=alt.X("shown:Q"))
     line_panel = alt.layer(lines, now).properties(
         width=width // 2 - 10, height=170,
-        title=alt.TitleParams("Share right by weeks of data (dashed line: now)", anchor="start", fontSize=12))
+        title=alt.TitleParams("Share right by weeks of data (dashed line: now)", anchor="start", fontSize=12,
+                              subtitle=["Lines side by side: where two groups are right equally often, "
+                                        "both stay visible."], subtitleFontSize=10))
 
     head = title or "Decision-rule accuracy explorer"
     desc = (f"Interactive decision-rule accuracy explorer: {n:,} simulated students per group, goal line "
@@ -1262,9 +1277,15 @@ def classwide_table(
     *,
     season: str = "winter",
     measure: str = "math_dcpm",
-    criteria: Any = range(0, 61),
 ) -> pd.DataFrame:
-    """The library's classwide-problem check for every classroom and criterion.
+    """The library's classwide-problem check for every classroom, by its grade's criterion.
+
+    Each classroom is judged by :func:`mtss_teach.classwide.classwide_check`:
+    more than half of the class below the grade's published frustrational
+    criterion (14 digits correct per minute in grades 2-3, 24 in grades
+    4-5; Burns, VanDerHeyden & Jiban 2006). Classrooms of a grade with no
+    published criterion keep their row, marked "not checked", with the
+    reason.
 
     Parameters
     ----------
@@ -1274,28 +1295,28 @@ def classwide_table(
         dataset's name.
     season : {"fall", "winter", "spring"}, default "winter"
     measure : str, default "math_dcpm"
-        A ``measure`` of the screening table.
-    criteria : array-like, default 0 to 60
-        Frustrational criteria the slider offers (a score below it is
-        frustrational), evenly spaced.
+        A ``measure`` of the screening table (digits correct per minute).
 
     Returns
     -------
     pandas.DataFrame
-        One row per (school, grade, classroom, criterion): ``n`` students
-        screened, ``below`` (how many scored under the criterion) and
-        ``problem`` = :func:`mtss_teach.screening.classwide_problem` of the
-        classroom's scores at that criterion.
+        One row per (school, grade, classroom): ``n`` students screened,
+        ``made`` (whether the grade has a criterion), ``criterion`` (NaN when
+        not), ``below`` (students under it; -1 when not checked),
+        ``problem`` (False when not checked), ``label`` and ``reason``.
 
     Examples
     --------
     >>> from mtss_teach.explorers import classwide_table
-    >>> t = classwide_table("weak_tier1", criteria=[14])
+    >>> t = classwide_table("weak_tier1")
     >>> t.query("grade == 3")[["classroom", "n", "below", "problem"]].head(2).values.tolist()
     [['01-3A', 20, 14, True], ['01-3B', 20, 13, True]]
+    >>> float(t.query("grade == 4")["criterion"].iloc[0]), bool(t.query("grade == 1")["made"].any())
+    (24.0, False)
     """
+    from . import classwide
+
     se = check_choice(season, "season", ("fall", "winter", "spring"))
-    grid, _ = _even_grid(criteria, "criteria", what="criterion")
     c = _cohort(cohort, ("students", "screening"))
     scr = _season_rows(c.screening, se, "screening")
     known = sorted(scr["measure"].astype(str).unique())
@@ -1310,16 +1331,20 @@ def classwide_table(
         raise DataError(f"cohort: student_id {_plain(m['student_id'].iloc[i])!r} in screening is not in students")
     rows = []
     for (school, grade, room), g in m.groupby(["school", "grade", "classroom"], observed=True, sort=True):
-        scores = g["score"].to_numpy(dtype=float)
-        ordered = np.sort(scores)
-        below = np.searchsorted(ordered, grid, side="left")
-        problem = [screening.classwide_problem(scores, float(cut)) for cut in grid]
-        rows.append(pd.DataFrame({"school": str(school), "grade": int(grade), "classroom": str(room),
-                                  "criterion": grid, "n": scores.size, "below": below.astype(np.int64),
-                                  "problem": problem}))
+        r = classwide.classwide_check(g["score"].to_numpy(dtype=float), int(grade))
+        if r.made:
+            label = (f"{r.below} of {r.n} below {_fmt(r.criterion.frustrational_below)}: "
+                     f"{'classwide' if r.problem else 'not classwide'}")
+        else:
+            label = "not checked: no published criterion"
+        rows.append({"school": str(school), "grade": int(grade), "classroom": str(room), "n": r.n,
+                     "made": r.made,
+                     "criterion": r.criterion.frustrational_below if r.made else np.nan,
+                     "below": r.below if r.made else -1, "problem": bool(r.problem) if r.made else False,
+                     "label": label, "reason": r.reason})
     if not rows:
         raise DataError(f"cohort: no {se} {measure} scores to check")
-    return pd.concat(rows, ignore_index=True)
+    return pd.DataFrame(rows)
 
 
 def _runs(df: pd.DataFrame, keys: list[str], x: str, values: list[str]) -> pd.DataFrame:
@@ -1342,10 +1367,9 @@ def tier_share_explorer(
     *,
     season: str = "winter",
     measure: str = "math_dcpm",
-    criteria: Any = range(0, 61),
     grade: int | None = None,
     school: str | None = None,
-    criterion: float | None = 14,
+    criterion: float | None = None,
     measure_label: str = "Math computation",
     units: str = "digits correct per minute",
     title: str | None = None,
@@ -1355,43 +1379,45 @@ def tier_share_explorer(
 
     The page shows the grade's tier shares (:func:`tier_share_table`, from
     :func:`mtss_teach.screening.tier_shares`) against the 80/15/5
-    convention, and, for each classroom, how many students score below the
-    frustrational criterion and whether that is a classwide problem
-    (:func:`classwide_table`, from :func:`mtss_teach.screening.classwide_problem`).
+    convention, and, for each classroom, how many students score below
+    *that grade's* published frustrational criterion and whether that is a
+    classwide problem (:func:`classwide_table`, from
+    :func:`mtss_teach.classwide.classwide_check`). A grade with no published
+    criterion says so instead of borrowing another grade's.
 
     Parameters
     ----------
     cohort : Cohort or str
-    season, measure, criteria
+    season, measure
         As in :func:`classwide_table`.
     grade : int, optional
         Starting grade (default: the lowest).
     school : str, optional
         Starting school (default: all schools, or the only one).
-    criterion : float, default 14
-        Starting criterion (14 digits correct per minute: the bottom of the
-        grade 2-3 instructional range, Burns et al. 2006).
+    criterion : float, optional
+        Kept for older pages: if given, it must be the starting grade's
+        published criterion (:func:`mtss_teach.classwide.classwide_criterion`);
+        the explorer always uses each grade's own.
     measure_label, units, title : str
     width : int
 
     Returns
     -------
     altair.VConcatChart
-        Parameters ``grade`` (radio buttons), ``school`` (a select, only
-        when the cohort has several schools) and ``criterion`` (a slider).
+        Parameters ``grade`` (radio buttons) and ``school`` (a select, only
+        when the cohort has several schools).
 
     Examples
     --------
     >>> from mtss_teach.explorers import tier_share_explorer
     >>> spec = tier_share_explorer("district_small", grade=3).to_dict()
     >>> [(p["name"], p["value"], p["bind"]["input"]) for p in spec["params"]]
-    [('grade', 3, 'radio'), ('school', 'All schools', 'select'), ('criterion', 14.0, 'range')]
+    [('grade', 3, 'radio'), ('school', 'All schools', 'select')]
     """
     se = check_choice(season, "season", ("fall", "winter", "spring"))
     c = _cohort(cohort, ("students", "tiers", "screening"))
     shares = tier_share_table(c, season=se)
-    wide = classwide_table(c, season=se, measure=measure, criteria=criteria)
-    grid, step = _even_grid(wide["criterion"], "criteria")
+    wide = classwide_table(c, season=se, measure=measure)
     grades = sorted(int(g) for g in shares["grade"].unique())
     g0 = grades[0] if grade is None else check_choice(grade, "grade", grades)
     options = list(dict.fromkeys(shares["school"]))
@@ -1402,18 +1428,22 @@ def tier_share_explorer(
         s0 = check_choice(school, "school", options) if not isinstance(school, str) else school
         if s0 not in options:
             raise DataError(f"school: {school!r} is not one of {options}")
-    c0 = _start(criterion, grid, "criterion", grid[grid.size // 2])
+    if criterion is not None:
+        from . import classwide
+
+        published = classwide.classwide_criterion(g0).frustrational_below
+        if check_number(criterion, "criterion") != published:
+            raise DataError(f"criterion: grade {g0}'s published criterion is {_fmt(published)} {units} "
+                            f"(Burns, VanDerHeyden & Jiban 2006), not {_fmt(criterion)}; the explorer uses "
+                            "each grade's own criterion")
 
     params = [alt.param(name="grade", value=int(g0), bind=alt.binding_radio(
         options=grades, labels=[f"Grade {g}" for g in grades], name="Grade: "))]
     if many:
         params.append(alt.param(name="school", value=s0, bind=alt.binding_select(options=options, name="School ")))
-    params.append(alt.param(name="criterion", value=c0, bind=alt.binding_range(
-        min=float(grid[0]), max=float(grid[-1]), step=step, name=f"Frustrational: below ({units}) ")))
     pick = "datum.grade == grade" + (" && datum.school == school" if many else "")
     pick_room = "datum.grade == grade" + (
         f" && (school == {ALL_SCHOOLS!r} || datum.school == school)" if many else "")
-    inside = f"datum.lo - {step / 2!r} < criterion && criterion < datum.hi + {step / 2!r}"
 
     # Tier shares: the library's numbers per (school, grade).
     texts = shares.drop_duplicates(["school", "grade"])[["school", "grade", "line1", "line2"]]
@@ -1439,19 +1469,19 @@ def tier_share_explorer(
     tier_panel = alt.layer(t_bars, t_tick, t_text).properties(
         width=200, height=200, title=alt.TitleParams("Students by tier", anchor="start", fontSize=12))
 
-    # Classwide check: the library's answer per classroom, run-length encoded over the slider.
-    rooms = _runs(wide, ["school", "grade", "classroom"], "criterion", ["n", "below", "problem"])
-    # (the page writes the label from the row: counts from pandas, the verdict from the library)
-    status_dom = ["Classwide problem", "No classwide problem"]
+    # Classwide check: the library's answer per classroom, by the grade's own criterion.
+    rooms = wide[["school", "grade", "classroom", "n", "made", "below", "problem", "label"]].assign(
+        pct=np.where(wide["made"], 100.0 * wide["below"].clip(lower=0) / wide["n"], 0.0),
+        status=np.where(~wide["made"], "Not checked (no published criterion)",
+                        np.where(wide["problem"], "Classwide problem", "No classwide problem")))
+    status_dom = ["Classwide problem", "No classwide problem", "Not checked (no published criterion)"]
     y_r = alt.Y("classroom:N", title="Classroom", sort="ascending")
-    rbase = alt.Chart(rooms).transform_filter(f"{pick_room} && {inside}").transform_calculate(
-        pct="100 * datum.below / datum.n",
-        status=f"datum.problem ? {status_dom[0]!r} : {status_dom[1]!r}",
-        label="datum.below + ' of ' + datum.n + ': ' + (datum.problem ? 'classwide' : 'not classwide')")
+    rbase = alt.Chart(rooms).transform_filter(pick_room)
     r_bars = rbase.mark_bar(size=14).encode(
         y=y_r, x=alt.X("pct:Q", title="Students below the criterion (% of the class)",
                        scale=alt.Scale(domain=[0, 100])),
-        color=alt.Color("status:N", scale=alt.Scale(domain=status_dom, range=[PALETTE["below"], PALETTE["meets"]]),
+        color=alt.Color("status:N", scale=alt.Scale(domain=status_dom, range=[PALETTE["below"], PALETTE["meets"],
+                                                                               PALETTE["reference"]]),
                         legend=alt.Legend(title="Check", orient="bottom")),
         tooltip=[alt.Tooltip("classroom:N", title="Classroom"), alt.Tooltip("label:N", title="Students")])
     half = alt.Chart(pd.DataFrame({"x": [50.0], "t": ["half the class"]}))
@@ -1460,17 +1490,23 @@ def tier_share_explorer(
                                                                     text=alt.Text("label:N"))
     room_panel = alt.layer(r_bars, r_rule, r_text).properties(
         width=130, height=alt.Step(22),
-        title=alt.TitleParams("Classwide check: more than half below?", anchor="start", fontSize=12))
+        title=alt.TitleParams("Classwide check: more than half below the grade's criterion?", anchor="start",
+                              fontSize=12))
 
     totals = (wide.assign(key=wide["school"]) if not many else pd.concat(
         [wide.assign(key=wide["school"]), wide.assign(key=ALL_SCHOOLS)], ignore_index=True))
-    summary = totals.groupby(["key", "grade", "criterion"], sort=True).agg(
-        rooms=("problem", "size"), problems=("problem", "sum")).reset_index().rename(columns={"key": "school"})
-    summary = _runs(summary, ["school", "grade"], "criterion", ["rooms", "problems"])
-    summary = summary.assign(line3=[f"{int(p)} of {int(r)} classrooms have a classwide problem in "
-                                    f"{measure_label.lower()} ({se})."
-                                    for p, r in zip(summary["problems"], summary["rooms"])])
-    sbase = alt.Chart(summary).transform_filter(f"{pick} && {inside}")
+    summary = totals.groupby(["key", "grade"], sort=True).agg(
+        rooms=("problem", "size"), problems=("problem", "sum"), made=("made", "all"),
+        criterion=("criterion", "first")).reset_index().rename(columns={"key": "school"})
+    summary = summary.assign(
+        line3=[(f"{int(p)} of {int(r)} classrooms have a classwide problem in {measure_label.lower()} ({se})."
+                if made else f"Grade {g}: no published classwide criterion in {measure_label.lower()}.")
+               for p, r, made, g in zip(summary["problems"], summary["rooms"], summary["made"], summary["grade"])],
+        line4=[(f"A classwide problem: more than half the class below {_fmt(cr)} {units}, the grade {g} "
+                "criterion (Burns et al. 2006)." if made else
+                "Burns et al. (2006) give grades 2-5 only, so the classwide check is not made.")
+               for made, cr, g in zip(summary["made"], summary["criterion"], summary["grade"])])
+    sbase = alt.Chart(summary).transform_filter(pick)
     text_layers = [
         alt.Chart(texts).transform_filter(pick).mark_text(
             align="left", baseline="top", fontSize=13, fontWeight="bold", x=0, y=4, limit=0)
@@ -1479,20 +1515,22 @@ def tier_share_explorer(
             align="left", baseline="top", fontSize=12, x=0, y=25, limit=0).encode(text=alt.Text("line2:N")),
         sbase.mark_text(align="left", baseline="top", fontSize=13, fontWeight="bold", x=0, y=50, limit=0)
         .encode(text=alt.Text("line3:N")),
+        sbase.mark_text(align="left", baseline="top", fontSize=12, x=0, y=70, limit=0)
+        .encode(text=alt.Text("line4:N")),
     ]
-    text_panel = alt.layer(*text_layers).properties(width=width, height=70)
+    text_panel = alt.layer(*text_layers).properties(name=LIVE, width=width, height=88)
 
     head = title or "Tier 1 health explorer: tier shares and classwide problems"
     desc = (f"Interactive tier-share explorer: choose a grade{' and a school' if many else ''}; the text and "
             f"bars show the share of students in each tier ({se}) against the 80/15/5 convention, and the "
-            f"classroom bars show how many students in each class score below the frustrational criterion "
-            f"in {measure_label.lower()} ({units}), set with the slider, and whether that is a classwide "
-            "problem (more than half the class).")
+            f"classroom bars show how many students in each class score below the grade's published "
+            f"frustrational criterion in {measure_label.lower()} ({units}) and whether that is a classwide "
+            "problem (more than half the class); grades with no published criterion are not checked.")
     row = alt.hconcat(tier_panel, room_panel, spacing=30).resolve_scale(color="independent")
     return alt.vconcat(text_panel, row, spacing=12).add_params(
         *params).properties(
-        title=alt.TitleParams(head, subtitle=["80/15/5 is a planning convention, not a norm. Pick a grade and "
-                                              "move the slider under the chart."], anchor="start"),
+        title=alt.TitleParams(head, subtitle=["80/15/5 is a planning convention, not a norm. Pick a grade "
+                                              "under the chart."], anchor="start"),
         description=desc,
     )
 
@@ -1709,7 +1747,7 @@ def gap_analysis_explorer(
     text_panel = alt.layer(
         line(ps, "head", 4, bold=True), line(sw, "head", 25, bold=True),
         line(ps, "first", 50, size=12), line(sw, "second", 68, size=12), line(sw, "third", 86, size=12),
-    ).properties(width=width, height=104, title=alt.TitleParams("The library's gap analysis", anchor="start",
+    ).properties(name=LIVE, width=width, height=104, title=alt.TitleParams("The gap analysis", anchor="start",
                                                                  fontSize=12))
 
     # Bars: the gap against the cut; growth needed against peers and the limit.
@@ -2175,14 +2213,14 @@ def odr_explorer(
     bb = alt.Chart(bands).transform_filter(at)
     b_bars = bb.mark_bar(size=40).encode(
         x=x_b, y=alt.Y("students:Q", title="Students (count)", axis=alt.Axis(orient="right"),
-                       scale=alt.Scale(type="symlog")),
+                       scale=alt.Scale(type="linear", zero=True)),
         color=alt.Color("row:N", scale=alt.Scale(domain=rows, range=[PALETTE["tier1"], PALETTE["tier2"],
                                                                      PALETTE["tier3"]][:len(rows)]), legend=None),
         tooltip=[alt.Tooltip("row:N", title="Band"), alt.Tooltip("label:N", title="Students")])
     b_text = bb.mark_text(dy=-8, fontSize=11).encode(x=x_b, y=alt.Y("students:Q"), text=alt.Text("label:N"))
     band_panel = alt.layer(b_bars, b_text).properties(
         width=220, height=180,
-        title=alt.TitleParams("Students by band (log scale)", anchor="start", fontSize=12))
+        title=alt.TitleParams("Students by band", anchor="start", fontSize=12))
 
     order = list(months["label"])
     curve = months[["month_no", "label", "caught_share"]].assign(pct=[_pct(c) for c in months["caught_share"]])
@@ -2288,7 +2326,7 @@ def srss_explorer(
               .transform_aggregate(total="sum(score)")
               .transform_lookup(lookup="total", from_=alt.LookupData(totals, "total", ["band", "summary"])))
     summary = summed.mark_text(align="left", baseline="top", fontSize=14, fontWeight="bold", x=0, y=4).encode(
-        text=alt.Text("summary:N")).properties(width=width, height=24)
+        text=alt.Text("summary:N")).properties(name=LIVE, width=width, height=24)
 
     band_df = pd.DataFrame({"band": bands["band"].astype(str), "lo": bands["low"].astype(float) - 0.5,
                             "hi": bands["high"].astype(float) + 0.5})

@@ -38,6 +38,7 @@ import html
 import importlib
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
@@ -46,7 +47,7 @@ import yaml
 
 from .errors import DataError
 
-__all__ = ["Option", "Question", "SelfCheck", "choice", "numeric", "from_dict", "load_selfcheck"]
+__all__ = ["Option", "Question", "SelfCheck", "choice", "numeric", "parse_response", "from_dict", "load_selfcheck"]
 
 
 @dataclass(frozen=True)
@@ -86,11 +87,52 @@ class Question:
         """
         if self.kind == "choice":
             return isinstance(response, int) and 0 <= response < len(self.options) and self.options[response].correct
-        try:
-            v = float(response)
-        except (TypeError, ValueError):
-            return False
-        return math.isfinite(v) and abs(v - float(self.answer)) <= self.tolerance + 1e-12
+        v = parse_response(response, self.unit)
+        return v is not None and abs(v - float(self.answer)) <= self.tolerance + 1e-12
+
+
+_NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$", re.IGNORECASE)
+
+
+def _is_percent_unit(unit: str) -> bool:
+    return unit.strip().lower() in ("%", "percent", "per cent", "percentage")
+
+
+def parse_response(response: Any, unit: str = "") -> float | None:
+    """Read a typed answer as a number, the way the page's script does.
+
+    A decimal comma is read as a point. A trailing percent sign means
+    hundredths ("49%" is 0.49) unless the question's own unit is a
+    percentage, where "49%" and "49" are both 49. Anything that is not one
+    number gives ``None``. The page's script (``_JS``) follows the same rule;
+    the tests check the two agree in a browser.
+
+    Examples
+    --------
+    >>> from mtss_teach.selfcheck import parse_response
+    >>> parse_response("49%"), parse_response("0,49"), parse_response("49%", unit="%")
+    (0.49, 0.49, 49.0)
+    >>> parse_response("forty") is None, parse_response("0.49%")
+    (True, 0.0049)
+    """
+    if isinstance(response, bool):
+        return None
+    if isinstance(response, (int, float)):
+        v = float(response)
+        return v if math.isfinite(v) else None
+    if not isinstance(response, str):
+        return None
+    raw = response.strip().replace(",", ".")
+    percent = raw.endswith("%")
+    raw = raw.rstrip("%").strip()
+    if not _NUMBER.match(raw):
+        return None
+    v = float(raw)
+    if not math.isfinite(v):
+        return None
+    if percent and not _is_percent_unit(unit):
+        v = v / 100.0
+    return v
 
 
 def _text(value: Any, name: str) -> str:
@@ -166,10 +208,10 @@ def numeric(prompt: str, answer: float, tolerance: float = 0.0, explanation: str
 # ---------------------------------------------------------------------------
 
 _CSS = """
-.mtss-selfcheck{border:1px solid #9aa5b1;border-radius:6px;padding:0.8em 1em;margin:1em 0;background:#f8fafc}
-.mtss-selfcheck h3{margin-top:0.2em;font-size:1.1em}
+.mtss-selfcheck{border:1px solid #9aa5b1;border-radius:6px;padding:0.8em 1em;margin:1em 0;background:#f8fafc;color:#1f2328;color-scheme:light}
+.mtss-selfcheck h3{margin-top:0.2em;font-size:1.1em;color:inherit}
 .mtss-selfcheck fieldset{border:none;border-top:1px solid #d0d7de;margin:0.6em 0 0;padding:0.6em 0 0}
-.mtss-selfcheck legend{font-weight:600;padding:0}
+.mtss-selfcheck legend{font-weight:600;padding:0;color:inherit}
 .mtss-selfcheck label{display:block;margin:0.25em 0;cursor:pointer}
 .mtss-selfcheck .sc-feedback{margin-top:0.4em;padding:0.3em 0.6em;border-left:4px solid transparent}
 .mtss-selfcheck .sc-feedback[data-state=correct]{border-color:#0072b2;background:#e6f1f8}
@@ -195,10 +237,12 @@ _JS = r"""
       root.querySelectorAll(".sc-numeric").forEach(function(fs){
         var fb=fs.querySelector(".sc-feedback"),inp=fs.querySelector("input"),btn=fs.querySelector("button");
         function check(){
-          var raw=(inp.value||"").trim().replace(",",".").replace(/[%\s]+$/,"");
+          var raw=(inp.value||"").trim().replace(",",".");
+          var pct=/%$/.test(raw);raw=raw.replace(/%$/,"").trim();
           var v=parseFloat(raw);
           if(raw===""||!isFinite(v)||!/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(raw)){
             fb.hidden=false;fb.dataset.state="wrong";fb.textContent="Type a number first.";return;}
+          if(pct&&fs.dataset.percent!=="1"){v=v/100;}
           var a=parseFloat(fs.dataset.answer),t=parseFloat(fs.dataset.tolerance);
           show(fb,Math.abs(v-a)<=t+1e-12,fs.dataset.explanation);}
         btn.addEventListener("click",check);
@@ -268,7 +312,8 @@ class SelfCheck:
                 unit = f" <span class=\"sc-unit\">{e(q.unit)}</span>" if q.unit else ""
                 parts.append(
                     f'<fieldset class="sc-numeric" id="{qid}" data-answer="{_fmt(q.answer)}" '
-                    f'data-tolerance="{_fmt(q.tolerance)}" data-explanation="{e(q.explanation)}">'
+                    f'data-tolerance="{_fmt(q.tolerance)}" data-percent="{1 if _is_percent_unit(q.unit) else 0}" '
+                    f'data-explanation="{e(q.explanation)}">'
                     f"<legend>{qi}. {e(q.prompt)}</legend>"
                     f'<label for="{qid}-in" class="sc-visually-hidden">Your answer</label>'
                     f'<input id="{qid}-in" type="text" inputmode="decimal" autocomplete="off">{unit} '

@@ -588,3 +588,144 @@ def test_hub_filters_in_chromium(resource_data, offline_page):
     assert page.locator("tbody tr:visible").count() == len(entries)
     assert not page.locator("[data-rh-empty]").is_visible()
     assert offline_page.blocked == []
+
+
+# --------------------------------------------------------------------------
+# Reads like a course (issue #15, item 3): scans of the BUILT HTML
+# --------------------------------------------------------------------------
+
+HTML = ROOT / "_build" / "html"
+LESSONS = sorted((ROOT / "modules").glob("*/lesson.md"))
+LESSON_PAGES = [f"modules/{p.parent.name}/lesson.html" for p in LESSONS]
+# Pages a self-paced reader reads (facilitator guides and the deployment page are for staff).
+READER_PAGES = LESSON_PAGES + [f"book/{n}.html" for n in (
+    "index", "start-here", "explorers", "what-is-mtss", "glossary", "resource-hub")]
+BUILT_NEEDED = pytest.mark.skipif(not (HTML / "index.html").exists(),
+                                  reason="needs the built book (run `make book` first)")
+
+#: Internal names a reader must not meet: the package, module.function, build commands,
+#: dataset ids. (Hand-written from the issue's examples: "screening.auc gives 0.849",
+#: `make apps`, dataset ids in chart titles.)
+INTERNAL = [
+    re.compile(r"\bmtss_teach\b"),
+    re.compile(r"\b(?:screening|progress|fidelity|equity|behavior|norms|cohorts|datasets|explorers|charts|"
+               r"selfcheck|classwide|widgets|tables|exercises|grading)\.[a-z_]{2,}\b"),
+    re.compile(r"\bmake (?:apps|book|test|release|autograde|datasets|bench)\b"),
+    re.compile(r"\b(?:district_small|weak_tier1|district_large|healthy_school)\b"),
+    re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\("),  # a function call such as odr_rate(
+]
+#: Raw pandas printouts ("Name: 68, dtype: float64", "Length: 12, dtype: int64").
+RAW_PANDAS = re.compile(r"\bdtype: ?\w+|\bName: [^,\n]{1,40}, (?:Length: \d+, )?dtype\b")
+
+
+def _reader_text(path: Path) -> str:
+    """What a reader sees in the article by default: no scripts, no folded code, no hidden toggles."""
+    soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+    main = soup.find(attrs={"role": "main"}) or soup
+    for tag in main.find_all(["script", "style", "noscript", "template"]):
+        tag.decompose()
+    for det in main.select("details.hide"):
+        det.decompose()
+    return main.get_text(" ", strip=True)
+
+
+@BUILT_NEEDED
+@pytest.mark.parametrize("page", LESSON_PAGES + ["book/explorers.html", "book/what-is-mtss.html"])
+def test_code_is_folded_by_default(page):
+    """Every code cell's input sits in a closed <details> the reader can open; none is shown."""
+    soup = BeautifulSoup((HTML / page).read_text(encoding="utf-8"), "html.parser")
+    inputs = soup.select("div.cell_input")
+    shown = [i for i in inputs if not any(p.name == "details" and "hide" in (p.get("class") or [])
+                                          for p in i.parents)]
+    assert not shown, f"{page}: {len(shown)} of {len(inputs)} code inputs shown by default"
+    for det in soup.select("details.hide"):
+        assert not det.has_attr("open")
+        assert det.find("summary") and "code" in det.find("summary").get_text().lower()
+
+
+@BUILT_NEEDED
+@pytest.mark.parametrize("page", READER_PAGES)
+def test_no_raw_pandas_output(page):
+    text = _reader_text(HTML / page)
+    found = RAW_PANDAS.findall(text)
+    assert not found, f"{page}: raw pandas output {found[:3]}"
+
+
+@BUILT_NEEDED
+@pytest.mark.parametrize("page", READER_PAGES)
+def test_no_internal_names_in_reader_text(page):
+    text = _reader_text(HTML / page)
+    hits = sorted({m.group(0) for rx in INTERNAL for m in rx.finditer(text)})
+    assert not hits, f"{page}: internal names a reader would see: {hits[:8]}"
+
+
+@BUILT_NEEDED
+def test_readers_get_no_source_download():
+    pages = [p for p in HTML.rglob("*.html") if "_static" not in p.parts]
+    assert not (HTML / "_sources").exists()
+    for p in pages:
+        text = p.read_text(encoding="utf-8")
+        assert "_sources/" not in text, p.relative_to(HTML)
+        assert "download-source-button" not in text and "download-notebook-button" not in text
+
+
+def test_courses_run_1_to_10_in_the_navigation():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    files = [c["file"] for part in toc["parts"] for c in part.get("chapters", [])]
+    lessons = [f for f in files if re.fullmatch(r"modules/\d\d-[\w-]+/lesson", f)]
+    assert [int(f.split("/")[1][:2]) for f in lessons] == list(range(1, 11))
+
+
+@BUILT_NEEDED
+def test_next_and_previous_run_1_to_10():
+    """Following "next" from course 1 visits the courses in order (the built pages' own links)."""
+    seen = []
+    page = HTML / "modules/01-foundations/lesson.html"
+    for _ in range(12):
+        m = re.match(r"(\d\d)-", page.parent.name)
+        if page.name == "lesson.html" and m:
+            seen.append(int(m.group(1)))
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        nxt = soup.select_one("a.right-next")
+        if nxt is None or len(seen) == 10:
+            break
+        page = (page.parent / nxt["href"].split("#")[0]).resolve()
+    assert seen == list(range(1, 11))
+
+
+@BUILT_NEEDED
+def test_course_map_totals_the_stated_times():
+    """The landing page lists the 10 courses with each lesson's stated time, and the total."""
+    stated = []
+    for md in LESSONS:  # read independently of the build: "**Time:** about N minutes"
+        m = re.search(r"\*\*Time:\*\*\s*about\s+(\d+)\s+minutes", md.read_text(encoding="utf-8"))
+        assert m, f"{md.parent.name}: no stated time"
+        stated.append(int(m.group(1)))
+    soup = BeautifulSoup((HTML / "book" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    table = soup.select_one("table.mtss-course-map")
+    assert table is not None, "no course map on the landing page"
+    rows = table.select("tbody tr")
+    assert len(rows) == len(LESSONS) + 1
+    for row, minutes, md in zip(rows, stated, LESSONS):
+        cells = [c.get_text(" ", strip=True) for c in row.find_all("td")]
+        assert cells[1] == f"about {minutes} min"
+        href = row.find("a")["href"]
+        assert href.endswith(f"modules/{md.parent.name}/lesson.html"), href
+    total = sum(stated)
+    h, m = divmod(total, 60)
+    want = f"about {h} hour{'s' if h != 1 else ''}" + (f" {m} minutes" if m else "")
+    assert rows[-1].get_text(" ", strip=True).endswith(want)
+
+
+@BUILT_NEEDED
+def test_start_here_presents_explorers_and_templates():
+    soup = BeautifulSoup((HTML / "book/start-here.html").read_text(encoding="utf-8"), "html.parser")
+    hrefs = [a["href"] for a in soup.select("a[href]")]
+    explorer_links = {h.split("#")[1] for h in hrefs if h.startswith("explorers.html#explorer-")}
+    assert len(explorer_links) == 9, sorted(explorer_links)
+    templates = sorted(p.name for p in (ROOT / "modules").glob("*/templates/*.html"))
+    linked = sorted({Path(urlsplit(h).path).name for h in hrefs if "_downloads/" in h and h.endswith(".html")})
+    assert linked == templates
+    ids = {t.get("id") for t in BeautifulSoup((HTML / "book/explorers.html").read_text(encoding="utf-8"),
+                                              "html.parser").find_all(id=True)}
+    assert explorer_links <= ids

@@ -604,6 +604,39 @@ def test_odr_counts_by_month_fill_empty_months():
     assert charts.odr_counts(EVENTS, "month", majors_only=False)["odrs"].sum() == 11
 
 
+def test_odr_month_chart_shows_referrals_per_school_day():
+    """SWIS reports referrals per school day in each month (issue #15); by hand: Sep 6/20, Oct 0/22, Nov 4/16."""
+    days = pd.Series({"2025-09": 20, "2025-10": 22, "2025-11": 16})
+    spec = charts.odr_chart(EVENTS, "month", school_days=days).to_dict()
+    rows = rows_with(spec, "per_day")
+    assert [(r["label"], r["referrals"], r["school_days"]) for r in rows] == [
+        ("Sep 2025", 6, 20), ("Oct 2025", 0, 22), ("Nov 2025", 4, 16)]
+    assert [r["per_day"] for r in rows] == pytest.approx([0.3, 0.0, 0.25])
+    assert [r["per_day_text"] for r in rows] == ["0.3", "0", "0.25"]
+    assert "most per school day in Sep 2025 (0.3 a day: 6 referrals in 20 school days)" in " ".join(
+        spec["title"]["subtitle"])
+    y = [enc["y"] for _, enc in encodings(spec) if "y" in enc]
+    assert all(e["field"] == "per_day" for e in y)
+
+
+def test_odr_month_chart_labels_do_not_overlap():
+    spec = charts.odr_chart(EVENTS, "month", school_days=pd.Series({"2025-09": 20, "2025-10": 22, "2025-11": 16}))
+    x = [enc["x"] for _, enc in encodings(spec.to_dict()) if "x" in enc][0]
+    assert x["axis"]["labelExpr"] == "split(datum.label, ' ')[0]" and x["title"] == "Month (Sep 2025 to Nov 2025)"
+
+
+def test_odr_month_chart_refuses_a_referral_outside_the_school_days():
+    with pytest.raises(DataError, match="a month without school days"):
+        charts.odr_chart(EVENTS, "month", school_days=pd.Series({"2025-09": 20, "2025-10": 22}))
+
+
+def test_academy_calendar_school_days():
+    # cohort_params.yml: 2025-08-25 to 2026-05-29, weekdays minus its holidays = 175 (cohorts.school_days)
+    from mtss_teach.cohorts import school_days
+
+    assert int(charts.academy_school_days().sum()) == school_days() == 175
+
+
 def test_odr_counts_by_location_most_first():
     t = charts.odr_counts(EVENTS, "location")
     # majors: class 1(s1)+1(s2)+3(s3) = 5, hall 1+2 = 3, bus 1+1 = 2

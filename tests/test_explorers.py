@@ -516,15 +516,23 @@ def winter_math(cohort):
     return s.assign(school=s["school"].astype(str), classroom=s["classroom"].astype(str))
 
 
-def expected_room_labels(cohort, grade: int, school: str, criterion: float) -> dict[str, str]:
+# Burns, VanDerHeyden & Jiban (2006): frustrational below 14 digits correct per minute in
+# grades 2-3 and below 24 in grades 4-5; no criterion for grades 1 or 6 (MTSS_REFERENCE).
+PUBLISHED_CRITERION = {2: 14, 3: 14, 4: 24, 5: 24}
+
+
+def expected_room_labels(cohort, grade: int, school: str) -> dict[str, str]:
     m = winter_math(cohort)
     m = m[m["grade"] == grade] if school == explorers.ALL_SCHOOLS else m[(m["grade"] == grade) & (m["school"] == school)]
     out = {}
+    criterion = PUBLISHED_CRITERION.get(grade)
     for room, g in m.groupby("classroom"):
+        if criterion is None:
+            out[room] = "not checked: no published criterion"
+            continue
         below = int((g["score"] < criterion).sum())
-        problem = screening.classwide_problem(g["score"], criterion)
-        assert problem == (2 * below > len(g))  # "more than half the class" (MTSS_REFERENCE section 5)
-        out[room] = f"{below} of {len(g)}: {'classwide' if problem else 'not classwide'}"
+        problem = 2 * below > len(g)  # "more than half the class" (MTSS_REFERENCE section 5)
+        out[room] = f"{below} of {len(g)} below {criterion}: {'classwide' if problem else 'not classwide'}"
     return out
 
 
@@ -540,27 +548,33 @@ def test_tier_table_equals_tier_shares(small):
         assert rows["expected"].tolist() == [0.80, 0.15, 0.05]  # the 80/15/5 convention (MTSS_REFERENCE section 5)
 
 
-def test_classwide_table_equals_classwide_problem(small):
-    t = explorers.classwide_table(small, criteria=range(0, 61, 5))
+def test_classwide_table_uses_each_grades_published_criterion(small):
+    t = explorers.classwide_table(small)
     m = winter_math(small)
-    assert len(t) == m["classroom"].nunique() * 13
-    for _, row in t.sample(80, random_state=1).iterrows():
+    assert len(t) == m["classroom"].nunique()
+    for _, row in t.iterrows():
         scores = m.loc[m["classroom"] == row["classroom"], "score"]
         assert row["n"] == len(scores)
-        assert row["below"] == int((scores < row["criterion"]).sum())
-        assert row["problem"] == screening.classwide_problem(scores, row["criterion"])
+        crit = PUBLISHED_CRITERION.get(row["grade"])
+        if crit is None:
+            assert not row["made"] and row["below"] == -1 and "no published classwide criterion" in row["reason"]
+            continue
+        assert row["made"] and row["criterion"] == crit
+        assert row["below"] == int((scores < crit).sum())
+        assert row["problem"] == (2 * row["below"] > len(scores))
 
 
-def test_classwide_runs_decode_to_the_full_table(small, tier_spec):
-    """The page stores each classroom's answer once per run of slider positions; nothing is lost."""
-    spec = tier_spec
-    runs = next(v for v in spec["datasets"].values() if v and "classroom" in v[0])
-    full = explorers.classwide_table(small)
-    for row in full.itertuples():
-        hits = [r for r in runs if r["classroom"] == row.classroom and r["lo"] - 0.5 < row.criterion < r["hi"] + 0.5]
-        assert len(hits) == 1, (row.classroom, row.criterion)
-        assert (hits[0]["below"], hits[0]["n"], hits[0]["problem"]) == (row.below, row.n, row.problem)
-    assert len(json.dumps(spec)) < 200_000
+def test_healthy_grade_1_is_not_judged_by_the_grade_2_criterion():
+    """Issue #15: grade 1 of the healthy district showed '7 of 10 classrooms' by the grade 2-3 criterion."""
+    t = explorers.classwide_table("healthy")
+    assert not t.loc[t["grade"] == 1, "problem"].any() and not t.loc[t["grade"] == 1, "made"].any()
+    texts = svg_texts(explorers.tier_share_explorer("healthy", grade=1).to_dict())
+    assert any("no published classwide criterion" in x for x in texts)
+    assert not any("classrooms have a classwide problem" in x for x in texts)
+
+
+def test_tier_explorer_page_stays_small(tier_spec):
+    assert len(json.dumps(tier_spec)) < 200_000
 
 
 @pytest.fixture(scope="module")
@@ -568,21 +582,35 @@ def tier_spec(small):
     return explorers.tier_share_explorer(small).to_dict()
 
 
-@pytest.mark.parametrize("grade,school,criterion", [(3, explorers.ALL_SCHOOLS, 14), (4, "School 02", 24),
-                                                     (2, "School 01", 30), (6, explorers.ALL_SCHOOLS, 0)])
-def test_tier_explorer_drawn_by_vega(small, tier_spec, grade, school, criterion):
-    texts = svg_texts(tier_spec, grade=grade, school=school, criterion=criterion)
+@pytest.mark.parametrize("grade,school", [(3, explorers.ALL_SCHOOLS), (4, "School 02"), (2, "School 01"),
+                                          (6, explorers.ALL_SCHOOLS)])
+def test_tier_explorer_drawn_by_vega(small, tier_spec, grade, school):
+    texts = svg_texts(tier_spec, grade=grade, school=school)
     assert expected_tier_line(small, grade, school) in texts
-    labels = expected_room_labels(small, grade, school, criterion)
+    labels = expected_room_labels(small, grade, school)
     for room, label in labels.items():
         assert label in texts and room in texts
-    n_problem = sum(v.endswith(": classwide") for v in labels.values())
-    assert f"{n_problem} of {len(labels)} classrooms have a classwide problem in math computation (winter)." in texts
+    if grade in PUBLISHED_CRITERION:
+        n_problem = sum(v.endswith(": classwide") for v in labels.values())
+        crit = PUBLISHED_CRITERION[grade]
+        assert f"{n_problem} of {len(labels)} classrooms have a classwide problem in math computation (winter)." in texts
+        assert (f"A classwide problem: more than half the class below {crit} digits correct per minute, the grade "
+                f"{grade} criterion (Burns et al. 2006).") in texts
+    else:
+        assert f"Grade {grade}: no published classwide criterion in math computation." in texts
+
+
+def test_tier_explorer_criterion_argument_must_be_the_published_one(small):
+    assert explorers.tier_share_explorer(small, grade=4, criterion=24).to_dict()["params"][0]["value"] == 4
+    with pytest.raises(DataError, match="criterion: grade 4's published criterion is 24"):
+        explorers.tier_share_explorer(small, grade=4, criterion=14)
+    with pytest.raises(DataError, match="no published classwide criterion for grade 1"):
+        explorers.tier_share_explorer(small, grade=1, criterion=14)
 
 
 def test_tier_explorer_one_school_has_no_school_control():
     spec = explorers.tier_share_explorer("weak_tier1", grade=3).to_dict()
-    assert [p["name"] for p in spec["params"]] == ["grade", "criterion"]
+    assert [p["name"] for p in spec["params"]] == ["grade"]
     texts = svg_texts(spec)
     assert "Grade 3, School 01: Tier 1 alone serves 22% of 100 students (below the 80% expectation)" in texts
 
@@ -939,7 +967,7 @@ def test_page_has_the_nine_explorers(page_specs):
     assert names[1] == ["goal", "weeks"]
     assert names[2] == sorted(explorers.tfi_param_name(i) for i in tier_items(1))
     assert names[3] == ["points", "rule", "sem"]
-    assert names[4] == ["criterion", "grade", "school"]
+    assert names[4] == ["grade", "school"]
     assert names[5] == ["score", "weeks_left"]
     assert names[6] == ["min_cell", "min_n", "threshold"]
     assert names[7] == ["month_no"]
@@ -1177,14 +1205,13 @@ def test_tier_controls_show_tier_shares_and_classwide_checks(offline_page, explo
     page = _open(offline_page, explorers_html)
     box = _explorer(page, "grade")
     assert expected_tier_line(small, 3, explorers.ALL_SCHOOLS) in _texts(box)
-    for grade, school, crit in ((4, "School 02", 24), (2, "School 01", 14), (5, explorers.ALL_SCHOOLS, 40),
-                                (1, "School 02", 3)):
+    for grade, school in ((4, "School 02"), (2, "School 01"), (5, explorers.ALL_SCHOOLS), (1, "School 02")):
         _check(box, "grade", grade)
         _select(box, "school", school)
-        _set_range(box, "criterion", crit)
+        crit = PUBLISHED_CRITERION.get(grade)
         line = expected_tier_line(small, grade, school)
         texts = _wait_for_text(box, line)
-        labels = expected_room_labels(small, grade, school, crit)
+        labels = expected_room_labels(small, grade, school)
         page.wait_for_function(
             "([el, needle]) => Array.from(el.querySelectorAll('svg text')).some(t => t.textContent === needle)",
             arg=[box.element_handle(), next(iter(labels.values()))], timeout=5000)
@@ -1269,3 +1296,51 @@ def test_srss_buttons_show_the_library_total_and_band(offline_page, explorers_ht
         assert want in _wait_for_text(box, want)
     assert offline_page.console_errors == []
     assert offline_page.blocked == []
+
+
+# ---------------------------------------------------------------------------
+# Chart fixes (issue #15, item 7)
+# ---------------------------------------------------------------------------
+
+
+def _units(spec):
+    """Every unit/layer view of a spec (nested concat and layer included)."""
+    out = []
+    if isinstance(spec, dict):
+        if "mark" in spec:
+            out.append(spec)
+        for k in ("vconcat", "hconcat", "concat", "layer"):
+            for child in spec.get(k, []):
+                out.extend(_units(child))
+    return out
+
+
+def test_cut_explorer_histograms_each_have_their_own_count_scale():
+    """A 60-student at-risk group must not be drawn on the 0-250 scale of 1,100 others."""
+    scores = [1] * 5 + [2] * 5 + [9] * 50 + [1] * 1000 + [3] * 100  # by hand: tallest bars 50 and 1000
+    at_risk = [True] * 60 + [False] * 1100
+    spec = explorers.screening_cut_explorer(scores, at_risk, risk_when="above", cut=5, step=1).to_dict()
+    domains = sorted({tuple(u["encoding"]["y"]["scale"]["domain"]) for u in _units(spec)
+                      if u["encoding"].get("y", {}).get("field") == "count"})
+    assert domains == [(0.0, pytest.approx(55.0)), (0.0, pytest.approx(1100.0))]
+
+
+def test_odr_explorer_counts_on_a_linear_scale():
+    """A log scale drew 43 students as about half of 1,157 (issue #15)."""
+    ev = pd.DataFrame({"student_id": [1, 1, 2], "type": ["major"] * 3,
+                       "date": ["2025-09-02", "2025-10-01", "2025-10-09"]})
+    spec = explorers.odr_explorer(ev, [1, 2, 3]).to_dict()
+    scales = [u["encoding"]["y"].get("scale", {}) for u in _units(spec)
+              if u["encoding"].get("y", {}).get("field") == "students"]
+    assert scales and all(s.get("type", "linear") == "linear" for s in scales)
+    assert "log" not in json.dumps(spec).lower().replace("logic", "")
+
+
+def test_decision_explorer_lines_never_hide_each_other():
+    """Groups right equally often used to be drawn exactly on top of each other."""
+    spec = explorers.decision_accuracy_explorer(sem=10, points=6, rule="four_point").to_dict()
+    lines = [u for u in _units(spec) if (u["mark"] if isinstance(u["mark"], str) else u["mark"]["type"]) == "line"
+             and u["encoding"]["x"]["field"] == "shown"]
+    assert len(lines) == 1
+    calc = [t["calculate"] for t in lines[0].get("transform", []) if t.get("as") == "shown"]
+    assert calc and "datum.g" in calc[0]

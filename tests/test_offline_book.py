@@ -87,3 +87,48 @@ def test_second_build_executes_nothing(built_book):
     log = proc.stdout + proc.stderr
     assert "Executing notebook" not in log
     assert "build succeeded" in log
+
+
+# --------------------------------------------------------------------------
+# Issue #15: search words, excerpts, the course map, JavaScript-off charts
+# --------------------------------------------------------------------------
+
+def test_search_index_keeps_80_15_5_as_one_word():
+    from mtss_teach.sphinxext import _search_language
+
+    lang = _search_language()({})
+    assert lang.split("The 80/15/5 convention, a 1/2 split, and risk ratios.") == [
+        "The", "80/15/5", "convention", "a", "1/2", "split", "and", "risk", "ratios"]
+    # the page's query splitter follows the same rule (checked in a browser in test_book_browser)
+    assert "splitQuery" in lang.js_splitter_code and "\\/" in lang.js_splitter_code
+
+
+def test_page_excerpt_keeps_sections_and_drops_code_and_scripts():
+    from mtss_teach.sphinxext import page_excerpt_html
+
+    page = ('<html><body><nav>menu</nav><article role="main"><section id="why"><h1>Why<a class="headerlink">#</a>'
+            '</h1><p>Tier 1 &amp; 80/15/5.</p><details class="admonition hide above-input"><summary>Show'
+            '</summary><div class="cell_input">import x</div></details><table><colgroup><col></colgroup>'
+            '<tr><td>a</td></tr></table><script>var spec = 1;</script><p>End.</p></section></article></body></html>')
+    out = page_excerpt_html(page)
+    assert out.startswith('<div role="main"><section id="why">') and out.endswith("</section></div>")
+    assert "Tier 1 &amp; 80/15/5." in out and "End." in out and " a " in out
+    for gone in ("menu", "import x", "var spec", "Show", "#"):
+        assert gone not in out, gone
+
+
+def test_lesson_time_reads_the_stated_time():
+    from mtss_teach.sphinxext import _hours, lesson_time
+
+    assert lesson_time("---\nx: 1\n---\n# 5. Decisions\n\n**Time:** about 40 minutes of reading and doing.") == (
+        "5. Decisions", 40)
+    with pytest.raises(ValueError, match="no stated time"):
+        lesson_time("# 5. Decisions\n\nNo time here.", where="modules/05/lesson")
+    assert (_hours(45), _hours(60), _hours(340)) == ("45 minutes", "1 hour", "5 hours 40 minutes")
+
+
+def test_chart_html_says_what_is_missing_without_javascript():
+    explorer = _chart_html({"description": "Interactive cut explorer", "params": [{"name": "cut"}]}, "k")
+    chart = _chart_html({"description": "Bar chart of tiers"}, "k")
+    assert "<noscript>" in explorer and "This interactive explorer needs JavaScript" in explorer
+    assert "It shows: Bar chart of tiers" in chart and "interactive chart" in chart

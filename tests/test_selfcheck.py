@@ -280,3 +280,56 @@ def test_selfchecks_in_the_built_book_give_feedback(offline_page, built_book):
             assert fs.locator(".sc-feedback").inner_text().startswith("Correct."), p.name
     assert offline_page.blocked == []
     assert not [e for e in offline_page.console_errors if "selfcheck" in e.lower() or "mtssSelfCheck" in e]
+
+
+# ---------------------------------------------------------------------------
+# percentages: "49%" is 0.49 on a proportion question (issue #15)
+# ---------------------------------------------------------------------------
+
+# (typed text, unit of the question, the number a reader means) -- by hand.
+PERCENT_CASES = [
+    ("49%", "", 0.49),
+    ("49 %", "", 0.49),
+    ("0,49", "", 0.49),
+    ("0.49%", "", 0.0049),
+    ("49%", "%", 49.0),
+    ("49", "%", 49.0),
+    ("12.5%", "students", 0.125),
+]
+
+
+@pytest.mark.parametrize("typed, unit, meant", PERCENT_CASES)
+def test_parse_response_reads_a_percent_sign_as_hundredths(typed, unit, meant):
+    from mtss_teach.selfcheck import parse_response
+
+    assert parse_response(typed, unit) == pytest.approx(meant, abs=1e-12)
+
+
+def test_a_proportion_answer_accepts_49_percent_and_rejects_0_49_percent():
+    q = numeric("Share of decisions right? Give a proportion.", answer=0.49, tolerance=0.005, explanation="x")
+    assert q.is_correct("49%") and q.is_correct("0.49") and q.is_correct("0,49")
+    assert not q.is_correct("0.49%") and not q.is_correct("49")
+    p = numeric("Percentage served by Tier 1?", answer=85.5, tolerance=0.5, unit="%", explanation="x")
+    assert p.is_correct("85.5%") and p.is_correct("85.5") and not p.is_correct("0.855")
+
+
+@pytest.mark.browser
+def test_the_page_reads_percentages_like_the_library(offline_page, tmp_path):
+    """The page's script and :func:`parse_response` agree on every case above."""
+    qs = [numeric(f"Q{i}", answer=meant, tolerance=1e-9, unit=unit, explanation=f"E{i}")
+          for i, (_typed, unit, meant) in enumerate(PERCENT_CASES)]
+    page_file = tmp_path / "pct.html"
+    page_file.write_text("<!doctype html><html><head><meta charset='utf-8'><title>t</title></head><body>"
+                         + SelfCheck("Percent", qs)._repr_html_() + "</body></html>", encoding="utf-8")
+    page = offline_page.page
+    page.goto(page_file.as_uri())
+    for i, (typed, _unit, _meant) in enumerate(PERCENT_CASES):
+        fs = page.locator(".sc-numeric").nth(i)
+        fs.locator("input").fill(typed)
+        fs.locator("button").click()
+        assert fs.locator(".sc-feedback").inner_text().startswith("Correct."), typed
+    wrong = page.locator(".sc-numeric").first  # answer 0.49
+    wrong.locator("input").fill("0.49%")
+    wrong.locator("button").click()
+    assert wrong.locator(".sc-feedback").inner_text().startswith("Not quite.")
+    assert offline_page.console_errors == []
