@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._validate import _not_a_number, as_float_array, position, restore
+from ._validate import _not_a_number, _shape_of, as_float_array, position, restore
 from .errors import DataError
 from .norms import _read
 
@@ -32,6 +32,8 @@ __all__ = [
     "srss_bands",
     "srss_items",
     "SRSS_ITEMS",
+    "school_days_by_month",
+    "odr_per_day_by_month",
 ]
 
 #: Number of SRSS items.
@@ -306,3 +308,131 @@ def srss_risk(total: Any) -> Any:
     idx = np.searchsorted(lows, t, side="right") - 1
     return restore(labels[idx], shape)
 
+
+
+def _dates(x: Any, name: str) -> np.ndarray:
+    """Dates (strings, datetimes, numpy/pandas dates) as datetime64[D]; errors name the row."""
+    raw = list(x) if not isinstance(x, (str, bytes)) and np.ndim(x) == 1 else None
+    if raw is None:
+        raise DataError(f"{name}: expected a list, array or Series of dates")
+    out = np.empty(len(raw), dtype="datetime64[D]")
+    for i, v in enumerate(raw):
+        try:
+            if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NaT:
+                raise ValueError
+            ts = pd.Timestamp(v)
+            if ts is pd.NaT:
+                raise ValueError
+        except (TypeError, ValueError, OverflowError):
+            where = position(i, _shape_of(x, name))
+            raise DataError(f"{name}: value at {where} is {str(v)[:30]!r}, not a date") from None
+        out[i] = np.datetime64(ts.date(), "D")
+    return out
+
+
+def _month(d: np.ndarray) -> np.ndarray:
+    return np.datetime_as_string(d.astype("datetime64[M]"), unit="M").astype(object)
+
+
+def school_days_by_month(first_day: Any, last_day: Any, holidays: Any = ()) -> pd.Series:
+    """School days in each calendar month: weekdays from first to last day, minus holidays.
+
+    Parameters
+    ----------
+    first_day, last_day : date or "YYYY-MM-DD"
+        First and last day of the school year (inclusive).
+    holidays : list of dates, optional
+        Weekdays without school.
+
+    Returns
+    -------
+    pandas.Series
+        Index ``month`` ("YYYY-MM"), values: school days (int).
+
+    Examples
+    --------
+    >>> from mtss_teach.behavior import school_days_by_month
+    >>> school_days_by_month("2025-09-01", "2025-10-03", ["2025-09-01"]).to_dict()
+    {'2025-09': 21, '2025-10': 3}
+    """
+    first, last = _dates([first_day], "first_day")[0], _dates([last_day], "last_day")[0]
+    if last < first:
+        raise DataError(f"last_day: {last} is before first_day {first}")
+    hol = _dates(list(holidays), "holidays") if len(list(holidays)) else np.array([], dtype="datetime64[D]")
+    days = np.arange(first, last + np.timedelta64(1, "D"))
+    school = days[np.is_busday(days, holidays=hol)]
+    months = pd.Series(_month(school), dtype=object)
+    out = months.value_counts(sort=False).sort_index().astype(np.int64)
+    out.index.name = "month"
+    out.name = "school_days"
+    return out
+
+
+def odr_per_day_by_month(referral_dates: Any, school_days: Any, enrollment: Any = None) -> pd.DataFrame:
+    """Referrals per school day in each month -- the way SWIS reports them.
+
+    SWIS's "average referrals per day per month" divides each month's
+    referrals by that month's school days, so a short month (a holiday
+    week, a month that starts late) is not mistaken for a calm one, and a
+    long one for a bad one. Every month with school days gets a row,
+    including months without a referral (0, not a missing row).
+
+    Parameters
+    ----------
+    referral_dates : array-like of dates
+        One date per referral (filter to major referrals first if that is
+        what you count).
+    school_days : pandas.Series
+        School days per month, indexed "YYYY-MM" (as
+        :func:`school_days_by_month` returns).
+    enrollment : int, optional
+        Enrolled students; adds ``per_100_per_day`` (referrals per 100
+        students per school day, as :func:`odr_rate`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per month, in order: ``month, referrals, school_days,
+        per_day`` (and ``per_100_per_day`` with ``enrollment``).
+
+    Raises
+    ------
+    DataError
+        A referral in a month without school days (named by its row), a
+        month with 0 or negative school days, an unreadable date.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from mtss_teach.behavior import odr_per_day_by_month
+    >>> days = pd.Series({"2025-09": 20, "2025-10": 22, "2025-11": 15})
+    >>> odr_per_day_by_month(["2025-09-03", "2025-09-10", "2025-11-05"], days)[["month", "referrals", "per_day"]].values.tolist()
+    [['2025-09', 2, 0.1], ['2025-10', 0, 0.0], ['2025-11', 1, 0.06666666666666667]]
+    """
+    if not isinstance(school_days, pd.Series):
+        raise DataError("school_days: expected a pandas Series of school days indexed by month "
+                        "('YYYY-MM'), e.g. from school_days_by_month")
+    d, _ = as_float_array(school_days, "school_days", lo=0, integer=True, what="number of days")
+    months = [str(m) for m in school_days.index]
+    if len(set(months)) != len(months):
+        raise DataError("school_days: a month appears more than once")
+    zero = d == 0
+    if zero.any():
+        raise DataError(f"school_days: month {months[int(np.flatnonzero(zero)[0])]} has 0 school days; "
+                        "leave months without school out")
+    dates = _dates(referral_dates, "referral_dates")
+    ref_months = _month(dates)
+    unknown = ~np.isin(ref_months, np.array(months, dtype=object))
+    if unknown.any():
+        i = int(np.flatnonzero(unknown)[0])
+        where = position(i, _shape_of(referral_dates, "referral_dates"))
+        raise DataError(f"referral_dates: the referral at {where} is in {ref_months[i]}, a month "
+                        "without school days in school_days")
+    counts = pd.Series(ref_months, dtype=object).value_counts()
+    out = pd.DataFrame({"month": months, "school_days": d.astype(np.int64)})
+    out["referrals"] = out["month"].map(counts).fillna(0).astype(np.int64)
+    out = out.sort_values("month", kind="stable").reset_index(drop=True)[["month", "referrals", "school_days"]]
+    out["per_day"] = out["referrals"] / out["school_days"]
+    if enrollment is not None:
+        out["per_100_per_day"] = odr_rate(out["referrals"].to_numpy(), out["school_days"].to_numpy(), enrollment)
+    return out

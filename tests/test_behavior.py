@@ -180,3 +180,46 @@ def test_property_odr_band_bad_count_position(counts, where, bad):
     vals[i] = bad
     with pytest.raises(DataError, match=f"counts: .*position {i}"):
         odr_band(vals)
+
+
+# ------------------------------------------------ referrals per school day per month (SWIS)
+from mtss_teach.behavior import odr_per_day_by_month, school_days_by_month  # noqa: E402
+
+
+def test_school_days_by_month_by_hand():
+    # 2025-09-01 (Mon) .. 2025-10-03 (Fri): September has 22 weekdays, minus Labor Day = 21;
+    # October 1-3 = Wed, Thu, Fri = 3
+    s = school_days_by_month("2025-09-01", "2025-10-03", ["2025-09-01"])
+    assert s.to_dict() == {"2025-09": 21, "2025-10": 3}
+
+
+def test_school_days_by_month_agrees_with_the_cohort_calendar_total():
+    from mtss_teach.cohorts import cohort_params, school_days
+
+    cal = cohort_params()["calendar"]
+    s = school_days_by_month(cal["first_day"], cal["last_day"], cal["holidays"])
+    assert int(s.sum()) == school_days()
+    assert s.index[0] == "2025-08" and s.index[-1] == "2026-05"
+
+
+def test_odr_per_day_by_month_by_hand():
+    days = pd.Series({"2025-11": 15, "2025-09": 20, "2025-10": 22})  # any order in, months in order out
+    dates = pd.Series(["2025-09-03", "2025-09-10", "2025-09-11", "2025-11-05"])
+    out = odr_per_day_by_month(dates, days, enrollment=300)
+    assert out["month"].tolist() == ["2025-09", "2025-10", "2025-11"]
+    assert out["referrals"].tolist() == [3, 0, 1]  # October: a row with 0, not a missing row
+    assert out["per_day"].tolist() == pytest.approx([3 / 20, 0, 1 / 15])
+    # per 100 students per day: 3 / 20 / 3 = 0.05
+    assert out["per_100_per_day"].iloc[0] == pytest.approx(0.05)
+
+
+def test_odr_per_day_by_month_refuses_bad_input_by_row():
+    days = pd.Series({"2025-09": 20})
+    with pytest.raises(DataError, match="row 7.*2025-10"):
+        odr_per_day_by_month(pd.Series(["2025-10-01"], index=[7]), days)
+    with pytest.raises(DataError, match="not a date"):
+        odr_per_day_by_month(["2025-09-01", "soon"], days)
+    with pytest.raises(DataError, match="0 school days"):
+        odr_per_day_by_month(["2025-09-01"], pd.Series({"2025-09": 0}))
+    with pytest.raises(DataError, match="Series"):
+        odr_per_day_by_month(["2025-09-01"], {"2025-09": 20})
