@@ -191,7 +191,9 @@ def test_practice_embeds_an_explorer_and_points_to_the_app(course):
     called = set(re.findall(r"explorers\.(\w+)\(", practice))
     assert called and called <= set(explorers.__all__)
     app = APP_FOR[course]
-    assert f"(`{app}`, served by `make apps`)" in practice
+    # readers are pointed to the facilitator guide (which says how to start the app), not to a command
+    assert "make apps" not in text and app not in practice
+    assert f"{{ref}}`facilitator guide <facilitator-{course}>`" in " ".join(practice.split())
     assert app in {a.path for a in APPS}, "the app is registered with the Voila server"
     assert (ROOT / app).is_file()
     # the app notebook is not in the TOC: never link it with a Sphinx role or a markdown link
@@ -220,6 +222,20 @@ def test_practice_explorer_fits_the_course_and_builds_from_the_lesson(course):
 def test_exercise_paragraph_mentions_nbgrader_without_answers(course):
     exercise = _section(_text(course, "lesson.md"), "Exercise").strip()
     assert "nbgrader" in exercise and "\n\n" not in exercise
+    # a self-paced reader without a course login is offered the self-check instead
+    assert "without a course login" in exercise and "self-check" in exercise
+
+
+@pytest.mark.parametrize("course", COURSES)
+def test_lesson_ends_with_monday_actions_linking_its_template(course):
+    text = _text(course, "lesson.md")
+    monday = _section(text, "What to do on Monday")
+    assert text.index("## What to do on Monday") > text.index("## Exercise")
+    links = re.findall(r"\{download\}`[^`<]*<(templates/[^>]+)>`", monday)
+    assert links, "links the course's printable template"
+    assert all((MODULES / course / link).is_file() for link in links)
+    assert any(link.endswith(".html") for link in links)
+    assert len(re.findall(r"^\d\. ", monday, flags=re.M)) >= 2
 
 
 @pytest.mark.parametrize("course", COURSES)

@@ -170,11 +170,13 @@ def test_practice_embeds_an_explorer_and_points_to_the_app(course):
     else:
         assert called and called <= set(explorers.__all__)
     app = APP_FOR[course]
-    assert f"(`{app}`, served by `make apps`)" in practice
+    # readers are pointed to the facilitator guide (which says how to start the apps), not to a command
+    assert "make apps" not in text and ".ipynb" not in practice
+    assert f"{{ref}}`facilitator guide <facilitator-{course}>`" in practice
     registered = {a.path for a in APPS}
     apps = CAPSTONE_APPS if course == "10-capstone" else [app]
     for a in apps:
-        assert f"`{a}`" in practice and a in registered and (ROOT / a).is_file()
+        assert a in registered and (ROOT / a).is_file()
     assert not re.search(r"\]\([^)]*\.ipynb\)|\{doc\}`[^`]*app", text)
 
 
@@ -182,6 +184,20 @@ def test_practice_embeds_an_explorer_and_points_to_the_app(course):
 def test_exercise_paragraph_mentions_nbgrader(course):
     exercise = _section(_text(course, "lesson.md"), "Exercise").strip()
     assert "nbgrader" in exercise and "\n\n" not in exercise
+    # a self-paced reader without a course login is offered the self-check instead
+    assert "without a course login" in exercise and "self-check" in exercise
+
+
+@pytest.mark.parametrize("course", COURSES)
+def test_lesson_ends_with_monday_actions_linking_its_template(course):
+    text = _text(course, "lesson.md")
+    monday = _section(text, "What to do on Monday")
+    assert text.index("## What to do on Monday") > text.index("## Exercise")
+    links = re.findall(r"\{download\}`[^`<]*<(templates/[^>]+)>`", monday)
+    assert links, "links the course's printable template"
+    assert all((MODULES / course / link).is_file() for link in links)
+    assert any(link.endswith(".html") for link in links)
+    assert len(re.findall(r"^\d\. ", monday, flags=re.M)) >= 2
 
 
 @pytest.mark.parametrize("course", COURSES)
