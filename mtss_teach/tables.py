@@ -73,8 +73,8 @@ def leader_table(
     percent : sequence of str
         Columns holding shares (0-1), shown as percentages.
     decimals : int or mapping, default 2
-        Decimals for numbers (and percentages, which default to 1 decimal
-        place when ``decimals`` is an int); a mapping sets them per column.
+        Decimals for numbers; percentages get at most 1 decimal place
+        (0 when ``decimals`` is 0); a mapping sets them per column.
         Whole numbers show without decimals; True/False show as yes/no;
         NaN shows as "not computed".
     index : str, optional
@@ -132,7 +132,7 @@ def leader_table(
     formats = {}
     for raw, shown in rename.items():
         if raw in percent:
-            formats[shown] = _fmt_percent(per_col.get(raw, 1 if isinstance(decimals, int) else default))
+            formats[shown] = _fmt_percent(per_col.get(raw, min(default, 1)))
         else:
             formats[shown] = _fmt_number(per_col.get(raw, default))
     styler = (frame.style.format(formats).hide(axis="index")

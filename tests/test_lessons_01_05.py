@@ -444,7 +444,26 @@ def test_05_simulated_accuracy_matches_an_independent_simulation():
     obs = 40 + 1.0 * weeks + 10 * rng.standard_normal((n, 4))
     diff = obs - (start[:, None] + 1.0 * weeks)
     right = 1 - ((diff > 0).all(axis=1) | (diff < 0).all(axis=1)).mean()
-    assert _question("05-decision-rules", "exactly on track").answer == pytest.approx(right, abs=0.025)
+    assert _question("05-decision-rules", "exactly on track").answer == pytest.approx(100 * right, abs=2.5)  # in %
+
+
+def test_05_example_goal_is_beyond_ambitious_and_student_grows_near_typical():
+    # hand: the goal's weekly growth against the published grade rates (Fuchs et al. 1993 / IRIS)
+    ns = _run_lesson("05-decision-rules")
+    grade, aim = ns["grade"], ns["aim"]
+    typical = {2: 1.5, 3: 1.0, 4: 0.9, 5: 0.5, 6: 0.3}[grade]
+    ambitious = {2: 2.0, 3: 1.5, 4: 1.1, 5: 0.8, 6: 0.65}[grade]
+    assert aim.slope > ambitious  # the page says the goal is steeper than the ambitious rate
+    assert ns["ambition"].times_typical == pytest.approx(aim.slope / typical)
+    assert ns["true_slope"] / typical == pytest.approx(ns["grew"].times_typical)
+
+
+def test_05_trade_off_numbers_come_from_the_page_simulation():
+    ns = _run_lesson("05-decision-rules")
+    acc = ns["acc"]
+    # the page says: at 14 points the trend rule is right more often for non-responders, less for on-track
+    assert acc[("not responding", "trend", 14)] > acc[("not responding", "four_point", 14)]
+    assert acc[("on track", "trend", 14)] < acc[("on track", "four_point", 14)]
 
 
 def test_05_example_student_rules_disagree_after_eight_points():
