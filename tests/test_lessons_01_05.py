@@ -353,20 +353,44 @@ def test_01_within_one_sem_rule_matches_the_interval(scores):
 
 def test_02_fixed_answers():
     # 20 at risk: 20 x .90 = 18 true flags; 80 x (1 - .80) = 16 false flags; 18 / 34
-    assert _question("02-screening", "20 of every 100").answer == pytest.approx(18 / 34, abs=0.001)
-    # flag nobody, 10% at risk: right about the 90 who are fine -> 0.90
-    assert _question("02-screening", "flags nobody").answer == pytest.approx(0.90)
+    assert _question("02-screening", "20 of every 100").answer == pytest.approx(100 * 18 / 34, abs=0.1)
+    # flag nobody, 10% at risk: right about the 90 who are fine -> 90%
+    assert _question("02-screening", "flags nobody").answer == pytest.approx(90)
     assert _correct_options(_question("02-screening", "How likely is it")) == ["Positive predictive value (PPV)"]
 
 
 def test_02_data_answers_recomputed_with_scikit_learn():
     w, at_risk = _district_grade("district_small", 4, "winter")
     flagged = (w["score"] < 95).to_numpy()  # H&T grade 4 winter 25th percentile = 95 (MTSS_REFERENCE.md §1)
-    assert _question("02-screening", "what was the sensitivity").answer == pytest.approx(
-        recall_score(at_risk, flagged), abs=0.005)
+    assert _question("02-screening", "(its sensitivity)").answer == pytest.approx(
+        100 * recall_score(at_risk, flagged), abs=0.5)
     # lower scores mean risk, so the risk score is -score; ties count half in both
     assert _question("02-screening", "what is the AUC").answer == pytest.approx(
         roc_auc_score(at_risk, -w["score"].to_numpy()), abs=0.005)
+
+
+def test_02_auc_interval_and_rating_in_the_page():
+    # the page's interval against an independent pairwise DeLong computation (numpy), and the NCII rule by hand
+    ns = _run_lesson("02-screening")
+    w, at_risk = _district_grade("district_small", 4, "winter")
+    s = w["score"].to_numpy(float)
+    pos, neg = s[at_risk], s[~at_risk]
+    psi = (pos[:, None] < neg[None, :]) + 0.5 * (pos[:, None] == neg[None, :])
+    var = psi.mean(axis=1).var(ddof=1) / pos.size + psi.mean(axis=0).var(ddof=1) / neg.size
+    lower = psi.mean() - 1.959964 * np.sqrt(var)
+    assert ns["ci"].lower == pytest.approx(lower, abs=1e-4)
+    r = ns["result"]
+    full = lower >= 0.75 and r.sensitivity >= 0.70 and r.specificity >= 0.70
+    half = lower >= 0.70 and r.sensitivity >= 0.60 and r.specificity >= 0.60
+    assert ns["rating"] == ("full" if full else "half" if half else "empty")
+
+
+def test_02_ppv_prompt_has_an_answer_inside_the_slider_range():
+    # "the highest cut at which PPV >= 0.5": below the slider's top (200), above the starting cut
+    w, at_risk = _district_grade("district_small", 4, "winter")
+    s = w["score"].to_numpy()
+    ok = [c for c in range(40, 201) if (s < c).sum() and at_risk[s < c].mean() >= 0.5]
+    assert ok and 95 < max(ok) < 200
 
 
 def test_03_fixed_answers():
