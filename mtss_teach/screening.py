@@ -370,7 +370,9 @@ def ncii_rating(auc_lower: Any, sensitivity: Any, specificity: Any) -> Any:
     Parameters
     ----------
     auc_lower, sensitivity, specificity : float or array-like
-        Proportions in [0, 1]; arrays of one length.
+        Proportions in [0, 1]; arrays of one length. ``auc_lower`` is the
+        lower bound of the AUC's 95% interval (``auc_interval(...).lower``),
+        not the AUC itself.
 
     Returns
     -------
