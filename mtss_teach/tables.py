@@ -112,9 +112,9 @@ def leader_table(
     if index is not None:
         frame = frame.reset_index()
         first = frame.columns[0]
-        frame = frame.rename(columns={first: index or "group"})
+        frame = frame.rename(columns={first: index})  # "" gives a blank header over row labels
         if columns is not None:
-            columns = {index or "group": index or "group", **dict(columns)}
+            columns = {index: index, **dict(columns)}
     if columns is not None:
         missing = [c for c in columns if c not in frame.columns]
         if missing:

@@ -35,3 +35,10 @@ def test_bad_arguments_named():
         leader_table(df, percent=["z"])
     with pytest.raises(DataError, match="data"):
         leader_table([1, 2])
+
+
+def test_blank_index_header():
+    t = pd.DataFrame({"Tier 1 in spring": [3, 4]}, index=["Tier 1 in fall", "Tier 2 in fall"])
+    styler = leader_table(t, index="")
+    assert list(styler.data.columns) == ["", "Tier 1 in spring"]
+    assert "group" not in styler.to_html()
