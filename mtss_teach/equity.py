@@ -22,8 +22,12 @@ from ._validate import _not_a_number, check_choice, check_number
 from .errors import DataError
 
 __all__ = ["disproportionality", "suppress_small_cells", "protect_counts", "protect_distribution", "check_min_cell",
-           "MIN_CELL_FLOOR",
-           "RESULT_COLUMNS", "EXAMPLE_RISK_RATIO_THRESHOLD"]
+           "MIN_CELL_FLOOR", "RESULT_COLUMNS", "EXAMPLE_RISK_RATIO_THRESHOLD",
+           "composition_difference", "COUNT_KINDS"]
+
+#: What ``count`` can count: children with the outcome, or disciplinary removals
+#: (incidences; IDEA's "total disciplinary removals", 34 CFR 300.647(b)(4)).
+COUNT_KINDS = ("children", "removals")
 
 #: An illustrative risk-ratio threshold for teaching (2.0). Not a norm: under
 #: 34 CFR 300.647 each State sets its own threshold; lessons and apps that
@@ -103,7 +107,8 @@ def _counts(df: pd.DataFrame, name: str, col: str) -> np.ndarray:
     return x
 
 
-def _read_table(table: Any, name: str, allow_lea: bool) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+def _read_table(table: Any, name: str, allow_lea: bool,
+                counts: str = "children") -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     if not isinstance(table, pd.DataFrame):
         raise DataError(f"{name}: expected a pandas DataFrame with columns group, count, total")
     missing = [c for c in ("group", "count", "total") if c not in table.columns]
@@ -140,7 +145,7 @@ def _read_table(table: Any, name: str, allow_lea: bool) -> tuple[pd.DataFrame, n
     count = _counts(table, name, "count")
     total = _counts(table, name, "total")
     over = count > total
-    if over.any():
+    if counts == "children" and over.any():
         i = int(np.flatnonzero(over)[0])
         raise DataError(
             f"{name}: count {count[i]:g} at {_row(table, i)} is above its total {total[i]:g}"
@@ -177,6 +182,7 @@ def disproportionality(
     state: pd.DataFrame | None = None,
     min_cell: int = 10,
     min_n: int = 30,
+    counts: str = "children",
 ) -> pd.DataFrame:
     """Risk, risk ratios, composition and the E-formula for each group.
 
@@ -205,6 +211,14 @@ def disproportionality(
         the check off.
     min_n : int, default 30
         Minimum n-size: a ratio needs ``total >= min_n``. 0 turns it off.
+    counts : {"children", "removals"}, default "children"
+        What ``count`` counts. ``"children"``: children with the outcome
+        (a count above ``total`` is an error). ``"removals"``: disciplinary
+        removals (incidences), as in IDEA's "total disciplinary removals"
+        category (34 CFR 300.647(b)(4); EDFacts counts incidences, not
+        children): one child can be removed many times, so a count above
+        ``total`` is valid and ``risk`` is removals per child (it can
+        exceed 1).
 
     Returns
     -------
@@ -258,7 +272,8 @@ def disproportionality(
     """
     mc = check_number(min_cell, "min_cell", lo=0, integer=True)
     mn = check_number(min_n, "min_n", lo=0, integer=True)
-    t, count, total = _read_table(table, "table", allow_lea=True)
+    kind = check_choice(counts, "counts", COUNT_KINDS)
+    t, count, total = _read_table(table, "table", allow_lea=True, counts=kind)
     n = len(t)
     has_lea = "lea" in t.columns
     if has_lea:
@@ -294,7 +309,7 @@ def disproportionality(
     wrr = np.full(n, np.nan)
     wrr_incomplete = np.zeros(n, dtype=bool)
     if state is not None:
-        s, s_count, s_total = _read_table(state, "state", allow_lea=False)
+        s, s_count, s_total = _read_table(state, "state", allow_lea=False, counts=kind)
         s_groups = pd.Index(s["group"])
         pos = s_groups.get_indexer(t["group"])
         if (pos < 0).any():
@@ -367,7 +382,7 @@ def disproportionality(
         },
         index=index,
     )
-    out.attrs.update({"min_cell": mc, "min_n": mn})
+    out.attrs.update({"min_cell": mc, "min_n": mn, "counts": kind})
     return out
 
 
@@ -764,3 +779,90 @@ def protect_distribution(counts: Any, min_cell: int = 10) -> pd.DataFrame:
                        index=s.index)
     out.attrs.update({"min_cell": m, "total": int(x.sum())})
     return out
+
+
+def composition_difference(table: pd.DataFrame, counts: str = "children") -> pd.DataFrame:
+    """Composition, and its difference from the group's share of the base population.
+
+    The IDEA Data Center's composition methods (Bollmer et al. 2014):
+
+    - ``composition`` -- the group's percentage of the children with the
+      outcome: ``100 x count / all counts``;
+    - ``base_share`` -- the group's percentage of the base population:
+      ``100 x total / all totals`` (the "A" of the E-formula);
+    - ``difference_in_composition`` -- ``composition - base_share``, in
+      percentage points;
+    - ``relative_difference_in_composition`` -- the difference as a
+      percentage of the base share: ``100 x difference / base_share``.
+
+    A group that is 20% of enrolment and 30% of the children identified has
+    a difference of 10 points and a relative difference of 50%. Composition
+    says nothing about a group's own risk; read it beside
+    :func:`disproportionality`'s risk ratio.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Columns ``group, count, total`` as in :func:`disproportionality`
+        (an ``lea`` column computes each LEA separately).
+    counts : {"children", "removals"}, default "children"
+        As in :func:`disproportionality`: with ``"removals"`` a count above
+        the group's total is valid.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``group`` (or ``lea, group``): ``count, total,
+        composition, base_share, difference_in_composition,
+        relative_difference_in_composition, note``. Percentages run 0-100;
+        a figure with a zero denominator is NaN and ``note`` says why.
+
+    References
+    ----------
+    Bollmer, J., Bethel, J., Munk, T. & Bitterman, A. (2014). *Methods for
+    assessing racial/ethnic disproportionality in special education: A
+    technical assistance guide (revised)*. IDEA Data Center, Westat.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from mtss_teach.equity import composition_difference
+    >>> t = pd.DataFrame({"group": ["A", "B"], "count": [30, 70], "total": [200, 800]})
+    >>> composition_difference(t).loc["A", ["composition", "base_share", "difference_in_composition",
+    ...                                     "relative_difference_in_composition"]].tolist()
+    [30.0, 20.0, 10.0, 50.0]
+    """
+    kind = check_choice(counts, "counts", COUNT_KINDS)
+    t, count, total = _read_table(table, "table", allow_lea=True, counts=kind)
+    n = len(t)
+    has_lea = "lea" in t.columns
+    codes = pd.factorize(t["lea"], sort=False)[0] if has_lea else np.zeros(n, dtype=np.intp)
+    k = int(codes.max()) + 1
+    lea_c = np.bincount(codes, weights=count, minlength=k)[codes]
+    lea_t = np.bincount(codes, weights=total, minlength=k)[codes]
+    comp = 100.0 * _div(count, lea_c)
+    base = 100.0 * _div(total, lea_t)
+    diff = comp - base
+    with np.errstate(invalid="ignore"):
+        rel = np.where(base > 0, 100.0 * diff / np.where(base > 0, base, 1.0), np.nan)
+    notes = _join([
+        _text(lea_c == 0, ["composition not computed: no child in the LEA has the outcome"]),
+        _text((lea_t > 0) & (total == 0), ["relative difference not computed: the group's base share is 0"]),
+        _text(lea_t == 0, ["base share not computed: the LEA's base population is 0"]),
+    ])
+    if has_lea:
+        index = pd.MultiIndex.from_arrays([t["lea"].to_numpy(), t["group"].to_numpy()], names=["lea", "group"])
+    else:
+        index = pd.Index(t["group"].to_numpy(), name="group")
+    return pd.DataFrame(
+        {
+            "count": count.astype(np.int64),
+            "total": total.astype(np.int64),
+            "composition": comp,
+            "base_share": base,
+            "difference_in_composition": diff,
+            "relative_difference_in_composition": rel,
+            "note": notes,
+        },
+        index=index,
+    )

@@ -7,6 +7,8 @@ that carries ``source``, ``year`` and ``tag`` beside the values:
 - ``acadience_orf.csv`` -- Acadience Reading ORF benchmark goals, grades 1-3.
 - ``iris_growth.csv`` -- typical weekly growth (IRIS Center citing Fuchs et
   al. 1993).
+- ``fuchs1993_growth.csv`` -- realistic and ambitious weekly growth in words
+  read correctly, grades 1-6 (Fuchs et al. 1993, as reproduced by IRIS).
 
 Scores are words correct per minute (WCPM). The library accepts 0-300 WCPM
 as a *sanity bound* on input (a data-entry check, not a norm).
@@ -14,6 +16,7 @@ as a *sanity bound* on input (a data-entry check, not a norm).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import Any, Sequence
@@ -37,6 +40,10 @@ __all__ = [
     "acadience_goals",
     "benchmark_status",
     "typical_growth",
+    "growth_table",
+    "ambitious_growth",
+    "GoalAmbition",
+    "goal_ambition",
 ]
 
 #: Library sanity bound on a WCPM score (a data-entry check, not a norm).
@@ -431,8 +438,8 @@ def typical_growth(grade: int, measure: str = "orf") -> float:
     -------
     float
         Units per week. Use for a goal as ``baseline + growth * weeks``.
-        ("Ambitious" growth tables that circulate are unverified and not
-        shipped.)
+        For the ambitious rate of the same table see
+        :func:`ambitious_growth`; :func:`growth_table` shows both.
 
     Examples
     --------
@@ -543,3 +550,137 @@ def support_tier(status: Any) -> Any:
     if shape_kind == "series":
         return pd.Series(out, index=status.index, name=status.name)
     return out
+
+
+def growth_table() -> pd.DataFrame:
+    """Realistic and ambitious weekly growth in reading aloud, grades 1-6.
+
+    Fuchs, Fuchs, Hamlett, Walz & Germann (1993), as reproduced by the IRIS
+    Center and CBM trainings: words read correctly per minute gained per
+    week. The "realistic" column is the typical growth of
+    :func:`typical_growth` for grades 2-6, except that IRIS rounds grade 4's
+    0.85 to 0.9; for grade 1, IRIS gives word identification fluency (1.5)
+    rather than the reading-aloud rate (2.0). The ``note`` column says so
+    on those rows.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``measure, grade, realistic, ambitious, unit, source, year,
+        tag, note``.
+
+    References
+    ----------
+    Fuchs, L. S., Fuchs, D., Hamlett, C. L., Walz, L. & Germann, G. (1993).
+    Formative evaluation of academic progress: How much growth can we
+    expect? *School Psychology Review*, 22(1), 27-48.
+
+    Examples
+    --------
+    >>> from mtss_teach.norms import growth_table
+    >>> growth_table()[["grade", "realistic", "ambitious"]].to_numpy().tolist()[:3]
+    [[1.0, 2.0, 3.0], [2.0, 1.5, 2.0], [3.0, 1.0, 1.5]]
+    """
+    return _read("fuchs1993_growth.csv").copy()
+
+
+def ambitious_growth(grade: int) -> float:
+    """Ambitious weekly growth in words read correctly (Fuchs et al. 1993).
+
+    The rate for a goal that asks more than typical growth -- the kind of
+    goal NCII's data-based individualization asks for students in
+    intensive intervention. Grades 1-6; see :func:`growth_table`.
+
+    Examples
+    --------
+    >>> from mtss_teach.norms import ambitious_growth
+    >>> ambitious_growth(3)
+    1.5
+    >>> 50 + ambitious_growth(4) * 20   # goal after 20 weeks from 50 WCPM
+    72.0
+    """
+    t = _read("fuchs1993_growth.csv")
+    g = _grade(grade, sorted(int(x) for x in t["grade"]),
+               " (Fuchs et al. 1993 give ambitious reading growth for grades 1-6)")
+    return float(t.loc[t["grade"] == g, "ambitious"].iloc[0])
+
+
+@dataclass(frozen=True)
+class GoalAmbition:
+    """How a goal's weekly growth compares with the published rates.
+
+    Examples
+    --------
+    >>> from mtss_teach.norms import goal_ambition
+    >>> goal_ambition(1.2, grade=3).label
+    'typical to ambitious'
+    """
+
+    roi: float
+    grade: int
+    typical: float
+    ambitious: float
+    times_typical: float
+    label: str
+    message: str
+
+
+def goal_ambition(roi: Any, grade: int) -> GoalAmbition:
+    """Is a goal's growth rate below typical, typical, ambitious or beyond?
+
+    Compares the weekly growth a goal asks for (``(goal - baseline) /
+    weeks``) with the grade's typical rate (:func:`typical_growth`; grade 1
+    uses word identification fluency) and the ambitious rate
+    (:func:`ambitious_growth`, Fuchs et al. 1993):
+
+    - ``"below typical"``: ``roi < typical`` -- even a met goal can leave
+      the student further behind;
+    - ``"typical to ambitious"``: ``typical <= roi <= ambitious``;
+    - ``"beyond ambitious"``: ``roi > ambitious`` -- the published table
+      gives no evidence that students grow this fast, so a student who
+      misses such a goal may be growing well: check the goal before
+      calling the student a non-responder.
+
+    Parameters
+    ----------
+    roi : float
+        Weekly growth the goal asks for (same units as the grade's rate).
+    grade : int
+        1-6.
+
+    Returns
+    -------
+    GoalAmbition
+        ``roi, grade, typical, ambitious, times_typical, label, message``.
+
+    Examples
+    --------
+    >>> from mtss_teach.norms import goal_ambition
+    >>> g = goal_ambition(2.9, grade=3)
+    >>> g.label, round(g.times_typical, 1)
+    ('beyond ambitious', 2.9)
+    """
+    r = check_number(roi, "roi")
+    t = _read("fuchs1993_growth.csv")
+    g = _grade(grade, sorted(int(x) for x in t["grade"]),
+               " (Fuchs et al. 1993 give reading growth rates for grades 1-6)")
+    typ = typical_growth(1, "wif") if g == 1 else typical_growth(g, "orf")
+    amb = ambitious_growth(g)
+    if r < typ:
+        label = "below typical"
+        msg = "asks for less than typical growth: the student could fall further behind even if the goal is met"
+    elif r <= amb:
+        label = "typical to ambitious"
+        msg = "asks for growth within the published typical-to-ambitious range"
+    else:
+        label = "beyond ambitious"
+        msg = ("asks for more than the published ambitious rate: a student who misses it may still be "
+               "growing well, so review the goal before calling the student a non-responder")
+    message = (f"{_fmt_rate(r)} a week is {r / typ:.1f} times typical growth ({_fmt_rate(typ)}) "
+               f"and {'above' if r > amb else 'at or below'} the ambitious rate ({_fmt_rate(amb)}): it {msg}.")
+    return GoalAmbition(roi=r, grade=g, typical=typ, ambitious=amb, times_typical=r / typ,
+                        label=label, message=message)
+
+
+def _fmt_rate(x: float) -> str:
+    return f"{x:.2f}".rstrip("0").rstrip(".")

@@ -766,13 +766,14 @@ def gap_analysis(
     weeks_left: float,
     peer_roi: float | None = None,
     significant_gap: float = 2.0,
+    benchmark_weeks: float | None = None,
 ) -> GapAnalysis:
     """Gap analysis: how far behind, and is catching up realistic?
 
-    Following ``MTSS_REFERENCE.md`` section 4 [S]: gap = current benchmark /
-    current score, significant when above 2.0 (elementary); ROI needed =
-    (end-of-year benchmark - current score) / weeks left; a needed ROI is
-    reasonable when it is at most twice the typical peer ROI.
+    A practitioner convention (no research threshold): gap = current
+    benchmark / current score, significant when above 2.0 (elementary); ROI
+    needed = (end-of-year benchmark - current score) / weeks left; a needed
+    ROI is reasonable when it is at most twice the typical peer ROI.
 
     Parameters
     ----------
@@ -786,9 +787,17 @@ def gap_analysis(
         Weeks until the goal date (above zero).
     peer_roi : float, optional
         Typical peer growth, points a week (above zero). Defaults to
-        ``(goal_benchmark - current_benchmark) / weeks_left``.
+        ``(goal_benchmark - current_benchmark) / benchmark_weeks``.
     significant_gap : float
         Gap above which it is called significant (2.0).
+    benchmark_weeks : float, optional
+        Weeks between the dates of the current and the goal benchmark: how
+        long peers take to grow from one to the other. Defaults to
+        ``weeks_left``, which is right only when the analysis is done on
+        the current benchmark's date. Later in the year, pass it (or
+        ``peer_roi``): otherwise the peers' rate is inflated just as the
+        student's is, and a week before the goal date any catch-up looks
+        "reasonable".
 
     Returns
     -------
@@ -807,7 +816,8 @@ def gap_analysis(
     wl = check_number(weeks_left, "weeks_left", lo=0, lo_open=True)
     sg = check_number(significant_gap, "significant_gap", lo=0, lo_open=True)
     if peer_roi is None:
-        pr = (gb - cb) / wl
+        bw = wl if benchmark_weeks is None else check_number(benchmark_weeks, "benchmark_weeks", lo=0, lo_open=True)
+        pr = (gb - cb) / bw
         if not pr > 0:
             raise DataError(
                 f"goal_benchmark: {gb:g} is not above current_benchmark {cb:g}, so the default "

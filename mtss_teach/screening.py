@@ -40,6 +40,10 @@ from .norms import _grade, _read
 __all__ = [
     "ClassificationAccuracy",
     "TierShares",
+    "AucInterval",
+    "auc_interval",
+    "core_effectiveness",
+    "core_expectation",
     "classification_accuracy",
     "roc_curve",
     "auc",
@@ -367,7 +371,9 @@ def ncii_rating(auc_lower: Any, sensitivity: Any, specificity: Any) -> Any:
     Parameters
     ----------
     auc_lower, sensitivity, specificity : float or array-like
-        Proportions in [0, 1]; arrays of one length.
+        Proportions in [0, 1]; arrays of one length. ``auc_lower`` is the
+        lower bound of the AUC's 95% interval (``auc_interval(...).lower``),
+        not the AUC itself.
 
     Returns
     -------
@@ -661,3 +667,276 @@ def place_tiers(
         check_number(exit_at, "exit_at", lo=10, hi=90)
     return pd.DataFrame({"score": s, "entry_tier": entry, "supported": supported, "exits": exits,
                          "tier": tier.astype(np.int64)})
+
+
+@dataclass(frozen=True)
+class AucInterval:
+    """An AUC with its standard error and confidence interval.
+
+    ``lower`` is the number NCII's screening charts rate on (see
+    :func:`ncii_rating`). ``note`` explains a NaN interval (too few
+    students in a group); it is empty otherwise.
+
+    Examples
+    --------
+    >>> from mtss_teach.screening import auc_interval
+    >>> ci = auc_interval([1, 2, 3, 4, 5, 6], [1, 1, 0, 1, 0, 0])
+    >>> round(ci.auc, 3), ci.method
+    (0.889, 'delong')
+    """
+
+    auc: float
+    se: float
+    lower: float
+    upper: float
+    level: float
+    method: str
+    n_at_risk: int
+    n_not: int
+    note: str = ""
+
+    def as_series(self) -> pd.Series:
+        """All fields as a pandas Series (object dtype, fields in order)."""
+        return pd.Series(asdict(self), dtype=object)
+
+
+def _normal_quantile(p: float) -> float:
+    from scipy.special import ndtri
+
+    return float(ndtri(p))
+
+
+def auc_interval(
+    scores: Any,
+    at_risk: Any,
+    risk_when: str = "below",
+    level: float = 0.95,
+    method: str = "delong",
+) -> AucInterval:
+    """The AUC with its standard error and (by default 95%) confidence interval.
+
+    NCII rates a screener's classification accuracy on the *lower bound*
+    of the AUC's 95% interval, not on the AUC itself: feed ``lower`` to
+    :func:`ncii_rating`.
+
+    ``method="delong"`` (default) is the nonparametric variance of DeLong,
+    DeLong & Clarke-Pearson (1988): each at-risk student's placement value
+    ``V10`` is the share of not-at-risk students they look riskier than
+    (ties one half), each not-at-risk student's ``V01`` the share of
+    at-risk students who look riskier than them; ``SE^2 = var(V10) / m +
+    var(V01) / n`` (sample variances, ``m`` at-risk and ``n`` not-at-risk
+    students). ``method="hanley_mcneil"`` uses Hanley & McNeil's (1982)
+    formula ``SE^2 = (A(1-A) + (m-1)(Q1-A^2) + (n-1)(Q2-A^2)) / (m n)``,
+    ``Q1 = A/(2-A)``, ``Q2 = 2A^2/(1+A)``.
+
+    The interval is ``AUC +/- z * SE`` (``z`` the normal quantile for
+    ``level``; 1.96 for 95%), clipped to [0, 1]. With fewer than two
+    students in either group the interval is NaN and ``note`` says why.
+
+    Parameters
+    ----------
+    scores, at_risk : array-like
+        As in :func:`classification_accuracy`.
+    risk_when : {"below", "above"}, default "below"
+    level : float, default 0.95
+        Confidence level, in (0, 1).
+    method : {"delong", "hanley_mcneil"}, default "delong"
+
+    Returns
+    -------
+    AucInterval
+        ``auc, se, lower, upper, level, method, n_at_risk, n_not, note``.
+
+    References
+    ----------
+    Hanley, J. A. & McNeil, B. J. (1982). The meaning and use of the area
+    under a receiver operating characteristic (ROC) curve. *Radiology*,
+    143, 29-36.
+
+    DeLong, E. R., DeLong, D. M. & Clarke-Pearson, D. L. (1988). Comparing
+    the areas under two or more correlated receiver operating
+    characteristic curves: a nonparametric approach. *Biometrics*, 44,
+    837-845.
+
+    Examples
+    --------
+    Hanley & McNeil's (1982) Table 1 ratings (1 = definitely normal ... 5 =
+    definitely abnormal; 58 normal and 51 abnormal images; they report an
+    area of 0.893 with SE 0.032):
+
+    >>> from mtss_teach.screening import auc_interval
+    >>> rating = [1, 2, 3, 4, 5] * 2
+    >>> counts = [33, 6, 6, 11, 2, 3, 2, 2, 11, 33]
+    >>> abnormal = [0] * 5 + [1] * 5
+    >>> scores = [r for r, c in zip(rating, counts) for _ in range(c)]
+    >>> flags = [a for a, c in zip(abnormal, counts) for _ in range(c)]
+    >>> ci = auc_interval(scores, flags, risk_when="above", method="hanley_mcneil")
+    >>> round(ci.auc, 3), round(ci.se, 3), round(ci.lower, 3)
+    (0.893, 0.032, 0.829)
+    """
+    direction = _direction(risk_when)
+    lv = check_number(level, "level", lo=0, hi=1, lo_open=True)
+    if lv >= 1:
+        raise DataError(f"level: {lv:g} is out of range; it must be below 1")
+    how = check_choice(method, "method", ("delong", "hanley_mcneil"))
+    s, y = _scores_and_flags(scores, at_risk)
+    _, pos_g, neg_g = _grouped(s, y)
+    m, n = int(pos_g.sum()), int(neg_g.sum())
+    a = auc(s, y, direction)
+    nan = float("nan")
+    if m < 2 or n < 2:
+        note = (f"too few students for an interval: {m} at risk and {n} not at risk "
+                "(at least 2 of each are needed)")
+        return AucInterval(a, nan, nan, nan, lv, how, m, n, note)
+    if how == "hanley_mcneil":
+        q1 = a / (2 - a)
+        q2 = 2 * a * a / (1 + a)
+        var = (a * (1 - a) + (m - 1) * (q1 - a * a) + (n - 1) * (q2 - a * a)) / (m * n)
+    else:
+        neg_before = np.cumsum(neg_g) - neg_g
+        pos_before = np.cumsum(pos_g) - pos_g
+        if direction == "below":  # riskier = lower score
+            v10 = (n - neg_before - neg_g + 0.5 * neg_g) / n  # per score group, for at-risk students
+            v01 = (pos_before + 0.5 * pos_g) / m  # per score group, for not-at-risk students
+        else:
+            v10 = (neg_before + 0.5 * neg_g) / n
+            v01 = (m - pos_before - pos_g + 0.5 * pos_g) / m
+        s10 = (np.dot(pos_g, (v10 - a) ** 2)) / (m - 1)
+        s01 = (np.dot(neg_g, (v01 - a) ** 2)) / (n - 1)
+        var = s10 / m + s01 / n
+    se = float(np.sqrt(max(var, 0.0)))
+    z = _normal_quantile(0.5 + lv / 2)
+    return AucInterval(
+        auc=a,
+        se=se,
+        lower=float(max(0.0, a - z * se)),
+        upper=float(min(1.0, a + z * se)),
+        level=lv,
+        method=how,
+        n_at_risk=m,
+        n_not=n,
+    )
+
+
+def core_expectation() -> pd.DataFrame:
+    """The core-effectiveness expectation (about 80%) with its source (package data).
+
+    Examples
+    --------
+    >>> from mtss_teach.screening import core_expectation
+    >>> float(core_expectation()["expected_share"].iloc[0])
+    0.8
+    """
+    return _read("core_expectation.csv").copy()
+
+
+def _group_keys(by: Any, n: int) -> pd.DataFrame:
+    if by is None:
+        return pd.DataFrame({"group": np.full(n, "all", dtype=object)})
+    if isinstance(by, pd.Series):
+        keys = by.reset_index(drop=True).to_frame(name=by.name if by.name is not None else "group")
+    elif isinstance(by, pd.DataFrame):
+        keys = by.reset_index(drop=True).copy()
+    elif isinstance(by, dict):
+        keys = pd.DataFrame({k: list(v) for k, v in by.items()})
+    else:
+        raise DataError("by: expected None, a pandas Series, a DataFrame of group columns "
+                        f"or a dict of columns, got {type(by).__name__}")
+    if keys.shape[1] == 0:
+        raise DataError("by: no group columns given")
+    if len(keys) != n:
+        raise DataError(f"length mismatch: by has {len(keys)} rows, met_goal has {n} values")
+    for col in keys.columns:
+        missing = keys[col].isna().to_numpy()
+        if missing.any():
+            i = int(np.flatnonzero(missing)[0])
+            raise DataError(f"by: column {col!r} is empty at position {i}; every student needs a group")
+    return keys
+
+
+def core_effectiveness(
+    met_goal: Any,
+    tiers: Any,
+    by: Any = None,
+    expectation: float | None = None,
+) -> pd.DataFrame:
+    """Is core (Tier 1) instruction effective? Judged by outcomes, per group.
+
+    Core effectiveness is the share of *all* students who meet the
+    benchmark or outcome goal **with core instruction alone**: students who
+    met the goal and never needed more than Tier 1, divided by every
+    student in the group. About 80% is the usual expectation (Center on
+    MTSS; NCII framing; see :func:`core_expectation`).
+
+    The share of students *placed* in Tier 1 is reported beside it
+    (``share_tier1``) but never judges the core: the team's own cut
+    decides it, so a generous cut makes any core look healthy. Read the
+    two together -- many students in Tier 1 while few meet the goal means
+    the cut is too low or the goal too high, not a healthy core.
+
+    Parameters
+    ----------
+    met_goal : array-like of bool / 0-1
+        Did the student meet the benchmark or outcome goal (for example the
+        state test's proficiency, or spring benchmark status "at" or
+        "above")? No missing values: a student without an outcome has to be
+        left out by the caller, visibly.
+    tiers : array-like of 1, 2, 3
+        The most intensive tier the student received in the period (1 =
+        core instruction alone).
+    by : None, pandas Series, DataFrame or dict of columns, optional
+        Group keys, one row per student (e.g. ``students[["school",
+        "grade"]]``). None gives one row for everyone (``group = "all"``).
+    expectation : float, optional
+        The share that counts as effective; default from
+        :func:`core_expectation` (0.80).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group (sorted by the keys), with the key columns and
+        ``n`` (students), ``met_goal`` (students meeting the goal),
+        ``met_goal_core_alone`` (meeting it in Tier 1 alone), ``tier1``
+        (students placed in Tier 1 only), ``share_met_goal``,
+        ``share_core_effective`` (= met_goal_core_alone / n, the core
+        effectiveness), ``share_tier1`` (placement share, for comparison),
+        ``expectation`` and ``core_effective`` (bool:
+        ``share_core_effective >= expectation``).
+
+    Examples
+    --------
+    Nine of ten students are in Tier 1, but only six of them meet the goal:
+
+    >>> from mtss_teach.screening import core_effectiveness
+    >>> met = [1, 1, 1, 1, 1, 1, 0, 0, 0, 1]
+    >>> tiers = [1, 1, 1, 1, 1, 1, 1, 1, 1, 2]
+    >>> row = core_effectiveness(met, tiers).iloc[0]
+    >>> float(row["share_tier1"]), float(row["share_core_effective"]), bool(row["core_effective"])
+    (0.9, 0.6, False)
+    """
+    met, _ = as_binary_array(met_goal, "met_goal")
+    t, _ = as_float_array(tiers, "tiers", lo=1, hi=3, integer=True, what="tier")
+    check_same_length(met_goal=met, tiers=t)
+    if expectation is None:
+        e = float(core_expectation()["expected_share"].iloc[0])
+    else:
+        e = check_number(expectation, "expectation", lo=0, hi=1)
+    keys = _group_keys(by, met.size)
+    cols = list(keys.columns)
+    frame = keys.assign(
+        _met=met.astype(np.int64),
+        _t1=(t == 1).astype(np.int64),
+        _both=(met & (t == 1)).astype(np.int64),
+    )
+    out = (
+        frame.groupby(cols, sort=True, observed=True)
+        .agg(n=("_met", "size"), met_goal=("_met", "sum"),
+             met_goal_core_alone=("_both", "sum"), tier1=("_t1", "sum"))
+        .reset_index()
+    )
+    out["share_met_goal"] = out["met_goal"] / out["n"]
+    out["share_core_effective"] = out["met_goal_core_alone"] / out["n"]
+    out["share_tier1"] = out["tier1"] / out["n"]
+    out["expectation"] = e
+    out["core_effective"] = out["share_core_effective"] >= e
+    return out

@@ -80,7 +80,7 @@ def bib():
 def _cited_keys() -> dict[str, list[str]]:
     """bib key -> pages citing it, from every {cite...}`a,b` role in book/**/*.md."""
     found: dict[str, list[str]] = {}
-    for md in sorted(BOOK.rglob("*.md")):
+    for md in sorted(BOOK.rglob("*.md")) + sorted((BOOK.parent / "modules").rglob("*.md")):
         for m in re.finditer(r"\{cite(?::[a-z]+)?\}`([^`]+)`", md.read_text(encoding="utf-8")):
             for key in m.group(1).split(","):
                 found.setdefault(key.strip(), []).append(md.name)

@@ -78,9 +78,9 @@ APP_FOR = {
 # The static explorer that fits each course's practice (book/explorers.md lists them all),
 # and the controls it must offer the reader.
 EXPLORER_FOR = {
-    "01-foundations": ("tier_share_explorer", {"grade", "school", "criterion"}),
+    "01-foundations": ("tier_share_explorer", {"grade", "school"}),
     "02-screening": ("screening_cut_explorer", {"cut"}),
-    "03-tier1-placement": ("tier_share_explorer", {"grade", "criterion"}),
+    "03-tier1-placement": ("tier_share_explorer", {"grade"}),
     "04-progress-monitoring": ("aimline_explorer", {"goal", "weeks"}),
     "05-decision-rules": ("decision_accuracy_explorer", {"sem", "points", "rule"}),
 }
@@ -191,7 +191,9 @@ def test_practice_embeds_an_explorer_and_points_to_the_app(course):
     called = set(re.findall(r"explorers\.(\w+)\(", practice))
     assert called and called <= set(explorers.__all__)
     app = APP_FOR[course]
-    assert f"(`{app}`, served by `make apps`)" in practice
+    # readers are pointed to the facilitator guide (which says how to start the app), not to a command
+    assert "make apps" not in text and app not in practice
+    assert f"{{ref}}`facilitator guide <facilitator-{course}>`" in " ".join(practice.split())
     assert app in {a.path for a in APPS}, "the app is registered with the Voila server"
     assert (ROOT / app).is_file()
     # the app notebook is not in the TOC: never link it with a Sphinx role or a markdown link
@@ -220,6 +222,20 @@ def test_practice_explorer_fits_the_course_and_builds_from_the_lesson(course):
 def test_exercise_paragraph_mentions_nbgrader_without_answers(course):
     exercise = _section(_text(course, "lesson.md"), "Exercise").strip()
     assert "nbgrader" in exercise and "\n\n" not in exercise
+    # a self-paced reader without a course login is offered the self-check instead
+    assert "without a course login" in " ".join(exercise.split()) and "self-check" in exercise
+
+
+@pytest.mark.parametrize("course", COURSES)
+def test_lesson_ends_with_monday_actions_linking_its_template(course):
+    text = _text(course, "lesson.md")
+    monday = _section(text, "What to do on Monday")
+    assert text.index("## What to do on Monday") > text.index("## Exercise")
+    links = re.findall(r"\{download\}`[^`<]*<(templates/[^>]+)>`", monday)
+    assert links, "links the course's printable template"
+    assert all((MODULES / course / link).is_file() for link in links)
+    assert any(link.endswith(".html") for link in links)
+    assert len(re.findall(r"^\d\. ", monday, flags=re.M)) >= 2
 
 
 @pytest.mark.parametrize("course", COURSES)
@@ -337,20 +353,44 @@ def test_01_within_one_sem_rule_matches_the_interval(scores):
 
 def test_02_fixed_answers():
     # 20 at risk: 20 x .90 = 18 true flags; 80 x (1 - .80) = 16 false flags; 18 / 34
-    assert _question("02-screening", "20 of every 100").answer == pytest.approx(18 / 34, abs=0.001)
-    # flag nobody, 10% at risk: right about the 90 who are fine -> 0.90
-    assert _question("02-screening", "flags nobody").answer == pytest.approx(0.90)
+    assert _question("02-screening", "20 of every 100").answer == pytest.approx(100 * 18 / 34, abs=0.1)
+    # flag nobody, 10% at risk: right about the 90 who are fine -> 90%
+    assert _question("02-screening", "flags nobody").answer == pytest.approx(90)
     assert _correct_options(_question("02-screening", "How likely is it")) == ["Positive predictive value (PPV)"]
 
 
 def test_02_data_answers_recomputed_with_scikit_learn():
     w, at_risk = _district_grade("district_small", 4, "winter")
     flagged = (w["score"] < 95).to_numpy()  # H&T grade 4 winter 25th percentile = 95 (MTSS_REFERENCE.md §1)
-    assert _question("02-screening", "what was the sensitivity").answer == pytest.approx(
-        recall_score(at_risk, flagged), abs=0.005)
+    assert _question("02-screening", "(its sensitivity)").answer == pytest.approx(
+        100 * recall_score(at_risk, flagged), abs=0.5)
     # lower scores mean risk, so the risk score is -score; ties count half in both
     assert _question("02-screening", "what is the AUC").answer == pytest.approx(
         roc_auc_score(at_risk, -w["score"].to_numpy()), abs=0.005)
+
+
+def test_02_auc_interval_and_rating_in_the_page():
+    # the page's interval against an independent pairwise DeLong computation (numpy), and the NCII rule by hand
+    ns = _run_lesson("02-screening")
+    w, at_risk = _district_grade("district_small", 4, "winter")
+    s = w["score"].to_numpy(float)
+    pos, neg = s[at_risk], s[~at_risk]
+    psi = (pos[:, None] < neg[None, :]) + 0.5 * (pos[:, None] == neg[None, :])
+    var = psi.mean(axis=1).var(ddof=1) / pos.size + psi.mean(axis=0).var(ddof=1) / neg.size
+    lower = psi.mean() - 1.959964 * np.sqrt(var)
+    assert ns["ci"].lower == pytest.approx(lower, abs=1e-4)
+    r = ns["result"]
+    full = lower >= 0.75 and r.sensitivity >= 0.70 and r.specificity >= 0.70
+    half = lower >= 0.70 and r.sensitivity >= 0.60 and r.specificity >= 0.60
+    assert ns["rating"] == ("full" if full else "half" if half else "empty")
+
+
+def test_02_ppv_prompt_has_an_answer_inside_the_slider_range():
+    # "the highest cut at which PPV >= 0.5": below the slider's top (200), above the starting cut
+    w, at_risk = _district_grade("district_small", 4, "winter")
+    s = w["score"].to_numpy()
+    ok = [c for c in range(40, 201) if (s < c).sum() and at_risk[s < c].mean() >= 0.5]
+    assert ok and 95 < max(ok) < 200
 
 
 def test_03_fixed_answers():
@@ -428,7 +468,26 @@ def test_05_simulated_accuracy_matches_an_independent_simulation():
     obs = 40 + 1.0 * weeks + 10 * rng.standard_normal((n, 4))
     diff = obs - (start[:, None] + 1.0 * weeks)
     right = 1 - ((diff > 0).all(axis=1) | (diff < 0).all(axis=1)).mean()
-    assert _question("05-decision-rules", "exactly on track").answer == pytest.approx(right, abs=0.025)
+    assert _question("05-decision-rules", "exactly on track").answer == pytest.approx(100 * right, abs=2.5)  # in %
+
+
+def test_05_example_goal_is_beyond_ambitious_and_student_grows_near_typical():
+    # hand: the goal's weekly growth against the published grade rates (Fuchs et al. 1993 / IRIS)
+    ns = _run_lesson("05-decision-rules")
+    grade, aim = ns["grade"], ns["aim"]
+    typical = {2: 1.5, 3: 1.0, 4: 0.9, 5: 0.5, 6: 0.3}[grade]
+    ambitious = {2: 2.0, 3: 1.5, 4: 1.1, 5: 0.8, 6: 0.65}[grade]
+    assert aim.slope > ambitious  # the page says the goal is steeper than the ambitious rate
+    assert ns["ambition"].times_typical == pytest.approx(aim.slope / typical)
+    assert ns["true_slope"] / typical == pytest.approx(ns["grew"].times_typical)
+
+
+def test_05_trade_off_numbers_come_from_the_page_simulation():
+    ns = _run_lesson("05-decision-rules")
+    acc = ns["acc"]
+    # the page says: at 14 points the trend rule is right more often for non-responders, less for on-track
+    assert acc[("not responding", "trend", 14)] > acc[("not responding", "four_point", 14)]
+    assert acc[("on track", "trend", 14)] < acc[("on track", "four_point", 14)]
 
 
 def test_05_example_student_rules_disagree_after_eight_points():

@@ -380,3 +380,56 @@ def test_support_tier_rejects_empty():
 
     with pytest.raises(DataError, match="empty"):
         support_tier([])
+
+
+# ------------------------------------------- realistic / ambitious growth (Fuchs et al. 1993)
+from mtss_teach.norms import ambitious_growth, goal_ambition, growth_table  # noqa: E402
+
+# The published table (words read correctly per week, realistic / ambitious), typed from the source
+_FUCHS_1993 = {1: (2.0, 3.0), 2: (1.5, 2.0), 3: (1.0, 1.5), 4: (0.85, 1.1), 5: (0.5, 0.8), 6: (0.3, 0.65)}
+
+
+def test_growth_table_matches_published_values_and_keeps_provenance():
+    t = growth_table()
+    assert {"source", "year", "tag"} <= set(t.columns)
+    got = {int(r.grade): (r.realistic, r.ambitious) for r in t.itertuples()}
+    assert got == _FUCHS_1993
+    assert t["source"].str.contains("Fuchs").all() and (t["year"] == "1993").all()
+    # where IRIS rounds differently, the note says so
+    assert "0.9" in t.loc[t["grade"] == 4, "note"].iloc[0]
+
+
+@pytest.mark.parametrize("grade", range(1, 7))
+def test_ambitious_growth_values(grade):
+    assert ambitious_growth(grade) == _FUCHS_1993[grade][1]
+
+
+def test_realistic_column_agrees_with_iris_typical_growth_except_rounding():
+    for g in (2, 3, 5, 6):
+        assert typical_growth(g) == _FUCHS_1993[g][0]
+    assert typical_growth(4) == 0.9 and _FUCHS_1993[4][0] == 0.85
+
+
+@pytest.mark.parametrize("grade", [0, 7, "3"])
+def test_ambitious_growth_refuses_other_grades(grade):
+    with pytest.raises(DataError):
+        ambitious_growth(grade)
+
+
+@pytest.mark.parametrize("roi, grade, label", [
+    (0.9, 3, "below typical"), (1.0, 3, "typical to ambitious"), (1.5, 3, "typical to ambitious"),
+    (1.51, 3, "beyond ambitious"), (2.9, 3, "beyond ambitious"),
+    (1.4, 1, "below typical"),   # grade 1 typical = IRIS word identification fluency 1.5
+    (3.0, 1, "typical to ambitious"), (0.7, 6, "beyond ambitious"),
+])
+def test_goal_ambition_labels(roi, grade, label):
+    assert goal_ambition(roi, grade).label == label
+
+
+def test_goal_ambition_ratio_and_message():
+    g = goal_ambition(2.9, 3)
+    assert g.times_typical == pytest.approx(2.9)  # 2.9 / 1.0
+    assert g.typical == 1.0 and g.ambitious == 1.5
+    assert "review the goal" in g.message and "2.9 times" in g.message
+    with pytest.raises(DataError, match="roi"):
+        goal_ambition(float("nan"), 3)

@@ -760,3 +760,17 @@ def test_trend_dataclass_is_frozen():
     t = Trend(1.0, 2.0, 3, "ols")
     with pytest.raises(dataclasses.FrozenInstanceError):
         t.slope = 2.0  # type: ignore[misc]
+
+
+def test_gap_analysis_peer_rate_from_the_benchmark_dates_not_the_weeks_left():
+    from mtss_teach.progress import gap_analysis as _ga
+
+    # winter benchmark 86, spring 100, 18 weeks apart: peers grow 14 / 18 = 0.78 a week.
+    # One week before the goal date a student at 86 needs 14 a week: not reasonable (14 > 1.56).
+    g = _ga(86, 86, 100, weeks_left=1, benchmark_weeks=18)
+    assert g.peer_roi == pytest.approx(14 / 18)
+    assert g.roi_needed == pytest.approx(14) and not g.reasonable
+    # without benchmark_weeks the default assumes the analysis is done on the benchmark date
+    assert _ga(86, 86, 100, weeks_left=18).peer_roi == pytest.approx(14 / 18)
+    with pytest.raises(DataError, match="benchmark_weeks"):
+        _ga(86, 86, 100, weeks_left=1, benchmark_weeks=0)

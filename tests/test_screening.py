@@ -351,3 +351,137 @@ def test_property_non_binary_at_risk_named(flags, where, bad):
     flags[i] = bad
     with pytest.raises(DataError, match=f"at_risk: .*position {i}"):
         auc([1.0] * len(flags), flags)
+
+
+# ------------------------------------------------------------- AUC interval
+from mtss_teach.screening import auc_interval, core_effectiveness, core_expectation  # noqa: E402
+
+# Hanley & McNeil (1982), Table 1: radiologist's ratings of 109 CT images
+# (1 = definitely normal ... 5 = definitely abnormal). Published: area 0.893, SE 0.032.
+_HM_RATING = [1, 2, 3, 4, 5]
+_HM_NORMAL = [33, 6, 6, 11, 2]
+_HM_ABNORMAL = [3, 2, 2, 11, 33]
+
+
+def _hm_data():
+    scores = [r for r, c in zip(_HM_RATING, _HM_NORMAL) for _ in range(c)]
+    scores += [r for r, c in zip(_HM_RATING, _HM_ABNORMAL) for _ in range(c)]
+    flags = [0] * sum(_HM_NORMAL) + [1] * sum(_HM_ABNORMAL)
+    return scores, flags
+
+
+def test_auc_interval_hanley_mcneil_published_example():
+    scores, flags = _hm_data()
+    ci = auc_interval(scores, flags, risk_when="above", method="hanley_mcneil")
+    assert (ci.n_at_risk, ci.n_not) == (51, 58)
+    assert round(ci.auc, 3) == 0.893
+    assert round(ci.se, 3) == 0.032
+    # hand: 0.893 - 1.959964 * 0.032 (SE to 3 dp) ~ 0.830; with the unrounded SE 0.0325 -> 0.829
+    assert ci.lower == pytest.approx(ci.auc - 1.959964 * ci.se)
+    assert 0.82 < ci.lower < 0.84 and ci.upper <= 1
+
+
+def _delong_brute(scores, flags, risk_when):
+    """DeLong et al. (1988) placement values from every pair (O(m n)), written out."""
+    s = np.asarray(scores, float)
+    y = np.asarray(flags, bool)
+    x_pos, x_neg = s[y], s[~y]
+    if risk_when == "below":
+        psi = (x_pos[:, None] < x_neg[None, :]) + 0.5 * (x_pos[:, None] == x_neg[None, :])
+    else:
+        psi = (x_pos[:, None] > x_neg[None, :]) + 0.5 * (x_pos[:, None] == x_neg[None, :])
+    v10 = psi.mean(axis=1)
+    v01 = psi.mean(axis=0)
+    a = psi.mean()
+    var = v10.var(ddof=1) / len(x_pos) + v01.var(ddof=1) / len(x_neg)
+    return a, math.sqrt(var)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("risk_when", ["below", "above"])
+def test_auc_interval_delong_matches_pairwise_formula(seed, risk_when):
+    rng = np.random.default_rng(seed)
+    scores = rng.integers(0, 25, size=80)  # many ties
+    flags = rng.random(80) < 0.3 + 0.02 * (scores < 10)
+    ci = auc_interval(scores, flags, risk_when=risk_when)
+    a, se = _delong_brute(scores, flags, risk_when)
+    assert ci.auc == pytest.approx(a)
+    assert ci.auc == pytest.approx(roc_auc_score(flags, -scores if risk_when == "below" else scores))
+    assert ci.se == pytest.approx(se)
+    assert ci.lower == pytest.approx(max(0, a - 1.959964 * se), abs=1e-6)
+    assert ci.upper == pytest.approx(min(1, a + 1.959964 * se), abs=1e-6)
+
+
+def test_auc_interval_delong_by_hand_tiny():
+    # below: at-risk scores 1, 2, 4; not at risk 3, 5, 6
+    # V10: score 1 -> 3/3, 2 -> 3/3, 4 -> 2/3; V01: 3 -> 2/3, 5 -> 3/3, 6 -> 3/3; AUC 8/9
+    # var(V10) = var(V01) = var([1, 1, 2/3]) = 1/27 (ddof 1); SE^2 = 2 * (1/27) / 3 = 2/81
+    ci = auc_interval([1, 2, 4, 3, 5, 6], [1, 1, 1, 0, 0, 0])
+    assert ci.auc == pytest.approx(8 / 9)
+    assert ci.se == pytest.approx(math.sqrt(2 / 81))
+    assert ci.upper == 1.0  # clipped
+
+
+def test_auc_interval_level_and_ncii_lower_bound():
+    scores, flags = _hm_data()
+    ci95 = auc_interval(scores, flags, risk_when="above")
+    ci90 = auc_interval(scores, flags, risk_when="above", level=0.90)
+    assert ci90.lower > ci95.lower and ci90.se == ci95.se
+    assert ci95.lower == pytest.approx(ci95.auc - 1.959964 * ci95.se)
+    # the AUC itself would earn "full"; the lower bound is what NCII rates
+    assert ncii_rating(0.76, 0.8, 0.8) == "full"
+    assert ncii_rating(auc_interval([1, 2, 4, 3, 5, 6], [1, 1, 1, 0, 0, 0]).lower, 0.8, 0.8) == "empty"
+
+
+def test_auc_interval_too_few_is_flagged_not_silent():
+    ci = auc_interval([1, 2, 3], [1, 0, 0])
+    assert math.isnan(ci.se) and math.isnan(ci.lower)
+    assert "1 at risk" in ci.note
+    with pytest.raises(DataError, match="method"):
+        auc_interval([1, 2, 3, 4], [1, 1, 0, 0], method="wald")
+    with pytest.raises(DataError, match="level"):
+        auc_interval([1, 2, 3, 4], [1, 1, 0, 0], level=1)
+
+
+# ------------------------------------------------------- core effectiveness
+def test_core_expectation_has_source():
+    t = core_expectation()
+    assert float(t["expected_share"].iloc[0]) == 0.80
+    assert {"source", "year", "tag"} <= set(t.columns)
+
+
+def test_core_effectiveness_by_hand_groups():
+    # School A: 5 students, tiers 1 1 1 1 2, met 1 1 0 0 1 -> in Tier 1 and met: 2 of 5 = .4
+    # School B: 4 students, tiers 1 1 1 1, met 1 1 1 1 -> 4 of 4 = 1.0
+    met = [1, 1, 0, 0, 1, 1, 1, 1, 1]
+    tiers = [1, 1, 1, 1, 2, 1, 1, 1, 1]
+    school = pd.Series(list("AAAAABBBB"), name="school")
+    out = core_effectiveness(met, tiers, by=school)
+    a, b = out.iloc[0], out.iloc[1]
+    assert list(out["school"]) == ["A", "B"]
+    assert (a["n"], a["met_goal"], a["met_goal_core_alone"], a["tier1"]) == (5, 3, 2, 4)
+    assert a["share_tier1"] == pytest.approx(0.8)  # placement alone would "meet" 80%
+    assert a["share_core_effective"] == pytest.approx(0.4)
+    assert not a["core_effective"]
+    assert b["share_core_effective"] == 1.0 and b["core_effective"]
+
+
+def test_core_effectiveness_two_keys_and_expectation():
+    df = pd.DataFrame({"school": ["S1"] * 4 + ["S2"] * 2, "grade": [3, 3, 4, 4, 3, 3]})
+    out = core_effectiveness([1, 1, 1, 0, 0, 1], [1, 1, 1, 1, 1, 3], by=df[["school", "grade"]],
+                             expectation=0.5)
+    assert out[["school", "grade"]].values.tolist() == [["S1", 3], ["S1", 4], ["S2", 3]]
+    assert out["share_core_effective"].tolist() == [1.0, 0.5, 0.0]
+    assert out["core_effective"].tolist() == [True, True, False]
+
+
+@pytest.mark.parametrize("kwargs, needle", [
+    (dict(met_goal=[1, 0, None], tiers=[1, 1, 1]), "met_goal"),
+    (dict(met_goal=[1, 0, 1], tiers=[1, 4, 1]), "tiers"),
+    (dict(met_goal=[1, 0], tiers=[1, 1, 1]), "length"),
+    (dict(met_goal=[1, 0, 1], tiers=[1, 1, 1], by=pd.Series(["a", None, "b"])), "position 1"),
+    (dict(met_goal=[1, 0, 1], tiers=[1, 1, 1], expectation=1.5), "expectation"),
+])
+def test_core_effectiveness_bad_input(kwargs, needle):
+    with pytest.raises(DataError, match=needle):
+        core_effectiveness(**kwargs)
