@@ -73,12 +73,13 @@ def _make_app_class():
         """Writes one fixed page (refused, room full, landing) for any method."""
 
         def initialize(self, status: int, body: str, headers: dict | None = None,
-                       cookie: str | None = None) -> None:
+                       cookie: str | None = None, content_type: str = "text/html; charset=utf-8") -> None:
+            self._m_type = content_type
             self._m_status, self._m_body, self._m_headers, self._m_cookie = status, body, headers or {}, cookie
 
         def _answer(self, *args: Any, **kwargs: Any) -> None:
             self.set_status(self._m_status)
-            self.set_header("Content-Type", "text/html; charset=utf-8")
+            self.set_header("Content-Type", self._m_type)
             self.set_header("Cache-Control", "no-store")
             for k, v in self._m_headers.items():
                 self.set_header(k, v)
@@ -138,6 +139,37 @@ def _make_app_class():
 
         # -- start-up ------------------------------------------------------
 
+        def start(self) -> None:
+            self._start_renderer()
+            super().start()
+
+        def _start_renderer(self) -> None:
+            """Start the shared chart renderer; kernels started from now on find it in their environment."""
+            import secrets
+            import subprocess
+            import tempfile
+
+            from .process import child_dies_with_parent
+            from .render import ENV
+
+            self._renderer = None
+            if os.environ.get("MTSS_SHARED_CHARTS", "1") == "0":
+                return
+            key = secrets.token_hex(16)
+            port_file = Path(tempfile.mkdtemp(prefix="mtss-render-")) / "port"
+            self._renderer = subprocess.Popen(
+                [sys.executable, "-m", "mtss_teach.apps.render", str(port_file)],
+                env={**os.environ, "MTSS_RENDER_KEY": key}, preexec_fn=child_dies_with_parent)
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and self._renderer.poll() is None:
+                if port_file.exists():
+                    port = int(port_file.read_text())
+                    os.environ[ENV] = f"http://127.0.0.1:{port}/{key}"
+                    self.log.info("Charts are drawn by one shared renderer (pid %d)", self._renderer.pid)
+                    return
+                time.sleep(0.1)
+            self.log.warning("The shared chart renderer did not start; each kernel draws its own charts")
+
         def listen(self) -> None:
             self._cap = self.max_kernels or room.default_max_kernels()
             self._hosts = room.allowed_hosts(self.ip, self.room_hosts)
@@ -158,7 +190,16 @@ def _make_app_class():
                 self._pool_timer.stop()
             except Exception:  # noqa: BLE001
                 pass
-            super().stop()
+            try:
+                super().stop()
+            finally:
+                r = getattr(self, "_renderer", None)
+                if r is not None and r.poll() is None:
+                    r.terminate()
+                    try:
+                        r.wait(timeout=5)
+                    except Exception:  # noqa: BLE001
+                        r.kill()
 
         # -- the door -------------------------------------------------------
 
@@ -168,10 +209,8 @@ def _make_app_class():
             voila = self
             render_classes: dict[type, type] = {}
 
-            def fixed(request, status: int, body: str, headers: dict | None = None, cookie: str | None = None):
-                return app.get_handler_delegate(request, PageHandler,
-                                                {"status": status, "body": body, "headers": headers,
-                                                 "cookie": cookie})
+            def fixed(request, **answer):
+                return app.get_handler_delegate(request, PageHandler, answer)
 
             def find_handler(request, **kwargs):
                 verdict = voila._gate(request)
@@ -212,6 +251,8 @@ def _make_app_class():
                                       if k != "token"])
                     return {"status": 302, "body": "", "headers": {"Location": path + ("?" + rest if rest else "")},
                             "cookie": _cookie_value(self.room_token)}
+            if path == base + "/voila/mtss/status":
+                return {"status": 200, "body": json.dumps(self.status()), "content_type": "application/json"}
             if path in (base + "/", base + "/voila", base + "/voila/", base + "/voila/tree", base + "/voila/tree/"):
                 return {"status": 302, "body": "", "headers": {"Location": f"{base}{RENDER}{LANDING}"}}
             if path.startswith(base + RENDER):
@@ -246,6 +287,19 @@ def _make_app_class():
             km = self.kernel_manager
             starting = sum(1 for pool in self._pool_tasks().values() for t in pool if not t.done())
             return len(km.list_kernel_ids()) + starting + self._reserved
+
+        def status(self) -> dict:
+            """Kernels running, how many wait pre-heated in a pool, how many serve a page, and the cap."""
+            km = self.kernel_manager
+            running = set(km.list_kernel_ids())
+            pooled = set()
+            for pool in self._pool_tasks().values():
+                for t in pool:
+                    if t.done() and not t.cancelled() and t.exception() is None:
+                        pooled.add(t.result().get("kernel_id"))
+            return {"kernels": len(running), "pooled": len(running & pooled), "sessions": len(running - pooled),
+                    "starting": self._active() - len(running) - self._reserved, "cap": self._cap,
+                    "room_pool": dict(self.room_pool), "ready": self._ready_said}
 
         def _pool_ready(self, rel: str) -> bool:
             """Will Voila give this page a pre-heated kernel (so no new kernel starts for it)?"""
