@@ -229,8 +229,39 @@ def room_status(base_url: str, token: str) -> dict:
         return json.load(r)
 
 
+def overflow_check(browser, base_url: str, token: str, people: list[Participant], wait_s: float = 90.0) -> dict:
+    """A participant past capacity sees the retrying "room is full" page, and gets in once someone leaves."""
+    out: dict[str, Any] = {}
+    ctx = browser.new_context(viewport={"width": 1024, "height": 768})
+    ctx.add_init_script(INIT_SCRIPT)
+    page = ctx.new_page()
+    try:
+        resp = page.goto(f"{base_url}/voila/render/{APP}?token={token}", timeout=30000)
+        out["first_status"] = resp.status if resp else None  # after the token redirect: the page itself
+        out["full_page"] = page.locator("[data-mtss-room-full]").count() == 1
+        out["full_page_text"] = page.inner_text("body")[:200]
+        leaver = next((p for p in people if p.usable_s is not None), None)
+        if leaver is not None:
+            leaver.page.close(run_before_unload=True)  # someone leaves: a place frees up
+            leaver.page = None
+        t0 = time.monotonic()
+        page.wait_for_function("window.__mtss && window.__mtss.usable !== null", timeout=wait_s * 1000,
+                               polling=500)
+        out["got_in_after_s"] = time.monotonic() - t0
+    except Exception as exc:  # noqa: BLE001 - reported; the test asserts on it
+        out["error"] = f"{type(exc).__name__}: {str(exc)[:200]}"
+    finally:
+        try:
+            page.close(run_before_unload=True)
+            time.sleep(0.5)
+            ctx.close()
+        except Exception:  # noqa: BLE001
+            pass
+    return out
+
+
 def run_room(browser, base_url: str, token: str, n: int, server_pid: int, usable_budget_s: float = 60.0,
-             close_wait_s: float = 60.0, move: bool = True) -> dict:
+             close_wait_s: float = 60.0, move: bool = True, overflow: bool = False) -> dict:
     """N participants open the app at once; returns the report (see the module docstring)."""
     from mtss_teach import datasets
 
@@ -318,13 +349,17 @@ def run_room(browser, base_url: str, token: str, n: int, server_pid: int, usable
         "rss_total": sum(m["rss_mb"] for m in mem), "pss_total": sum(m["pss_mb"] for m in mem)}
 
 
+    if overflow:  # one more than the room holds: the "room is full" page, which gets in by itself
+        report["overflow"] = overflow_check(browser, base_url, token, people)
+
     report["failures"] = [{"participant": p.index, "dataset": p.dataset, "error": p.error, "events": p.events[:3]}
                           for p in people if p.error]
 
     # close every tab as a participant does (the page's beforeunload runs), then count kernels
     for p in people:
         try:
-            p.page.close(run_before_unload=True)
+            if p.page is not None:
+                p.page.close(run_before_unload=True)
         except Exception:  # noqa: BLE001
             pass
     t_closed = time.monotonic()
@@ -373,7 +408,7 @@ def print_report(r: dict) -> None:
 
 
 def room_run(browser, n: int, log_path: Path, max_kernels: int | None = None, usable_budget_s: float = 60.0,
-             close_wait_s: float = 60.0, prepare_timeout_s: float = 240.0) -> dict:
+             close_wait_s: float = 60.0, prepare_timeout_s: float = 240.0, overflow: bool = False) -> dict:
     """Start ``serve --room n --app screening --token T``, wait for 'Room ready', run the room, stop serve."""
     from mtss_teach.apps import new_token
 
@@ -386,7 +421,8 @@ def room_run(browser, n: int, log_path: Path, max_kernels: int | None = None, us
         serve.wait_for(r"(?m)^Room ready:", prepare_timeout_s)
         prepare_s = time.monotonic() - t0
         pid = serve.server_pid()
-        report = run_room(browser, f"http://127.0.0.1:{serve.port}", token, n, pid, usable_budget_s, close_wait_s)
+        report = run_room(browser, f"http://127.0.0.1:{serve.port}", token, n, pid, usable_budget_s, close_wait_s,
+                          overflow=overflow)
         report["prepare_s"] = prepare_s
     finally:
         stop = serve.stop()

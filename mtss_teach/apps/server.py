@@ -133,6 +133,10 @@ def _make_app_class():
         room_address = Unicode("", config=True, help="The address people type (shown on the landing page).")
         ready_file = Unicode("", config=True, help="Written (JSON) once the pools are full.")
         retry_seconds = Integer(8, config=True, help="How often the room-full page retries.")
+        unclaimed_seconds = Integer(
+            120, config=True,
+            help="A page's kernel that no page has been connected to for this long is shut down (0 = never): "
+                 "the page was closed before it finished loading, or its browser went away without saying so.")
 
         _reserved = 0
         _ready_said = False
@@ -180,16 +184,21 @@ def _make_app_class():
                           "required" if self.room_token else "not required", sorted(self._hosts))
             self._pool_timer = PeriodicCallback(self._top_up, 1000)
             self._pool_timer.start()
+            self._unclaimed: dict[str, float] = {}
+            self._reaper = PeriodicCallback(self._reap, 5000)
+            if self.unclaimed_seconds > 0:
+                self._reaper.start()
             from tornado.ioloop import IOLoop
 
             IOLoop.current().add_callback(self._top_up)
             super().listen()
 
         def stop(self) -> None:
-            try:
-                self._pool_timer.stop()
-            except Exception:  # noqa: BLE001
-                pass
+            for timer in ("_pool_timer", "_reaper"):
+                try:
+                    getattr(self, timer).stop()
+                except Exception:  # noqa: BLE001
+                    pass
             try:
                 super().stop()
             finally:
@@ -273,8 +282,9 @@ def _make_app_class():
             return None
 
         def _landing(self) -> str:
-            address = self.room_address or None
-            qr = room.qr_svg(address) if address and not room.is_loopback(self.ip) else ""
+            # the room's address, large with its QR code, when the room can connect (not on loopback)
+            address = self.room_address if self.room_address and not room.is_loopback(self.ip) else None
+            qr = room.qr_svg(address) if address else ""
             return pages.landing_page(address, self.room_token or None, qr)
 
         # -- kernels ----------------------------------------------------------
@@ -292,14 +302,42 @@ def _make_app_class():
             """Kernels running, how many wait pre-heated in a pool, how many serve a page, and the cap."""
             km = self.kernel_manager
             running = set(km.list_kernel_ids())
-            pooled = set()
-            for pool in self._pool_tasks().values():
-                for t in pool:
-                    if t.done() and not t.cancelled() and t.exception() is None:
-                        pooled.add(t.result().get("kernel_id"))
+            pooled = self._pooled_ids()
             return {"kernels": len(running), "pooled": len(running & pooled), "sessions": len(running - pooled),
                     "starting": self._active() - len(running) - self._reserved, "cap": self._cap,
                     "room_pool": dict(self.room_pool), "ready": self._ready_said}
+
+        def _pooled_ids(self) -> set:
+            ids = set()
+            for pool in self._pool_tasks().values():
+                for t in pool:
+                    if t.done() and not t.cancelled() and t.exception() is None:
+                        ids.add(t.result().get("kernel_id"))
+            return ids
+
+        async def _reap(self) -> None:
+            """Shut down page kernels no page has been connected to for ``unclaimed_seconds``."""
+            km = self.kernel_manager
+            conns = getattr(km, "_kernel_connections", {})
+            now = time.monotonic()
+            pooled = self._pooled_ids()
+            live = set(km.list_kernel_ids())
+            for kid in list(self._unclaimed):
+                if kid not in live:
+                    self._unclaimed.pop(kid, None)
+            for kid in live - pooled:
+                if conns.get(kid, 0) > 0:
+                    self._unclaimed.pop(kid, None)
+                    continue
+                since = self._unclaimed.setdefault(kid, now)
+                if now - since >= self.unclaimed_seconds:
+                    self._unclaimed.pop(kid, None)
+                    self.log.info("Shutting down kernel %s: no page has been connected to it for %d s", kid,
+                                  self.unclaimed_seconds)
+                    try:
+                        await km.shutdown_kernel(kid)
+                    except Exception as exc:  # noqa: BLE001 - gone already
+                        self.log.debug("shutdown of %s: %s", kid, exc)
 
         def _pool_ready(self, rel: str) -> bool:
             """Will Voila give this page a pre-heated kernel (so no new kernel starts for it)?"""
