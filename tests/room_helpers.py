@@ -107,13 +107,14 @@ class Serve:
     proc: subprocess.Popen | None = None
     port: int = 0
     token: str = ""
+    env: dict = field(default_factory=dict)
 
     def start(self) -> "Serve":
         from mtss_teach.apps import free_port
 
         self.port = self.port or free_port()
         cmd = [sys.executable, "-m", "mtss_teach.apps", "serve", "--port", str(self.port), *self.args]
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", **self.env}
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = open(self.log_path, "w")
         self.proc = subprocess.Popen(cmd, cwd=str(ROOT), env=env, stdout=self._log, stderr=subprocess.STDOUT,
@@ -408,14 +409,15 @@ def print_report(r: dict) -> None:
 
 
 def room_run(browser, n: int, log_path: Path, max_kernels: int | None = None, usable_budget_s: float = 60.0,
-             close_wait_s: float = 60.0, prepare_timeout_s: float = 240.0, overflow: bool = False) -> dict:
+             close_wait_s: float = 60.0, prepare_timeout_s: float = 240.0, overflow: bool = False,
+             env: dict | None = None) -> dict:
     """Start ``serve --room n --app screening --token T``, wait for 'Room ready', run the room, stop serve."""
     from mtss_teach.apps import new_token
 
     token = new_token()
     args = ["--ip", "127.0.0.1", "--token", token, "--room", str(n), "--app", "screening",
             "--max-kernels", str(max_kernels or n)]
-    serve = Serve(args, log_path).start()
+    serve = Serve(args, log_path, env=dict(env or {})).start()
     try:
         t0 = time.monotonic()
         serve.wait_for(r"(?m)^Room ready:", prepare_timeout_s)
