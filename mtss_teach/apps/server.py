@@ -99,11 +99,15 @@ def _make_app_class():
 
         _room_reserved = False
 
+        _room_rendering = False
+
         def __init__(self, application, request, **kwargs):
             # the gate reserved a place for this page's kernel: this handler gives it back when done
             self._room_reserved = bool(getattr(request, "_mtss_reserved", False))
             request._mtss_reserved = False
             super().__init__(application, request, **kwargs)
+            application.settings["mtss_room"]._rendering += 1
+            self._room_rendering = True
 
         async def prepare(self) -> None:  # noqa: D401
             await super().prepare()
@@ -118,6 +122,9 @@ def _make_app_class():
             super().on_connection_close()
 
         def _room_release(self) -> None:
+            if self._room_rendering:
+                self._room_rendering = False
+                self.settings["mtss_room"]._rendering -= 1
             if self._room_reserved:
                 self._room_reserved = False
                 self.settings["mtss_room"]._reserved -= 1
@@ -139,6 +146,7 @@ def _make_app_class():
                  "the page was closed before it finished loading, or its browser went away without saying so.")
 
         _reserved = 0
+        _rendering = 0  # app pages being rendered now
         _ready_said = False
 
         # -- start-up ------------------------------------------------------
@@ -326,7 +334,9 @@ def _make_app_class():
                 if kid not in live:
                     self._unclaimed.pop(kid, None)
             for kid in live - pooled:
-                if conns.get(kid, 0) > 0:
+                if conns.get(kid, 0) > 0 or self._rendering > 0:
+                    # connected; or pages are still being rendered (under load a page's kernel can be
+                    # taken long before its page is delivered): the clock starts once they are all out
                     self._unclaimed.pop(kid, None)
                     continue
                 since = self._unclaimed.setdefault(kid, now)
