@@ -141,7 +141,7 @@ def _make_app_class():
         ready_file = Unicode("", config=True, help="Written (JSON) once the pools are full.")
         retry_seconds = Integer(8, config=True, help="How often the room-full page retries.")
         unclaimed_seconds = Integer(
-            120, config=True,
+            300, config=True,
             help="A page's kernel that no page has been connected to for this long is shut down (0 = never): "
                  "the page was closed before it finished loading, or its browser went away without saying so.")
 
