@@ -127,6 +127,7 @@ def test_landing_page_shows_the_room_address_large_with_a_local_qr_code():
     assert "mtss-landing-list" in html and html.count('class="mtss-app-link"') == len(room_helpers_apps())
     # the page carries the QR code of exactly this address (segno's symbol for it, drawn here)
     assert room.qr_svg(address) in html and room.qr_svg(address) != room.qr_svg(address + "x")
+    assert "viewBox=" in room.qr_svg(address)  # scales to the size the page gives it, never cropped
     assert "data-room-address" not in pages.landing_page(None)  # on this machine only: no banner
 
 

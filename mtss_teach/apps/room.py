@@ -223,6 +223,6 @@ def qr_svg(text: str, scale: int = 8) -> str:
     import io
 
     buf = io.BytesIO()
-    segno.make(text, error="m").save(buf, kind="svg", scale=scale, xmldecl=False, svgns=True,
+    segno.make(text, error="m").save(buf, kind="svg", scale=scale, xmldecl=False, svgns=True, omitsize=True,
                                      title="QR code of the room's address", border=2)
     return buf.getvalue().decode("utf-8")
