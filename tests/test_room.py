@@ -137,6 +137,17 @@ def room_helpers_apps():
     return APPS
 
 
+def test_serve_names_what_is_wrong_with_a_room_request(capsys):
+    from mtss_teach.apps import main
+
+    assert main(["serve", "--room", "40"]) == 2
+    assert "--app" in capsys.readouterr().err  # which app to prepare
+    assert main(["serve", "--room", "4", "--app", "nope"]) == 2
+    err = capsys.readouterr().err
+    assert "'nope'" in err and "screening" in err  # the bad key, and the valid ones
+    assert main(["serve", "--max-kernels", "-1"]) == 2
+
+
 def test_refused_pages_say_what_to_do():
     assert "room code" in pages.refused_page("token")
     assert "address" in pages.refused_page("host").lower()
