@@ -40,11 +40,24 @@ c.VoilaConfiguration.extension_allowlist = [
 # left out then.
 if os.environ.get("MTSS_VOILA_PREHEAT", "0") != "1":
     c.VoilaConfiguration.prelaunch_hook = prelaunch_hook
+# The room server writes the landing page itself (no kernel): no pre-heated kernels for it.
+c.VoilaKernelManager.preheat_denylist = ["apps/index.ipynb"]
 # Keep anything else out of the file listing, should the folder hold more.
 c.ContentsManager.hide_globs = [
     "__pycache__", "*.pyc", ".*", "*.egg-info", "_build", "release", "submitted", "autograded",
     "feedback", "gradebook.db", "exercise*.ipynb", "*.md", "*.py", "*.yml", "*.toml", "*.cfg",
 ]
+
+# Under load (a room opening an app at once on a small machine) a kernel can take
+# longer than nbclient's default 4 s to send a cell's output; Voila then gives up
+# on the output and the page stays blank ("Timeout waiting for IOPub output").
+# Wait for it instead: a slow page is better than a blank one.
+c.VoilaExecutor.iopub_timeout = 120
+c.VoilaExecutor.startup_timeout = 180
+
+# An app kernel has nothing to save: on shutdown (page closed, server stopped) wait
+# 3 s for it to exit by itself, then stop it (default 5 s).
+c.KernelManager.shutdown_wait_time = 3.0
 
 # Kernel culling: a kernel with no open page is shut down after 10 minutes
 # idle (checked every minute), so memory returns after a session ends.

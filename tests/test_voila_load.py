@@ -7,7 +7,9 @@ its own kernel) in the session's Debian Chromium open apps -- the
 screening explorer on each of the five shipped datasets, the decision-rule
 lab and the behaviour view. They arrive in waves of five (each wave's
 pages load together, as when a room opens the link within a minute) and
-all twenty stay open; then every session moves its control three times,
+all twenty stay open -- this test is about updates under load; a room
+opening an app all at once, against the real ``serve --room`` command, is
+``tests/test_room.py`` (and its full size of 40, ``benchmarks/bench_load.py``); then every session moves its control three times,
 all twenty within the same second each time, so the server and the twenty
 kernels handle the updates together, as in a room where every learner
 drags a slider at once.
