@@ -46,6 +46,13 @@ c.ContentsManager.hide_globs = [
     "feedback", "gradebook.db", "exercise*.ipynb", "*.md", "*.py", "*.yml", "*.toml", "*.cfg",
 ]
 
+# Under load (a room opening an app at once on a small machine) a kernel can take
+# longer than nbclient's default 4 s to send a cell's output; Voila then gives up
+# on the output and the page stays blank ("Timeout waiting for IOPub output").
+# Wait for it instead: a slow page is better than a blank one.
+c.VoilaExecutor.iopub_timeout = 120
+c.VoilaExecutor.startup_timeout = 180
+
 # Kernel culling: a kernel with no open page is shut down after 10 minutes
 # idle (checked every minute), so memory returns after a session ends.
 c.MappingKernelManager.cull_idle_timeout = 600

@@ -101,9 +101,15 @@ def test_site_folder_holds_only_the_apps(tmp_path):
 def test_server_command_and_environment(tmp_path):
     cmd = A.voila_command(8123, tmp_path)
     assert cmd[-1] == str(tmp_path) and "--port=8123" in cmd and "--Voila.ip=127.0.0.1" in cmd
+    assert cmd[1:3] == ["-m", "mtss_teach.apps.server"]  # the room server, Voila behind its door
     assert f"--Voila.config_file_paths={ROOT / 'apps'}" in cmd and not any("preheat" in c for c in cmd)
+    assert not any("room_token" in c for c in cmd)
     warm = A.voila_command(8123, tmp_path, preheat=2)
     assert "--preheat_kernel=True" in warm and "--pool_size=2" in warm
+    room = A.voila_command(8123, tmp_path, token="t0k", pool={"modules/02-screening/app.ipynb": 40}, max_kernels=45)
+    assert "--RoomVoila.room_token=t0k" in room and "--RoomVoila.max_kernels=45" in room
+    assert '--RoomVoila.room_pool={"modules/02-screening/app.ipynb": 40}' in room
+    assert "--preheat_kernel=True" in room and "--pool_size=0" in room  # only the room's app is pre-heated
     env = A.voila_env()
     assert env["JUPYTER_PATH"].split(os.pathsep)[0] == str(ROOT / "apps" / "jupyter")
     assert env["MTSS_VOILA_PREHEAT"] == "0" and A.voila_env(preheat=1)["MTSS_VOILA_PREHEAT"] == "1"
@@ -239,18 +245,21 @@ def test_serve_listens_on_this_machine_only_unless_told(ip, expect):
     import time
     import urllib.request
 
+    import urllib.error
+
     port = A.free_port()
     cmd = [sys.executable, "-m", "mtss_teach.apps", "serve", "--port", str(port)] + (["--ip", ip] if ip else [])
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/voila/api/contents/", timeout=2):
                     break
+            except urllib.error.HTTPError:  # answering (403 without the room token)
+                break
             except OSError:
                 time.sleep(0.3)
         assert _listening(port) == {expect}
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+        A.stop_group(proc)
