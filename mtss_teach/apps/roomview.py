@@ -495,7 +495,12 @@ def _handlers() -> dict[str, type]:
                 if self.sub == "/state":
                     rid = self.get_query_argument("round", None)
                     names = self.get_query_argument("names", "0") == "1"
-                    self._json(200, room_state(store, int(rid) if rid else None, names=names))
+                    state = room_state(store, int(rid) if rid else None, names=names)
+                    token = getattr(self.voila, "room_token", "") or ""
+                    if token and state["round"] and state["round"].get("poll_page"):
+                        # the participants' address of the poll page, with the room code (never the key)
+                        state["round"]["poll_page"] += f"&token={token}"
+                    self._json(200, state)
                 elif self.sub == "/export":
                     rid = int(self.get_query_argument("round"))
                     text = store.export_csv(rid)
