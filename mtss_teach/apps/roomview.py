@@ -247,7 +247,8 @@ function render(s){
   if (r.state === 'revealed') {
     h += '<div class="mtss-rv-reveal" id="rv-revealed"><div>The library\'s answer: <b data-library-answer="' + esc(r.answer) +
       '">' + esc(r.answer) + '</b> (' + r.matching + ' of ' + r.answered + ' answered the same).</div>';
-    if (r.truth != null) { h += '<div>The truth (simulation): <b data-truth>' + esc(r.truth) + '</b>' +
+    if (r.truth != null) { h += '<div>' + (r.kind === 'number' ? 'At the library\'s cut, against what happened to the ' +
+      'students (simulation): ' : 'The truth (simulation): ') + '<b data-truth>' + esc(r.truth) + '</b>' +
       (r.matching_truth != null ? ' (' + r.matching_truth + ' of ' + r.answered + ' answered the truth)' : '') + '.</div>'; }
     if (r.explain) { h += '<div class="mtss-note">' + esc(r.explain) + '</div>'; }
     h += '</div>';
