@@ -37,8 +37,8 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from ..polls import ENV, PollStore
-from . import pages, room
-from .registry import App, _apps, app_by_key, app_by_path
+from . import registry, room
+from .registry import App, app_by_key, app_by_path
 
 __all__ = ["ROOM_VIEW", "POLL_PAGE", "FACILITATOR_COOKIE", "new_facilitator_key", "route", "room_state",
            "participant_state", "room_view_page", "poll_page", "round_apps", "parse_view_link"]
@@ -70,7 +70,7 @@ def round_apps() -> list[App]:
     """The apps that put a question to the room (one entry per notebook)."""
     from ..widgets.poll_questions import has_question
 
-    return [a for a in _apps() if has_question(a.widget)]
+    return [a for a in registry.APPS if has_question(a.widget)]
 
 
 def parse_view_link(link: str, default: App | None = None) -> tuple[App, dict[str, str]]:
@@ -173,6 +173,12 @@ def participant_state(store: PollStore, app_path: str, key: str | None) -> dict:
 
 
 _VIEW_CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0; color: #1b1b1b;
+       background: #fff; }
+main { max-width: 1000px; margin: 0 auto; padding: 1.2em 1.5em 3em 1.5em; }
+h1 { font-size: 1.6em; margin: .2em 0 .4em 0; }
+.mtss-note { color: #555; }
+.mtss-box { max-width: 40em; margin: 4em auto; font-size: 1.25em; line-height: 1.5; }
 .mtss-rv-bar { display: flex; flex-wrap: wrap; gap: .5em 1em; align-items: center; margin: .5em 0; }
 .mtss-rv-bar input[type=text] { width: 34em; max-width: 100%; font-size: 1em; padding: .2em; }
 button, select { font-size: 1em; padding: .25em .7em; }
@@ -389,7 +395,7 @@ def _page(title: str, body: str, css: str = "", js: str = "", attrs: str = "") -
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
             f"<title>{html.escape(title)}</title><link rel=\"icon\" href=\"data:;base64,=\">"
-            f"<style>{pages._CSS}{css}</style></head><body{attrs}><main>{body}</main>"
+            f"<style>{_VIEW_CSS if not css else ''}{css}</style></head><body{attrs}><main>{body}</main>"
             + (f"<script>{js}</script>" if js else "") + "</body></html>")
 
 
