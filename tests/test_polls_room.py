@@ -109,6 +109,9 @@ def test_data_meeting_and_equity_rounds_have_an_answer_among_the_choices():
     assert dm.answer in dm.choices and dm.view["student"] in dm.prompt
     eq = question_for("EquityLens", {"dataset": "district-a"})
     assert eq.answer in eq.choices and eq.truth is None
+    fi = question_for("FidelityScorer", {"dataset": "district-c"})
+    points, possible = (int(x) for x in re.search(r"scores (\d+) of (\d+) points", fi.explain).groups())
+    assert fi.answer == fi.choices[0 if 100 * points / possible >= 70 else 1]
 
 
 def test_a_view_the_app_cannot_show_is_refused_with_a_sentence():

@@ -195,12 +195,43 @@ def _equity(params: dict[str, str]) -> Question:
     return Question(prompt, choices, answer, None, explain, app.settings)
 
 
+def _fidelity(params: dict[str, str]) -> Question:
+    from .. import fidelity
+    from .fidelity import FidelityScorer
+
+    app = _open(FidelityScorer, params)
+    m = app.metrics
+    if m.get("mode") == "tfi":
+        if 1 not in m.get("percent", {}):
+            raise DataError("this view has no Tier 1 scale score to ask about; load a school's sheet")
+        crit = fidelity.TFI_CRITERION
+        choices = [f"Yes: Tier 1 is at or above {crit:g}%", f"No: Tier 1 is below {crit:g}%"]
+        answer = choices[0] if m["meets"][1] else choices[1]
+        sheet = str(getattr(app.w_school, "label", "") or "this sheet")
+        prompt = (f"{_where(app)}, the Tiered Fidelity Inventory of {sheet}: does Tier 1 meet the "
+                  f"{crit:g}% criterion?")
+        explain = (f"Tier 1 scores {m['points'][1]} of {m['possible'][1]} points: {fmt(m['percent'][1])}% "
+                   f"(criterion {crit:g}%).")
+        if m["items_missing"][1]:
+            explain += f" {m['items_missing'][1]} Tier 1 item(s) are not scored."
+        return Question(prompt, choices, answer, None, explain, app.settings)
+    choices = ["Yes: below the criterion", "No: at or above the criterion"]
+    answer = choices[0] if m["below_criterion"] else choices[1]
+    prompt = (f"{_where(app)}, the intervention checklist for {m['interventionist']}: is fidelity below the "
+              f"{fidelity.FIDELITY_CRITERION:g}% criterion?")
+    explain = (f"Adherence {fmt(m['adherence'])}%, sessions delivered {fmt(m['session_dosage'])}%, minutes "
+               f"delivered {fmt(m['minute_dosage'])}%"
+               + (f"; below the criterion: {m['below_what']}." if m["below_criterion"] else "."))
+    return Question(prompt, choices, answer, None, explain, app.settings)
+
+
 #: The apps with a poll round: widget class name -> how its question is read.
 QUESTIONS: dict[str, Callable[[dict[str, str]], Question]] = {
     "AimlineCoach": _aimline,
     "ScreeningExplorer": _screening,
     "DataMeeting": _data_meeting,
     "EquityLens": _equity,
+    "FidelityScorer": _fidelity,
 }
 
 
