@@ -291,15 +291,19 @@ class PollStore:
         return table
 
     def export_csv(self, round_id: int) -> str:
-        """The round's anonymous answers with the library's answer, as CSV text."""
+        """The round's anonymous answers with the library's answer (and the truth of a choice round), as CSV text."""
         rnd = self.round(round_id)
         out = _io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["round", "app", "question", "answer_given", "library_answer", "matches_library"])
+        truth = rnd.truth if rnd.choices is not None else None  # a choice the simulation says was right
+        writer.writerow(["round", "app", "question", "answer_given", "library_answer", "matches_library",
+                         "truth", "matches_truth"])
         for value in self.answers(round_id)["answer"]:
             writer.writerow([rnd.id, rnd.app, rnd.prompt, value,
                              "" if rnd.answer is None else rnd.answer,
-                             "" if rnd.answer is None else value == rnd.answer])
+                             "" if rnd.answer is None else value == rnd.answer,
+                             "" if truth is None else truth,
+                             "" if truth is None else value == truth])
         return out.getvalue()
 
 

@@ -339,6 +339,8 @@ def test_a_full_round_forty_participants_live_count_reveal_export_print(room, br
             fpage.click("#rv-export")
         rows = list(csv.DictReader(io.StringIO(open(dl.value.path(), encoding="utf-8").read())))
         assert len(rows) == N and {r["library_answer"] for r in rows} == {q.answer}
+        assert {r["truth"] for r in rows} == {q.truth}
+        assert sum(r["matches_truth"] == "True" for r in rows) == sum(r["answer_given"] == q.truth for r in rows)
         assert sum(r["answer_given"] == CHOICES[2] for r in rows) == N // 4 + 1
         # print: the controls are hidden, the question, the chart and the answer are on the page
         fpage.emulate_media(media="print")
