@@ -205,7 +205,10 @@ def room(tmp_path_factory):
     from mtss_teach.apps import new_token
 
     token = new_token()
-    serve = Serve(["--token", token, "--max-kernels", "4"], tmp_path_factory.mktemp("polls") / "serve.log").start()
+    # a room prepared for the Aimline coach (one pre-heated kernel): the app page below takes it, as a
+    # participant's would
+    serve = Serve(["--token", token, "--max-kernels", "4", "--room", "1", "--app", "aimline"],
+                  tmp_path_factory.mktemp("polls") / "serve.log").start()
     try:
         view = serve.wait_for(r"Room view for the facilitator only[^:]*: (\S+)", 60).group(1)
         serve.wait_for(r"Voil. is running at", 120)
@@ -370,6 +373,7 @@ def test_a_full_round_forty_participants_live_count_reveal_export_print(room, br
 def test_the_apps_poll_bar_commits_and_keeps_the_answer_after_a_reload_offline(room, browser):
     serve, base, token, view = room
     key = view.split("key=", 1)[1]
+    serve.wait_for(r"Room ready", 180)
     status, body = _room_view_post(base, key, "start", {"app": "aimline", "link": "?dataset=district-b&week=8"})
     assert status == 200, body
     rid = json.loads(body)["round"]

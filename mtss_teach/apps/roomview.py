@@ -277,7 +277,9 @@ function refresh(){
     .then(function(){ busy = false; });
 }
 q('#rv-start').addEventListener('click', function(){
-  act('start', {app: q('#rv-app').value, link: q('#rv-link').value}); });
+  var b = q('#rv-start'); b.disabled = true; b.textContent = 'Starting…';  /* one round per click */
+  act('start', {app: q('#rv-app').value, link: q('#rv-link').value}).then(function(){
+    b.disabled = false; b.textContent = 'Start a round'; }); });
 q('#rv-close').addEventListener('click', function(){ act('close', {round: Number(q('#rv-rounds').value)}); });
 q('#rv-reveal').addEventListener('click', function(){ act('reveal', {round: Number(q('#rv-rounds').value)}); });
 q('#rv-print').addEventListener('click', function(){ window.print(); });
