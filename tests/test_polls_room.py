@@ -159,6 +159,18 @@ def test_poll_bar_one_answer_per_browser_key_kept_across_a_new_kernel(tmp_path):
     store.reveal(r)
     other.sync()
     assert "The library's answer: <b>change</b>" in other.w_status.value
+    # a number round: an empty box is no answer (never a 0), text that is not a number is refused
+    n = store.start_round(AIMLINE, "Which cut?", answer=95.0)
+    other.sync()
+    assert other.w_number.value == "" and other.w_choice.layout.display == "none"
+    other.w_commit.click()  # what the button does: the problem is said in the bar
+    assert "type your answer" in other.w_status.value and store.answered(n) == 0
+    other.w_number.value = "ninety"
+    other.w_commit.click()
+    assert "is not a number" in other.w_status.value and store.answered(n) == 0
+    other.w_number.value = "92,5"
+    other.w_commit.click()
+    assert store.my_answer(n, "browser-key-bbbbbbbb") == 92.5
 
 
 def test_room_state_counts_without_names_and_participants_see_only_their_own(tmp_path):

@@ -155,8 +155,9 @@ class PollBar:
         self.w_prompt = W.HTML()
         self.w_choice = W.ToggleButtons(options=[], value=None, style={"button_width": "auto"})
         self.w_choice.add_class("mtss-poll-choice")
-        self.w_number = W.FloatText(description="Your answer", style={"description_width": "initial"},
-                                    layout=W.Layout(width="14em"))
+        # text, not a number box: an empty box is "no answer yet", never a committed 0
+        self.w_number = W.Text(description="Your answer", placeholder="a number", style={"description_width": "initial"},
+                               layout=W.Layout(width="14em"))
         self.w_number.add_class("mtss-poll-number")
         self.w_nickname = W.Text(placeholder="nickname (optional)", layout=W.Layout(width="13em"),
                                  tooltip="Shown to the facilitator only if names are turned on; not needed")
@@ -228,8 +229,7 @@ class PollBar:
             self.w_choice.value = mine if mine in rnd.choices else None
         else:
             self.w_choice.options = []
-            if mine is not None:
-                self.w_number.value = float(mine)
+            self.w_number.value = "" if mine is None else _show(float(mine))
 
     def _render(self) -> None:
         rnd = self.round
@@ -273,7 +273,7 @@ class PollBar:
     def choose(self, value: Any) -> None:
         """Pick an answer (a choice, or a number for a number round)."""
         if self.round is not None and self.round.choices is None:
-            self.w_number.value = float(value)
+            self.w_number.value = _show(float(value))
         else:
             self.w_choice.value = value
 
@@ -284,7 +284,16 @@ class PollBar:
             raise DataError("the round is closed; answers are no longer taken")
         if not self.key.key:
             raise DataError("this page is still getting ready; try again in a second")
-        value = self.w_number.value if rnd.choices is None else self.w_choice.value
+        if rnd.choices is None:
+            text = self.w_number.value.strip().replace(",", ".")
+            if not text:
+                raise DataError("type your answer (a number) first, then commit")
+            try:
+                value = float(text)
+            except ValueError:
+                raise DataError(f"“{text[:20]}” is not a number; type a number such as 92") from None
+        else:
+            value = self.w_choice.value
         if value is None:
             raise DataError("pick an answer first, then commit")
         self.store.commit(rnd.id, self.key.key, value, nickname=self.w_nickname.value or None)
