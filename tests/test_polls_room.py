@@ -80,6 +80,7 @@ def test_screening_round_answer_catches_ninety_percent_and_its_counts_are_right(
 
     q = question_for("ScreeningExplorer", {"dataset": "district-b", "grade": "3", "season": "fall"})
     assert q.choices is None and "cut" not in q.view  # a number; the view does not give the cut away
+    assert question_for("ScreeningExplorer", {"dataset": "district-b", "grade": "3", "cut": "80"}).view["cut"] == "80"
     students = datasets.load("healthy", "students").set_index("student_id")
     scr = datasets.load("healthy", "screening")
     out = datasets.load("healthy", "outcomes")

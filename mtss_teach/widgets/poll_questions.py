@@ -101,10 +101,12 @@ def _screening(params: dict[str, str]) -> Question:
     app = _open(ScreeningExplorer, params)
     m = app.metrics
     measure = MEASURES[m["measure"]]
+    # participants open the facilitator's cut when the link has one; without one their app starts, as
+    # the app always does, at the library's cut
+    view = app.settings if "cut" in params else {k: v for k, v in app.settings.items() if k != "cut"}
     # the start cut of this selection (the app resets to it on a new selection)
     app.set(school=m["school"], grade=m["grade"], season=m["season"], measure=m["measure"])
     start = app.metrics["cut"]
-    view = {k: v for k, v in app.settings.items() if k != "cut"}
     sel = app._selection()
     lo, hi = int(app.w_cut.min), int(app.w_cut.max)
     by_answer = {}
