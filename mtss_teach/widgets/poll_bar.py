@@ -27,7 +27,7 @@ import ipywidgets as W
 from traitlets import Bool, Unicode
 
 from ..errors import DataError
-from ..polls import ENV, PollStore, Round
+from ..polls import ENV, PollStore, Round, store_from_env
 
 __all__ = ["BrowserKey", "PollBar", "poll_bar_for", "page_app_path"]
 
@@ -144,10 +144,9 @@ class PollBar:
         if not self.app_path:
             raise DataError("poll bar: this page's app is not known (no SCRIPT_NAME from Voila)")
         if store is None:
-            path = os.environ.get(ENV, "")
-            if not path:
+            store = store_from_env()
+            if store is None:
                 raise DataError(f"poll bar: no room store ({ENV} is not set)")
-            store = PollStore(path)
         self.store = store
         self.round: Round | None = None
         self._seen: tuple | None = None
