@@ -283,9 +283,28 @@ _COMMIT_JS = """(choice) => {
 CHOICES = ["Raise the goal", "Keep the intervention going", "Change the intervention", "Collect more data"]
 
 
+@pytest.fixture(scope="module")
+def room_browser(browser):
+    """One headless Chromium for a room of 40 contexts whose pages share a few renderer processes.
+
+    Each context keeps its own cookies and localStorage (a participant each); only the operating-system
+    processes are shared, so 40 contexts open in seconds instead of one renderer start-up each.
+    """
+    from conftest import CHROMIUM_ARGS, chromium_path
+
+    # a second Chromium from the session's Playwright (one Playwright per thread)
+    b = browser.browser_type.launch(executable_path=chromium_path(),
+                                    args=[*CHROMIUM_ARGS, "--renderer-process-limit=4"])
+    try:
+        yield b
+    finally:
+        b.close()
+
+
 @pytest.mark.browser
 @pytest.mark.slow
-def test_a_full_round_forty_participants_live_count_reveal_export_print(room, browser, tmp_path):
+def test_a_full_round_forty_participants_live_count_reveal_export_print(room, room_browser, tmp_path):
+    browser = room_browser
     serve, base, token, view = room
     key = view.split("key=", 1)[1]
     fac = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
@@ -297,15 +316,19 @@ def test_a_full_round_forty_participants_live_count_reveal_export_print(room, br
         assert _room_view_post(base, key, "new-session", {})[0] == 200
         fpage.select_option("#rv-app", "aimline")
         fpage.fill("#rv-link", f"{base}/voila/render/{AIMLINE}?dataset=district-b&student=100036&week=8&token={token}")
+        t_start = time.monotonic()
         fpage.click("#rv-start")
         fpage.wait_for_selector("#rv-answered[data-answered='0']", timeout=60000)
+        start_s = time.monotonic() - t_start
         prompt = fpage.inner_text(".mtss-rv-prompt")
         assert "100036" in prompt and "week 8" in prompt
 
         # 40 participants, each in their own browser context, on the poll page with the room code
+        t_ctx = time.monotonic()
         for i in range(N):
             ctx = browser.new_context(viewport={"width": 400, "height": 700})
             people.append((ctx, ctx.new_page()))
+        ctx_s = time.monotonic() - t_ctx
         t_open = time.monotonic()
         for _, page in people:
             page.goto(f"{base}/voila/mtss/poll?app=aimline&token={token}", wait_until="commit")
@@ -342,6 +365,7 @@ def test_a_full_round_forty_participants_live_count_reveal_export_print(room, br
         from mtss_teach.widgets.poll_questions import question_for
 
         q = question_for("AimlineCoach", {"dataset": "district-b", "student": "100036", "week": "8"})
+        t_rev = time.monotonic()
         fpage.click("#rv-reveal")
         fpage.wait_for_selector("#rv-revealed", timeout=5000)
         assert fpage.get_attribute("[data-library-answer]", "data-library-answer") == q.answer
@@ -367,7 +391,8 @@ def test_a_full_round_forty_participants_live_count_reveal_export_print(room, br
         # names only when the facilitator turns them on
         fpage.check("#rv-names")
         fpage.wait_for_selector(".mtss-rv-names", timeout=3000)
-        print(f"\n40 poll pages ready in {opened_s:.1f} s; 40 commits in {commit_s:.2f} s; "
+        print(f"\nround started in {start_s:.1f} s; 40 contexts in {ctx_s:.1f} s; "
+              f"40 poll pages ready in {opened_s:.1f} s; 40 commits in {commit_s:.2f} s; "
               f"room view showed 40 after {live_s:.2f} s")
         # a new session clears everything
         fpage.once("dialog", lambda d: d.accept())
