@@ -31,6 +31,8 @@ c.VoilaConfiguration.allow_theme_override = "NO"
 c.VoilaConfiguration.extension_allowlist = [
     "@voila-dashboards/widgets-manager8",
     "@jupyter-widgets/jupyterlab-manager",
+    # the room's poll bar keeps a participant's random key in the browser (mtss_teach.widgets.poll_bar)
+    "anywidget",
 ]
 
 # Run only the apps. The server serves a folder holding only the app notebooks

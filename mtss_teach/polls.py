@@ -43,7 +43,10 @@ import pandas as pd
 
 from .errors import DataError
 
-__all__ = ["Round", "PollStore", "MAX_NICKNAME", "MAX_ANSWER"]
+__all__ = ["Round", "PollStore", "MAX_NICKNAME", "MAX_ANSWER", "ENV", "store_from_env"]
+
+#: The environment variable holding the store's path: the room server sets it for itself and its kernels.
+ENV = "MTSS_POLL_STORE"
 
 #: Longest nickname kept (longer ones are refused, not cut).
 MAX_NICKNAME = 24
@@ -58,6 +61,8 @@ CREATE TABLE IF NOT EXISTS rounds (
     choices TEXT,            -- JSON list, or NULL for a number
     answer TEXT,             -- JSON: the library's answer, shown on reveal
     truth TEXT,              -- JSON: the simulated truth, shown on reveal
+    view TEXT,               -- JSON: the app's settings the question is about (a link's query)
+    notes TEXT,              -- JSON: for the room view on reveal (why; what each number answer gives)
     state TEXT NOT NULL CHECK (state IN ('open', 'closed', 'revealed')),
     started REAL NOT NULL
 );
@@ -83,6 +88,8 @@ class Round:
     answer: Any
     truth: Any
     state: str
+    view: dict | None = None
+    notes: dict | None = None
 
     @property
     def is_open(self) -> bool:
@@ -120,6 +127,13 @@ class PollStore:
         if self.path != ":memory:":
             self._db.execute("PRAGMA journal_mode = WAL")
         self._db.executescript(_SCHEMA)
+        cols = {r[1] for r in self._db.execute("PRAGMA table_info(rounds)")}
+        for col in ("view", "notes"):  # a store written before rounds carried them
+            if col not in cols:
+                try:
+                    self._db.execute(f"ALTER TABLE rounds ADD COLUMN {col} TEXT")
+                except sqlite3.OperationalError:  # another process added it first
+                    pass
 
     def close(self) -> None:
         self._db.close()
@@ -135,12 +149,19 @@ class PollStore:
             self._db.execute("COMMIT")
 
     def start_round(self, app: str, prompt: str, *, choices: Sequence[str] | None = None,
-                    answer: Any = None, truth: Any = None) -> int:
+                    answer: Any = None, truth: Any = None, view: dict | None = None,
+                    notes: dict | None = None) -> int:
         """Open a round and return its id; rounds already open for ``app`` close.
 
         ``choices`` lists the answers a participant picks from; ``None``
-        means the answer is a number (a cut score, a goal).
+        means the answer is a number (a cut score, a goal). ``view`` holds
+        the app's settings the question is about (a link's query as a dict),
+        so a participant's app can open the same view; ``notes`` (JSON-able)
+        is for the facilitator's room view on reveal.
         """
+        if view is not None and (not isinstance(view, dict)
+                                 or not all(isinstance(k, str) and isinstance(v, str) for k, v in view.items())):
+            raise DataError("view: expected a dict of text settings (a link's query)")
         app = _text(app, "app", 64)
         prompt = _text(prompt, "prompt", 500)
         if choices is not None:
@@ -153,10 +174,11 @@ class PollStore:
             self._db.execute("BEGIN IMMEDIATE")
             self._db.execute("UPDATE rounds SET state = 'closed' WHERE app = ? AND state = 'open'", (app,))
             cur = self._db.execute(
-                "INSERT INTO rounds (app, prompt, choices, answer, truth, state, started) "
-                "VALUES (?, ?, ?, ?, ?, 'open', ?)",
+                "INSERT INTO rounds (app, prompt, choices, answer, truth, view, notes, state, started) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?)",
                 (app, prompt, None if choices is None else json.dumps(choices),
-                 json.dumps(answer), json.dumps(truth), time.time()))
+                 json.dumps(answer), json.dumps(truth), None if view is None else json.dumps(view),
+                 None if notes is None else json.dumps(notes), time.time()))
             self._db.execute("COMMIT")
         return int(cur.lastrowid)
 
@@ -179,19 +201,29 @@ class PollStore:
     # -- reading -------------------------------------------------------------
 
     def round(self, round_id: int) -> Round:
-        row = self._db.execute("SELECT id, app, prompt, choices, answer, truth, state FROM rounds WHERE id = ?",
-                               (int(round_id),)).fetchone()
+        row = self._db.execute("SELECT id, app, prompt, choices, answer, truth, state, view, notes FROM rounds "
+                               "WHERE id = ?", (int(round_id),)).fetchone()
         if row is None:
             raise DataError(f"round {round_id}: no such round (a new session may have cleared it)")
-        rid, app, prompt, choices, answer, truth, state = row
+        rid, app, prompt, choices, answer, truth, state, view, notes = row
         return Round(rid, app, prompt, None if choices is None else tuple(json.loads(choices)),
-                     json.loads(answer), json.loads(truth), state)
+                     json.loads(answer), json.loads(truth), state, None if view is None else json.loads(view),
+                     None if notes is None else json.loads(notes))
 
     def current_round(self, app: str) -> Round | None:
         """The open round for ``app``, if any."""
         row = self._db.execute("SELECT id FROM rounds WHERE app = ? AND state = 'open' ORDER BY id DESC LIMIT 1",
                                (app,)).fetchone()
         return None if row is None else self.round(row[0])
+
+    def latest_round(self, app: str) -> Round | None:
+        """The newest round for ``app`` whatever its state (a participant's app shows it until the next one)."""
+        row = self._db.execute("SELECT id FROM rounds WHERE app = ? ORDER BY id DESC LIMIT 1", (app,)).fetchone()
+        return None if row is None else self.round(row[0])
+
+    def answered(self, round_id: int) -> int:
+        """How many participants have an answer in this round."""
+        return int(self._db.execute("SELECT COUNT(*) FROM commits WHERE round_id = ?", (int(round_id),)).fetchone()[0])
 
     def rounds(self) -> list[Round]:
         return [self.round(r[0]) for r in self._db.execute("SELECT id FROM rounds ORDER BY id")]
@@ -259,13 +291,36 @@ class PollStore:
         return table
 
     def export_csv(self, round_id: int) -> str:
-        """The round's anonymous answers with the library's answer, as CSV text."""
+        """The round's anonymous answers with the library's answer (and the truth of a choice round), as CSV text."""
         rnd = self.round(round_id)
         out = _io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["round", "app", "question", "answer_given", "library_answer", "matches_library"])
+        truth = rnd.truth if rnd.choices is not None else None  # a choice the simulation says was right
+        writer.writerow(["round", "app", "question", "answer_given", "library_answer", "matches_library",
+                         "truth", "matches_truth"])
         for value in self.answers(round_id)["answer"]:
             writer.writerow([rnd.id, rnd.app, rnd.prompt, value,
                              "" if rnd.answer is None else rnd.answer,
-                             "" if rnd.answer is None else value == rnd.answer])
+                             "" if rnd.answer is None else value == rnd.answer,
+                             "" if truth is None else truth,
+                             "" if truth is None else value == truth])
         return out.getvalue()
+
+
+def store_from_env() -> PollStore | None:
+    """The room's store when this process runs under the room server (``MTSS_POLL_STORE`` set), else None.
+
+    Examples
+    --------
+    >>> import os
+    >>> from mtss_teach.polls import ENV, store_from_env
+    >>> os.environ.pop(ENV, None) and None
+    >>> store_from_env() is None
+    True
+    """
+    import os
+
+    path = os.environ.get(ENV, "").strip()
+    if not path:
+        return None
+    return PollStore(path)

@@ -49,6 +49,23 @@ def parser() -> argparse.ArgumentParser:
     return ap
 
 
+def _polls(ip: str, port: int, run: Path) -> tuple[list[str], dict[str, str]]:
+    """The room's polls (#16): the facilitator's key for the room view, the store in the run folder.
+
+    Prints the room view's address (with the key) for the facilitator; it is
+    never shown on the participants' pages.
+    """
+    from ..polls import ENV
+    from .roomview import ROOM_VIEW, new_facilitator_key
+
+    key = new_facilitator_key()
+    view = room.room_address(ip, port, None).rstrip("/") + ROOM_VIEW + f"?key={key}"
+    print(f"  Room view for the facilitator only (live polls; do not project this address): {view}", flush=True)
+    print("  The room's answers are deleted when the server stops: download a round's CSV from the room view "
+          "first.", flush=True)
+    return [f"--RoomVoila.facilitator_key={key}"], {ENV: str(run / "polls.sqlite")}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m mtss_teach.apps serve [options]`` or ``list``; returns the exit code."""
     args = parser().parse_args(argv)
@@ -94,10 +111,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                   "if the machine has the memory.", flush=True)
         print(f"  Preparing the room: {args.room} kernels for {', '.join(a.title for a in apps)} "
               "(wait for 'Room ready').", flush=True)
+    polls_opts, polls_env = _polls(args.ip, port, tmp)
     print("Press Ctrl-C to stop the server.", flush=True)
     cmd = voila_command(port, site, root, args.preheat, ip=args.ip, token=token, pool=pool, max_kernels=cap,
-                        address=address)
-    proc = subprocess.Popen(cmd, cwd=str(site), env=voila_env(root, args.preheat or sum(pool.values()), ipython_dir),
+                        address=address, extra=polls_opts)
+    proc = subprocess.Popen(cmd, cwd=str(site),
+                            env={**voila_env(root, args.preheat or sum(pool.values()), ipython_dir), **polls_env},
                             start_new_session=True, preexec_fn=child_dies_with_parent)
 
     def _stop(signum, frame):  # Ctrl-C or SIGTERM: stop the server and every kernel, then leave

@@ -65,7 +65,7 @@ def _make_app_class():
     from traitlets import Dict, Integer, List, Unicode
     from voila.app import Voila
 
-    from . import pages, room
+    from . import pages, room, roomview
     from .registry import LANDING, app_by_path
     from .site import allowed_notebook
 
@@ -139,6 +139,8 @@ def _make_app_class():
         room_pool = Dict(config=True, help="App notebook -> kernels to keep pre-heated for it.")
         room_address = Unicode("", config=True, help="The address people type (shown on the landing page).")
         ready_file = Unicode("", config=True, help="Written (JSON) once the pools are full.")
+        facilitator_key = Unicode("", config=True, help="The facilitator's key for the room view ('' = no room "
+                                                        "view; see mtss_teach.apps.roomview).")
         retry_seconds = Integer(8, config=True, help="How often the room-full page retries.")
         unclaimed_seconds = Integer(
             300, config=True,
@@ -230,6 +232,9 @@ def _make_app_class():
                 return app.get_handler_delegate(request, PageHandler, answer)
 
             def find_handler(request, **kwargs):
+                polls = roomview.route(voila, request)  # the room view and the poll page (polls, #16)
+                if polls is not None:
+                    return app.get_handler_delegate(request, *polls)
                 verdict = voila._gate(request)
                 if verdict is not None:
                     return fixed(request, **verdict)

@@ -898,8 +898,12 @@ class MtssApp:
             bar = W.HBox([self._dataset, self._reset_button, self._link],
                          layout=W.Layout(flex_flow="row wrap", align_items="center"))
             bar.add_class("mtss-app-bar")
+            # in room mode, the room's poll round sits under the facilitator bar (mtss_teach.widgets.poll_bar)
+            from .poll_bar import poll_bar_for
+
+            poll = poll_bar_for(self)
             # the message sits at the top, where a facilitator looks first
-            self._ui = W.VBox([head, bar, self._message, *self._layout()],
+            self._ui = W.VBox([head, bar, *([poll] if poll is not None else []), self._message, *self._layout()],
                               layout=W.Layout(width="100%"))
             self._ui.add_class("mtss-app")
             self._ui.add_class(f"mtss-app-{type(self).__name__.lower()}")

@@ -1,0 +1,448 @@
+"""Live decision polls in room mode (#16): questions, the poll bar, the room view, a full round in Chromium.
+
+* Questions (no server): the library's answer of a round is what the
+  library says for the same inputs, rebuilt here from the shipped data
+  (progress.aimline/decide/correct_action for the Aimline coach; numpy
+  counts for the Screening explorer's cut).
+* The poll bar (no server): one answer per browser key, kept across a new
+  kernel (a reload or a culled kernel gives a new bar; the key is the
+  browser's), never another's answer.
+* The room view's data (no server): counts without names unless asked;
+  the participants' state carries no one else's answer.
+* On the real ``serve`` command (one server for the module):
+  - authorization: no facilitator key -> the room view, its state, its
+    export and its actions are refused (403), also with the room code;
+  - a full round: the facilitator starts a round from the room view in one
+    browser context; 40 participants, each in their own browser context of
+    ONE headless Chromium, commit on the lightweight poll page (40 app
+    kernels do not fit this suite's time on a 2-core machine; the apps'
+    own poll bar is tested on one real app page below) within 10 s; the room
+    view's live count equals the commits within 2 s; a reload keeps a
+    participant's answer; reveal shows the library's answer; the CSV
+    download has the 40 answers; the print stylesheet hides the controls;
+  - an app page (Aimline coach) in room mode: the poll bar shows the round,
+    commits, and after a reload (a new kernel) shows the same answer and
+    nickname, with every request outside the server blocked (offline).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import time
+import urllib.error
+import urllib.request
+
+import numpy as np
+import pytest
+
+from mtss_teach import datasets, progress
+from mtss_teach.errors import DataError
+from mtss_teach.polls import PollStore
+
+AIMLINE = "modules/04-progress-monitoring/app.ipynb"
+SCREENING = "modules/02-screening/app.ipynb"
+
+
+# ---------------------------------------------------------------------------
+# questions: the library's answer for the same inputs
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("week", [6, 12])
+def test_aimline_round_answer_is_the_library_decision_for_that_student_and_week(week):
+    from mtss_teach.widgets.aimline import ACTION_LABELS
+    from mtss_teach.widgets.poll_questions import question_for
+
+    q = question_for("AimlineCoach", {"dataset": "district-b", "student": "100036", "week": str(week)})
+    v = q.view
+    assert v["student"] == "100036"
+    # rebuild the inputs from the shipped data, independently of the app
+    prog = datasets.load("healthy", "progress")
+    g = prog[(prog["student_id"] == 100036) & (prog["measure"] == "orf")].sort_values("week")
+    weeks, scores = g["week"].to_numpy(float), g["score"].to_numpy(float)
+    nb = int(v["baseline"])
+    line = progress.aimline(weeks[:nb], scores[:nb], goal=float(v["goal"]), goal_week=float(v["goal_week"]))
+    shown = weeks[nb:] <= week
+    dec = progress.decide(weeks[nb:][shown], scores[nb:][shown], line, rule=v["rule"])
+    assert float(v["week"]) == weeks[nb:][shown][-1]  # the last probe on or before that week
+    assert q.answer == ACTION_LABELS[dec.action]
+    truth = datasets.load("healthy", "truth").set_index("student_id").loc[100036, "true_slope"]
+    assert q.truth == ACTION_LABELS[progress.correct_action(float(truth), line.slope)]
+    assert f"week {v['week']}" in q.prompt and "100036" in q.prompt
+    assert q.answer not in q.prompt and "healthy" not in q.prompt  # neutral dataset name, no answer
+
+
+def test_screening_round_answer_catches_ninety_percent_and_its_counts_are_right():
+    from mtss_teach.widgets.poll_questions import question_for
+
+    q = question_for("ScreeningExplorer", {"dataset": "district-b", "grade": "3", "season": "fall"})
+    assert q.choices is None and "cut" not in q.view  # a number; the view does not give the cut away
+    assert question_for("ScreeningExplorer", {"dataset": "district-b", "grade": "3", "cut": "80"}).view["cut"] == "80"
+    students = datasets.load("healthy", "students").set_index("student_id")
+    scr = datasets.load("healthy", "screening")
+    out = datasets.load("healthy", "outcomes")
+    s = scr[(scr["measure"] == "orf") & (scr["season"] == "fall")]
+    s = s[students.loc[s["student_id"], "grade"].to_numpy() == 3]
+    risk = ~out[out["subject"] == "reading"].set_index("student_id").loc[s["student_id"], "proficient"].astype(bool)
+    score, at_risk = s["score"].to_numpy(float), risk.to_numpy(bool)
+    cut = q.answer
+    flagged = score < cut
+    sens = (flagged & at_risk).sum() / at_risk.sum()
+    assert sens >= 0.90
+    # a scan of every whole cut: among those catching 90%, the best specificity, ties to the higher sensitivity
+    def sens_spec(c):
+        f = score < c
+        return (f & at_risk).sum() / at_risk.sum(), (~f & ~at_risk).sum() / (~at_risk).sum()
+
+    best = max((sens_spec(c)[::-1] for c in range(0, int(score.max()) + 2) if sens_spec(c)[0] >= 0.90))
+    assert sens_spec(cut)[::-1] == best
+    note = q.by_answer[f"{cut:g}"]
+    assert f"flags {int(flagged.sum())}," in note and f"misses {int((~flagged & at_risk).sum())} of {int(at_risk.sum())}" in note
+
+
+def test_data_meeting_and_equity_rounds_have_an_answer_among_the_choices():
+    from mtss_teach.widgets.poll_questions import question_for
+
+    dm = question_for("DataMeeting", {"dataset": "district-b", "grade": "3", "season": "winter"})
+    assert dm.answer in dm.choices and dm.view["student"] in dm.prompt
+    eq = question_for("EquityLens", {"dataset": "district-a"})
+    assert eq.answer in eq.choices and eq.truth is None
+    fi = question_for("FidelityScorer", {"dataset": "district-c"})
+    points, possible = (int(x) for x in re.search(r"scores (\d+) of (\d+) points", fi.explain).groups())
+    assert fi.answer == fi.choices[0 if 100 * points / possible >= 70 else 1]
+
+
+def test_a_view_the_app_cannot_show_is_refused_with_a_sentence():
+    from mtss_teach.widgets.poll_questions import question_for
+
+    with pytest.raises(DataError, match="not one of this app's datasets"):
+        question_for("AimlineCoach", {"dataset": "district-zz"})
+    with pytest.raises(DataError, match="no poll round"):
+        question_for("DecisionRuleLab", {})
+
+
+# ---------------------------------------------------------------------------
+# the poll bar and the room view's data (no server)
+# ---------------------------------------------------------------------------
+
+
+def test_poll_bar_one_answer_per_browser_key_kept_across_a_new_kernel(tmp_path):
+    from mtss_teach.widgets.poll_bar import PollBar
+
+    store = PollStore(tmp_path / "room.sqlite")
+    bar = PollBar(app_path=AIMLINE, store=PollStore(store.path), interval=None)
+    assert bar.widget.layout.display == "none"  # no round: no bar
+    r = store.start_round(AIMLINE, "What now?", choices=["keep", "change"], answer="change")
+    bar.key.key = "browser-key-aaaaaaaa"
+    bar.sync()
+    assert bar.widget.layout.display == "" and "What now?" in bar.w_prompt.value
+    bar.choose("keep")
+    bar.w_nickname.value = "Table 2"
+    bar.commit()
+    bar.choose("change")
+    bar.commit()  # changed mind: still one answer
+    assert store.answered(r) == 1 and store.my_answer(r, "browser-key-aaaaaaaa") == "change"
+    # a reload or a culled kernel: a new bar in a new kernel, the same browser key
+    again = PollBar(app_path=AIMLINE, store=PollStore(store.path), interval=None)
+    again.key.key = "browser-key-aaaaaaaa"
+    assert again.w_choice.value == "change" and 'data-mtss-my-answer="change"' in again.w_status.value
+    other = PollBar(app_path=AIMLINE, store=PollStore(store.path), interval=None)
+    other.key.key = "browser-key-bbbbbbbb"
+    assert other.w_choice.value is None and "my-answer" not in other.w_status.value
+    store.close_round(r)
+    other.sync()
+    assert other.w_commit.disabled
+    with pytest.raises(DataError, match="closed"):
+        other.commit()
+    store.reveal(r)
+    other.sync()
+    assert "The library's answer: <b>change</b>" in other.w_status.value
+    # a number round: an empty box is no answer (never a 0), text that is not a number is refused
+    n = store.start_round(AIMLINE, "Which cut?", answer=95.0)
+    other.sync()
+    assert other.w_number.value == "" and other.w_choice.layout.display == "none"
+    other.w_commit.click()  # what the button does: the problem is said in the bar
+    assert "type your answer" in other.w_status.value and store.answered(n) == 0
+    other.w_number.value = "ninety"
+    other.w_commit.click()
+    assert "is not a number" in other.w_status.value and store.answered(n) == 0
+    other.w_number.value = "92,5"
+    other.w_commit.click()
+    assert store.my_answer(n, "browser-key-bbbbbbbb") == 92.5
+
+
+def test_room_state_counts_without_names_and_participants_see_only_their_own(tmp_path):
+    from mtss_teach.apps.roomview import participant_state, room_state
+
+    store = PollStore(tmp_path / "room.sqlite")
+    r = store.start_round(AIMLINE, "Q?", choices=["keep", "change"], answer="change", truth="keep",
+                          notes={"explain": "because"})
+    store.commit(r, "key-a-0123456789", "keep", nickname="Secret Nick")
+    store.commit(r, "key-b-0123456789", "change")
+    state = room_state(store)
+    text = json.dumps(state)
+    assert [c["count"] for c in state["round"]["counts"]] == [1, 1]
+    assert "Secret Nick" not in text and "because" not in text  # no names, no explanation before reveal
+    assert "answer" not in state["round"] and "truth" not in state["round"]
+    assert not any(c["is_answer"] or c["is_truth"] for c in state["round"]["counts"])
+    assert "Secret Nick" in json.dumps(room_state(store, names=True))
+    mine = participant_state(store, AIMLINE, "key-b-0123456789")
+    assert mine["round"]["mine"] == "change" and "keep" not in json.dumps({k: v for k, v in mine["round"].items()
+                                                                          if k != "choices"})
+    assert "Secret Nick" not in json.dumps(mine) and "answer" not in mine["round"]
+    store.reveal(r)
+    shown = room_state(store)["round"]
+    assert shown["answer"] == "change" and shown["truth"] == "keep" and shown["matching"] == 1
+    assert shown["matching_truth"] == 1 and shown["explain"] == "because"
+
+
+# ---------------------------------------------------------------------------
+# the real serve command
+# ---------------------------------------------------------------------------
+
+
+def _need_server():
+    pytest.importorskip("voila")
+    pytest.importorskip("psutil")
+
+
+@pytest.fixture(scope="module")
+def room(tmp_path_factory):
+    """``serve --token T`` on a free port; yields (serve, base URL, room token, facilitator's room view URL)."""
+    _need_server()
+    from room_helpers import Serve
+
+    from mtss_teach.apps import new_token
+
+    token = new_token()
+    # a room prepared for the Aimline coach (one pre-heated kernel): the app page below takes it, as a
+    # participant's would
+    serve = Serve(["--token", token, "--max-kernels", "4", "--room", "1", "--app", "aimline"],
+                  tmp_path_factory.mktemp("polls") / "serve.log").start()
+    try:
+        view = serve.wait_for(r"Room view for the facilitator only[^:]*: (\S+)", 60).group(1)
+        serve.wait_for(r"Voil. is running at", 120)
+        yield serve, f"http://127.0.0.1:{serve.port}", token, view
+    finally:
+        serve.stop()
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *a, **k):
+        return None
+
+
+def _http(url, method="GET", headers=None, body=None):
+    opener = urllib.request.build_opener(_NoRedirect)
+    req = urllib.request.Request(url, method=method, headers=headers or {},
+                                 data=None if body is None else json.dumps(body).encode())
+    try:
+        with opener.open(req, timeout=60) as r:
+            return r.status, r.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode("utf-8", "replace")
+
+
+def _room_view_post(base, key, action, body):
+    return _http(f"{base}/voila/mtss/room/{action}", "POST",
+                 {"X-MTSS-Facilitator": key, "X-MTSS-Room-View": "1"}, body)
+
+
+@pytest.mark.slow
+def test_participants_cannot_open_the_room_view_or_start_rounds(room):
+    serve, base, token, view = room
+    key = view.split("key=", 1)[1]
+    assert key != token and key not in serve.log().split("Room view")[0]  # printed once, for the facilitator
+    participant = {"Authorization": f"token {token}"}
+    for path in ("/voila/mtss/room", f"/voila/mtss/room?token={token}", "/voila/mtss/room/state",
+                 "/voila/mtss/room/export?round=1", f"/voila/mtss/room?key={key[:-1]}x"):
+        status, body = _http(base + path, headers=participant)
+        assert status == 403, path
+        assert "facilitator" in body
+    for action in ("start", "reveal", "close", "new-session"):
+        status, _ = _http(f"{base}/voila/mtss/room/{action}", "POST",
+                          {**participant, "X-MTSS-Room-View": "1"}, {"app": "aimline", "round": 1})
+        assert status == 403, action
+    # the facilitator's key opens it; an action not sent by the room view page is refused
+    assert _http(base + "/voila/mtss/room/state", headers={"X-MTSS-Facilitator": key})[0] == 200
+    assert _http(base + "/voila/mtss/room/new-session", "POST", {"X-MTSS-Facilitator": key}, {})[0] == 403
+    # the landing page never shows the facilitator's key; the poll page needs the room code
+    assert key not in _http(base + f"/voila/render/apps/index.ipynb", headers=participant)[1]
+    assert _http(base + "/voila/mtss/poll?app=aimline")[0] == 403
+    assert _http(base + "/voila/mtss/poll?app=aimline", headers=participant)[0] == 200
+
+
+N = 40
+_COMMIT_JS = """(choice) => {
+  document.querySelector(`input[name=pp-choice][value="${choice}"]`).checked = true;
+  document.querySelector('#pp-commit').click();
+}"""
+CHOICES = ["Raise the goal", "Keep the intervention going", "Change the intervention", "Collect more data"]
+
+
+@pytest.fixture(scope="module")
+def room_browser(browser):
+    """One headless Chromium for a room of 40 contexts whose pages share a few renderer processes.
+
+    Each context keeps its own cookies and localStorage (a participant each); only the operating-system
+    processes are shared, so 40 contexts open in seconds instead of one renderer start-up each.
+    """
+    from conftest import CHROMIUM_ARGS, chromium_path
+
+    # a second Chromium from the session's Playwright (one Playwright per thread)
+    b = browser.browser_type.launch(executable_path=chromium_path(),
+                                    args=[*CHROMIUM_ARGS, "--renderer-process-limit=4"])
+    try:
+        yield b
+    finally:
+        b.close()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_a_full_round_forty_participants_live_count_reveal_export_print(room, room_browser, tmp_path):
+    browser = room_browser
+    serve, base, token, view = room
+    key = view.split("key=", 1)[1]
+    fac = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    people = []
+    try:
+        fpage = fac.new_page()
+        fpage.goto(view)
+        assert "key=" not in fpage.url  # the key leaves the address bar (a cookie carries it)
+        assert _room_view_post(base, key, "new-session", {})[0] == 200
+        fpage.select_option("#rv-app", "aimline")
+        fpage.fill("#rv-link", f"{base}/voila/render/{AIMLINE}?dataset=district-b&student=100036&week=8&token={token}")
+        t_start = time.monotonic()
+        fpage.click("#rv-start")
+        fpage.wait_for_selector("#rv-answered[data-answered='0']", timeout=60000)
+        start_s = time.monotonic() - t_start
+        prompt = fpage.inner_text(".mtss-rv-prompt")
+        assert "100036" in prompt and "week 8" in prompt
+
+        # 40 participants, each in their own browser context, on the poll page with the room code
+        t_ctx = time.monotonic()
+        for i in range(N):
+            ctx = browser.new_context(viewport={"width": 400, "height": 700})
+            people.append((ctx, ctx.new_page()))
+        ctx_s = time.monotonic() - t_ctx
+        t_open = time.monotonic()
+        for _, page in people:
+            page.goto(f"{base}/voila/mtss/poll?app=aimline&token={token}", wait_until="commit")
+        for _, page in people:
+            page.wait_for_selector("input[name=pp-choice]", timeout=30000)
+        opened_s = time.monotonic() - t_open
+        t0 = time.monotonic()
+        for i, (_, page) in enumerate(people):  # each page's own controls and script send its commit
+            page.evaluate(_COMMIT_JS, CHOICES[i % 4])
+        for i, (_, page) in enumerate(people):
+            page.wait_for_selector(f"#pp-mine[data-mine='{CHOICES[i % 4]}']", timeout=10000)
+        commit_s = time.monotonic() - t0
+        assert commit_s <= 10, f"40 commits took {commit_s:.1f} s"
+        # the room view's live count reaches the commits within 2 s
+        t1 = time.monotonic()
+        fpage.wait_for_selector(f"#rv-answered[data-answered='{N}']", timeout=2000)
+        live_s = time.monotonic() - t1
+        counts = {el.get_attribute("data-answer"): int(el.get_attribute("data-count"))
+                  for el in fpage.query_selector_all(".mtss-rv-row")}
+        assert counts == {c: N // 4 for c in CHOICES}
+        assert fpage.query_selector(".mtss-rv-names") is None  # names are off
+
+        # a reload keeps the answer; a changed answer still counts once
+        _, p0 = people[0]
+        p0.reload()
+        p0.wait_for_selector(f"#pp-mine[data-mine='{CHOICES[0]}']", timeout=10000)
+        p0.check(f"input[name=pp-choice][value='{CHOICES[2]}']")
+        p0.click("#pp-commit")
+        p0.wait_for_selector(f"#pp-mine[data-mine='{CHOICES[2]}']", timeout=10000)
+        fpage.wait_for_selector(f".mtss-rv-row[data-answer='{CHOICES[2]}'][data-count='{N // 4 + 1}']", timeout=3000)
+        assert fpage.get_attribute("#rv-answered", "data-answered") == str(N)
+
+        # reveal: the library's answer and the truth, as the library gives them for that student and week
+        from mtss_teach.widgets.poll_questions import question_for
+
+        q = question_for("AimlineCoach", {"dataset": "district-b", "student": "100036", "week": "8"})
+        t_rev = time.monotonic()
+        fpage.click("#rv-reveal")
+        fpage.wait_for_selector("#rv-revealed", timeout=5000)
+        assert fpage.get_attribute("[data-library-answer]", "data-library-answer") == q.answer
+        assert q.truth in fpage.inner_text("#rv-revealed")
+        people[5][1].wait_for_selector("#pp-state[data-state='revealed']", timeout=5000)
+        assert q.answer in people[5][1].inner_text("#pp-mine-line")
+        people[5][1].wait_for_selector("#pp-commit[disabled]", state="attached", timeout=5000)
+
+        # export: the round's CSV has every answer, anonymous, with the library's answer
+        with fpage.expect_download() as dl:
+            fpage.click("#rv-export")
+        rows = list(csv.DictReader(io.StringIO(open(dl.value.path(), encoding="utf-8").read())))
+        assert len(rows) == N and {r["library_answer"] for r in rows} == {q.answer}
+        assert {r["truth"] for r in rows} == {q.truth}
+        assert sum(r["matches_truth"] == "True" for r in rows) == sum(r["answer_given"] == q.truth for r in rows)
+        assert sum(r["answer_given"] == CHOICES[2] for r in rows) == N // 4 + 1
+        # print: the controls are hidden, the question, the chart and the answer are on the page
+        fpage.emulate_media(media="print")
+        assert not fpage.is_visible("#rv-start") and not fpage.is_visible("#rv-reveal")
+        assert fpage.is_visible(".mtss-rv-prompt") and fpage.is_visible(".mtss-rv-chart")
+        assert fpage.is_visible("#rv-revealed")
+        fpage.emulate_media(media="screen")
+        # names only when the facilitator turns them on
+        fpage.check("#rv-names")
+        fpage.wait_for_selector(".mtss-rv-names", timeout=3000)
+        print(f"\nround started in {start_s:.1f} s; 40 contexts in {ctx_s:.1f} s; "
+              f"40 poll pages ready in {opened_s:.1f} s; 40 commits in {commit_s:.2f} s; "
+              f"room view showed 40 after {live_s:.2f} s")
+        # a new session clears everything
+        fpage.once("dialog", lambda d: d.accept())
+        fpage.click("#rv-new")
+        fpage.wait_for_function("() => !document.querySelector('.mtss-rv-prompt')", timeout=5000)
+        status, body = _http(base + "/voila/mtss/room/state", headers={"X-MTSS-Facilitator": key})
+        assert status == 200 and json.loads(body)["rounds"] == []
+    finally:
+        for ctx, _ in people:
+            ctx.close()
+        fac.close()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_the_apps_poll_bar_commits_and_keeps_the_answer_after_a_reload_offline(room, browser):
+    serve, base, token, view = room
+    key = view.split("key=", 1)[1]
+    serve.wait_for(r"Room ready", 180)
+    status, body = _room_view_post(base, key, "start", {"app": "aimline", "link": "?dataset=district-b&week=8"})
+    assert status == 200, body
+    rid = json.loads(body)["round"]
+    ctx = browser.new_context(viewport={"width": 1024, "height": 768})
+    outside = []
+
+    def only_the_server(route):
+        if route.request.url.startswith(base):
+            return route.continue_()
+        outside.append(route.request.url)
+        return route.abort()
+
+    ctx.route("**/*", only_the_server)
+    try:
+        page = ctx.new_page()
+        page.goto(f"{base}/voila/render/{AIMLINE}?token={token}")
+        page.wait_for_selector(f".mtss-poll-prompt[data-round='{rid}']", timeout=120000)
+        page.wait_for_selector("[data-mtss-poll-key=ready]", state="attached", timeout=30000)
+        page.click(".mtss-poll-choice button:has-text('Change the intervention')")
+        page.fill(".mtss-poll-nickname input", "Table 4")
+        page.click(".mtss-poll-commit")
+        page.wait_for_selector("[data-mtss-my-answer='Change the intervention']", timeout=10000)
+        state = json.loads(_http(base + f"/voila/mtss/room/state?round={rid}&names=1",
+                                 headers={"X-MTSS-Facilitator": key})[1])["round"]
+        assert state["answered"] == 1 and state["names"] == [{"nickname": "Table 4",
+                                                              "answer": "Change the intervention"}]
+        page.reload()  # a new kernel: the answer comes back from the store, the key from the browser
+        page.wait_for_selector("[data-mtss-my-answer='Change the intervention']", timeout=120000)
+        assert page.input_value(".mtss-poll-nickname input") == "Table 4"
+        assert "There was an error when executing cell" not in page.content()
+        assert outside == []
+    finally:
+        ctx.close()
+        _room_view_post(base, key, "close", {"round": rid})
