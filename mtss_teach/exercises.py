@@ -213,10 +213,33 @@ def _pick(rng: np.random.Generator, seq: Iterable[Any]) -> Any:
     return items[int(rng.integers(len(items)))]
 
 
-def _load(name: str):
+@functools.lru_cache(maxsize=64)
+def _table(name: str, table: str) -> pd.DataFrame:
     from . import datasets  # data layer; imported late so the core never needs it
 
-    return datasets.load(name)
+    return datasets.load(name, table)
+
+
+class _Tables:
+    """A shipped dataset's tables, each read from its file when first used.
+
+    Reading one table is far cheaper than the whole cohort; :func:`guard`
+    clears the cache, so grading reads the files afresh.
+    """
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, table: str) -> pd.DataFrame:
+        if table.startswith("_"):
+            raise AttributeError(table)
+        df = _table(self._name, table).copy()
+        setattr(self, table, df)
+        return df
+
+
+def _load(name: str) -> _Tables:
+    return _Tables(name)
 
 
 def _orf(c, season: str) -> pd.DataFrame:
@@ -869,6 +892,69 @@ def _fail(msg: str) -> None:
     raise AssertionError(msg)
 
 
+def _rounding_tol(decimals: Any) -> float:
+    """Half a unit in the last asked-for decimal place (plus float slack)."""
+    if type(decimals) is not int or not 0 <= decimals <= 12:
+        raise ValueError(f"decimals: expected a whole number 0-12, got {decimals!r}")
+    return 0.5 * 10.0 ** -decimals + 1e-9
+
+
+def _message(name: str, why: str = "", hint: str = "", verb: str = "is not right for your scenario") -> str:
+    """A failure message: what failed, the targeted reason if known, and the task's hint.
+
+    A ``hint`` starting with punctuation or a space is appended as it is
+    (the form older notebooks used).
+    """
+    msg = f"{name} {verb}"
+    if why:
+        msg += f": {why}"
+    if hint:
+        msg += hint if hint[0] in " .,;:-(" else f". Hint: {hint}"
+    return msg
+
+
+def _close_mistake(v: float, exp: float, tol: float, decimals: int | None,
+                   mistakes: Iterable[tuple[Any, str]]) -> str:
+    """The targeted reason a number is wrong ("" if none is recognised). Never states ``exp``."""
+    if not math.isfinite(v):
+        return "it is not a finite number"
+    for wrong, msg in mistakes:
+        try:
+            w = float(wrong)
+        except (TypeError, ValueError):
+            continue
+        if math.isfinite(w) and abs(w - exp) > tol and abs(v - w) <= tol:
+            return msg
+    if exp != 0:
+        if abs(v - 100 * exp) <= 100 * tol:
+            return "it is 100 times too large (a percentage where the task asks for a proportion?)"
+        if abs(100 * v - exp) <= tol:
+            return "it is 100 times too small (a proportion where the task asks for a percentage?)"
+        if abs(v + exp) <= tol:
+            return "it has the wrong sign"
+    if decimals is not None:
+        for k in range(decimals):
+            if abs(v - round(v, k)) < 1e-12 and abs(v - exp) <= _rounding_tol(k):
+                return (f"it looks rounded to {k} decimal{'s' if k != 1 else ''}; "
+                        f"the task asks for {decimals} (or no rounding)")
+    return ""
+
+
+def _equal(value: Any, expected: Any) -> bool:
+    """Strict equality of an answer: a word, True/False, a whole number or None."""
+    if isinstance(expected, np.generic):
+        expected = expected.item()
+    if expected is None:
+        return value is None
+    if isinstance(expected, bool):
+        return _is_bool(value) and bool(value) == expected
+    if isinstance(expected, str):
+        return _is_text(value) and value.strip() == expected
+    if _is_number(expected):
+        return _is_number(value) and not _is_bool(value) and float(value) == float(expected)
+    return False
+
+
 def expect_number(value: Any, name: str, lo: float | None = None, hi: float | None = None) -> None:
     """Visible test: ``value`` is one finite number (in ``[lo, hi]``).
 
@@ -1124,58 +1210,92 @@ class Grader:
                   f"this notebook's LEARNER_ID is {learner_id!r}.")
         self.scenario = scenario(self.course, self.learner_id)
 
-    def close(self, value: Any, expected: Any, name: str, tol: float = 1e-6, hint: str = "") -> None:
-        """``value`` is a number within ``tol`` of ``expected`` (NaN matches NaN/None)."""
+    def close(self, value: Any, expected: Any, name: str, tol: float = 1e-6, hint: str = "", *,
+              decimals: int | None = None, mistakes: Iterable[tuple[Any, str]] = ()) -> None:
+        """``value`` is a number within ``tol`` of ``expected`` (NaN matches NaN/None).
+
+        ``decimals``: the task asks for the answer rounded to this many
+        decimals, so any answer within half a unit of that place passes
+        (the unrounded value, or one rounded as asked or finer).
+        ``mistakes``: ``(wrong_value, message)`` pairs, each the value a
+        common mistake gives for this scenario (computed with the library);
+        an answer matching one fails with its message. ``hint`` is added to
+        every failure message. Messages never state the expected value.
+        """
         _emit_record(self, "close", name, encode_value(value))
         exp = float(expected)
+        if decimals is not None:
+            tol = max(float(tol), _rounding_tol(decimals))
         if math.isnan(exp):
             if value is None or (_is_number(value) and math.isnan(float(value))):
                 return None
-            _fail(f"{name} is not right for your scenario{hint}")
+            why = ""
+            if _is_number(value) and math.isfinite(float(value)):
+                why = "no value can be computed here (record None or float(\"nan\"))"
+            _fail(_message(name, why, hint))
         if not _is_number(value):
             _fail(f"{name} should be a number, not the {type(value).__name__} {value!r}")
         v = float(value)
-        if not (math.isfinite(v) and abs(v - exp) <= tol):
-            _fail(f"{name} is not right for your scenario{hint}")
-        return None
+        if math.isfinite(v) and abs(v - exp) <= tol:
+            return None
+        _fail(_message(name, _close_mistake(v, exp, tol, decimals, mistakes), hint))
 
-    def equal(self, value: Any, expected: Any, name: str, hint: str = "") -> None:
-        """``value`` equals ``expected`` (a word, True/False, a whole number or None)."""
+    def equal(self, value: Any, expected: Any, name: str, hint: str = "", *,
+              mistakes: Iterable[tuple[Any, str]] = ()) -> None:
+        """``value`` equals ``expected`` (a word, True/False, a whole number or None).
+
+        ``mistakes``: ``(wrong_value, message)`` pairs (see :meth:`close`).
+        """
         _emit_record(self, "equal", name, encode_value(value))
-        if expected is None:
-            if value is not None:
-                _fail(f"{name} is not right for your scenario{hint}")
+        if _equal(value, expected):
             return None
-        if isinstance(expected, (bool, np.bool_)):
-            if not _is_bool(value) or bool(value) != bool(expected):
-                _fail(f"{name} is not right for your scenario{hint}")
-            return None
-        if isinstance(expected, str):
-            if not _is_text(value) or value.strip() != expected:
-                _fail(f"{name} is not right for your scenario{hint}")
-            return None
-        if not _is_number(value) or float(value) != float(expected):
-            _fail(f"{name} is not right for your scenario{hint}")
-        return None
+        why = ""
+        for wrong, msg in mistakes:
+            if not _equal(wrong, expected) and _equal(value, wrong):
+                why = msg
+                break
+        _fail(_message(name, why, hint))
 
-    def same_ids(self, value: Any, expected: Iterable[Any], name: str, hint: str = "") -> None:
-        """``value`` holds exactly the ids in ``expected`` (any order, no repeats)."""
+    def same_ids(self, value: Any, expected: Iterable[Any], name: str, hint: str = "", *,
+                 mistakes: Iterable[tuple[Iterable[Any], str]] = ()) -> None:
+        """``value`` holds exactly the ids in ``expected`` (any order, no repeats).
+
+        ``mistakes``: ``(wrong_ids, message)`` pairs (see :meth:`close`).
+        A wrong list that only misses ids, or only adds ids, is told so.
+        """
         _emit_record(self, "same_ids", name, encode_value(value))
         got = [str(v) for v in _as_id_list(value, name)]
-        want = sorted({str(v) for v in expected})
+        want = {str(v) for v in expected}
         if len(got) != len(set(got)):
             _fail(f"{name} lists an id more than once")
-        if sorted(got) != want:
-            _fail(f"{name} is not right for your scenario{hint}")
-        return None
+        have = set(got)
+        if have == want:
+            return None
+        why = ""
+        for wrong, msg in mistakes:
+            w = {str(v) for v in _as_id_list(wrong, name)}
+            if w != want and have == w:
+                why = msg
+                break
+        if not why:
+            if have < want:
+                why = "some that belong on the list are missing"
+            elif have > want:
+                why = "it lists some that should not be on it"
+        _fail(_message(name, why, hint))
 
     def same_function(self, fn: Any, inputs: Iterable[Any], expected: Iterable[Any], name: str,
-                      hint: str = "") -> None:
-        """``fn(x) == expected`` for every input (words, True/False or numbers)."""
+                      hint: str = "", *, mistakes: Iterable[tuple[Iterable[Any], str]] = ()) -> None:
+        """``fn(x) == expected`` for every input (words, True/False or numbers).
+
+        ``mistakes``: ``(wrong_outputs, message)`` pairs, ``wrong_outputs``
+        aligned with ``inputs`` (see :meth:`close`).
+        """
         if not callable(fn):
             _emit_record(self, "same_function", name, encode_value(fn))
             _fail(f"{name} should be a function")
-        pairs = list(zip(list(inputs), list(expected)))
+        xs, want = list(inputs), list(expected)
+        pairs = list(zip(xs, want))
         outputs: list[tuple[Any, BaseException | None]] = []
         for x, _ in pairs:
             with warnings.catch_warnings():
@@ -1187,20 +1307,19 @@ class Grader:
         calls = [[encode_value(x), {"t": "raised", "type": type(exc).__name__} if exc is not None
                   else encode_value(got)] for (x, _), (got, exc) in zip(pairs, outputs)]
         _emit_record(self, "same_function", name, {"t": "function", "calls": calls})
-        for (x, want), (got, exc) in zip(pairs, outputs):
+        for (x, _), (got, exc) in zip(pairs, outputs):
             if exc is not None:
-                _fail(f"{name}({x!r}) raised {type(exc).__name__}{hint}")
-            if isinstance(want, np.generic):
-                want = want.item()
-            if isinstance(want, bool):
-                ok = _is_bool(got) and bool(got) == want
-            elif isinstance(want, str):
-                ok = _is_text(got) and got.strip() == want
-            else:
-                ok = _is_number(got) and float(got) == float(want)
-            if not ok:
-                _fail(f"{name} gives a wrong answer for some scores{hint}")
-        return None
+                _fail(_message(f"{name}({x!r})", f"it raised {type(exc).__name__}", hint, verb="failed"))
+        if all(_equal(got, w) for (got, _), w in zip(outputs, want)):
+            return None
+        why = ""
+        for wrong, msg in mistakes:
+            wl = list(wrong)
+            if len(wl) == len(want) and not all(_equal(a, b) for a, b in zip(wl, want)) \
+                    and all(_equal(got, w) for (got, _), w in zip(outputs, wl)):
+                why = msg
+                break
+        _fail(_message(name, why, hint, verb="gives a wrong answer for some scores"))
 
 
 # Snapshot the pristine kernel the first time this module is imported (the
