@@ -85,6 +85,9 @@ __all__ = [
     "scenario",
     "learner_seed",
     "graded_learner_id",
+    "PLACEHOLDER_IDS",
+    "learner_id_problem",
+    "check_learner_id",
     "Grader",
     "guard",
     "expect_number",
@@ -203,6 +206,81 @@ def graded_learner_id(learner_id: Any, course: str | None = None) -> str:
     return _check_learner_id(learner_id)
 
 
+#: The ``LEARNER_ID`` the exercise notebooks ship with (and other obvious
+#: placeholders): a learner who leaves one is warned before submitting.
+PLACEHOLDER_IDS: tuple[str, ...] = ("demo-learner", "your-login", "your-course-login", "learner", "student")
+
+
+def learner_id_problem(learner_id: Any, account: str | None = None) -> str:
+    """Why ``learner_id`` is probably not the learner's course login ("" if it looks right).
+
+    ``account`` is the login of the account the notebook runs under (the
+    JupyterHub user), or None when that is not known.
+
+    Examples
+    --------
+    >>> from mtss_teach.exercises import learner_id_problem
+    >>> learner_id_problem("ada", account="ada")
+    ''
+    >>> learner_id_problem("demo-learner")[:38]
+    'LEARNER_ID is still the placeholder "d'
+    >>> learner_id_problem("ada", account="ada.l")[:40]
+    'LEARNER_ID "ada" is not the login of the'
+    """
+    if not isinstance(learner_id, str) or not learner_id.strip():
+        return ("LEARNER_ID is empty or not text: type your course login between the quotes in the first "
+                "code cell, then Kernel -> Restart & Run All.")
+    lid = learner_id.strip()
+    if lid.lower() in PLACEHOLDER_IDS:
+        return (f'LEARNER_ID is still the placeholder "{lid}": type your course login in the first code cell, '
+                "then Kernel -> Restart & Run All. Your numbers are drawn from it; answers computed for the "
+                "placeholder are not your scenario's.")
+    if len(lid) > _MAX_ID_LEN:
+        return f"LEARNER_ID has {len(lid)} characters; a course login has at most {_MAX_ID_LEN}."
+    if account and account.strip() and lid != account.strip():
+        case = " (letters must match exactly, including capitals)" if lid.lower() == account.strip().lower() else ""
+        return (f'LEARNER_ID "{lid}" is not the login of the account you are working in, "{account.strip()}"'
+                f"{case}. Unless your instructor told you to use another id, change LEARNER_ID to "
+                f'"{account.strip()}", then Kernel -> Restart & Run All: your instructor grades the scenario '
+                "of your course login, and answers computed for another id will be flagged for review.")
+    return ""
+
+
+def check_learner_id(learner_id: Any) -> None:
+    """The exercise notebooks' id check: warn *before* submitting when ``LEARNER_ID`` looks wrong.
+
+    Compares the typed ``LEARNER_ID`` with the placeholder and, on
+    JupyterHub, with the login of the account the notebook runs under
+    (``JUPYTERHUB_USER``). A problem is written to standard error, so the
+    notebook shows it in red and ``nbgrader validate`` lists the check cell
+    as failed (it is a 0-point test cell); nothing is raised, so the rest of
+    the notebook still runs. Without account information (a laptop, Binder)
+    only the placeholder is checked, and a note says so. While nbgrader
+    autogrades, the account is the grader's, so it is not compared (the
+    grading pipeline compares ids itself).
+
+    Examples
+    --------
+    >>> import os
+    >>> from mtss_teach.exercises import check_learner_id
+    >>> os.environ.pop("JUPYTERHUB_USER", None) and None
+    >>> check_learner_id("ada")  # doctest: +ELLIPSIS
+    LEARNER_ID is "ada". No course account is known here...
+    """
+    env = os.environ
+    grading = env.get("NBGRADER_EXECUTION", "") == "autograde"
+    account = None if grading else (env.get("JUPYTERHUB_USER") or "").strip() or None
+    problem = learner_id_problem(learner_id, account)
+    if problem:
+        print("WARNING: " + problem, file=sys.stderr)
+    elif account:
+        print(f'LEARNER_ID "{learner_id.strip()}" is the login of this account: your scenario is yours.')
+    elif not grading:
+        print(f'LEARNER_ID is "{learner_id.strip()}". No course account is known here (not on the course\'s '
+              "JupyterHub), so it cannot be compared: make sure it is exactly your course login.")
+    return None
+
+
 # ---------------------------------------------------------------------------
 # scenarios
 # ---------------------------------------------------------------------------
@@ -261,11 +339,35 @@ def _monitored(c, rng: np.random.Generator, grades=(2, 3, 4, 5, 6)) -> tuple[int
     return sid, int(st.loc[sid, "grade"]), one
 
 
+def _generated_school(n_students: int, seed: int, kind: str, tables: tuple[str, ...], **knobs: Any):
+    """A synthetic school made for one learner by the library's cohort generator.
+
+    :func:`mtss_teach.cohorts.make_cohort` with the learner's seed: the same
+    learner always gets the same school, and only the tables asked for are
+    generated (fast). Used where the five shipped datasets hold too few
+    schools for every learner to get their own answers.
+    """
+    from .cohorts import make_cohort
+
+    return make_cohort(n_students, seed, n_schools=1, scenario=kind, tables=tables, **knobs)
+
+
+def _school(rng: np.random.Generator, tables: tuple[str, ...], sizes: tuple[int, int] = (8, 19)):
+    """(cohort, label): a school of 400-900 students generated for this learner, of one of the
+    generator's four kinds (most often "healthy")."""
+    kind = _pick(rng, ("healthy", "healthy", "weak_tier1", "disproportionate", "low_fidelity"))
+    n = int(rng.integers(*sizes)) * 50
+    c = _generated_school(n, int(rng.integers(1, 2**31 - 1)), kind, tables)
+    return c, f"generated school ({n} students, {kind})"
+
+
 def _sc_foundations(rng: np.random.Generator) -> dict:
-    ds = _pick(rng, _DATASETS)
-    c = _load(ds)
-    grade = _pick(rng, (2, 3))
-    season = _pick(rng, ("fall", "winter", "spring"))
+    from .norms import benchmark_status
+
+    c, ds = _school(rng, ("students", "screening", "tiers"))
+    # Acadience ORF benchmark goals exist for grade 1 (winter, spring) and grades 2-3
+    grade, season = _pick(rng, [(1, "winter"), (1, "spring")] + [(g, s) for g in (2, 3)
+                                                                for s in ("fall", "winter", "spring")])
     st = c.students[c.students["grade"] == grade]
     school = _pick(rng, sorted(st["school"].astype(str).unique()))
     st = st[st["school"].astype(str) == school]
@@ -273,9 +375,11 @@ def _sc_foundations(rng: np.random.Generator) -> dict:
     ids = st.loc[st["classroom"].astype(str) == classroom, "student_id"]
     orf = _orf(c, season)
     class_scores = _series(orf[orf["student_id"].isin(ids)], "score", "orf")
-    student_id = int(_pick(rng, class_scores.index))
-    school_ids = c.students.loc[c.students["school"].astype(str) == school, "student_id"]
-    t = c.tiers[(c.tiers["season"] == season) & c.tiers["student_id"].isin(school_ids)]
+    # one student of the class, each benchmark status about equally likely
+    status = pd.Series(benchmark_status(class_scores, grade, season), index=class_scores.index)
+    want = _pick(rng, sorted(status.unique()))
+    student_id = int(_pick(rng, status.index[status == want]))
+    t = c.tiers[(c.tiers["season"] == season) & c.tiers["student_id"].isin(st["student_id"])]
     return {
         "dataset": ds,
         "school": school,
@@ -289,11 +393,11 @@ def _sc_foundations(rng: np.random.Generator) -> dict:
     }
 
 
+
 def _sc_screening(rng: np.random.Generator) -> dict:
     from .norms import orf_norm
 
-    ds = _pick(rng, _DATASETS)
-    c = _load(ds)
+    c, ds = _school(rng, ("students", "screening", "outcomes"))
     grade = _pick(rng, (2, 3, 4, 5, 6))
     school = _pick(rng, sorted(c.students["school"].astype(str).unique()))
     st = c.students[(c.students["grade"] == grade) & (c.students["school"].astype(str) == school)]
@@ -324,23 +428,32 @@ def _sc_screening(rng: np.random.Generator) -> dict:
 def _sc_tier1(rng: np.random.Generator) -> dict:
     from .screening import math_instructional_table
 
-    ds = _pick(rng, _DATASETS + ("weak_tier1",))
-    c = _load(ds)
-    school = _pick(rng, sorted(c.students["school"].astype(str).unique()))
-    st = c.students[c.students["school"].astype(str) == school]
-    t = c.tiers[(c.tiers["season"] == "fall") & c.tiers["student_id"].isin(st["student_id"])]
     grade = _pick(rng, (2, 3, 4, 5))
+    season = _pick(rng, ("fall", "winter", "spring"))
+    # A school generated for this learner; in most, core math instruction is weak in the
+    # learner's grade (the generator's weak_tier1 scenario), so classwide problems show up.
+    weak = bool(rng.random() < 0.7)
+    n = int(rng.integers(10, 19)) * 50
+    seed = int(rng.integers(1, 2**31 - 1))
+    if weak:
+        c = _generated_school(n, seed, "weak_tier1", ("students", "screening", "tiers"), weak_grade=grade,
+                              weak_shift=float(_pick(rng, (-0.6, -0.9, -1.2))))
+    else:
+        c = _generated_school(n, seed, "healthy", ("students", "screening", "tiers"))
+    st = c.students
+    t = c.tiers[c.tiers["season"] == season]
     sg = st[st["grade"] == grade]
     s = c.screening
-    m = s[(s["measure"] == "math_dcpm") & (s["season"] == "fall") & s["student_id"].isin(sg["student_id"])]
+    m = s[(s["measure"] == "math_dcpm") & (s["season"] == season) & s["student_id"].isin(sg["student_id"])]
     math = m[["student_id", "score"]].merge(sg[["student_id", "classroom"]], on="student_id")
     math = math.rename(columns={"score": "dcpm"})
     math["classroom"] = math["classroom"].astype(str)
     math = math[["student_id", "classroom", "dcpm"]].sort_values(["classroom", "student_id"]).reset_index(drop=True)
     row = math_instructional_table().set_index("grade").loc[grade]
     return {
-        "dataset": ds,
-        "school": school,
+        "dataset": f"generated school ({n} students)",
+        "school": str(st["school"].astype(str).iloc[0]),
+        "season": season,
         "tiers": _series(t, "tier", "tier"),
         "grade": grade,
         "math": math,
@@ -348,9 +461,9 @@ def _sc_tier1(rng: np.random.Generator) -> dict:
     }
 
 
+
 def _sc_progress(rng: np.random.Generator) -> dict:
-    ds = _pick(rng, _DATASETS)
-    c = _load(ds)
+    c, ds = _school(rng, ("students", "tiers", "progress"))
     sid, grade, one = _monitored(c, rng)
     base = one[one["week"] <= 2]
     mon = one[one["week"] >= 3]
@@ -369,16 +482,28 @@ def _sc_progress(rng: np.random.Generator) -> dict:
 
 def _sc_decisions(rng: np.random.Generator) -> dict:
     from .norms import typical_growth
+    from .progress import aimline, decide
 
-    ds = _pick(rng, _DATASETS)
-    c = _load(ds)
-    sid, grade, one = _monitored(c, rng)
-    n_weeks = _pick(rng, (8, 10, 12, 14, 16))
-    base = one[one["week"] <= 2]
-    mon = one[(one["week"] >= 3) & (one["week"] <= 2 + n_weeks)]
-    ambition = _pick(rng, (1.0, 1.5, 2.0))
-    start = float(np.median(base["score"].to_numpy(dtype=float)))
-    goal = round(start + ambition * typical_growth(grade) * 19, 1)
+    c, ds = _school(rng, ("students", "tiers", "progress"))
+    # a few candidate (student, weeks, goal ambition) cases; keep one whose four-point decision
+    # is drawn evenly from the decisions the candidates reach, so every decision is common
+    cands = []
+    for _ in range(8):
+        sid, grade, one = _monitored(c, rng)
+        n_weeks = _pick(rng, (8, 10, 12, 14, 16))
+        ambition = _pick(rng, (1.0, 1.5, 2.0))
+        base = one[one["week"] <= 2]
+        mon = one[(one["week"] >= 3) & (one["week"] <= 2 + n_weeks)]
+        start = float(np.median(base["score"].to_numpy(dtype=float)))
+        goal = round(start + ambition * typical_growth(grade) * 19, 1)
+        aim = aimline(base["week"].to_numpy(dtype=int), base["score"].to_numpy(dtype=float), goal, 20)
+        action = decide(mon["week"].to_numpy(dtype=int), mon["score"].to_numpy(dtype=float), aim,
+                        rule="four_point").action
+        cands.append((action, sid, grade, base, mon, goal))
+    want = _pick(rng, sorted({a for a, *_ in cands}))
+    _, sid, grade, base, mon, goal = next(x for x in cands if x[0] == want)
+    aim_slope = _pick(rng, (1.0, 1.5, 2.0))
+    true_slope = max(0.0, aim_slope + _pick(rng, (-1.5, -1.0, 0.0, 1.0, 1.5)))
     return {
         "dataset": ds,
         "student_id": sid,
@@ -390,30 +515,34 @@ def _sc_decisions(rng: np.random.Generator) -> dict:
         "weeks": mon["week"].to_numpy(dtype=int),
         "scores": mon["score"].to_numpy(dtype=float),
         "sim": {
-            "true_slope": _pick(rng, (0.5, 1.0, 1.5, 2.0)),
-            "aim_slope": _pick(rng, (1.0, 1.5)),
-            "sem": _pick(rng, (5, 8, 10, 12, 15)),
+            "true_slope": true_slope,
+            "aim_slope": aim_slope,
+            "sem": _pick(rng, (5, 8, 10, 12)),
             "seed": int(rng.integers(1, 10_000)),
             "n": 2000,
         },
-        "short_weeks": 6,
-        "long_weeks": _pick(rng, (12, 14, 16)),
+        "short_weeks": _pick(rng, (6, 8)),
+        "long_weeks": _pick(rng, (12, 14, 16, 18)),
         "candidate_weeks": [6, 8, 10, 12, 14, 16, 18, 20],
     }
+
 
 
 def _sc_meetings(rng: np.random.Generator) -> dict:
     from .norms import orf_norm
     from .progress import fit_trends
 
-    ds = _pick(rng, _DATASETS)
-    c = _load(ds)
+    c, ds = _school(rng, ("students", "screening", "tiers", "progress"))
     grade = _pick(rng, (2, 3, 4, 5, 6))
     st = c.students[c.students["grade"] == grade]
     win = _orf(c, "winter")
     wg = win[win["student_id"].isin(st["student_id"])]
-    low = wg[wg["score"] < orf_norm(grade, "winter", 50)]
-    sid = int(_pick(rng, sorted(low["student_id"])))
+    bench = orf_norm(grade, "winter", 50)
+    low = wg[wg["score"] < bench]
+    # about two in five chosen students are far behind (score under half the benchmark)
+    far = low[low["score"] * 2 < bench]
+    pool = far if len(far) and rng.random() < 0.4 else low
+    sid = int(_pick(rng, sorted(pool["student_id"])))
     pr = c.progress[c.progress["student_id"].isin(st["student_id"])]
     group = sorted(int(i) for i in pr["student_id"].unique())
     levels = _series(win[win["student_id"].isin(group)], "score", "winter_orf")
@@ -428,38 +557,53 @@ def _sc_meetings(rng: np.random.Generator) -> dict:
         "progress": pr[["student_id", "week", "score"]].sort_values(["student_id", "week"]).reset_index(drop=True),
         "levels": levels,
         "entry_season": "winter",
+        # the team's written entry rule: national percentile cut-offs for Tier 3 and Tier 2
+        "entry_cuts": _pick(rng, ((10, 25), (15, 30), (20, 40), (25, 40), (10, 30), (20, 35))),
     }
 
 
 def _sc_fidelity(rng: np.random.Generator) -> dict:
-    ds = _pick(rng, _DATASETS)
-    c = _load(ds)
-    school = _pick(rng, sorted(c.tfi["school"].astype(str).unique()))
+    from .fidelity import tfi_items
+
+    # A school generated for this learner: how fully each tier's TFI items are in place, and how
+    # closely interventionists follow the session checklist, differ from school to school.
+    def probs(lo: float, hi: float) -> list[float]:
+        p2 = round(float(rng.uniform(lo, hi)), 3)
+        p0 = round(float(rng.uniform(0.03, 0.2)) * (1 - p2), 3)
+        return [p0, round(1 - p2 - p0, 3), p2]
+
+    n = int(rng.integers(6, 15)) * 50
+    c = _generated_school(n, int(rng.integers(1, 2**31 - 1)), "healthy", ("students", "tfi", "fidelity"),
+                          tfi_tier1=probs(0.35, 0.85), tfi_tier2=probs(0.25, 0.85), tfi_tier3=probs(0.2, 0.85),
+                          adherence_mean=float(rng.uniform(0.62, 0.95)), dosage_mean=float(rng.uniform(0.65, 0.95)))
+    school = str(c.students["school"].astype(str).iloc[0])
     tfi = c.tfi[c.tfi["school"].astype(str) == school]
-    sheet = {str(i): int(s) for i, s in zip(tfi["item"].astype(str), tfi["score"])}
-    # This spring the team re-scored a few items (each learner's sheet differs).
+    sheet = {str(i): int(v) for i, v in zip(tfi["item"].astype(str), tfi["score"])}
     items = sorted(sheet, key=lambda k: tuple(int(p) for p in k.split(".")))
-    for item in rng.choice(items, size=6, replace=False):
-        sheet[str(item)] = int(rng.integers(0, 3))
-    tier1 = [i for i in items if i.startswith("1.")]
-    rater1 = [sheet[i] for i in tier1]
+    # two observers rate the items of one tier independently
+    tier = int(_pick(rng, (1, 2, 3)))
+    rated = [i for i in items if i.startswith(f"{tier}.")]
+    rater1 = [sheet[i] for i in rated]
     rater2 = list(rater1)
-    for k in rng.choice(len(tier1), size=int(rng.integers(2, 6)), replace=False):
+    for k in rng.choice(len(rated), size=int(rng.integers(1, min(7, len(rated)))), replace=False):
         rater2[int(k)] = int((rater2[int(k)] + int(rng.integers(1, 3))) % 3)
-    obs = c.fidelity[c.fidelity["school"].astype(str) == school].copy()
+    obs = c.fidelity.copy()
     obs["interventionist"] = obs["interventionist"].astype(str)
     obs["step"] = obs["step"].astype(str)
-    obs = obs.drop(columns=["school", "date"]).reset_index(drop=True)
+    obs = obs.drop(columns=[k for k in ("school", "date") if k in obs.columns]).reset_index(drop=True)
+    del tfi_items  # (imported so a missing instrument file fails here, not in the notebook)
     return {
-        "dataset": ds,
+        "dataset": f"generated school ({n} students)",
         "school": school,
         "tfi": sheet,
-        "tier1_items": tier1,
+        "rated_tier": tier,
+        "rated_items": rated,
         "rater1": rater1,
         "rater2": rater2,
         "observations": obs,
-        "criterion": _pick(rng, (80, 85)),
+        "criterion": _pick(rng, (75, 80, 85, 90)),
     }
+
 
 
 def _group_table(students: pd.DataFrame, flagged: pd.Series) -> pd.DataFrame:
@@ -488,18 +632,29 @@ def _equity_table(c, outcome: str) -> pd.DataFrame:
 
 
 def _sc_equity(rng: np.random.Generator) -> dict:
-    ds = _pick(rng, ("disproportionate", "disproportionate", "district_small", "healthy", "weak_tier1"))
-    c = _load(ds)
+    groups = ("White", "Hispanic/Latino", "Black or African American", "Asian", "Two or more races")
     outcome = _pick(rng, ("tier3", "suspension"))
+    # A district generated for this learner: its size, and in most districts a bias in the
+    # school's decisions against one group (the generator's "disproportionate" scenario).
+    n = int(rng.integers(6, 61)) * 50
+    seed = int(rng.integers(1, 2**31 - 1))
+    focus = _pick(rng, groups)
+    if rng.random() < 0.75:
+        c = _generated_school(n, seed, "disproportionate", ("students", "tiers", "behavior"), focus_group=focus,
+                              tier3_bias=round(float(rng.uniform(0.2, 0.8)), 2),
+                              suspension_multiplier=round(float(rng.uniform(1.5, 4.0)), 1))
+        kind = "disproportionate"
+    else:
+        c = _generated_school(n, seed, "healthy", ("students", "tiers", "behavior"))
+        kind = "healthy"
     table = _equity_table(c, outcome)
-    state_ds = "district_small" if ds != "district_small" else "healthy"
+    state_ds = _pick(rng, ("district_small", "healthy", "weak_tier1", "low_fidelity"))
     state = _equity_table(_load(state_ds), outcome)
     state = state.set_index("group").reindex(table["group"], fill_value=0).reset_index()
     state["count"] = state["count"] + table["count"].to_numpy()
     state["total"] = state["total"] + table["total"].to_numpy()
-    focal = str(table.sort_values(["count", "group"], ascending=[False, True])["group"].iloc[0])
     return {
-        "dataset": ds,
+        "dataset": f"generated district ({n} students, {kind})",
         # A school-level teaching view: every enrolled student is the denominator. (IDEA's own
         # placement and discipline analyses count children with disabilities only; the shipped
         # schools have too few of them for any ratio to clear the minimum cell size.)
@@ -507,35 +662,39 @@ def _sc_equity(rng: np.random.Generator) -> dict:
                     else "any suspension (in or out of school), among all enrolled students"),
         "table": table,
         "state": state,
-        "focal_group": focal,
-        "min_cell": _pick(rng, (5, 10)),
-        "min_n": _pick(rng, (20, 30)),
+        "focal_group": focus,
+        # IDEA's rules presume a minimum cell size up to 10 and an n-size up to 30 reasonable
+        "min_cell": _pick(rng, (3, 5, 8, 10)),
+        "min_n": _pick(rng, (10, 15, 20, 25, 30)),
         "threshold": _pick(rng, (1.5, 2.0, 2.5, 3.0)),
     }
+
 
 
 def _sc_behavior(rng: np.random.Generator) -> dict:
     from .behavior import srss_items
 
-    ds = _pick(rng, _DATASETS)
-    c = _load(ds)
-    school = _pick(rng, sorted(c.students["school"].astype(str).unique()))
-    st = c.students[c.students["school"].astype(str) == school]
+    # A school generated for this learner (size and referral pattern differ from school to school).
+    n = int(rng.integers(6, 19)) * 50
+    kind = _pick(rng, ("healthy", "healthy", "disproportionate", "low_fidelity"))
+    c = _generated_school(n, int(rng.integers(1, 2**31 - 1)), kind, ("students", "behavior"))
+    st = c.students
+    school = str(st["school"].astype(str).iloc[0])
     b = c.behavior[c.behavior["student_id"].isin(st["student_id"])]
     majors = b[b["type"] == "major"]
     per = majors.groupby("student_id").size().reindex(st["student_id"].to_numpy(), fill_value=0)
     per.index.name = "student_id"
     per.name = "major_odrs"
     n_items = len(srss_items())
-    n = 12
+    k = 12
     # A teacher's SRSS ratings for one class: most students low, a few high.
-    risk = rng.random(n) < 0.25
-    items = np.where(risk[:, None], rng.integers(1, 4, size=(n, n_items)), rng.integers(0, 2, size=(n, n_items)))
-    ids = sorted(int(i) for i in rng.choice(st["student_id"].to_numpy(), size=n, replace=False))
-    cols = [f"item{k + 1}" for k in range(n_items)]
+    risk = rng.random(k) < 0.25
+    items = np.where(risk[:, None], rng.integers(1, 4, size=(k, n_items)), rng.integers(0, 2, size=(k, n_items)))
+    ids = sorted(int(i) for i in rng.choice(st["student_id"].to_numpy(), size=k, replace=False))
+    cols = [f"item{j + 1}" for j in range(n_items)]
     srss = pd.DataFrame(items, index=pd.Index(ids, name="student_id"), columns=cols)
     return {
-        "dataset": ds,
+        "dataset": f"generated school ({n} students)",
         "school": school,
         "enrollment": int(len(st)),
         "school_days": int(rng.integers(170, 181)),
@@ -546,13 +705,24 @@ def _sc_behavior(rng: np.random.Generator) -> dict:
     }
 
 
+
 def _sc_capstone(rng: np.random.Generator) -> dict:
     from .norms import orf_norm
+    from .progress import aimline, decide
 
-    ds = _pick(rng, ("healthy", "weak_tier1", "disproportionate", "low_fidelity"))
-    c = _load(ds)
+    # One school generated for this learner, of one of the generator's four kinds.
+    kind = _pick(rng, ("healthy", "weak_tier1", "disproportionate", "low_fidelity"))
+    n = int(rng.integers(10, 17)) * 50
+    knobs: dict[str, Any] = {}
+    if kind == "weak_tier1":
+        knobs["weak_grade"] = int(_pick(rng, (2, 3, 4, 5)))
+    elif kind == "disproportionate":
+        knobs["focus_group"] = _pick(rng, ("Hispanic/Latino", "Black or African American", "White"))
+    c = _generated_school(n, int(rng.integers(1, 2**31 - 1)), kind,
+                          ("students", "screening", "outcomes", "tiers", "progress", "tfi", "fidelity"), **knobs)
     school = str(c.students["school"].astype(str).iloc[0])
     grade = _pick(rng, (2, 3, 4, 5, 6))
+    pct = _pick(rng, (10, 25, 50))
     st = c.students
     t = c.tiers[c.tiers["season"] == "fall"]
     sg = st[st["grade"] == grade]
@@ -561,33 +731,49 @@ def _sc_capstone(rng: np.random.Generator) -> dict:
     out = c.outcomes[(c.outcomes["subject"] == "reading") & c.outcomes["student_id"].isin(scores.index)]
     at_risk = (~_series(out, "proficient", "at_risk").astype(bool)).reindex(scores.index)
     at_risk.name = "at_risk"
-    sid, pgrade, one = _monitored(c, rng)
+    # a monitored student; each four-point decision about equally likely among a few candidates
+    cands = []
+    for _ in range(6):
+        sid, pgrade, one = _monitored(c, rng)
+        last = int(_pick(rng, (10, 12, 14)))
+        base = one[one["week"] <= 2]
+        mon = one[(one["week"] >= 3) & (one["week"] <= last)]
+        goal = round(float(np.median(base["score"])) + 19 * _pm_growth(pgrade) * _pick(rng, (1.0, 1.5)), 1)
+        aim = aimline(base["week"].to_numpy(dtype=int), base["score"].to_numpy(dtype=float), goal, 20)
+        action = decide(mon["week"].to_numpy(dtype=int), mon["score"].to_numpy(dtype=float), aim,
+                        rule="four_point").action
+        cands.append((action, sid, pgrade, base, mon, goal))
+    want = _pick(rng, sorted({a for a, *_ in cands}))
+    _, sid, pgrade, base, mon, goal = next(x for x in cands if x[0] == want)
     tfi = c.tfi[c.tfi["school"].astype(str) == school]
-    obs = c.fidelity[c.fidelity["school"].astype(str) == school].copy()
+    obs = c.fidelity.copy()
     obs["interventionist"] = obs["interventionist"].astype(str)
     obs["step"] = obs["step"].astype(str)
     return {
-        "dataset": ds,
+        "dataset": f"generated school ({n} students)",
         "school": school,
         "fall_tiers": _series(t, "tier", "tier"),
         "grade": grade,
         "scores": scores,
         "at_risk": at_risk,
-        "cut": orf_norm(grade, "fall", 25),
+        "cut_percentile": pct,
+        "cut": orf_norm(grade, "fall", pct),
         "pm_student": sid,
         "pm_grade": pgrade,
-        "baseline_weeks": one.loc[one["week"] <= 2, "week"].to_numpy(dtype=int),
-        "baseline_scores": one.loc[one["week"] <= 2, "score"].to_numpy(dtype=float),
-        "goal": round(float(np.median(one.loc[one["week"] <= 2, "score"])) + 19 * _pm_growth(pgrade), 1),
+        "baseline_weeks": base["week"].to_numpy(dtype=int),
+        "baseline_scores": base["score"].to_numpy(dtype=float),
+        "goal": goal,
         "goal_week": 20,
-        "weeks": one.loc[(one["week"] >= 3) & (one["week"] <= 12), "week"].to_numpy(dtype=int),
-        "scores_pm": one.loc[(one["week"] >= 3) & (one["week"] <= 12), "score"].to_numpy(dtype=float),
-        "tfi": {str(i): int(s) for i, s in zip(tfi["item"].astype(str), tfi["score"])},
+        "weeks": mon["week"].to_numpy(dtype=int),
+        "scores_pm": mon["score"].to_numpy(dtype=float),
+        "tfi": {str(i): int(v) for i, v in zip(tfi["item"].astype(str), tfi["score"])},
         "equity_table": _equity_table(c, "tier3"),
         "min_cell": 5,
         "min_n": 20,
-        "observations": obs.drop(columns=["school", "date"]).reset_index(drop=True),
+        "criterion": _pick(rng, (75, 80, 85)),
+        "observations": obs.drop(columns=[k for k in ("school", "date") if k in obs.columns]).reset_index(drop=True),
     }
+
 
 
 def _pm_growth(grade: int) -> float:
@@ -909,7 +1095,7 @@ def _message(name: str, why: str = "", hint: str = "", verb: str = "is not right
     if why:
         msg += f": {why}"
     if hint:
-        msg += hint if hint[0] in " .,;:-(" else f". Hint: {hint}"
+        msg += hint if hint[0] in " .,;:-" else f". Hint: {hint}"
     return msg
 
 
