@@ -538,7 +538,7 @@ def _sc_meetings(rng: np.random.Generator) -> dict:
     win = _orf(c, "winter")
     wg = win[win["student_id"].isin(st["student_id"])]
     bench = orf_norm(grade, "winter", 50)
-    low = wg[wg["score"] < bench]
+    low = wg[(wg["score"] < bench) & (wg["score"] > 0)]  # a gap needs a score above 0
     # about two in five chosen students are far behind (score under half the benchmark)
     far = low[low["score"] * 2 < bench]
     pool = far if len(far) and rng.random() < 0.4 else low
@@ -574,7 +574,7 @@ def _sc_fidelity(rng: np.random.Generator) -> dict:
 
     n = int(rng.integers(6, 15)) * 50
     c = _generated_school(n, int(rng.integers(1, 2**31 - 1)), "healthy", ("students", "tfi", "fidelity"),
-                          tfi_tier1=probs(0.35, 0.85), tfi_tier2=probs(0.25, 0.85), tfi_tier3=probs(0.2, 0.85),
+                          tfi_tier1=probs(0.2, 0.75), tfi_tier2=probs(0.25, 0.85), tfi_tier3=probs(0.2, 0.85),
                           adherence_mean=float(rng.uniform(0.62, 0.95)), dosage_mean=float(rng.uniform(0.65, 0.95)))
     school = str(c.students["school"].astype(str).iloc[0])
     tfi = c.tfi[c.tfi["school"].astype(str) == school]
@@ -639,9 +639,9 @@ def _sc_equity(rng: np.random.Generator) -> dict:
     n = int(rng.integers(6, 61)) * 50
     seed = int(rng.integers(1, 2**31 - 1))
     focus = _pick(rng, groups)
-    if rng.random() < 0.75:
+    if rng.random() < 0.9:
         c = _generated_school(n, seed, "disproportionate", ("students", "tiers", "behavior"), focus_group=focus,
-                              tier3_bias=round(float(rng.uniform(0.2, 0.8)), 2),
+                              tier3_bias=round(float(rng.uniform(0.4, 0.9)), 2),
                               suspension_multiplier=round(float(rng.uniform(1.5, 4.0)), 1))
         kind = "disproportionate"
     else:
@@ -717,7 +717,8 @@ def _sc_capstone(rng: np.random.Generator) -> dict:
     if kind == "weak_tier1":
         knobs["weak_grade"] = int(_pick(rng, (2, 3, 4, 5)))
     elif kind == "disproportionate":
-        knobs["focus_group"] = _pick(rng, ("Hispanic/Latino", "Black or African American", "White"))
+        knobs["focus_group"] = _pick(rng, ("Hispanic/Latino", "Black or African American", "White", "Asian",
+                                           "Two or more races"))
     c = _generated_school(n, int(rng.integers(1, 2**31 - 1)), kind,
                           ("students", "screening", "outcomes", "tiers", "progress", "tfi", "fidelity"), **knobs)
     school = str(c.students["school"].astype(str).iloc[0])
@@ -843,7 +844,7 @@ def scenario(course: str, learner_id: str) -> dict:
         rng = np.random.default_rng(learner_seed(c, lid))
         out = {"course": c, "learner_id": lid}
         out.update(_BUILDERS[c](rng))
-        if len(_SCENARIOS) >= 32:
+        if len(_SCENARIOS) >= 128:
             _SCENARIOS.clear()
         _SCENARIOS[key] = out
     # a deep copy: changing the returned tables never changes a later call
