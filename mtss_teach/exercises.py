@@ -2,15 +2,31 @@
 
 Every micro-course under ``modules/<course>/`` ends with an auto-graded
 exercise notebook (an nbgrader source notebook). Its first cell sets
-``LEARNER_ID``; its second cell draws that learner's scenario::
+``LEARNER_ID``; a 0-point test cell runs :func:`check_learner_id`, which
+warns the learner *before* submitting when the id is still the placeholder
+or is not the login of the JupyterHub account they work in; then the
+locked setup cell draws that learner's scenario::
 
     scenario = mtss_teach.exercises.scenario("02-screening", LEARNER_ID)
 
 :func:`scenario` is deterministic: the same course and learner id always
-give the same numbers, and different ids give different numbers (another
-dataset, school, grade, student, cut score or fidelity sheet), drawn from
-the shipped datasets (:func:`mtss_teach.datasets.load`) and the library.
-A scenario holds only the *inputs* of the decisions, never the answers.
+give the same numbers, and different ids give different numbers. Most
+scenarios come from a school (or district) that the library's cohort
+generator (:func:`mtss_teach.cohorts.make_cohort`, the generator of the
+shipped datasets) makes for the learner from the learner's seed: its size,
+kind (healthy, weak Tier 1, disproportionate, low fidelity) and knobs vary,
+so every task's answer varies between learners and a classmate's answers
+typed in earn about a tenth of the points at most (a test checks this over
+100 learner ids). The State comparison table of course 8 and course 7's
+TFI instrument come from the shipped data files. A scenario holds only the
+*inputs* of the decisions, never the answers.
+
+Each task records one answer, checked by one test cell (so each part of a
+decision earns its own points). The checks accept an answer rounded as the
+task asks (``decimals=``), name a recognised slip (an answer equal to what
+a common mistake gives for the learner's scenario, computed with the
+library: ``mistakes=``) and add the task's ``hint=``, without stating the
+expected value.
 
 The hidden tests of each notebook recompute the expected answer for the
 learner's scenario through the library, and compare it with the learner's
