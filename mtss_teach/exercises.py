@@ -17,9 +17,9 @@ shipped datasets) makes for the learner from the learner's seed: its size,
 kind (healthy, weak Tier 1, disproportionate, low fidelity) and knobs vary,
 so every task's answer varies between learners and a classmate's answers
 typed in earn about a tenth of the points at most (a test checks this over
-100 learner ids). The State comparison table of course 8 and course 7's
-TFI instrument come from the shipped data files. A scenario holds only the
-*inputs* of the decisions, never the answers.
+100 learner ids). Course 8's State comparison table adds a shipped dataset
+(:func:`mtss_teach.datasets.load`). A scenario holds only the *inputs* of
+the decisions, never the answers.
 
 Each task records one answer, checked by one test cell (so each part of a
 decision earns its own points). The checks accept an answer rounded as the
@@ -130,7 +130,6 @@ COURSES: tuple[str, ...] = (
     "10-capstone",
 )
 
-_DATASETS = ("district_small", "healthy", "weak_tier1", "disproportionate", "low_fidelity")
 _MAX_ID_LEN = 64
 
 
@@ -579,8 +578,6 @@ def _sc_meetings(rng: np.random.Generator) -> dict:
 
 
 def _sc_fidelity(rng: np.random.Generator) -> dict:
-    from .fidelity import tfi_items
-
     # A school generated for this learner: how fully each tier's TFI items are in place, and how
     # closely interventionists follow the session checklist, differ from school to school.
     def probs(lo: float, hi: float) -> list[float]:
@@ -607,7 +604,6 @@ def _sc_fidelity(rng: np.random.Generator) -> dict:
     obs["interventionist"] = obs["interventionist"].astype(str)
     obs["step"] = obs["step"].astype(str)
     obs = obs.drop(columns=[k for k in ("school", "date") if k in obs.columns]).reset_index(drop=True)
-    del tfi_items  # (imported so a missing instrument file fails here, not in the notebook)
     return {
         "dataset": f"generated school ({n} students)",
         "school": school,
