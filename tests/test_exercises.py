@@ -15,6 +15,7 @@ import math
 import subprocess
 import sys
 import textwrap
+import types
 from pathlib import Path
 
 import numpy as np
@@ -462,3 +463,43 @@ def test_check_learner_id_warns_before_submitting(monkeypatch, capsys, lid, env,
         assert out.err == ""
     if stdout_has:
         assert stdout_has in out.out
+
+
+def _hidden(course: str, grade_id: str) -> str:
+    src = next(s for _, meta, s in _cells(course) if meta.get("grade_id") == grade_id)
+    return src.split("### BEGIN HIDDEN TESTS")[1].split("### END HIDDEN TESTS")[0]
+
+
+def test_published_rubric_applied_literally_is_told_the_gap_rule():
+    """A vendor claim in the gap of the published NCII bands, rated "empty" as the bands read literally:
+    marked wrong only with the reason (the course's gap rule) in the message; rated by the published
+    bands outside the gap, it is right."""
+    hidden = _hidden("02-screening", "task7_test")
+
+    def literal(auc, se, sp):  # the published bands, by hand (NCII behaviour screening chart)
+        if auc >= 0.75 and se >= 0.70 and sp >= 0.70:
+            return "full"
+        if 0.70 <= auc < 0.75 and se >= 0.60 and sp >= 0.60:
+            return "half"
+        return "empty"
+
+    seen_gap = seen_plain = 0
+    for i in range(300):
+        lid = f"vendor{i}"
+        v = ex.scenario("02-screening", lid)["vendor"]
+        lit = literal(v["auc_lower"], v["sensitivity"], v["specificity"])
+        gap = v["auc_lower"] >= 0.75 and min(v["sensitivity"], v["specificity"]) >= 0.60 and lit == "empty"
+        g = ex.Grader.__new__(ex.Grader)  # the real checks; guard and identity are tested above
+        g.course, g.learner_id, g.scenario = "02-screening", lid, ex.scenario("02-screening", lid)
+        shim = types.SimpleNamespace(Grader=lambda course, _lid, g=g: g)
+        ns = {"_ex": shim, "np": np, "LEARNER_ID": lid, "vendor_rating": lit}
+        if gap:
+            seen_gap += 1
+            with pytest.raises(AssertionError, match="gap of the published bands"):
+                exec(hidden, ns)
+        elif seen_plain < 20:
+            seen_plain += 1
+            exec(hidden, ns)  # the literal rubric is right outside the gap
+        if seen_gap >= 3 and seen_plain >= 20:
+            break
+    assert seen_gap >= 3 and seen_plain >= 20
