@@ -347,11 +347,13 @@ def _series(df: pd.DataFrame, value: str, name: str) -> pd.Series:
 
 def _monitored(c, rng: np.random.Generator, grades=(2, 3, 4, 5, 6)) -> tuple[int, int, pd.DataFrame]:
     pr = c.progress
-    st = c.students.set_index("student_id")
-    ids = sorted(int(i) for i in pr["student_id"].unique() if int(st.loc[int(i), "grade"]) in grades)
+    grade_of = c.students.set_index("student_id")["grade"]
+    monitored = np.unique(pr["student_id"].to_numpy())
+    in_grades = np.isin(grade_of.reindex(monitored).to_numpy(), list(grades))
+    ids = sorted(int(i) for i in monitored[in_grades])
     sid = _pick(rng, ids)
     one = pr[pr["student_id"] == sid].sort_values("week")
-    return sid, int(st.loc[sid, "grade"]), one
+    return sid, int(grade_of.loc[sid]), one
 
 
 def _generated_school(n_students: int, seed: int, kind: str, tables: tuple[str, ...], **knobs: Any):
