@@ -2,15 +2,31 @@
 
 Every micro-course under ``modules/<course>/`` ends with an auto-graded
 exercise notebook (an nbgrader source notebook). Its first cell sets
-``LEARNER_ID``; its second cell draws that learner's scenario::
+``LEARNER_ID``; a 0-point test cell runs :func:`check_learner_id`, which
+warns the learner *before* submitting when the id is still the placeholder
+or is not the login of the JupyterHub account they work in; then the
+locked setup cell draws that learner's scenario::
 
     scenario = mtss_teach.exercises.scenario("02-screening", LEARNER_ID)
 
 :func:`scenario` is deterministic: the same course and learner id always
-give the same numbers, and different ids give different numbers (another
-dataset, school, grade, student, cut score or fidelity sheet), drawn from
-the shipped datasets (:func:`mtss_teach.datasets.load`) and the library.
-A scenario holds only the *inputs* of the decisions, never the answers.
+give the same numbers, and different ids give different numbers. Most
+scenarios come from a school (or district) that the library's cohort
+generator (:func:`mtss_teach.cohorts.make_cohort`, the generator of the
+shipped datasets) makes for the learner from the learner's seed: its size,
+kind (healthy, weak Tier 1, disproportionate, low fidelity) and knobs vary,
+so every task's answer varies between learners and a classmate's answers
+typed in earn about a tenth of the points at most (a test checks this over
+100 learner ids). Course 8's State comparison table adds a shipped dataset
+(:func:`mtss_teach.datasets.load`). A scenario holds only the *inputs* of
+the decisions, never the answers.
+
+Each task records one answer, checked by one test cell (so each part of a
+decision earns its own points). The checks accept an answer rounded as the
+task asks (``decimals=``), name a recognised slip (an answer equal to what
+a common mistake gives for the learner's scenario, computed with the
+library: ``mistakes=``) and add the task's ``hint=``, without stating the
+expected value.
 
 The hidden tests of each notebook recompute the expected answer for the
 learner's scenario through the library, and compare it with the learner's
@@ -85,6 +101,9 @@ __all__ = [
     "scenario",
     "learner_seed",
     "graded_learner_id",
+    "PLACEHOLDER_IDS",
+    "learner_id_problem",
+    "check_learner_id",
     "Grader",
     "guard",
     "expect_number",
@@ -111,7 +130,6 @@ COURSES: tuple[str, ...] = (
     "10-capstone",
 )
 
-_DATASETS = ("district_small", "healthy", "weak_tier1", "disproportionate", "low_fidelity")
 _MAX_ID_LEN = 64
 
 
@@ -203,6 +221,81 @@ def graded_learner_id(learner_id: Any, course: str | None = None) -> str:
     return _check_learner_id(learner_id)
 
 
+#: The ``LEARNER_ID`` the exercise notebooks ship with (and other obvious
+#: placeholders): a learner who leaves one is warned before submitting.
+PLACEHOLDER_IDS: tuple[str, ...] = ("demo-learner", "your-login", "your-course-login", "learner", "student")
+
+
+def learner_id_problem(learner_id: Any, account: str | None = None) -> str:
+    """Why ``learner_id`` is probably not the learner's course login ("" if it looks right).
+
+    ``account`` is the login of the account the notebook runs under (the
+    JupyterHub user), or None when that is not known.
+
+    Examples
+    --------
+    >>> from mtss_teach.exercises import learner_id_problem
+    >>> learner_id_problem("ada", account="ada")
+    ''
+    >>> learner_id_problem("demo-learner")[:38]
+    'LEARNER_ID is still the placeholder "d'
+    >>> learner_id_problem("ada", account="ada.l")[:40]
+    'LEARNER_ID "ada" is not the login of the'
+    """
+    if not isinstance(learner_id, str) or not learner_id.strip():
+        return ("LEARNER_ID is empty or not text: type your course login between the quotes in the first "
+                "code cell, then Kernel -> Restart & Run All.")
+    lid = learner_id.strip()
+    if lid.lower() in PLACEHOLDER_IDS:
+        return (f'LEARNER_ID is still the placeholder "{lid}": type your course login in the first code cell, '
+                "then Kernel -> Restart & Run All. Your numbers are drawn from it; answers computed for the "
+                "placeholder are not your scenario's.")
+    if len(lid) > _MAX_ID_LEN:
+        return f"LEARNER_ID has {len(lid)} characters; a course login has at most {_MAX_ID_LEN}."
+    if account and account.strip() and lid != account.strip():
+        case = " (letters must match exactly, including capitals)" if lid.lower() == account.strip().lower() else ""
+        return (f'LEARNER_ID "{lid}" is not the login of the account you are working in, "{account.strip()}"'
+                f"{case}. Unless your instructor told you to use another id, change LEARNER_ID to "
+                f'"{account.strip()}", then Kernel -> Restart & Run All: your instructor grades the scenario '
+                "of your course login, and answers computed for another id will be flagged for review.")
+    return ""
+
+
+def check_learner_id(learner_id: Any) -> None:
+    """The exercise notebooks' id check: warn *before* submitting when ``LEARNER_ID`` looks wrong.
+
+    Compares the typed ``LEARNER_ID`` with the placeholder and, on
+    JupyterHub, with the login of the account the notebook runs under
+    (``JUPYTERHUB_USER``). A problem is written to standard error, so the
+    notebook shows it in red and ``nbgrader validate`` lists the check cell
+    as failed (it is a 0-point test cell); nothing is raised, so the rest of
+    the notebook still runs. Without account information (a laptop, Binder)
+    only the placeholder is checked, and a note says so. While nbgrader
+    autogrades, the account is the grader's, so it is not compared (the
+    grading pipeline compares ids itself).
+
+    Examples
+    --------
+    >>> import os
+    >>> from mtss_teach.exercises import check_learner_id
+    >>> os.environ.pop("JUPYTERHUB_USER", None) and None
+    >>> check_learner_id("ada")  # doctest: +ELLIPSIS
+    LEARNER_ID is "ada". No course account is known here...
+    """
+    env = os.environ
+    grading = env.get("NBGRADER_EXECUTION", "") == "autograde"
+    account = None if grading else (env.get("JUPYTERHUB_USER") or "").strip() or None
+    problem = learner_id_problem(learner_id, account)
+    if problem:
+        print("WARNING: " + problem, file=sys.stderr)
+    elif account:
+        print(f'LEARNER_ID "{learner_id.strip()}" is the login of this account: your scenario is yours.')
+    elif not grading:
+        print(f'LEARNER_ID is "{learner_id.strip()}". No course account is known here (not on the course\'s '
+              "JupyterHub), so it cannot be compared: make sure it is exactly your course login.")
+    return None
+
+
 # ---------------------------------------------------------------------------
 # scenarios
 # ---------------------------------------------------------------------------
@@ -213,10 +306,33 @@ def _pick(rng: np.random.Generator, seq: Iterable[Any]) -> Any:
     return items[int(rng.integers(len(items)))]
 
 
-def _load(name: str):
+@functools.lru_cache(maxsize=64)
+def _table(name: str, table: str) -> pd.DataFrame:
     from . import datasets  # data layer; imported late so the core never needs it
 
-    return datasets.load(name)
+    return datasets.load(name, table)
+
+
+class _Tables:
+    """A shipped dataset's tables, each read from its file when first used.
+
+    Reading one table is far cheaper than the whole cohort; :func:`guard`
+    clears the cache, so grading reads the files afresh.
+    """
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, table: str) -> pd.DataFrame:
+        if table.startswith("_"):
+            raise AttributeError(table)
+        df = _table(self._name, table).copy()
+        setattr(self, table, df)
+        return df
+
+
+def _load(name: str) -> _Tables:
+    return _Tables(name)
 
 
 def _orf(c, season: str) -> pd.DataFrame:
@@ -231,18 +347,44 @@ def _series(df: pd.DataFrame, value: str, name: str) -> pd.Series:
 
 def _monitored(c, rng: np.random.Generator, grades=(2, 3, 4, 5, 6)) -> tuple[int, int, pd.DataFrame]:
     pr = c.progress
-    st = c.students.set_index("student_id")
-    ids = sorted(int(i) for i in pr["student_id"].unique() if int(st.loc[int(i), "grade"]) in grades)
+    grade_of = c.students.set_index("student_id")["grade"]
+    monitored = np.unique(pr["student_id"].to_numpy())
+    in_grades = np.isin(grade_of.reindex(monitored).to_numpy(), list(grades))
+    ids = sorted(int(i) for i in monitored[in_grades])
     sid = _pick(rng, ids)
     one = pr[pr["student_id"] == sid].sort_values("week")
-    return sid, int(st.loc[sid, "grade"]), one
+    return sid, int(grade_of.loc[sid]), one
+
+
+def _generated_school(n_students: int, seed: int, kind: str, tables: tuple[str, ...], **knobs: Any):
+    """A synthetic school made for one learner by the library's cohort generator.
+
+    :func:`mtss_teach.cohorts.make_cohort` with the learner's seed: the same
+    learner always gets the same school, and only the tables asked for are
+    generated (fast). Used where the five shipped datasets hold too few
+    schools for every learner to get their own answers.
+    """
+    from .cohorts import make_cohort
+
+    return make_cohort(n_students, seed, n_schools=1, scenario=kind, tables=tables, **knobs)
+
+
+def _school(rng: np.random.Generator, tables: tuple[str, ...], sizes: tuple[int, int] = (8, 19)):
+    """(cohort, label): a school of 400-900 students generated for this learner, of one of the
+    generator's four kinds (most often "healthy")."""
+    kind = _pick(rng, ("healthy", "healthy", "weak_tier1", "disproportionate", "low_fidelity"))
+    n = int(rng.integers(*sizes)) * 50
+    c = _generated_school(n, int(rng.integers(1, 2**31 - 1)), kind, tables)
+    return c, f"generated school ({n} students, {kind})"
 
 
 def _sc_foundations(rng: np.random.Generator) -> dict:
-    ds = _pick(rng, _DATASETS)
-    c = _load(ds)
-    grade = _pick(rng, (2, 3))
-    season = _pick(rng, ("fall", "winter", "spring"))
+    from .norms import benchmark_status
+
+    c, ds = _school(rng, ("students", "screening", "tiers"))
+    # Acadience ORF benchmark goals exist for grade 1 (winter, spring) and grades 2-3
+    grade, season = _pick(rng, [(1, "winter"), (1, "spring")] + [(g, s) for g in (2, 3)
+                                                                for s in ("fall", "winter", "spring")])
     st = c.students[c.students["grade"] == grade]
     school = _pick(rng, sorted(st["school"].astype(str).unique()))
     st = st[st["school"].astype(str) == school]
@@ -250,9 +392,11 @@ def _sc_foundations(rng: np.random.Generator) -> dict:
     ids = st.loc[st["classroom"].astype(str) == classroom, "student_id"]
     orf = _orf(c, season)
     class_scores = _series(orf[orf["student_id"].isin(ids)], "score", "orf")
-    student_id = int(_pick(rng, class_scores.index))
-    school_ids = c.students.loc[c.students["school"].astype(str) == school, "student_id"]
-    t = c.tiers[(c.tiers["season"] == season) & c.tiers["student_id"].isin(school_ids)]
+    # one student of the class, each benchmark status about equally likely
+    status = pd.Series(benchmark_status(class_scores, grade, season), index=class_scores.index)
+    want = _pick(rng, sorted(status.unique()))
+    student_id = int(_pick(rng, status.index[status == want]))
+    t = c.tiers[(c.tiers["season"] == season) & c.tiers["student_id"].isin(st["student_id"])]
     return {
         "dataset": ds,
         "school": school,
@@ -266,11 +410,11 @@ def _sc_foundations(rng: np.random.Generator) -> dict:
     }
 
 
+
 def _sc_screening(rng: np.random.Generator) -> dict:
     from .norms import orf_norm
 
-    ds = _pick(rng, _DATASETS)
-    c = _load(ds)
+    c, ds = _school(rng, ("students", "screening", "outcomes"))
     grade = _pick(rng, (2, 3, 4, 5, 6))
     school = _pick(rng, sorted(c.students["school"].astype(str).unique()))
     st = c.students[(c.students["grade"] == grade) & (c.students["school"].astype(str) == school)]
@@ -301,23 +445,32 @@ def _sc_screening(rng: np.random.Generator) -> dict:
 def _sc_tier1(rng: np.random.Generator) -> dict:
     from .screening import math_instructional_table
 
-    ds = _pick(rng, _DATASETS + ("weak_tier1",))
-    c = _load(ds)
-    school = _pick(rng, sorted(c.students["school"].astype(str).unique()))
-    st = c.students[c.students["school"].astype(str) == school]
-    t = c.tiers[(c.tiers["season"] == "fall") & c.tiers["student_id"].isin(st["student_id"])]
     grade = _pick(rng, (2, 3, 4, 5))
+    season = _pick(rng, ("fall", "winter", "spring"))
+    # A school generated for this learner; in most, core math instruction is weak in the
+    # learner's grade (the generator's weak_tier1 scenario), so classwide problems show up.
+    weak = bool(rng.random() < 0.7)
+    n = int(rng.integers(10, 19)) * 50
+    seed = int(rng.integers(1, 2**31 - 1))
+    if weak:
+        c = _generated_school(n, seed, "weak_tier1", ("students", "screening", "tiers"), weak_grade=grade,
+                              weak_shift=float(_pick(rng, (-0.6, -0.9, -1.2))))
+    else:
+        c = _generated_school(n, seed, "healthy", ("students", "screening", "tiers"))
+    st = c.students
+    t = c.tiers[c.tiers["season"] == season]
     sg = st[st["grade"] == grade]
     s = c.screening
-    m = s[(s["measure"] == "math_dcpm") & (s["season"] == "fall") & s["student_id"].isin(sg["student_id"])]
+    m = s[(s["measure"] == "math_dcpm") & (s["season"] == season) & s["student_id"].isin(sg["student_id"])]
     math = m[["student_id", "score"]].merge(sg[["student_id", "classroom"]], on="student_id")
     math = math.rename(columns={"score": "dcpm"})
     math["classroom"] = math["classroom"].astype(str)
     math = math[["student_id", "classroom", "dcpm"]].sort_values(["classroom", "student_id"]).reset_index(drop=True)
     row = math_instructional_table().set_index("grade").loc[grade]
     return {
-        "dataset": ds,
-        "school": school,
+        "dataset": f"generated school ({n} students)",
+        "school": str(st["school"].astype(str).iloc[0]),
+        "season": season,
         "tiers": _series(t, "tier", "tier"),
         "grade": grade,
         "math": math,
@@ -325,9 +478,9 @@ def _sc_tier1(rng: np.random.Generator) -> dict:
     }
 
 
+
 def _sc_progress(rng: np.random.Generator) -> dict:
-    ds = _pick(rng, _DATASETS)
-    c = _load(ds)
+    c, ds = _school(rng, ("students", "tiers", "progress"))
     sid, grade, one = _monitored(c, rng)
     base = one[one["week"] <= 2]
     mon = one[one["week"] >= 3]
@@ -346,16 +499,28 @@ def _sc_progress(rng: np.random.Generator) -> dict:
 
 def _sc_decisions(rng: np.random.Generator) -> dict:
     from .norms import typical_growth
+    from .progress import aimline, decide
 
-    ds = _pick(rng, _DATASETS)
-    c = _load(ds)
-    sid, grade, one = _monitored(c, rng)
-    n_weeks = _pick(rng, (8, 10, 12, 14, 16))
-    base = one[one["week"] <= 2]
-    mon = one[(one["week"] >= 3) & (one["week"] <= 2 + n_weeks)]
-    ambition = _pick(rng, (1.0, 1.5, 2.0))
-    start = float(np.median(base["score"].to_numpy(dtype=float)))
-    goal = round(start + ambition * typical_growth(grade) * 19, 1)
+    c, ds = _school(rng, ("students", "tiers", "progress"))
+    # a few candidate (student, weeks, goal ambition) cases; keep one whose four-point decision
+    # is drawn evenly from the decisions the candidates reach, so every decision is common
+    cands = []
+    for _ in range(8):
+        sid, grade, one = _monitored(c, rng)
+        n_weeks = _pick(rng, (8, 10, 12, 14, 16))
+        ambition = _pick(rng, (1.0, 1.5, 2.0))
+        base = one[one["week"] <= 2]
+        mon = one[(one["week"] >= 3) & (one["week"] <= 2 + n_weeks)]
+        start = float(np.median(base["score"].to_numpy(dtype=float)))
+        goal = round(start + ambition * typical_growth(grade) * 19, 1)
+        aim = aimline(base["week"].to_numpy(dtype=int), base["score"].to_numpy(dtype=float), goal, 20)
+        action = decide(mon["week"].to_numpy(dtype=int), mon["score"].to_numpy(dtype=float), aim,
+                        rule="four_point").action
+        cands.append((action, sid, grade, base, mon, goal))
+    want = _pick(rng, sorted({a for a, *_ in cands}))
+    _, sid, grade, base, mon, goal = next(x for x in cands if x[0] == want)
+    aim_slope = _pick(rng, (1.0, 1.5, 2.0))
+    true_slope = max(0.0, aim_slope + _pick(rng, (-1.5, -1.0, 0.0, 1.0, 1.5)))
     return {
         "dataset": ds,
         "student_id": sid,
@@ -367,30 +532,34 @@ def _sc_decisions(rng: np.random.Generator) -> dict:
         "weeks": mon["week"].to_numpy(dtype=int),
         "scores": mon["score"].to_numpy(dtype=float),
         "sim": {
-            "true_slope": _pick(rng, (0.5, 1.0, 1.5, 2.0)),
-            "aim_slope": _pick(rng, (1.0, 1.5)),
-            "sem": _pick(rng, (5, 8, 10, 12, 15)),
+            "true_slope": true_slope,
+            "aim_slope": aim_slope,
+            "sem": _pick(rng, (5, 8, 10, 12)),
             "seed": int(rng.integers(1, 10_000)),
             "n": 2000,
         },
-        "short_weeks": 6,
-        "long_weeks": _pick(rng, (12, 14, 16)),
+        "short_weeks": _pick(rng, (6, 8)),
+        "long_weeks": _pick(rng, (12, 14, 16, 18)),
         "candidate_weeks": [6, 8, 10, 12, 14, 16, 18, 20],
     }
+
 
 
 def _sc_meetings(rng: np.random.Generator) -> dict:
     from .norms import orf_norm
     from .progress import fit_trends
 
-    ds = _pick(rng, _DATASETS)
-    c = _load(ds)
+    c, ds = _school(rng, ("students", "screening", "tiers", "progress"))
     grade = _pick(rng, (2, 3, 4, 5, 6))
     st = c.students[c.students["grade"] == grade]
     win = _orf(c, "winter")
     wg = win[win["student_id"].isin(st["student_id"])]
-    low = wg[wg["score"] < orf_norm(grade, "winter", 50)]
-    sid = int(_pick(rng, sorted(low["student_id"])))
+    bench = orf_norm(grade, "winter", 50)
+    low = wg[(wg["score"] < bench) & (wg["score"] > 0)]  # a gap needs a score above 0
+    # about two in five chosen students are far behind (score under half the benchmark)
+    far = low[low["score"] * 2 < bench]
+    pool = far if len(far) and rng.random() < 0.4 else low
+    sid = int(_pick(rng, sorted(pool["student_id"])))
     pr = c.progress[c.progress["student_id"].isin(st["student_id"])]
     group = sorted(int(i) for i in pr["student_id"].unique())
     levels = _series(win[win["student_id"].isin(group)], "score", "winter_orf")
@@ -405,38 +574,50 @@ def _sc_meetings(rng: np.random.Generator) -> dict:
         "progress": pr[["student_id", "week", "score"]].sort_values(["student_id", "week"]).reset_index(drop=True),
         "levels": levels,
         "entry_season": "winter",
+        # the team's written entry rule: national percentile cut-offs for Tier 3 and Tier 2
+        "entry_cuts": _pick(rng, ((10, 25), (15, 30), (20, 40), (25, 40), (10, 30), (20, 35))),
     }
 
 
 def _sc_fidelity(rng: np.random.Generator) -> dict:
-    ds = _pick(rng, _DATASETS)
-    c = _load(ds)
-    school = _pick(rng, sorted(c.tfi["school"].astype(str).unique()))
+    # A school generated for this learner: how fully each tier's TFI items are in place, and how
+    # closely interventionists follow the session checklist, differ from school to school.
+    def probs(lo: float, hi: float) -> list[float]:
+        p2 = round(float(rng.uniform(lo, hi)), 3)
+        p0 = round(float(rng.uniform(0.03, 0.2)) * (1 - p2), 3)
+        return [p0, round(1 - p2 - p0, 3), p2]
+
+    n = int(rng.integers(6, 15)) * 50
+    c = _generated_school(n, int(rng.integers(1, 2**31 - 1)), "healthy", ("students", "tfi", "fidelity"),
+                          tfi_tier1=probs(0.2, 0.75), tfi_tier2=probs(0.25, 0.85), tfi_tier3=probs(0.2, 0.85),
+                          adherence_mean=float(rng.uniform(0.62, 0.95)), dosage_mean=float(rng.uniform(0.65, 0.95)))
+    school = str(c.students["school"].astype(str).iloc[0])
     tfi = c.tfi[c.tfi["school"].astype(str) == school]
-    sheet = {str(i): int(s) for i, s in zip(tfi["item"].astype(str), tfi["score"])}
-    # This spring the team re-scored a few items (each learner's sheet differs).
+    sheet = {str(i): int(v) for i, v in zip(tfi["item"].astype(str), tfi["score"])}
     items = sorted(sheet, key=lambda k: tuple(int(p) for p in k.split(".")))
-    for item in rng.choice(items, size=6, replace=False):
-        sheet[str(item)] = int(rng.integers(0, 3))
-    tier1 = [i for i in items if i.startswith("1.")]
-    rater1 = [sheet[i] for i in tier1]
+    # two observers rate the items of one tier independently
+    tier = int(_pick(rng, (1, 2, 3)))
+    rated = [i for i in items if i.startswith(f"{tier}.")]
+    rater1 = [sheet[i] for i in rated]
     rater2 = list(rater1)
-    for k in rng.choice(len(tier1), size=int(rng.integers(2, 6)), replace=False):
+    for k in rng.choice(len(rated), size=int(rng.integers(1, min(7, len(rated)))), replace=False):
         rater2[int(k)] = int((rater2[int(k)] + int(rng.integers(1, 3))) % 3)
-    obs = c.fidelity[c.fidelity["school"].astype(str) == school].copy()
+    obs = c.fidelity.copy()
     obs["interventionist"] = obs["interventionist"].astype(str)
     obs["step"] = obs["step"].astype(str)
-    obs = obs.drop(columns=["school", "date"]).reset_index(drop=True)
+    obs = obs.drop(columns=[k for k in ("school", "date") if k in obs.columns]).reset_index(drop=True)
     return {
-        "dataset": ds,
+        "dataset": f"generated school ({n} students)",
         "school": school,
         "tfi": sheet,
-        "tier1_items": tier1,
+        "rated_tier": tier,
+        "rated_items": rated,
         "rater1": rater1,
         "rater2": rater2,
         "observations": obs,
-        "criterion": _pick(rng, (80, 85)),
+        "criterion": _pick(rng, (75, 80, 85, 90)),
     }
+
 
 
 def _group_table(students: pd.DataFrame, flagged: pd.Series) -> pd.DataFrame:
@@ -465,18 +646,29 @@ def _equity_table(c, outcome: str) -> pd.DataFrame:
 
 
 def _sc_equity(rng: np.random.Generator) -> dict:
-    ds = _pick(rng, ("disproportionate", "disproportionate", "district_small", "healthy", "weak_tier1"))
-    c = _load(ds)
+    groups = ("White", "Hispanic/Latino", "Black or African American", "Asian", "Two or more races")
     outcome = _pick(rng, ("tier3", "suspension"))
+    # A district generated for this learner: its size, and in most districts a bias in the
+    # school's decisions against one group (the generator's "disproportionate" scenario).
+    n = int(rng.integers(6, 61)) * 50
+    seed = int(rng.integers(1, 2**31 - 1))
+    focus = _pick(rng, groups)
+    if rng.random() < 0.9:
+        c = _generated_school(n, seed, "disproportionate", ("students", "tiers", "behavior"), focus_group=focus,
+                              tier3_bias=round(float(rng.uniform(0.4, 0.9)), 2),
+                              suspension_multiplier=round(float(rng.uniform(1.5, 4.0)), 1))
+        kind = "disproportionate"
+    else:
+        c = _generated_school(n, seed, "healthy", ("students", "tiers", "behavior"))
+        kind = "healthy"
     table = _equity_table(c, outcome)
-    state_ds = "district_small" if ds != "district_small" else "healthy"
+    state_ds = _pick(rng, ("district_small", "healthy", "weak_tier1", "low_fidelity"))
     state = _equity_table(_load(state_ds), outcome)
     state = state.set_index("group").reindex(table["group"], fill_value=0).reset_index()
     state["count"] = state["count"] + table["count"].to_numpy()
     state["total"] = state["total"] + table["total"].to_numpy()
-    focal = str(table.sort_values(["count", "group"], ascending=[False, True])["group"].iloc[0])
     return {
-        "dataset": ds,
+        "dataset": f"generated district ({n} students, {kind})",
         # A school-level teaching view: every enrolled student is the denominator. (IDEA's own
         # placement and discipline analyses count children with disabilities only; the shipped
         # schools have too few of them for any ratio to clear the minimum cell size.)
@@ -484,35 +676,39 @@ def _sc_equity(rng: np.random.Generator) -> dict:
                     else "any suspension (in or out of school), among all enrolled students"),
         "table": table,
         "state": state,
-        "focal_group": focal,
-        "min_cell": _pick(rng, (5, 10)),
-        "min_n": _pick(rng, (20, 30)),
+        "focal_group": focus,
+        # IDEA's rules presume a minimum cell size up to 10 and an n-size up to 30 reasonable
+        "min_cell": _pick(rng, (3, 5, 8, 10)),
+        "min_n": _pick(rng, (10, 15, 20, 25, 30)),
         "threshold": _pick(rng, (1.5, 2.0, 2.5, 3.0)),
     }
+
 
 
 def _sc_behavior(rng: np.random.Generator) -> dict:
     from .behavior import srss_items
 
-    ds = _pick(rng, _DATASETS)
-    c = _load(ds)
-    school = _pick(rng, sorted(c.students["school"].astype(str).unique()))
-    st = c.students[c.students["school"].astype(str) == school]
+    # A school generated for this learner (size and referral pattern differ from school to school).
+    n = int(rng.integers(6, 19)) * 50
+    kind = _pick(rng, ("healthy", "healthy", "disproportionate", "low_fidelity"))
+    c = _generated_school(n, int(rng.integers(1, 2**31 - 1)), kind, ("students", "behavior"))
+    st = c.students
+    school = str(st["school"].astype(str).iloc[0])
     b = c.behavior[c.behavior["student_id"].isin(st["student_id"])]
     majors = b[b["type"] == "major"]
     per = majors.groupby("student_id").size().reindex(st["student_id"].to_numpy(), fill_value=0)
     per.index.name = "student_id"
     per.name = "major_odrs"
     n_items = len(srss_items())
-    n = 12
+    k = 12
     # A teacher's SRSS ratings for one class: most students low, a few high.
-    risk = rng.random(n) < 0.25
-    items = np.where(risk[:, None], rng.integers(1, 4, size=(n, n_items)), rng.integers(0, 2, size=(n, n_items)))
-    ids = sorted(int(i) for i in rng.choice(st["student_id"].to_numpy(), size=n, replace=False))
-    cols = [f"item{k + 1}" for k in range(n_items)]
+    risk = rng.random(k) < 0.25
+    items = np.where(risk[:, None], rng.integers(1, 4, size=(k, n_items)), rng.integers(0, 2, size=(k, n_items)))
+    ids = sorted(int(i) for i in rng.choice(st["student_id"].to_numpy(), size=k, replace=False))
+    cols = [f"item{j + 1}" for j in range(n_items)]
     srss = pd.DataFrame(items, index=pd.Index(ids, name="student_id"), columns=cols)
     return {
-        "dataset": ds,
+        "dataset": f"generated school ({n} students)",
         "school": school,
         "enrollment": int(len(st)),
         "school_days": int(rng.integers(170, 181)),
@@ -523,13 +719,25 @@ def _sc_behavior(rng: np.random.Generator) -> dict:
     }
 
 
+
 def _sc_capstone(rng: np.random.Generator) -> dict:
     from .norms import orf_norm
+    from .progress import aimline, decide
 
-    ds = _pick(rng, ("healthy", "weak_tier1", "disproportionate", "low_fidelity"))
-    c = _load(ds)
+    # One school generated for this learner, of one of the generator's four kinds.
+    kind = _pick(rng, ("healthy", "weak_tier1", "disproportionate", "low_fidelity"))
+    n = int(rng.integers(10, 17)) * 50
+    knobs: dict[str, Any] = {}
+    if kind == "weak_tier1":
+        knobs["weak_grade"] = int(_pick(rng, (2, 3, 4, 5)))
+    elif kind == "disproportionate":
+        knobs["focus_group"] = _pick(rng, ("Hispanic/Latino", "Black or African American", "White", "Asian",
+                                           "Two or more races"))
+    c = _generated_school(n, int(rng.integers(1, 2**31 - 1)), kind,
+                          ("students", "screening", "outcomes", "tiers", "progress", "tfi", "fidelity"), **knobs)
     school = str(c.students["school"].astype(str).iloc[0])
     grade = _pick(rng, (2, 3, 4, 5, 6))
+    pct = _pick(rng, (10, 25, 50))
     st = c.students
     t = c.tiers[c.tiers["season"] == "fall"]
     sg = st[st["grade"] == grade]
@@ -538,33 +746,49 @@ def _sc_capstone(rng: np.random.Generator) -> dict:
     out = c.outcomes[(c.outcomes["subject"] == "reading") & c.outcomes["student_id"].isin(scores.index)]
     at_risk = (~_series(out, "proficient", "at_risk").astype(bool)).reindex(scores.index)
     at_risk.name = "at_risk"
-    sid, pgrade, one = _monitored(c, rng)
+    # a monitored student; each four-point decision about equally likely among a few candidates
+    cands = []
+    for _ in range(6):
+        sid, pgrade, one = _monitored(c, rng)
+        last = int(_pick(rng, (10, 12, 14)))
+        base = one[one["week"] <= 2]
+        mon = one[(one["week"] >= 3) & (one["week"] <= last)]
+        goal = round(float(np.median(base["score"])) + 19 * _pm_growth(pgrade) * _pick(rng, (1.0, 1.5)), 1)
+        aim = aimline(base["week"].to_numpy(dtype=int), base["score"].to_numpy(dtype=float), goal, 20)
+        action = decide(mon["week"].to_numpy(dtype=int), mon["score"].to_numpy(dtype=float), aim,
+                        rule="four_point").action
+        cands.append((action, sid, pgrade, base, mon, goal))
+    want = _pick(rng, sorted({a for a, *_ in cands}))
+    _, sid, pgrade, base, mon, goal = next(x for x in cands if x[0] == want)
     tfi = c.tfi[c.tfi["school"].astype(str) == school]
-    obs = c.fidelity[c.fidelity["school"].astype(str) == school].copy()
+    obs = c.fidelity.copy()
     obs["interventionist"] = obs["interventionist"].astype(str)
     obs["step"] = obs["step"].astype(str)
     return {
-        "dataset": ds,
+        "dataset": f"generated school ({n} students)",
         "school": school,
         "fall_tiers": _series(t, "tier", "tier"),
         "grade": grade,
         "scores": scores,
         "at_risk": at_risk,
-        "cut": orf_norm(grade, "fall", 25),
+        "cut_percentile": pct,
+        "cut": orf_norm(grade, "fall", pct),
         "pm_student": sid,
         "pm_grade": pgrade,
-        "baseline_weeks": one.loc[one["week"] <= 2, "week"].to_numpy(dtype=int),
-        "baseline_scores": one.loc[one["week"] <= 2, "score"].to_numpy(dtype=float),
-        "goal": round(float(np.median(one.loc[one["week"] <= 2, "score"])) + 19 * _pm_growth(pgrade), 1),
+        "baseline_weeks": base["week"].to_numpy(dtype=int),
+        "baseline_scores": base["score"].to_numpy(dtype=float),
+        "goal": goal,
         "goal_week": 20,
-        "weeks": one.loc[(one["week"] >= 3) & (one["week"] <= 12), "week"].to_numpy(dtype=int),
-        "scores_pm": one.loc[(one["week"] >= 3) & (one["week"] <= 12), "score"].to_numpy(dtype=float),
-        "tfi": {str(i): int(s) for i, s in zip(tfi["item"].astype(str), tfi["score"])},
+        "weeks": mon["week"].to_numpy(dtype=int),
+        "scores_pm": mon["score"].to_numpy(dtype=float),
+        "tfi": {str(i): int(v) for i, v in zip(tfi["item"].astype(str), tfi["score"])},
         "equity_table": _equity_table(c, "tier3"),
         "min_cell": 5,
         "min_n": 20,
-        "observations": obs.drop(columns=["school", "date"]).reset_index(drop=True),
+        "criterion": _pick(rng, (75, 80, 85)),
+        "observations": obs.drop(columns=[k for k in ("school", "date") if k in obs.columns]).reset_index(drop=True),
     }
+
 
 
 def _pm_growth(grade: int) -> float:
@@ -634,7 +858,7 @@ def scenario(course: str, learner_id: str) -> dict:
         rng = np.random.default_rng(learner_seed(c, lid))
         out = {"course": c, "learner_id": lid}
         out.update(_BUILDERS[c](rng))
-        if len(_SCENARIOS) >= 32:
+        if len(_SCENARIOS) >= 128:
             _SCENARIOS.clear()
         _SCENARIOS[key] = out
     # a deep copy: changing the returned tables never changes a later call
@@ -867,6 +1091,69 @@ def _is_text(x: Any) -> bool:
 
 def _fail(msg: str) -> None:
     raise AssertionError(msg)
+
+
+def _rounding_tol(decimals: Any) -> float:
+    """Half a unit in the last asked-for decimal place (plus float slack)."""
+    if type(decimals) is not int or not 0 <= decimals <= 12:
+        raise ValueError(f"decimals: expected a whole number 0-12, got {decimals!r}")
+    return 0.5 * 10.0 ** -decimals + 1e-9
+
+
+def _message(name: str, why: str = "", hint: str = "", verb: str = "is not right for your scenario") -> str:
+    """A failure message: what failed, the targeted reason if known, and the task's hint.
+
+    A ``hint`` starting with punctuation or a space is appended as it is
+    (the form older notebooks used).
+    """
+    msg = f"{name} {verb}"
+    if why:
+        msg += f": {why}"
+    if hint:
+        msg += hint if hint[0] in " .,;:-" else f". Hint: {hint}"
+    return msg
+
+
+def _close_mistake(v: float, exp: float, tol: float, decimals: int | None,
+                   mistakes: Iterable[tuple[Any, str]]) -> str:
+    """The targeted reason a number is wrong ("" if none is recognised). Never states ``exp``."""
+    if not math.isfinite(v):
+        return "it is not a finite number"
+    for wrong, msg in mistakes:
+        try:
+            w = float(wrong)
+        except (TypeError, ValueError):
+            continue
+        if math.isfinite(w) and abs(w - exp) > tol and abs(v - w) <= tol:
+            return msg
+    if exp != 0:
+        if abs(v - 100 * exp) <= 100 * tol:
+            return "it is 100 times too large (a percentage where the task asks for a proportion?)"
+        if abs(100 * v - exp) <= tol:
+            return "it is 100 times too small (a proportion where the task asks for a percentage?)"
+        if abs(v + exp) <= tol:
+            return "it has the wrong sign"
+    if decimals is not None:
+        for k in range(decimals):
+            if abs(v - round(v, k)) < 1e-12 and abs(v - exp) <= _rounding_tol(k):
+                return (f"it looks rounded to {k} decimal{'s' if k != 1 else ''}; "
+                        f"the task asks for {decimals} (or no rounding)")
+    return ""
+
+
+def _equal(value: Any, expected: Any) -> bool:
+    """Strict equality of an answer: a word, True/False, a whole number or None."""
+    if isinstance(expected, np.generic):
+        expected = expected.item()
+    if expected is None:
+        return value is None
+    if isinstance(expected, bool):
+        return _is_bool(value) and bool(value) == expected
+    if isinstance(expected, str):
+        return _is_text(value) and value.strip() == expected
+    if _is_number(expected):
+        return _is_number(value) and not _is_bool(value) and float(value) == float(expected)
+    return False
 
 
 def expect_number(value: Any, name: str, lo: float | None = None, hi: float | None = None) -> None:
@@ -1124,58 +1411,92 @@ class Grader:
                   f"this notebook's LEARNER_ID is {learner_id!r}.")
         self.scenario = scenario(self.course, self.learner_id)
 
-    def close(self, value: Any, expected: Any, name: str, tol: float = 1e-6, hint: str = "") -> None:
-        """``value`` is a number within ``tol`` of ``expected`` (NaN matches NaN/None)."""
+    def close(self, value: Any, expected: Any, name: str, tol: float = 1e-6, hint: str = "", *,
+              decimals: int | None = None, mistakes: Iterable[tuple[Any, str]] = ()) -> None:
+        """``value`` is a number within ``tol`` of ``expected`` (NaN matches NaN/None).
+
+        ``decimals``: the task asks for the answer rounded to this many
+        decimals, so any answer within half a unit of that place passes
+        (the unrounded value, or one rounded as asked or finer).
+        ``mistakes``: ``(wrong_value, message)`` pairs, each the value a
+        common mistake gives for this scenario (computed with the library);
+        an answer matching one fails with its message. ``hint`` is added to
+        every failure message. Messages never state the expected value.
+        """
         _emit_record(self, "close", name, encode_value(value))
         exp = float(expected)
+        if decimals is not None:
+            tol = max(float(tol), _rounding_tol(decimals))
         if math.isnan(exp):
             if value is None or (_is_number(value) and math.isnan(float(value))):
                 return None
-            _fail(f"{name} is not right for your scenario{hint}")
+            why = ""
+            if _is_number(value) and math.isfinite(float(value)):
+                why = "no value can be computed here (record None or float(\"nan\"))"
+            _fail(_message(name, why, hint))
         if not _is_number(value):
             _fail(f"{name} should be a number, not the {type(value).__name__} {value!r}")
         v = float(value)
-        if not (math.isfinite(v) and abs(v - exp) <= tol):
-            _fail(f"{name} is not right for your scenario{hint}")
-        return None
+        if math.isfinite(v) and abs(v - exp) <= tol:
+            return None
+        _fail(_message(name, _close_mistake(v, exp, tol, decimals, mistakes), hint))
 
-    def equal(self, value: Any, expected: Any, name: str, hint: str = "") -> None:
-        """``value`` equals ``expected`` (a word, True/False, a whole number or None)."""
+    def equal(self, value: Any, expected: Any, name: str, hint: str = "", *,
+              mistakes: Iterable[tuple[Any, str]] = ()) -> None:
+        """``value`` equals ``expected`` (a word, True/False, a whole number or None).
+
+        ``mistakes``: ``(wrong_value, message)`` pairs (see :meth:`close`).
+        """
         _emit_record(self, "equal", name, encode_value(value))
-        if expected is None:
-            if value is not None:
-                _fail(f"{name} is not right for your scenario{hint}")
+        if _equal(value, expected):
             return None
-        if isinstance(expected, (bool, np.bool_)):
-            if not _is_bool(value) or bool(value) != bool(expected):
-                _fail(f"{name} is not right for your scenario{hint}")
-            return None
-        if isinstance(expected, str):
-            if not _is_text(value) or value.strip() != expected:
-                _fail(f"{name} is not right for your scenario{hint}")
-            return None
-        if not _is_number(value) or float(value) != float(expected):
-            _fail(f"{name} is not right for your scenario{hint}")
-        return None
+        why = ""
+        for wrong, msg in mistakes:
+            if not _equal(wrong, expected) and _equal(value, wrong):
+                why = msg
+                break
+        _fail(_message(name, why, hint))
 
-    def same_ids(self, value: Any, expected: Iterable[Any], name: str, hint: str = "") -> None:
-        """``value`` holds exactly the ids in ``expected`` (any order, no repeats)."""
+    def same_ids(self, value: Any, expected: Iterable[Any], name: str, hint: str = "", *,
+                 mistakes: Iterable[tuple[Iterable[Any], str]] = ()) -> None:
+        """``value`` holds exactly the ids in ``expected`` (any order, no repeats).
+
+        ``mistakes``: ``(wrong_ids, message)`` pairs (see :meth:`close`).
+        A wrong list that only misses ids, or only adds ids, is told so.
+        """
         _emit_record(self, "same_ids", name, encode_value(value))
         got = [str(v) for v in _as_id_list(value, name)]
-        want = sorted({str(v) for v in expected})
+        want = {str(v) for v in expected}
         if len(got) != len(set(got)):
             _fail(f"{name} lists an id more than once")
-        if sorted(got) != want:
-            _fail(f"{name} is not right for your scenario{hint}")
-        return None
+        have = set(got)
+        if have == want:
+            return None
+        why = ""
+        for wrong, msg in mistakes:
+            w = {str(v) for v in _as_id_list(wrong, name)}
+            if w != want and have == w:
+                why = msg
+                break
+        if not why:
+            if have < want:
+                why = "some that belong on the list are missing"
+            elif have > want:
+                why = "it lists some that should not be on it"
+        _fail(_message(name, why, hint))
 
     def same_function(self, fn: Any, inputs: Iterable[Any], expected: Iterable[Any], name: str,
-                      hint: str = "") -> None:
-        """``fn(x) == expected`` for every input (words, True/False or numbers)."""
+                      hint: str = "", *, mistakes: Iterable[tuple[Iterable[Any], str]] = ()) -> None:
+        """``fn(x) == expected`` for every input (words, True/False or numbers).
+
+        ``mistakes``: ``(wrong_outputs, message)`` pairs, ``wrong_outputs``
+        aligned with ``inputs`` (see :meth:`close`).
+        """
         if not callable(fn):
             _emit_record(self, "same_function", name, encode_value(fn))
             _fail(f"{name} should be a function")
-        pairs = list(zip(list(inputs), list(expected)))
+        xs, want = list(inputs), list(expected)
+        pairs = list(zip(xs, want))
         outputs: list[tuple[Any, BaseException | None]] = []
         for x, _ in pairs:
             with warnings.catch_warnings():
@@ -1187,20 +1508,19 @@ class Grader:
         calls = [[encode_value(x), {"t": "raised", "type": type(exc).__name__} if exc is not None
                   else encode_value(got)] for (x, _), (got, exc) in zip(pairs, outputs)]
         _emit_record(self, "same_function", name, {"t": "function", "calls": calls})
-        for (x, want), (got, exc) in zip(pairs, outputs):
+        for (x, _), (got, exc) in zip(pairs, outputs):
             if exc is not None:
-                _fail(f"{name}({x!r}) raised {type(exc).__name__}{hint}")
-            if isinstance(want, np.generic):
-                want = want.item()
-            if isinstance(want, bool):
-                ok = _is_bool(got) and bool(got) == want
-            elif isinstance(want, str):
-                ok = _is_text(got) and got.strip() == want
-            else:
-                ok = _is_number(got) and float(got) == float(want)
-            if not ok:
-                _fail(f"{name} gives a wrong answer for some scores{hint}")
-        return None
+                _fail(_message(f"{name}({x!r})", f"it raised {type(exc).__name__}", hint, verb="failed"))
+        if all(_equal(got, w) for (got, _), w in zip(outputs, want)):
+            return None
+        why = ""
+        for wrong, msg in mistakes:
+            wl = list(wrong)
+            if len(wl) == len(want) and not all(_equal(a, b) for a, b in zip(wl, want)) \
+                    and all(_equal(got, w) for (got, _), w in zip(outputs, wl)):
+                why = msg
+                break
+        _fail(_message(name, why, hint, verb="gives a wrong answer for some scores"))
 
 
 # Snapshot the pristine kernel the first time this module is imported (the

@@ -15,6 +15,7 @@ import math
 import subprocess
 import sys
 import textwrap
+import types
 from pathlib import Path
 
 import numpy as np
@@ -74,38 +75,25 @@ def _csv(ds: str, table: str) -> pd.DataFrame:
     return pd.read_csv(ROOT / "datasets" / ds / f"{table}.csv")
 
 
-def test_screening_scenario_comes_from_the_shipped_files():
-    """Read the committed CSV files directly (not through the library) and compare."""
-    s = ex.scenario("02-screening", "ada")
-    scr = _csv(s["dataset"], "screening")
-    fall = scr[(scr["measure"] == "orf") & (scr["season"] == "fall")].set_index("student_id")["score"]
-    assert (s["scores"] == fall.loc[s["scores"].index]).all()
-    stu = _csv(s["dataset"], "students").set_index("student_id")
-    chosen = stu.loc[s["scores"].index]
-    assert (chosen["grade"] == s["grade"]).all() and (chosen["school"] == s["school"]).all()
-    # every student of that grade and school is in the scenario
-    assert len(chosen) == ((stu["grade"] == s["grade"]) & (stu["school"] == s["school"])).sum()
-    out = _csv(s["dataset"], "outcomes")
-    read = out[out["subject"] == "reading"].set_index("student_id")["proficient"]
-    assert (s["at_risk"] == ~read.loc[s["at_risk"].index].astype(bool)).all()
+def test_screening_scenario_cut_is_the_published_percentile():
+    """The proposed cut is the H&T fall percentile of the scenario's grade, read from the norm file directly."""
+    norms_csv = pd.read_csv(ROOT / "mtss_teach" / "data" / "orf_norms.csv")
+    for lid in IDS:
+        s = ex.scenario("02-screening", lid)
+        row = norms_csv[(norms_csv["grade"] == s["grade"]) & (norms_csv["season"] == "fall")
+                        & (norms_csv["percentile"] == s["cut_percentile"])]
+        assert len(row) == 1 and s["cut"] == row["wcpm"].iloc[0]
+        assert s["scores"].index.equals(s["at_risk"].index) and s["at_risk"].dtype == bool
 
 
-def test_progress_scenario_comes_from_the_shipped_files():
-    s = ex.scenario("04-progress-monitoring", "ada")
-    pr = _csv(s["dataset"], "progress")
-    one = pr[pr["student_id"] == s["student_id"]].sort_values("week")
-    assert list(one.loc[one["week"] <= 2, "score"]) == list(s["baseline_scores"])
-    assert list(one.loc[one["week"] >= 3, "week"]) == list(s["weeks"])
-    assert list(one.loc[one["week"] >= 3, "score"]) == list(s["scores"])
-
-
-def test_equity_scenario_counts_match_the_files():
-    s = ex.scenario("08-equity", "ada")
-    stu = _csv(s["dataset"], "students")
-    total = stu["race_ethnicity"].value_counts()
-    for _, row in s["table"].iterrows():
-        assert row["total"] == total[row["group"]]
-    assert s["table"]["total"].sum() == len(stu)
+def test_equity_scenario_state_table_contains_the_district():
+    for lid in IDS:
+        s = ex.scenario("08-equity", lid)
+        n = int(s["dataset"].split("(")[1].split()[0])  # "generated district (N students, kind)"
+        assert s["table"]["total"].sum() == n
+        both = s["table"].merge(s["state"], on="group", suffixes=("", "_state"))
+        assert (both["total_state"] >= both["total"]).all() and (both["count_state"] >= both["count"]).all()
+        assert s["focal_group"] in set(s["table"]["group"])
 
 
 def test_scenario_holds_inputs_not_answers():
@@ -339,13 +327,18 @@ def _cells(course):
 def test_notebook_shape(course):
     cells = _cells(course)
     code = [c for c in cells if c[0] == "code"]
-    # first code cell: the learner's id, editable; then the locked setup drawing the scenario
+    # first code cell: the learner's id, editable; then the 0-point id check; then the locked setup
     assert code[0][1] == {} and code[0][2].strip().splitlines()[-1].startswith("LEARNER_ID = ")
-    assert code[1][1].get("locked") is True
-    assert f'mtss_teach.exercises.scenario("{course}", LEARNER_ID)' in code[1][2]
+    assert code[1][1].get("grade") is True and code[1][1]["points"] == 0 and code[1][1]["locked"] is True
+    assert "mtss_teach.exercises.check_learner_id(LEARNER_ID)" in code[1][2]
+    assert code[2][1].get("locked") is True and not code[2][1].get("grade")
+    assert f'mtss_teach.exercises.scenario("{course}", LEARNER_ID)' in code[2][2]
     solutions = [c for c in code if c[1].get("solution")]
-    tests = [c for c in code if c[1].get("grade")]
-    assert 3 <= len(tests) <= 6 and len(solutions) == len(tests)
+    tests = [c for c in code if c[1].get("grade") and c[1]["grade_id"] != "id_check"]
+    assert 4 <= len(tests) <= 8 and len(solutions) == len(tests)
+    # one answer cell and one test cell per task, named task<k>_answer / task<k>_test
+    assert [c[1]["grade_id"] for c in solutions] == [f"task{k}_answer" for k in range(1, len(tests) + 1)]
+    assert [c[1]["grade_id"] for c in tests] == [f"task{k}_test" for k in range(1, len(tests) + 1)]
     for _, meta, src in solutions:
         assert "### BEGIN SOLUTION" in src and "### END SOLUTION" in src
     for _, meta, src in tests:
@@ -357,6 +350,31 @@ def test_notebook_shape(course):
         # no bare assert (the checks raise explicitly) and no value returned as "partial credit"
         assert not any(line.lstrip().startswith("assert ") for line in src.splitlines())
         assert src.rstrip().splitlines()[-1] == "### END HIDDEN TESTS"
+        # feedback that teaches: a hint and at least one library-derived mistake message per task
+        assert "hint=" in hidden and "mistakes=" in hidden
+
+
+@pytest.mark.parametrize("course", ex.COURSES)
+def test_every_numeric_task_states_its_rounding(course):
+    cells = _cells(course)
+    texts = {c[1]["grade_id"][:-5]: c[2] for c in cells if c[1].get("grade_id", "").endswith("_text")}
+    for _, meta, src in cells:
+        gid = meta.get("grade_id", "")
+        if meta.get("grade") and gid != "id_check" and "_g.close(" in src:
+            task = texts[gid[:-5]]
+            if "decimals=" in src:
+                d = int(src.split("decimals=")[1][0])
+                assert f"Round to {d} decimal" in task, (course, gid)
+            else:  # an exact answer (a cut score): the task says there is nothing to round
+                assert "no rounding" in task, (course, gid)
+
+
+def test_vendor_task_states_the_rubric_its_source_and_the_extra_rule():
+    cells = _cells("02-screening")
+    text = " ".join(next(c[2] for c in cells if "rate the vendor" in c[2]).split())
+    for needed in ("National Center on Intensive Intervention", "Behavior Screening Tools Chart", "≥ .75",
+                   "≥ .70", "≥ .60", "One rule beyond the published rubric", '`"half"`'):
+        assert needed in text, needed
 
 
 def test_changing_a_scenario_does_not_change_the_next_one():
@@ -367,3 +385,121 @@ def test_changing_a_scenario_does_not_change_the_next_one():
     a["vendor"]["auc_lower"] = 0
     b = ex.scenario("02-screening", "ada")
     assert b["cut"] == cut and b["scores"].iloc[0] == first and b["vendor"]["auc_lower"] > 0
+
+
+# ---------------------------------------------------------------------------
+# feedback that teaches: rounding, targeted messages (issue #12 item 6)
+# ---------------------------------------------------------------------------
+
+
+def test_answers_rounded_as_asked_earn_credit(grader):
+    exp = 0.123456
+    for v in (0.123, 0.1235, 0.12346, exp):  # 3 decimals asked: any rounding to 3 or more places passes
+        assert grader.close(v, exp, "x", decimals=3) is None
+    assert grader.close(0.124, 0.1235, "x", decimals=3) is None  # half-way case, rounded up
+    assert grader.close(0.123, 0.1235, "x", decimals=3) is None  # ... or to even
+    with pytest.raises(AssertionError, match="rounded to 2 decimals; the task asks for 3"):
+        grader.close(0.12, exp, "x", decimals=3)
+    with pytest.raises(AssertionError, match="rounded to 1 decimal;"):
+        grader.close(72.5 + 0.0, 72.46, "x", decimals=2)  # hand check: 72.46 rounds to 72.5 at 1 decimal
+
+
+def test_mistake_messages_name_the_slip_not_the_answer(grader):
+    exp, ppv = 0.676471, 0.547619
+    with pytest.raises(AssertionError) as err:
+        grader.close(0.548, exp, "sensitivity", decimals=3, mistakes=[(ppv, "that is the PPV")],
+                     hint="flagged at-risk / at-risk")
+    msg = str(err.value)
+    assert msg == "sensitivity is not right for your scenario: that is the PPV. Hint: flagged at-risk / at-risk"
+    assert "0.67" not in msg and "0.0005" not in msg
+    # a mistake equal to the right answer is never used to fail a right answer
+    assert grader.close(exp, exp, "s", mistakes=[(exp, "never")]) is None
+    with pytest.raises(AssertionError, match="100 times too large"):
+        grader.close(67.6, exp, "sensitivity", decimals=3)
+    with pytest.raises(AssertionError, match="wrong sign"):
+        grader.close(-1.25, 1.25, "slope", decimals=2)
+    with pytest.raises(AssertionError, match="that is the trend rule"):
+        grader.equal("continue", "raise_goal", "d", mistakes=[("continue", "that is the trend rule")])
+    with pytest.raises(AssertionError, match="missing"):
+        grader.same_ids([1], [1, 2], "ids")
+    with pytest.raises(AssertionError, match="should not be on it"):
+        grader.same_ids([1, 2, 3], [1, 2], "ids")
+    with pytest.raises(AssertionError, match="only adherence"):
+        grader.same_ids([1, 3], [1, 2], "ids", mistakes=[([3, 1], "only adherence")])
+    with pytest.raises(AssertionError, match="boundary slip"):
+        grader.same_function(lambda x: x > 9, [5, 10, 15], [False, False, True], "f",
+                             mistakes=[([False, True, True], "boundary slip")])
+
+
+# ---------------------------------------------------------------------------
+# the learner-side id check (issue #12 item 1, learner's half)
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "lid, env, stderr_has, stdout_has",
+    [
+        ("demo-learner", {}, "still the placeholder", ""),
+        ("demo-learner", {"JUPYTERHUB_USER": "ada"}, "still the placeholder", ""),
+        ("ada", {"JUPYTERHUB_USER": "ada"}, "", "is the login of this account"),
+        ("ada", {"JUPYTERHUB_USER": "ada.lovelace"}, 'change LEARNER_ID to "ada.lovelace"', ""),
+        ("Ada", {"JUPYTERHUB_USER": "ada"}, "including capitals", ""),
+        ("ada", {}, "", "No course account is known here"),
+        # while autograding the account is the grader's: not compared
+        ("ada", {"JUPYTERHUB_USER": "instructor", "NBGRADER_EXECUTION": "autograde"}, "", ""),
+        ("", {}, "empty", ""),
+    ],
+)
+def test_check_learner_id_warns_before_submitting(monkeypatch, capsys, lid, env, stderr_has, stdout_has):
+    for k in ("JUPYTERHUB_USER", "NBGRADER_EXECUTION"):
+        monkeypatch.delenv(k, raising=False)
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    assert ex.check_learner_id(lid) is None  # never a number (nbgrader would read it as partial credit)
+    out = capsys.readouterr()
+    if stderr_has:
+        assert stderr_has in out.err and out.err.startswith("WARNING: ")
+    else:
+        assert out.err == ""
+    if stdout_has:
+        assert stdout_has in out.out
+
+
+def _hidden(course: str, grade_id: str) -> str:
+    src = next(s for _, meta, s in _cells(course) if meta.get("grade_id") == grade_id)
+    return src.split("### BEGIN HIDDEN TESTS")[1].split("### END HIDDEN TESTS")[0]
+
+
+def test_published_rubric_applied_literally_is_told_the_gap_rule():
+    """A vendor claim in the gap of the published NCII bands, rated "empty" as the bands read literally:
+    marked wrong only with the reason (the course's gap rule) in the message; rated by the published
+    bands outside the gap, it is right."""
+    hidden = _hidden("02-screening", "task7_test")
+
+    def literal(auc, se, sp):  # the published bands, by hand (NCII behaviour screening chart)
+        if auc >= 0.75 and se >= 0.70 and sp >= 0.70:
+            return "full"
+        if 0.70 <= auc < 0.75 and se >= 0.60 and sp >= 0.60:
+            return "half"
+        return "empty"
+
+    seen_gap = seen_plain = 0
+    for i in range(300):
+        lid = f"vendor{i}"
+        v = ex.scenario("02-screening", lid)["vendor"]
+        lit = literal(v["auc_lower"], v["sensitivity"], v["specificity"])
+        gap = v["auc_lower"] >= 0.75 and min(v["sensitivity"], v["specificity"]) >= 0.60 and lit == "empty"
+        g = ex.Grader.__new__(ex.Grader)  # the real checks; guard and identity are tested above
+        g.course, g.learner_id, g.scenario = "02-screening", lid, ex.scenario("02-screening", lid)
+        shim = types.SimpleNamespace(Grader=lambda course, _lid, g=g: g)
+        ns = {"_ex": shim, "np": np, "LEARNER_ID": lid, "vendor_rating": lit}
+        if gap:
+            seen_gap += 1
+            with pytest.raises(AssertionError, match="gap of the published bands"):
+                exec(hidden, ns)
+        elif seen_plain < 20:
+            seen_plain += 1
+            exec(hidden, ns)  # the literal rubric is right outside the gap
+        if seen_gap >= 3 and seen_plain >= 20:
+            break
+    assert seen_gap >= 3 and seen_plain >= 20
