@@ -426,5 +426,5 @@ def test_a_page_whose_kernel_is_gone_says_so_and_reloads(voila_server, offline_p
 
 def test_every_app_is_covered():
     covered = {"screening", "aimline", "decision_lab", "fidelity", "equity", "data_meeting", "tier1", "behavior",
-               "foundations", "year_review"}
+               "foundations", "year_review", "your_data"}
     assert covered == set(BY_KEY)

@@ -51,13 +51,14 @@ def landing_html(apps: Sequence[App] | None = None) -> str:
         rows.append(
             f'<li class="mtss-app-link" data-app="{html.escape(a.key)}">'
             f'<a href="../{html.escape(a.path)}"><b>{html.escape(a.title)}</b></a> '
-            f'<span class="mtss-note">({html.escape(a.course)})</span><br>'
+            + (f'<span class="mtss-note">({html.escape(a.course)})</span>' if a.course else "") + "<br>"
             f"{html.escape(a.purpose)}</li>"
         )
     return (
         '<div class="mtss-landing">'
         "<p>Each app opens in its own page and runs on the synthetic datasets shipped with the academy; "
-        "choose a dataset in the app. Nothing here uses real student data.</p>"
+        "choose a dataset in the app. Only \"Your school's data\" reads a file of your own: in memory, "
+        "with student ids replaced by codes, and nothing saved.</p>"
         '<ul style="line-height:1.5">' + "".join(rows) + "</ul>"
         '<p class="mtss-note">Tip: add <code>?dataset=</code> and a dataset\'s name to an '
         "app's address to open it on that dataset.</p></div>"

@@ -27,7 +27,8 @@ class App:
     course: str
 
 
-#: Every app, in course order (one notebook per app; 01, 03 and 06 share the data-meeting app).
+#: Every app, in course order (one notebook per app; 01, 03 and 06 share the data-meeting app), then
+#: the one app that reads a leader's own file (no course).
 APPS: tuple[App, ...] = (
     App("foundations", "modules/01-foundations/app.ipynb", "MTSS at work in one grade",
         "The components in one screen: screening scores sorted into tiers by written criteria, against 80/15/5.",
@@ -59,6 +60,10 @@ APPS: tuple[App, ...] = (
     App("year_review", "modules/10-capstone/app.ipynb", "Year-end data review",
         "The capstone: fall screening, tier placement, progress decisions, fidelity, equity and behaviour, one tab each.",
         "YearReview", "10-capstone"),
+    App("your_data", "apps/your_data.ipynb", "Your school's data",
+        "Upload your own screening or progress export: columns suggested, every row set aside explained, then the "
+        "course views on de-identified data, in memory only.",
+        "YourData", ""),
 )
 
 #: The landing page that lists every app (served by the room server without a kernel).
