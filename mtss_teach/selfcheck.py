@@ -88,7 +88,10 @@ class Question:
         if self.kind == "choice":
             return isinstance(response, int) and 0 <= response < len(self.options) and self.options[response].correct
         v = parse_response(response, self.unit)
-        return v is not None and abs(v - float(self.answer)) <= self.tolerance + 1e-12
+        # a little slack for floating point, relative to the answer's size (an answer
+        # typed exactly at the tolerance's edge is right)
+        a = float(self.answer)
+        return v is not None and abs(v - a) <= self.tolerance + 1e-9 * max(1.0, abs(a))
 
 
 _NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$", re.IGNORECASE)
@@ -244,7 +247,7 @@ _JS = r"""
             fb.hidden=false;fb.dataset.state="wrong";fb.textContent="Type a number first.";return;}
           if(pct&&fs.dataset.percent!=="1"){v=v/100;}
           var a=parseFloat(fs.dataset.answer),t=parseFloat(fs.dataset.tolerance);
-          show(fb,Math.abs(v-a)<=t+1e-12,fs.dataset.explanation);}
+          show(fb,Math.abs(v-a)<=t+1e-9*Math.max(1,Math.abs(a)),fs.dataset.explanation);}
         btn.addEventListener("click",check);
         inp.addEventListener("keydown",function(e){if(e.key==="Enter"){e.preventDefault();check();}});});
     };
