@@ -120,21 +120,26 @@ def decode(raw: bytes) -> tuple[str, list[str]]:
         return raw.decode("utf-8"), notes
     except UnicodeDecodeError:
         pass
-    enc = "windows-1252"
+    # Windows-1252 first: Windows' own default where this course is used (and a superset of Latin-1's
+    # printable characters); only bytes it cannot decode send the guess to charset-normalizer.
+    try:
+        return raw.decode("windows-1252"), notes + ["the file was not UTF-8 (read as windows-1252)"]
+    except UnicodeDecodeError:
+        pass
+    enc = "latin-1"
     try:
         from charset_normalizer import from_bytes
 
         best = from_bytes(raw).best()
         if best is not None and best.encoding:
             enc = best.encoding.replace("_", "-")
-            enc = {"cp1252": "windows-1252"}.get(enc, enc)
     except ImportError:  # pragma: no cover - charset-normalizer is a dependency
         pass
     try:
         text = raw.decode(enc)
     except (UnicodeDecodeError, LookupError):
-        enc = "windows-1252"
-        text = raw.decode(enc, errors="replace")
+        enc = "latin-1"
+        text = raw.decode(enc)
     return text, notes + [f"the file was not UTF-8 (read as {enc})"]
 
 

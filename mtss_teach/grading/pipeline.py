@@ -251,7 +251,29 @@ def autograde(submissions: str | os.PathLike, course_root: str | os.PathLike | N
     _export_annotated(root, grades_csv, rows)
     if write_feedback:
         feedback(root, only=[(r.student, r.assignment) for r in batch if r.graded])
+        for r in batch:
+            if r.state == NOT_GRADABLE and _ID_OK.match(r.student) and r.assignment in known:
+                _not_gradable_page(root, r)
     return batch
+
+
+_ID_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]*$")
+
+
+def _not_gradable_page(root: Path, res: SubmissionResult) -> Path:
+    """A feedback page for a submission nothing could be scored in: the reason, and what to do."""
+    import html
+
+    dest = root / "feedback" / res.student / res.assignment / f"{NOTEBOOK[:-6]}.html"
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.write_text(
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>exercise</title></head><body>\n"
+        f"<h1>{html.escape(res.assignment)}: not graded yet</h1>\n"
+        f"<p>Your notebook could not be graded: {html.escape(res.reason())}.</p>\n"
+        "<p>Nothing was scored, so no points were lost. Please hand in your exercise notebook again "
+        "(File \u2192 Save, then submit <code>exercise.ipynb</code>); it will be graded in the next run.</p>\n"
+        "</body></html>\n", encoding="utf-8")
+    return dest
 
 
 def _forget_submission(root: Path, res: SubmissionResult, in_place: bool) -> None:
@@ -283,24 +305,20 @@ def _write_review_comments(root: Path, graded: list[SubmissionResult]) -> None:
 
 
 def _export_annotated(root: Path, grades_csv, rows: list[dict]) -> Path:
-    dest = export(root, grades_csv)
-    annotate_grades(dest, rows)
-    return dest
+    return export(root, grades_csv)
 
 
 def export(course_root: str | os.PathLike | None = None, to: str | os.PathLike | None = None) -> Path:
     """``nbgrader export`` to a CSV (default ``grades.csv`` in the course root), with the state columns.
 
-    When the course has a ``grading_report.csv``, the ``state`` and
-    ``reason`` columns are added (:func:`mtss_teach.grading.report.annotate_grades`).
+    The ``state`` and ``reason`` columns are added from ``grading_report.csv``
+    and the gradebook (:func:`mtss_teach.grading.report.annotate_grades`).
     """
     root = Path(course_root) if course_root else find_course_root()
     dest = Path(to).resolve() if to else root / "grades.csv"
     proc = run_nbgrader(["export", f"--to={dest}"], root)
     check_ran(proc, "export")
-    rows = read_report(root / REPORT)
-    if rows:
-        annotate_grades(dest, rows)
+    annotate_grades(dest, read_report(root / REPORT), set(_scores(root)))
     return dest
 
 

@@ -146,11 +146,14 @@ def write_report(path: Path, rows: list[dict]) -> None:
     tmp.replace(path)
 
 
-def annotate_grades(grades_csv: Path, report_rows: list[dict]) -> None:
+def annotate_grades(grades_csv: Path, report_rows: list[dict], in_gradebook: set | None = None) -> None:
     """Add ``state`` and ``reason`` to nbgrader's export; empty the score where nothing was graded.
 
-    A report row nbgrader's export lacks (a not-gradable submission
-    nbgrader never saw) is appended, so no submission is missing.
+    ``in_gradebook`` holds the (student, assignment) pairs the gradebook
+    has a submission for; a row of the export outside it and outside the
+    report is ``not submitted``. A report row nbgrader's export lacks (a
+    not-gradable submission nbgrader never saw) is appended, so no
+    submission is missing.
     """
     with open(grades_csv, newline="", encoding="utf-8") as fh:
         reader = csv.DictReader(fh)
@@ -168,7 +171,8 @@ def annotate_grades(grades_csv: Path, report_rows: list[dict]) -> None:
         seen.add(key)
         rep = by_key.get(key)
         if rep is None:
-            state, reason = (NOT_SUBMITTED, "") if not row.get("timestamp") else (GRADED, "")
+            submitted = key in in_gradebook if in_gradebook is not None else bool(row.get("timestamp"))
+            state, reason = (GRADED, "") if submitted else (NOT_SUBMITTED, "")
         else:
             state, reason = rep.get("state", ""), rep.get("reason", "")
         row["state"], row["reason"] = state, reason
