@@ -122,9 +122,11 @@ os.environ.setdefault("MTSS_BIND_LEARNER_ID", "0")
 c.Autograde.pre_convert_hook = announce_student
 c.Autograde.post_convert_hook = forget_student
 
-# `nbgrader validate` (and JupyterLab's Validate button when learners use
-# this configuration) prints a warning when LEARNER_ID is still the
-# placeholder or differs from the JupyterHub user.
+# `nbgrader validate` on the command line (with this configuration) prints a
+# warning when LEARNER_ID is still the placeholder or differs from the
+# JupyterHub user; so does `python -m mtss_teach.grading validate NOTEBOOK`
+# with any configuration. JupyterLab's Validate button shows only failing
+# cells, so in the Lab the exercise's own first cells give that warning.
 c.Execute.on_notebook_start = warn_on_validate
 
 # -- feedback -------------------------------------------------------------------
