@@ -186,7 +186,7 @@ def test_odd_files_are_graded_with_a_note(course, folder, note):
     ("jon", "exercise of 03-tier1-placement"),
     ("kit", "not a notebook"),
     ("lee", "several notebooks"),
-    ("ivy", "did not stop when interrupted"),
+    ("ivy", "did not stop in time when interrupted"),
 ])
 def test_not_gradable_has_a_reason_and_no_score(course, folder, why):
     r = row(course, folder)

@@ -42,6 +42,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     a = sub.add_parser("autograde", help="autograde new or changed SUBMISSIONS_DIR/<learner>/<assignment>/exercise.ipynb")
     a.add_argument("submissions")
     a.add_argument("--all", action="store_true", help="re-grade every submission, not only new or changed ones")
+    a.add_argument("--retry", action="store_true",
+                   help="also re-try unchanged submissions that could not be graded (e.g. after a busy run)")
     a.add_argument("--roster", default=None, help="roster CSV mapping LMS logins (folder names) to learner ids")
     a.add_argument("--timeout", type=int, default=60, help="seconds per cell (default 60)")
     a.add_argument("--output-cap", type=int, default=1_000_000, help="bytes of output kept per cell (default 1 MB)")
@@ -77,7 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.cmd == "autograde":
             results = autograde(args.submissions, root, timeout=args.timeout, bind_learner_id=args.bind_learner_id,
                                 write_feedback=not args.no_feedback, grades_csv=args.grades, roster=args.roster,
-                                regrade_all=args.all, output_cap=args.output_cap)
+                                regrade_all=args.all, output_cap=args.output_cap, retry=args.retry)
             for res in results:
                 score = "-" if res.score is None or res.state == "not gradable" else f"{res.score:g}/{res.max_score:g}"
                 who = res.student if res.submitted_as in ("", res.student) else f"{res.student} ({res.submitted_as})"

@@ -287,7 +287,7 @@ def _check_credit(root: Path, batch: list["SubmissionResult"], canonical: dict[s
                 jobs.append({"cell": name, "learner_id": learner, "setup": "\n".join(setup),
                              "test": src.get(name, ""), "answers": answers})
             plans.append((res, withheld, answer_of, pos))
-    verdicts = _replay(jobs, root, timeout=max(120.0, 20.0 * len(jobs)))
+    verdicts = _replay(jobs, root, timeout=max(600.0, 30.0 * len(jobs)))  # generous: a busy machine is slow
     for (k, name), why in zip(job_keys, verdicts):
         if why:
             plans[k][1][name] = why

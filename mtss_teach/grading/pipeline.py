@@ -76,8 +76,9 @@ def _nbgrader_failures(log: str) -> dict[tuple[str, str], str]:
             head = b.splitlines()[0] if b else ""
             if f"{os.sep}{s}{os.sep}{a}" in head or head.rstrip().endswith(f"{s}{os.sep}{a}"):
                 if "Timeout waiting for IOPub output" in b or "CellTimeoutError" in b:
-                    why = ("a cell kept running past the per-cell time limit and did not stop when interrupted "
-                           "(for example, it catches KeyboardInterrupt)")
+                    why = ("a cell ran past the per-cell time limit and did not stop in time when interrupted "
+                           "(it may catch KeyboardInterrupt; or the machine was too busy: retry with --retry "
+                           "and a longer --timeout)")
                 elif "UnresponsiveKernel" in b or "DeadKernelError" in b:
                     why = "the notebook's kernel died or stopped responding (memory use, or a crash)"
                 else:
@@ -128,7 +129,8 @@ def _first_answer_cell(root: Path, assignment: str) -> str | None:
 def autograde(submissions: str | os.PathLike, course_root: str | os.PathLike | None = None, *,
               timeout: int = 60, bind_learner_id: bool = False, write_feedback: bool = True,
               grades_csv: str | os.PathLike | None = None, roster: str | os.PathLike | Any = None,
-              regrade_all: bool = False, output_cap: int = 1_000_000) -> list[SubmissionResult]:
+              regrade_all: bool = False, output_cap: int = 1_000_000,
+              retry: bool = False) -> list[SubmissionResult]:
     """Autograde the new or changed submissions of ``<folder>/<assignment>/exercise.ipynb``.
 
     Returns one :class:`SubmissionResult` per submission graded in this run
@@ -138,7 +140,8 @@ def autograde(submissions: str | os.PathLike, course_root: str | os.PathLike | N
     ``state`` and ``reason`` columns) and the feedback of the submissions
     graded in this run are rewritten. ``roster`` (a path or a
     :class:`mtss_teach.roster.Roster`) maps LMS logins used as folder names
-    to learner ids.
+    to learner ids. ``retry`` also re-tries the unchanged submissions that
+    could not be graded.
     """
     root = Path(course_root).resolve() if course_root else find_course_root()
     subs = Path(submissions).resolve()
@@ -169,7 +172,7 @@ def autograde(submissions: str | os.PathLike, course_root: str | os.PathLike | N
         current = file_hash(raw if f.notebook else (f.problem or "").encode())
         old = old_by_key.get(key)
         if (not regrade_all and old and unchanged(old.get("fingerprint", ""), current, ctx)
-                and (old.get("state") == NOT_GRADABLE
+                and ((old.get("state") == NOT_GRADABLE and not retry)
                      or (root / "autograded" / old.get("student", "") / f.assignment / NOTEBOOK).is_file())):
             continue
         keys_done.add(key)
