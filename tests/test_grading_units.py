@@ -228,3 +228,10 @@ def test_feedback_filter_hides_test_internals():
                                            traceback=["File /opt/venv/lib/python3.11/site-packages/pandas/io.py:3"])]
     out, _ = HideTestInternals().preprocess_cell(mine, {}, 0)
     assert "/opt/venv" not in json.dumps(out.outputs) and "io.py:3" in out.outputs[0]["traceback"][0]
+
+
+def test_nbgrader_hooks_name_the_same_record_type_as_the_checks():
+    from mtss_teach.exercises import RECORD_MIME
+    from mtss_teach.grading import nbgrader_hooks
+
+    assert nbgrader_hooks.RECORD_MIME == RECORD_MIME

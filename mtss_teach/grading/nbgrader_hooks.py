@@ -31,6 +31,10 @@ from .course import PIPELINE_ENV
 __all__ = ["announce_student", "forget_student", "PipelineOnly", "CapOutput", "HideTestInternals",
            "PIPELINE_ONLY_MESSAGE"]
 
+#: :data:`mtss_teach.exercises.RECORD_MIME`, repeated here so nbgrader's process does not import the
+#: exercises module (and the whole library it snapshots) just to name it; a test checks they agree.
+RECORD_MIME = "application/vnd.mtss-teach.check+json"
+
 PIPELINE_ONLY_MESSAGE = (
     "This course autogrades only through `python -m mtss_teach.grading autograde SUBMISSIONS` "
     "(run in the course folder). nbgrader's own autograde -- formgrader's Autograde button, or a bare "
@@ -90,7 +94,6 @@ class CapOutput(NbGraderPreprocessor):
     def preprocess_cell(self, cell, resources, index):
         if cell.get("cell_type") != "code" or not cell.get("outputs"):
             return cell, resources
-        from mtss_teach.exercises import RECORD_MIME
 
         def size(o) -> int:
             return len(json.dumps(o, ensure_ascii=False).encode("utf-8"))
@@ -156,7 +159,6 @@ class HideTestInternals(NbGraderPreprocessor):
     def preprocess_cell(self, cell, resources, index):
         if cell.get("cell_type") != "code":
             return cell, resources
-        from mtss_teach.exercises import RECORD_MIME
 
         nbg = (cell.get("metadata") or {}).get("nbgrader") or {}
         is_test = bool(nbg.get("grade")) and not nbg.get("solution")
