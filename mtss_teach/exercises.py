@@ -51,9 +51,12 @@ without it being noticed):
 - the expected answer is recomputed from a fresh :func:`scenario` read from
   the data files, so mutating the notebook's ``scenario`` changes nothing;
 - under ``nbgrader autograde`` the scenario graded is the one of the
-  nbgrader student (the submission's folder name), read from the kernel's
-  launch environment, not from ``LEARNER_ID``: a copied notebook is graded
-  against the copier's own numbers (:func:`graded_learner_id`).
+  ``LEARNER_ID`` typed in the notebook (the answers were computed for it),
+  and the grading pipeline compares it with the submission's account (the
+  nbgrader student id, read from the kernel's launch environment): a
+  difference -- a placeholder left in, a classmate's id or notebook -- is
+  marked "needs review: id mismatch" for the instructor
+  (:func:`graded_learner_id`, :mod:`mtss_teach.grading.identity`).
 
 Python code in the learner's kernel can always, with enough effort, forge
 what an in-process check looks at (for example by compiling code under a
@@ -102,6 +105,7 @@ __all__ = [
     "learner_seed",
     "graded_learner_id",
     "PLACEHOLDER_IDS",
+    "PLACEHOLDER_LEARNER_ID",
     "learner_id_problem",
     "check_learner_id",
     "Grader",
@@ -191,15 +195,36 @@ def _launch_environ() -> dict[str, str]:
     return env
 
 
+#: The ``LEARNER_ID`` the exercise notebooks ship with; a learner who leaves
+#: it is warned before submitting and their submission is marked for review.
+PLACEHOLDER_LEARNER_ID = "demo-learner"
+
+
+def _autograde_account(env: dict[str, str], course: str | None) -> str:
+    """The nbgrader student id being autograded, from the kernel's launch environment ("" otherwise)."""
+    student = env.get("MTSS_GRADED_STUDENT", "").strip()
+    assignment = env.get("MTSS_GRADED_ASSIGNMENT", "").strip()
+    if student and env.get("NBGRADER_EXECUTION") == "autograde" and (
+            course is None or not assignment or assignment == course):
+        return student
+    return ""
+
+
 def graded_learner_id(learner_id: Any, course: str | None = None) -> str:
     """The learner id whose scenario is graded.
 
-    Normally ``learner_id`` (the notebook's ``LEARNER_ID``). While
-    ``nbgrader autograde`` runs with this course's ``nbgrader_config.py``,
-    the kernel is started with the nbgrader student id of the submission
-    (``MTSS_GRADED_STUDENT``) and ``MTSS_BIND_LEARNER_ID=1``; then that
-    student id is graded, whatever ``LEARNER_ID`` says, so a notebook copied
-    from another learner is graded against the copier's own scenario.
+    The notebook's ``LEARNER_ID`` (``learner_id``): the setup cell drew the
+    scenario from it, so the answers belong to it. Under ``nbgrader
+    autograde`` with this course's ``nbgrader_config.py`` the kernel is also
+    given the submission's student id (``MTSS_GRADED_STUDENT``, from its
+    launch environment, which notebook code cannot change):
+
+    - when ``LEARNER_ID`` is missing or unusable, that student id is graded;
+    - with ``MTSS_BIND_LEARNER_ID=1`` (``autograde --bind-learner-id``),
+      that student id is always graded, whatever ``LEARNER_ID`` says.
+
+    When the two differ, the pipeline marks the submission "needs review:
+    id mismatch" (see :mod:`mtss_teach.grading.identity`).
 
     Examples
     --------
@@ -208,17 +233,16 @@ def graded_learner_id(learner_id: Any, course: str | None = None) -> str:
     'ada'
     """
     env = _launch_environ()
+    account = _autograde_account(env, course)
     bound = env.get("MTSS_BIND_LEARNER_ID", "0").strip().lower() not in ("", "0", "false", "no")
-    student = env.get("MTSS_GRADED_STUDENT", "").strip()
-    assignment = env.get("MTSS_GRADED_ASSIGNMENT", "").strip()
-    if (
-        bound
-        and student
-        and env.get("NBGRADER_EXECUTION") == "autograde"
-        and (course is None or not assignment or assignment == course)
-    ):
-        return student
-    return _check_learner_id(learner_id)
+    if account and bound:
+        return account
+    try:
+        return _check_learner_id(learner_id)
+    except DataError:
+        if account:
+            return account
+        raise
 
 
 #: The ``LEARNER_ID`` the exercise notebooks ship with (and other obvious
@@ -1370,7 +1394,7 @@ def _emit_record(grader: "Grader", check: str, name: str, value: dict) -> None:
     if shell is None or getattr(shell, "kernel", None) is None:
         return
     record = {"version": _RECORD_VERSION, "course": grader.course, "learner_id": grader.learner_id,
-              "check": check, "name": str(name), "value": value}
+              "account": getattr(grader, "account", ""), "check": check, "name": str(name), "value": value}
     display({RECORD_MIME: record, "text/plain": ""}, raw=True)
 
 
@@ -1406,7 +1430,12 @@ class Grader:
         guard()
         self.course = _check_course(course)
         self.learner_id = graded_learner_id(learner_id, self.course)
-        if isinstance(learner_id, str) and learner_id.strip() != self.learner_id:
+        self.account = _autograde_account(_launch_environ(), self.course)
+        typed = learner_id.strip() if isinstance(learner_id, str) else None
+        if self.account and self.account != self.learner_id:
+            print(f"Note: graded against the scenario of {self.learner_id!r}, the LEARNER_ID in this notebook; "
+                  f"it was handed in by {self.account!r}. Your instructor will review the difference.")
+        elif typed != self.learner_id:
             print(f"Note: graded as {self.learner_id!r} (your course login); "
                   f"this notebook's LEARNER_ID is {learner_id!r}.")
         self.scenario = scenario(self.course, self.learner_id)

@@ -25,9 +25,10 @@ Submissions, for every assignment (students are folder names):
   report's ``withheld`` column, left for manual grading);
 - for a third of the assignments each: ``dee`` (another learner id, full
   solutions -> full marks), ``fay`` (ada's notebook copied as it is, with
-  LEARNER_ID "ada" -> loses points: the scenario graded is the submitting
-  student's) and ``gus`` (ada's answers typed in as values under gus's own
-  id -> loses points).
+  LEARNER_ID "ada" -> the typed id's scenario is graded, so full marks, but
+  the submission "needs review: id mismatch (typed ada, graded as fay)" in
+  the report and grades.csv) and ``gus`` (ada's answers typed in as values
+  under gus's own id -> loses points).
 
 Expected scores are decided by hand from the tasks' points.
 """
@@ -317,7 +318,7 @@ def build_submissions(root: Path, subs: Path, courses, plan: dict) -> None:
 
         if course in FAY_COURSES:
             write(subs, "fay", course, set_learner(copy.deepcopy(src), "ada"))  # a copied notebook
-            exp["fay"] = ("less_than", full)
+            exp["fay"] = ("exactly", full)
         if course in DEE_COURSES:
             write(subs, "dee", course, set_learner(copy.deepcopy(src), "dee"))
             exp["dee"] = ("exactly", full)
@@ -425,6 +426,14 @@ def test_expected_score(batch, student, course):
         assert score < want, (row, spec)
     # the exported CSV agrees with the gradebook
     assert float(batch["grades"][(student, course)]["score"]) == score
+    if student == "fay":  # a classmate's notebook: graded for the typed id, and the instructor is told
+        for where in (row, batch["grades"][(student, course)]):
+            assert where["state"] == "needs review", where
+            assert "id mismatch (typed ada, graded as fay)" in where["reason"], where
+    elif student in ("ada", "dee", "ben", "gus"):
+        assert row["state"] == "graded" and row["reason"] == "", row
+    elif student == "cy":  # an infinite loop, stopped: graded, and the instructor is told
+        assert row["state"] == "needs review" and "time limit: task2_answer" in row["reason"], row
 
 
 @pytest.mark.slow
@@ -675,6 +684,7 @@ def test_check_credit_withholds_missing_wrong_or_contradictory_records(batch, tm
         for k in (1, 2, 3):
             g = gb.find_grade(f"task{k}_test", "exercise", course, "ada")
             assert (g.score, g.needs_manual_grade) == (0.0, True), k
+            assert g.manual_score == 0.0  # withheld: nbgrader's own auto score is kept for the review command
             comment = gb.find_comment(f"task{k}_answer", "exercise", course, "ada").comment
             assert comment and "withheld" in comment and f"task{k}_test" in comment, k
         for k in (4, 5):
@@ -683,11 +693,14 @@ def test_check_credit_withholds_missing_wrong_or_contradictory_records(batch, tm
         assert gb.find_submission(course, "ada").score == 4.0
 
 
-def test_scan_lets_pandas_display_settings_through_and_nothing_else_of_pandas():
+def test_scan_lets_pandas_options_through_and_nothing_else_of_pandas():
     from mtss_teach.grading import scan_source
 
     assert scan_source("import pandas as pd\npd.options.display.max_rows = 5\npd.options.display.precision = 2") == []
     assert scan_source("pandas.options.display.width = 120") == []
-    assert scan_source("pd.options.mode.copy_on_write = False") == ["line 1: assigns to pd.options.mode.copy_on_write"]
-    assert scan_source("pd.options.display = None") == ["line 1: assigns to pd.options.display"]
+    assert scan_source("pd.options.mode.chained_assignment = None") == []
+    assert scan_source("pd.options.mode.copy_on_write = False") == []
     assert scan_source("pd.options.display.max_rows[0].x = 1") != []
+    assert scan_source("pd.read_csv = None") == ["line 1: assigns to pd.read_csv"]
+    assert scan_source("pd.DataFrame.sum = lambda self: 0") == ["line 1: assigns to pd.DataFrame.sum"]
+    assert scan_source("import pandas as p2\np2.Series.mean = len") == ["line 2: assigns to p2.Series.mean"]

@@ -421,6 +421,12 @@ def gradebook_rows(root: Path, sql: str, *args) -> list[tuple]:
         con.close()
 
 
+def effective(v: tuple) -> float:
+    """The score a grade counts for: the manual score when set (a withheld test has 0), else the auto score."""
+    auto, manual, _ = v
+    return manual if manual is not None else (auto or 0)
+
+
 def cell_scores(root: Path) -> dict[tuple[str, str, str], tuple[float | None, float | None, float]]:
     """(student, assignment, grade cell) -> (auto_score, manual_score, max_score), read with sqlite3."""
     rows = gradebook_rows(root, """
@@ -508,7 +514,7 @@ def test_gradebook_holds_each_graded_submission_exactly_once(stress):
     # a submission not graded is either absent or recorded once with nothing earned
     scores = cell_scores(root)
     for key in set(counts) - graded:
-        got = [v[0] or 0 for (st_, a, _), v in scores.items() if (st_, a) == key]
+        got = [effective(v) for (st_, a, _), v in scores.items() if (st_, a) == key]
         assert sum(got) == 0, (key, got)
     # one notebook per graded submission, holding exactly the instructor's graded cells at the instructor's points
     nb_counts = gradebook_rows(root, """
@@ -554,7 +560,7 @@ def test_honest_submissions_get_their_exact_scores(stress, kind):
         assert float(row["score"]) == s.exact, (s.course, row)
         assert float(row["max_score"]) == s.full
         for k in s.zero_tasks:
-            assert (scores[(s.student, s.course, f"task{k}_test")][0] or 0) == 0, (s.course, k)
+            assert effective(scores[(s.student, s.course, f"task{k}_test")]) == 0, (s.course, k)
         assert row["review"] == "", row  # honest work is not flagged for review
         assert row["withheld"] == "", row  # and its credit is confirmed outside the kernel
 
@@ -573,7 +579,7 @@ def test_adversarial_submissions_get_no_unearned_credit(stress, kind):
     assert max_score == s.full, row  # forged points or cells never raise the maximum
     assert score <= s.earned, (s.course, row)
     for k in s.zero_tasks:
-        assert (scores[(s.student, s.course, f"task{k}_test")][0] or 0) == 0, (s.course, k, row)
+        assert effective(scores[(s.student, s.course, f"task{k}_test")]) == 0, (s.course, k, row)
     if s.exact is not None:
         assert score == s.exact, (s.course, row)
 
@@ -598,7 +604,8 @@ def test_disabled_checks_have_their_points_withheld_with_a_reason(stress, kind):
         assert "left no record" in row["withheld"], row
     with_grades = cell_scores(stress["root"])
     auto, manual, _ = with_grades[(s.student, s.course, f"task{s.tasks}_test")]
-    assert (auto or 0) == 0 and manual is None, (auto, manual)
+    # withheld: a manual score of 0 over nbgrader's own auto score (kept for the review command)
+    assert manual == 0.0 and effective((auto, manual, None)) == 0, (auto, manual)
     needs = gradebook_rows(stress["root"], """
         SELECT g.needs_manual_grade FROM grade g JOIN base_cell bc ON g.cell_id = bc.id
         JOIN submitted_notebook sn ON g.notebook_id = sn.id JOIN submitted_assignment sa ON sn.assignment_id = sa.id
