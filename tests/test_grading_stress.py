@@ -89,7 +89,7 @@ COURSES = sorted(p.parent.name for p in (ROOT / "modules").glob("*/exercise.ipyn
 CELL_TIMEOUT = 10  # seconds per cell (the course default is 60)
 BATCH_TIMEOUT = 900  # seconds for the whole autograde subprocess
 GENERATE_TIMEOUT = 300
-POINTS_PER_TASK = 2.0
+POINTS_PER_TASK = 2.0  # (unused: each task's points are read from the source notebook, task_points())
 WRONG = '"WRONG ANSWER"'  # a value no check accepts (not a number, word, id list, bool, None or function)
 
 # ---------------------------------------------------------------------------
@@ -119,6 +119,17 @@ def cell(nb: dict, grade_id: str) -> dict:
 
 def n_tasks(nb: dict) -> int:
     return sum(1 for c in nb["cells"] if (gid(c) or "").startswith("task") and gid(c).endswith("_test"))
+
+
+def task_points(nb: dict) -> dict[int, float]:
+    """Task k -> the points of its test cell (tasks are worth different points)."""
+    return {int(gid(c)[4:-5]): float(c["metadata"]["nbgrader"]["points"]) for c in nb["cells"]
+            if (gid(c) or "").startswith("task") and gid(c).endswith("_test")}
+
+
+def pts_of(course: str, tasks) -> float:
+    p = task_points(load(ROOT / "modules" / course / "exercise.ipynb"))
+    return sum(p[k] for k in tasks)
 
 
 def set_learner(nb: dict, lid: str, prefix: str = "") -> dict:
@@ -181,7 +192,7 @@ class Sub:
 
     @property
     def full(self) -> float:
-        return POINTS_PER_TASK * self.tasks
+        return pts_of(self.course, range(1, self.tasks + 1))
 
 
 LOOP = "while True:\n    pass\n"
@@ -228,7 +239,8 @@ def write_nb(subs: Path, student: str, course: str, nb: dict | bytes) -> None:
 
 def honest_subs(course: str, src: dict, rel: dict) -> list[tuple[Sub, dict]]:
     n = n_tasks(src)
-    full = POINTS_PER_TASK * n
+    tp = task_points(src)
+    full = sum(tp.values())
     out = []
     nb = set_learner(copy.deepcopy(src), "full")
     out.append((Sub("full", course, "full", True, n, exact=full, earned=full), nb))
@@ -238,22 +250,24 @@ def honest_subs(course: str, src: dict, rel: dict) -> list[tuple[Sub, dict]]:
     nb = set_learner(copy.deepcopy(rel), "half")
     for k in range(1, h + 1):
         cell(nb, f"task{k}_answer")["source"] = solution(src, k)
-    out.append((Sub("half", course, "half", True, n, exact=POINTS_PER_TASK * h, earned=POINTS_PER_TASK * h,
+    out.append((Sub("half", course, "half", True, n, exact=pts_of(course, range(1, h + 1)),
+                    earned=pts_of(course, range(1, h + 1)),
                     zero_tasks=tuple(range(h + 1, n + 1))), nb))
     nb = set_learner(copy.deepcopy(rel), "lastwrong")
     for k in range(1, n):
         cell(nb, f"task{k}_answer")["source"] = solution(src, k)
     cell(nb, f"task{n}_answer")["source"] = wrong_answer(src, n)
-    out.append((Sub("lastwrong", course, "lastwrong", True, n, exact=full - POINTS_PER_TASK,
-                    earned=full - POINTS_PER_TASK, zero_tasks=(n,)), nb))
+    out.append((Sub("lastwrong", course, "lastwrong", True, n, exact=full - tp[n],
+                    earned=full - tp[n], zero_tasks=(n,)), nb))
     return out
 
 
 def adversarial_sub(kind: str, course: str, src: dict, rel: dict) -> tuple[Sub, dict | bytes]:
     n = n_tasks(src)
-    full = POINTS_PER_TASK * n
+    tp = task_points(src)
+    full = sum(tp.values())
     student = "adv-" + kind
-    honest_rest = full - POINTS_PER_TASK  # every task right but the last
+    honest_rest = full - tp[n]  # every task right but the last
     sub = Sub(student, course, kind, False, n, exact=honest_rest, earned=honest_rest, zero_tasks=(n,))
 
     if kind.startswith("unreadable"):
@@ -326,7 +340,7 @@ def adversarial_sub(kind: str, course: str, src: dict, rel: dict) -> tuple[Sub, 
         nb = set_learner(copy.deepcopy(rel), student)
         cell(nb, "task1_answer")["source"] = solution(src, 1)
         cell(nb, "task2_answer")["source"] = LOOP
-        sub.exact = sub.earned = POINTS_PER_TASK
+        sub.exact = sub.earned = tp[1]
         sub.zero_tasks = tuple(range(2, n + 1))
         sub.timed_out = ("task2_answer",)
     elif kind == "loop-last":
@@ -462,11 +476,10 @@ def test_the_batch_is_big_and_mixed(stress):
     assert sum(s.honest for s in plan) >= 30 and sum(not s.honest for s in plan) >= 20
     assert {s.course for s in plan} == set(COURSES)
     assert len({(s.student, s.course) for s in plan}) == len(plan)
-    # every task of every exercise is worth 2 points (the expected scores above rely on it)
+    # every task of every exercise is worth some points (the expected scores above read them)
     for c in COURSES:
         src = load(ROOT / "modules" / c / "exercise.ipynb")
-        pts = [c_["metadata"]["nbgrader"]["points"] for c_ in src["cells"] if (gid(c_) or "").endswith("_test")]
-        assert pts == [POINTS_PER_TASK] * n_tasks(src), (c, pts)
+        assert len(task_points(src)) == n_tasks(src) and all(p > 0 for p in task_points(src).values()), c
 
 
 @pytest.mark.slow
@@ -525,9 +538,11 @@ def test_gradebook_holds_each_graded_submission_exactly_once(stress):
         if (st_, a) in graded:
             assert n == 1, (st_, a, n)
     for s in graded_subs(stress):
-        cells = {name: v for (st_, a, name), v in scores.items() if (st_, a) == (s.student, s.course)}
+        cells = {name: v for (st_, a, name), v in scores.items()
+                 if (st_, a) == (s.student, s.course) and name != "id_check"}  # the 0-point id check
         assert set(cells) == {f"task{k}_test" for k in range(1, s.tasks + 1)}, (s.student, s.course, sorted(cells))
-        assert all(v[2] == POINTS_PER_TASK for v in cells.values()), (s.student, s.course, cells)
+        tp = task_points(load(ROOT / "modules" / s.course / "exercise.ipynb"))
+        assert all(v[2] == tp[int(name[4:-5])] for name, v in cells.items()), (s.student, s.course, cells)
 
 
 @pytest.mark.slow
@@ -540,7 +555,7 @@ def test_gradebook_api_agrees(stress):
             a = gb.find_assignment(c)
             students = [sub.student.id for sub in a.submissions]
             assert len(students) == len(set(students)), c
-            assert a.max_score == POINTS_PER_TASK * n_tasks(load(ROOT / "modules" / c / "exercise.ipynb"))
+            assert a.max_score == sum(task_points(load(ROOT / "modules" / c / "exercise.ipynb")).values())
         for s in graded_subs(stress):
             sub = gb.find_submission(s.course, s.student)
             row = stress["report"][(s.student, s.course)]
