@@ -95,10 +95,10 @@ apps: $(VENV)/.stamp-test
 release: $(VENV)/.stamp-test
 	$(BIN)/python -m mtss_teach.grading generate
 
-#   make autograde SUBMISSIONS=dir   grade dir/<student>/<course>/exercise.ipynb: gradebook.db, grades.csv, feedback/
+#   make autograde SUBMISSIONS=dir [ROSTER=roster.csv]   grade new or changed dir/<learner>/<course>/exercise.ipynb: gradebook.db, grades.csv, grading_report.csv, feedback/
 autograde: $(VENV)/.stamp-test
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make autograde SUBMISSIONS=path/to/submissions"; exit 2; }
-	$(BIN)/python -m mtss_teach.grading autograde "$(SUBMISSIONS)"
+	$(BIN)/python -m mtss_teach.grading autograde "$(SUBMISSIONS)" $(if $(ROSTER),--roster "$(ROSTER)")
 
 #   make datasets     regenerate the shipped synthetic datasets in datasets/ exactly
 datasets: $(VENV)/.stamp-book
