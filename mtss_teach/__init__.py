@@ -35,7 +35,7 @@ __version__ = "0.1.0"
 SUBMODULES: tuple[str, ...] = (
     "norms", "screening", "progress", "fidelity", "equity", "behavior",
     "cohorts", "datasets", "io", "roster", "polls",
-    "charts", "explorers", "selfcheck", "widgets", "apps", "exercises", "grading", "lms", "classwide",
+    "charts", "explorers", "selfcheck", "widgets", "apps", "exercises", "grading", "lms", "classwide", "tables",
 )
 
 __all__ = ["DataError", "__version__", *SUBMODULES]

@@ -32,6 +32,10 @@ __all__ = [
     "check_choice",
     "check_number",
     "position",
+    "ndim",
+    "shape_of",
+    "not_a_number",
+    "check_grade",
 ]
 
 
@@ -54,7 +58,7 @@ def position(i: int, shape: Shape | None = None) -> str:
     return f"position {i}"
 
 
-def _ndim(x: Any) -> int:
+def ndim(x: Any) -> int:
     """``np.ndim``, but -1 for ragged nested lists (which numpy refuses to shape)."""
     try:
         return int(np.ndim(x))
@@ -62,13 +66,13 @@ def _ndim(x: Any) -> int:
         return -1
 
 
-def _shape_of(x: Any, name: str | None = None) -> Shape:
+def shape_of(x: Any, name: str | None = None) -> Shape:
     if isinstance(x, pd.Series):
         return Shape("series", x.index, x.name)
     if isinstance(x, pd.DataFrame):
         where = f"{name}: " if name else ""
         raise DataError(f"{where}expected a scalar, list, numpy array or pandas Series, got a DataFrame")
-    if _ndim(x) == 0:  # ragged nested lists (-1) are arrays, reported element by element later
+    if ndim(x) == 0:  # ragged nested lists (-1) are arrays, reported element by element later
         return Shape("scalar")
     return Shape("array")
 
@@ -79,7 +83,7 @@ _NOT_NUMBERS = (bool, np.bool_, str, bytes, pd.Timestamp, np.datetime64, np.time
                 _dt.timedelta, complex, np.complexfloating)
 
 
-def _not_a_number(v: Any) -> bool:
+def not_a_number(v: Any) -> bool:
     return isinstance(v, _NOT_NUMBERS) or hasattr(v, "year")
 
 
@@ -150,7 +154,7 @@ def as_float_array(
     >>> as_float_array([1, 2.5], "scores")[0]
     array([1. , 2.5])
     """
-    shape = _shape_of(x, name)
+    shape = shape_of(x, name)
     _reject_date_dtype(x, name, shape, what)
     fast = None
     if isinstance(x, np.ndarray) and x.dtype.kind in "iuf" and x.ndim <= 1:
@@ -168,7 +172,7 @@ def as_float_array(
     else:
         raw = _raw(x, name)
         if raw.size and raw.dtype == object:
-            bad_type = [i for i, v in enumerate(raw) if _not_a_number(v)]
+            bad_type = [i for i, v in enumerate(raw) if not_a_number(v)]
             if bad_type:
                 i = bad_type[0]
                 raise DataError(
@@ -232,7 +236,7 @@ def as_binary_array(x: Any, name: str) -> tuple[np.ndarray, Shape]:
     >>> as_binary_array([1, 0, True], "at_risk")[0]
     array([ True, False,  True])
     """
-    shape = _shape_of(x, name)
+    shape = shape_of(x, name)
     if isinstance(x, np.ndarray) and x.dtype == bool and x.ndim <= 1:
         arr = x.reshape(-1)
         if arr.size == 0:
@@ -253,7 +257,7 @@ def as_binary_array(x: Any, name: str) -> tuple[np.ndarray, Shape]:
             num = raw.astype(float)
         ok = (num == 0) | (num == 1)
         if raw.dtype == object:
-            ok &= np.array([not _not_a_number(v) or isinstance(v, (bool, np.bool_)) for v in raw])
+            ok &= np.array([not not_a_number(v) or isinstance(v, (bool, np.bool_)) for v in raw])
     except (TypeError, ValueError, OverflowError):
         num = None
         ok = np.array(
@@ -313,7 +317,7 @@ def check_choice(value: Any, name: str, allowed: Iterable[Any]) -> Any:
     v = value.strip().lower() if isinstance(value, str) else value
     try:
         # one value only: a list or array never matches (and an array would compare elementwise)
-        hit = _ndim(v) == 0 and not isinstance(v, (dict, set, frozenset)) and v in allowed
+        hit = ndim(v) == 0 and not isinstance(v, (dict, set, frozenset)) and v in allowed
     except (TypeError, ValueError):
         hit = False
     if isinstance(v, (bool, np.bool_)) and not any(isinstance(a, bool) for a in allowed):
@@ -343,7 +347,7 @@ def check_number(
     >>> check_number(12, "weeks", lo=1, integer=True)
     12
     """
-    if _ndim(value) != 0 or isinstance(value, _NOT_NUMBERS) or hasattr(value, "year"):
+    if ndim(value) != 0 or isinstance(value, _NOT_NUMBERS) or hasattr(value, "year"):
         raise DataError(f"{name}: expected a single number, got {value!r}")
     try:
         v = float(value)
@@ -366,3 +370,17 @@ def check_number(
 
 
 Sized = Sequence  # for type hints above
+
+
+def check_grade(grade: Any, allowed: Sequence[int], hint: str = "") -> int:
+    """One whole-number grade among ``allowed`` (DataError naming ``grade`` otherwise)."""
+    if isinstance(grade, (bool, np.bool_)) or isinstance(grade, str) or ndim(grade) != 0:
+        raise DataError(f"grade: expected one whole-number grade, got {grade!r}")
+    try:
+        g = float(grade)
+    except (TypeError, ValueError, OverflowError):
+        raise DataError(f"grade: expected one whole-number grade, got {str(grade)[:40]}") from None
+    if not np.isfinite(g) or g != round(g) or int(g) not in allowed:
+        shown = ", ".join(str(a) for a in allowed)
+        raise DataError(f"grade: {grade!r} is not one of {shown}{hint}")
+    return int(g)

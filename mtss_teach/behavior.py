@@ -18,9 +18,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._validate import _not_a_number, _shape_of, as_float_array, position, restore
+from ._validate import as_float_array, not_a_number as _not_a_number, position, restore
+from ._validate import shape_of as _shape_of
 from .errors import DataError
-from .norms import _read
+from ._packagedata import read_table as _read
 
 __all__ = [
     "odr_rate",

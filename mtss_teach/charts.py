@@ -38,7 +38,7 @@ import pandas as pd
 from . import behavior, progress, screening
 from ._validate import as_binary_array, as_float_array, check_choice, check_number, check_same_length
 from .errors import DataError
-from .io import _parse_dates
+from .io import parse_dates as _parse_dates
 
 __all__ = [
     "OKABE_ITO",
@@ -95,15 +95,15 @@ PALETTE: dict[str, str] = {
 
 
 
-def _tint(hex_colour: str, amount: float) -> str:
+def tint(hex_colour: str, amount: float) -> str:
     """Mix a colour with white: ``amount`` of the colour, ``1 - amount`` white."""
     rgb = [int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)]
     return "#" + "".join(f"{round(255 - amount * (255 - c)):02X}" for c in rgb)
 
 
 #: Light fills (Okabe-Ito blue and vermillion mixed with white) for table cells.
-PALETTE["correct_fill"] = _tint(OKABE_ITO["blue"], 0.15)
-PALETTE["error_fill"] = _tint(OKABE_ITO["vermillion"], 0.15)
+PALETTE["correct_fill"] = tint(OKABE_ITO["blue"], 0.15)
+PALETTE["error_fill"] = tint(OKABE_ITO["vermillion"], 0.15)
 
 #: Plain-language label for each progress-monitoring action (:data:`mtss_teach.progress.ACTIONS`).
 ACTION_LABELS: dict[str, str] = {
@@ -135,7 +135,7 @@ def _py(v: Any) -> Any:
     return v.item() if isinstance(v, np.generic) else v
 
 
-def _fmt(x: float, digits: int = 2) -> str:
+def fmt_number(x: float, digits: int = 2) -> str:
     """Number for a label: 1.50 -> '1.5', 2.0 -> '2', NaN -> 'n/a'."""
     if x is None or not np.isfinite(x):
         return "n/a"
@@ -143,7 +143,7 @@ def _fmt(x: float, digits: int = 2) -> str:
     return "0" if s in ("-0", "") else s
 
 
-def _p(x: float) -> str:
+def fmt_proportion(x: float) -> str:
     """Proportion for a label, always 2 decimals: 0.5 -> '0.50'; NaN -> 'n/a'."""
     if x is None or not np.isfinite(x):
         return "n/a"
@@ -325,7 +325,7 @@ def progress_chart(
     line_colors = [PALETTE["aimline"]]
     line_dash = [[8, 4]]
     if tr is not None:
-        name = f"Trend ({_TREND_LABELS.get(tr.method, tr.method)}): {_fmt(tr.slope)} a week"
+        name = f"Trend ({_TREND_LABELS.get(tr.method, tr.method)}): {fmt_number(tr.slope)} a week"
         x0, x1 = float(w.min()), float(w.max())
         lines += [{"line": name, "week": x0, "score": float(tr.at(x0))},
                   {"line": name, "week": x1, "score": float(tr.at(x1))}]
@@ -354,7 +354,7 @@ def progress_chart(
         )
     )
     goal_df = pd.DataFrame({"week": [aimline.goal_week], "score": [aimline.goal],
-                            "label": [f"Goal {_fmt(aimline.goal, 1)} by week {_fmt(aimline.goal_week)}"]})
+                            "label": [f"Goal {fmt_number(aimline.goal, 1)} by week {fmt_number(aimline.goal_week)}"]})
     goal_layer = alt.Chart(goal_df).mark_point(shape="cross", size=140, filled=True,
                                                color=PALETTE["aimline"]).encode(x=alt.X("week:Q"), y=alt.Y("score:Q"))
     goal_text = alt.Chart(goal_df).mark_text(align="right", dx=-8, dy=-10, fontSize=11,
@@ -388,14 +388,14 @@ def progress_chart(
     head = title or f"{measure}: progress toward the goal"
     desc = (
         f"Progress-monitoring graph of {len(bw)} baseline and {len(w)} monitoring scores "
-        f"({units}), weeks {_fmt(pts['week'].min())} to {_fmt(pts['week'].max())}. Goal line from "
-        f"{_fmt(aimline.start_score, 1)} at week {_fmt(aimline.start_week)} to {_fmt(aimline.goal, 1)} "
-        f"at week {_fmt(aimline.goal_week)} ({_fmt(aimline.slope)} a week)."
+        f"({units}), weeks {fmt_number(pts['week'].min())} to {fmt_number(pts['week'].max())}. Goal line from "
+        f"{fmt_number(aimline.start_score, 1)} at week {fmt_number(aimline.start_week)} to {fmt_number(aimline.goal, 1)} "
+        f"at week {fmt_number(aimline.goal_week)} ({fmt_number(aimline.slope)} a week)."
     )
     if tr is not None:
-        desc += f" Trend {_fmt(tr.slope)} a week."
+        desc += f" Trend {fmt_number(tr.slope)} a week."
     if len(phases):
-        desc += " Phase changes at week " + ", ".join(_fmt(x) for x in phases["week"]) + "."
+        desc += " Phase changes at week " + ", ".join(fmt_number(x) for x in phases["week"]) + "."
     if dec is not None:
         desc += f" Decision: {ACTION_LABELS[dec.action]}. {dec.reason}"
     # Options go to the constructor: every .properties()/.resolve_scale() call deep-copies the chart.
@@ -411,7 +411,7 @@ def progress_chart(
 # ---------------------------------------------------------------------------
 
 
-def _nice_width(span: float, target_bins: int = 30) -> float:
+def nice_bin_width(span: float, target_bins: int = 30) -> float:
     if not span > 0:
         return 1.0
     if not math.isfinite(span):
@@ -518,7 +518,7 @@ def screening_histogram(
                 f"scores: the scores and the cut run from {lo:g} to {hi:g}, a range wider than the "
                 "largest float; they cannot be binned"
             )
-        width = _nice_width(span)
+        width = nice_bin_width(span)
     else:
         width = check_number(bin_width, "bin_width", lo=0, lo_open=True)
     k = _bin_index(s, c, width, direction, lo, hi)
@@ -589,7 +589,7 @@ def screening_chart(
     c = float(cut)
     n = int(hist["count"].sum())
     n_flag = int(hist.loc[hist["flagged"], "count"].sum())
-    rule_txt = f"score {'below' if direction == 'below' else 'above'} {_fmt(c)}"
+    rule_txt = f"score {'below' if direction == 'below' else 'above'} {fmt_number(c)}"
     hist["status"] = np.where(hist["flagged"], "Flagged by the screener", "Not flagged")
     status_domain = ["Flagged by the screener", "Not flagged"]
     x_dom = [float(min(hist["bin_start"].min(), c)), float(max(hist["bin_end"].max(), c))]
@@ -615,7 +615,7 @@ def screening_chart(
         tooltip=[alt.Tooltip("bin_start:Q", title="From"), alt.Tooltip("bin_end:Q", title="To"),
                  alt.Tooltip("count:Q", title="Students"), alt.Tooltip("status:N", title="Decision")],
     )
-    cut_label = f"Cut {_fmt(c)}: flag {rule_txt}"
+    cut_label = f"Cut {fmt_number(c)}: flag {rule_txt}"
     # The cut line and its label: one mark per panel (aggregate the panel's rows to one).
     rule = alt.Chart().transform_aggregate(n="count()").mark_rule(
         color=PALETTE["reference"], strokeWidth=2, strokeDash=[6, 3]).encode(x=alt.XDatum(c))
@@ -625,8 +625,8 @@ def screening_chart(
         x=alt.XDatum(c), text=alt.TextDatum(cut_label))
     layer = alt.layer(bars, rule, text, data=hist, width=width, height=height)
     head = title or f"{measure}: screening distribution and cut"
-    subtitle = [f"Cut {_fmt(c)}: {n_flag} of {n} students flagged ({rule_txt})."]
-    desc = f"Histogram of {n} screening scores ({units}) with the cut at {_fmt(c)}; {n_flag} flagged ({rule_txt})."
+    subtitle = [f"Cut {fmt_number(c)}: {n_flag} of {n} students flagged ({rule_txt})."]
+    desc = f"Histogram of {n} screening scores ({units}) with the cut at {fmt_number(c)}; {n_flag} flagged ({rule_txt})."
     order = [panel_label[o] for o in ("At risk on the outcome", "Not at risk on the outcome", "All students")
              if o in panel_label]
     if at_risk is not None:
@@ -724,18 +724,18 @@ def roc_chart(
     layers = [diag, diag_text, line]
     sub = []
     if auc is not None:
-        sub.append(f"AUC {_p(float(auc))}.")
+        sub.append(f"AUC {fmt_proportion(float(auc))}.")
     if chosen is not None:
         if not isinstance(chosen, screening.ClassificationAccuracy):
             raise DataError("chosen: expected the result of screening.classification_accuracy")
         pt = pd.DataFrame({"fpr": [1.0 - chosen.specificity], "tpr": [chosen.sensitivity],
-                           "label": [f"Cut {_fmt(chosen.cut)}"]})
+                           "label": [f"Cut {fmt_number(chosen.cut)}"]})
         layers.append(alt.Chart(pt).mark_point(shape="diamond", size=220, filled=True, color=PALETTE["used"],
                                                stroke=OKABE_ITO["black"], strokeWidth=1).encode(x=alt.X("fpr:Q"), y=alt.Y("tpr:Q")))
         layers.append(alt.Chart(pt).mark_text(align="left", dx=10, dy=10, fontSize=12, fontWeight="bold").encode(
             x=alt.X("fpr:Q"), y=alt.Y("tpr:Q"), text=alt.Text("label:N")))
-        sub.append(f"Chosen cut {_fmt(chosen.cut)}: sensitivity {_p(chosen.sensitivity)}, "
-                   f"specificity {_p(chosen.specificity)}.")
+        sub.append(f"Chosen cut {fmt_number(chosen.cut)}: sensitivity {fmt_proportion(chosen.sensitivity)}, "
+                   f"specificity {fmt_proportion(chosen.specificity)}.")
     sub_txt = [" ".join(sub)] if sub else None
     desc = f"ROC curve over {len(curve)} candidate cuts: sensitivity against 1 minus specificity."
     if sub:
@@ -807,9 +807,9 @@ def confusion_matrix_chart(
     )
     t1 = base.mark_text(dy=-9, fontSize=12).encode(text=alt.Text("line1:N"))
     t2 = base.mark_text(dy=9, fontSize=14, fontWeight="bold").encode(text=alt.Text("line2:N"))
-    sub = (f"Cut {_fmt(a.cut)} (flag {a.risk_when} the cut): sensitivity {_p(a.sensitivity)}, "
-           f"specificity {_p(a.specificity)}, PPV {_p(a.ppv)}, NPV {_p(a.npv)}.")
-    desc = (f"Confusion matrix at cut {_fmt(a.cut)}: {a.tp} correctly flagged, {a.fp} false alarms, "
+    sub = (f"Cut {fmt_number(a.cut)} (flag {a.risk_when} the cut): sensitivity {fmt_proportion(a.sensitivity)}, "
+           f"specificity {fmt_proportion(a.specificity)}, PPV {fmt_proportion(a.ppv)}, NPV {fmt_proportion(a.npv)}.")
+    desc = (f"Confusion matrix at cut {fmt_number(a.cut)}: {a.tp} correctly flagged, {a.fp} false alarms, "
             f"{a.fn} missed, {a.tn} correctly not flagged. " + sub.split(": ", 1)[1])
     return alt.layer(rect, t1, t2,
         title=_title(title or "Who the screener flags, and who it misses", _wrap(sub, 70)),
@@ -856,9 +856,9 @@ def tier_share_chart(
             "expected": [100.0 * exp[t] for t in frame["tier"]],
         }
     )
-    df["label"] = [f"{_fmt(p, 1)}% ({c} students)" for p, c in zip(df["share"], df["count"])]
-    df["exp_label"] = [f"expected about {_fmt(e)}%" for e in df["expected"]]
-    df["axis"] = [f"{t}|expected {_fmt(e)}%" for t, e in zip(df["tier"], df["expected"])]
+    df["label"] = [f"{fmt_number(p, 1)}% ({c} students)" for p, c in zip(df["share"], df["count"])]
+    df["exp_label"] = [f"expected about {fmt_number(e)}%" for e in df["expected"]]
+    df["axis"] = [f"{t}|expected {fmt_number(e)}%" for t, e in zip(df["tier"], df["expected"])]
     df["label_y"] = np.maximum(df["share"], df["expected"])
     tiers = list(df["axis"])
     x = alt.X("axis:N", title="Tier (expected share)", sort=tiers,
@@ -876,9 +876,9 @@ def tier_share_chart(
     tick = alt.Chart(df).mark_tick(color=PALETTE["reference"], thickness=3, size=min(90, width // 4),
                                    strokeDash=[5, 2]).encode(x=x, y=alt.Y("expected:Q"))
     verdict = "meets" if ts.tier1_meets_expectation else "below"
-    sub = (f"Tier 1 serves {_fmt(100 * ts.share1, 1)}% of {ts.n} students: "
-           + (f"meets the {_fmt(100 * ts.tier1_expectation)}% expectation." if verdict == "meets"
-              else f"below the {_fmt(100 * ts.tier1_expectation)}% expectation."))
+    sub = (f"Tier 1 serves {fmt_number(100 * ts.share1, 1)}% of {ts.n} students: "
+           + (f"meets the {fmt_number(100 * ts.tier1_expectation)}% expectation." if verdict == "meets"
+              else f"below the {fmt_number(100 * ts.tier1_expectation)}% expectation."))
     sub = [sub, "Black ticks: the 80/15/5 convention (a rule of thumb, not a norm)."]
     desc = ("Bar chart of tier shares against the 80/15/5 convention: "
             + "; ".join(f"{t} {l}, {e}" for t, l, e in zip(df["tier"], df["label"], df["exp_label"]))
@@ -932,11 +932,11 @@ def tfi_chart(
     df = scores.reset_index()
     if by_tier:
         df["row"] = "Tier " + df["tier"].astype(int).astype(str)
-        df["verdict"] = np.where(df["meets"].astype(bool), f"meets {_fmt(crit)}%", f"below {_fmt(crit)}%")
+        df["verdict"] = np.where(df["meets"].astype(bool), f"meets {fmt_number(crit)}%", f"below {fmt_number(crit)}%")
     else:
         df["row"] = "Tier " + df["tier"].astype(int).astype(str) + ": " + df["subscale"].astype(str)
         df["verdict"] = "subscale"
-    df["label"] = [f"{_fmt(p, 1)}% ({int(a)} of {int(b)} points)" + (f", {v}" if by_tier else "")
+    df["label"] = [f"{fmt_number(p, 1)}% ({int(a)} of {int(b)} points)" + (f", {v}" if by_tier else "")
                    for p, a, b, v in zip(df["percent"], df["points"], df["possible"], df["verdict"])]
     df = df[["row", "percent", "points", "possible", "verdict", "label"]]
     rows = list(df["row"])
@@ -944,7 +944,7 @@ def tfi_chart(
     row_h = total_h / len(df)
     bar = float(max(8.0, min(24.0, 0.4 * row_h)))
     y = alt.Y("row:N", title="Tier" if by_tier else "Tier: subscale", sort=rows, axis=alt.Axis(labelLimit=220))
-    domain = [f"meets {_fmt(crit)}%", f"below {_fmt(crit)}%"] if by_tier else ["subscale"]
+    domain = [f"meets {fmt_number(crit)}%", f"below {fmt_number(crit)}%"] if by_tier else ["subscale"]
     rng = [PALETTE["meets"], PALETTE["below"]] if by_tier else [OKABE_ITO["sky_blue"]]
     bars = alt.Chart(df).mark_bar(size=bar).encode(
         y=y,
@@ -957,17 +957,17 @@ def tfi_chart(
     # The label sits above its bar, from the left edge, so the criterion line never crosses it.
     text = alt.Chart(df).mark_text(align="left", baseline="bottom", dy=-(bar / 2 + 2), fontSize=11).encode(
         y=y, x=alt.XDatum(0), text=alt.Text("label:N"))
-    crit_txt = f"{_fmt(crit)}% criterion" if by_tier else f"{_fmt(crit)}% (the tier criterion)"
+    crit_txt = f"{fmt_number(crit)}% criterion" if by_tier else f"{fmt_number(crit)}% (the tier criterion)"
     crit_df = pd.DataFrame({"x": [crit], "t": [crit_txt]})
     rule = alt.Chart(crit_df).mark_rule(color=PALETTE["reference"], strokeDash=[6, 3], strokeWidth=2).encode(x=alt.X("x:Q"))
     rule_text = alt.Chart(crit_df).mark_text(align="left", dx=4, baseline="top", y=-14, fontSize=10).encode(
         x=alt.X("x:Q"), text=alt.Text("t:N"))
     if by_tier:
         k = int(df["verdict"].str.startswith("meets").sum())
-        sub = [f"{k} of {len(df)} tier(s) meet the {_fmt(crit)}% criterion."]
+        sub = [f"{k} of {len(df)} tier(s) meet the {fmt_number(crit)}% criterion."]
     else:
-        sub = [f"Subscale scores; the {_fmt(crit)}% criterion is published for tier scores, not subscales."]
-    desc = f"Tiered Fidelity Inventory scale scores against the {_fmt(crit)}% criterion: " + "; ".join(
+        sub = [f"Subscale scores; the {fmt_number(crit)}% criterion is published for tier scores, not subscales."]
+    desc = f"Tiered Fidelity Inventory scale scores against the {fmt_number(crit)}% criterion: " + "; ".join(
         f"{r} {l}" for r, l in zip(df["row"], df["label"])) + "."
     return alt.layer(bars, rule, rule_text, text,
         title=_title(title or "Tiered Fidelity Inventory: scale scores", sub),
@@ -979,7 +979,7 @@ def tfi_chart(
 # ---------------------------------------------------------------------------
 
 
-def _suppressed_label(note: str, min_cell: Any, min_n: Any) -> str:
+def suppressed_label(note: str, min_cell: Any, min_n: Any) -> str:
     if "< min_cell" in note and "< min_n" in note:
         return "suppressed (small cell and small group)"
     if "< min_cell" in note:
@@ -1055,9 +1055,9 @@ def risk_ratio_chart(
     notes = result["note"].astype(str).to_numpy()
     above = np.isfinite(vals) & (vals >= thr)
     status = np.where(~np.isfinite(vals), "Suppressed / not computed",
-                      np.where(above, f"At or above {_fmt(thr)}", f"Below {_fmt(thr)}"))
+                      np.where(above, f"At or above {fmt_number(thr)}", f"Below {fmt_number(thr)}"))
     labels = [
-        (f"{_p(v)} at or above {_fmt(thr)}" if a else _p(v)) if np.isfinite(v) else _suppressed_label(nt, mc, mn)
+        (f"{fmt_proportion(v)} at or above {fmt_number(thr)}" if a else fmt_proportion(v)) if np.isfinite(v) else suppressed_label(nt, mc, mn)
         for v, a, nt in zip(vals, above, notes)
     ]
     df = pd.DataFrame({
@@ -1070,7 +1070,7 @@ def risk_ratio_chart(
     groups = list(df["group"])
     x_max = max(float(np.nanmax(df["ratio"])) if np.isfinite(df["ratio"]).any() else 0.0, thr) * 1.35
     y = alt.Y("group:N", title="Group", sort=groups, axis=alt.Axis(labelLimit=240))
-    domain = [f"At or above {_fmt(thr)}", f"Below {_fmt(thr)}", "Suppressed / not computed"]
+    domain = [f"At or above {fmt_number(thr)}", f"Below {fmt_number(thr)}", "Suppressed / not computed"]
     x = alt.X("shown:Q", title=f"Risk ratio (group risk / others' risk, ratio)", scale=alt.Scale(domain=[0, x_max]))
     bars = alt.Chart(df).transform_filter("isValid(datum.ratio)").mark_bar(size=14).encode(
         y=y, x=x,
@@ -1089,15 +1089,15 @@ def risk_ratio_chart(
     )
     text = alt.Chart(df).mark_text(align="left", dx=9, fontSize=11).encode(
         y=y, x=x, text=alt.Text("label:N"))
-    thr_df = pd.DataFrame({"x": [thr], "t": [f"threshold {_fmt(thr)}"]})
+    thr_df = pd.DataFrame({"x": [thr], "t": [f"threshold {fmt_number(thr)}"]})
     rule = alt.Chart(thr_df).mark_rule(color=PALETTE["reference"], strokeDash=[6, 3], strokeWidth=2).encode(x=alt.X("x:Q"))
     rule_text = alt.Chart(thr_df).mark_text(align="left", dx=4, baseline="top", y=-14, fontSize=10).encode(
         x=alt.X("x:Q"), text=alt.Text("t:N"))
     n_sup = int((~np.isfinite(vals)).sum())
     n_above = int(above.sum())
-    sub = [f"{n_above} group(s) at or above the threshold of {_fmt(thr)}; {n_sup} suppressed or not computed "
+    sub = [f"{n_above} group(s) at or above the threshold of {fmt_number(thr)}; {n_sup} suppressed or not computed "
            "(cells too small to publish)."]
-    desc = (f"Risk ratios for {outcome} by group against a threshold of {_fmt(thr)}: "
+    desc = (f"Risk ratios for {outcome} by group against a threshold of {fmt_number(thr)}: "
             + "; ".join(f"{g} {l}" for g, l in zip(df["group"], df["label"])) + ".")
     return alt.layer(bars, marks, rule, rule_text, text,
         title=_title(title or f"Risk ratio for {outcome}, by group", sub),
@@ -1315,7 +1315,7 @@ def odr_chart(
         per = per.assign(
             label=[pd.Period(m, freq="M").strftime("%b %Y") for m in per["month"]],
             short=[pd.Period(m, freq="M").strftime("%b") for m in per["month"]],
-            per_day_text=[_fmt(v, 2) for v in per["per_day"]])
+            per_day_text=[fmt_number(v, 2) for v in per["per_day"]])
         df = per
         order = list(df["label"])
         span = f"{order[0]} to {order[-1]}" if order else ""
@@ -1333,7 +1333,7 @@ def odr_chart(
         if len(df):
             top = df.iloc[int(df["per_day"].to_numpy().argmax())]
             sub = (f"{total} {kind} over {n_days} school days, {span}; most per school day in {top['label']} "
-                   f"({_fmt(top['per_day'], 2)} a day: {int(top['referrals'])} referrals in "
+                   f"({fmt_number(top['per_day'], 2)} a day: {int(top['referrals'])} referrals in "
                    f"{int(top['school_days'])} school days).")
         else:
             sub = f"No {kind}."
@@ -1357,7 +1357,7 @@ def odr_chart(
     else:
         df = table.assign(
             pct=100.0 * table["share"],
-            label=[f"{_fmt(100 * s, 1)}% ({c} students)" for s, c in zip(table["share"], table["students"])],
+            label=[f"{fmt_number(100 * s, 1)}% ({c} students)" for s, c in zip(table["share"], table["students"])],
             row=[f"{b_} ({t})" for b_, t in zip(table["band"], table["tier_pattern"])],
         )
         order = list(df["row"])

@@ -274,7 +274,7 @@ def _folder(folder: Any, name: str = "folder") -> Path:
     return Path(folder)
 
 
-def _read_csv(table: str, path: Path) -> pd.DataFrame:
+def read_table_csv(table: str, path: Path) -> pd.DataFrame:
     """Read one table file; a corrupt, unreadable or empty file is a DataError naming the table."""
     try:
         return _read_csv_unchecked(table, path)
@@ -408,7 +408,7 @@ class Cohort:
         folder = _folder(folder)
         if not (folder / "students.csv").is_file():
             raise DataError(f"folder: {str(folder)!r} has no students.csv (not a cohort folder)")
-        tables = {t: _read_csv(t, folder / f"{t}.csv") for t in TABLES if (folder / f"{t}.csv").is_file()}
+        tables = {t: read_table_csv(t, folder / f"{t}.csv") for t in TABLES if (folder / f"{t}.csv").is_file()}
         return cls(**tables, params=dict(params or {}), manifest=dict(manifest or {}))
 
     def __repr__(self) -> str:

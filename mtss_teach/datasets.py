@@ -36,7 +36,7 @@ from typing import Any, Sequence
 import pandas as pd
 import yaml
 
-from .cohorts import GENERATOR_VERSION, TABLES, Cohort, _read_csv, data_dictionary, make_cohort
+from .cohorts import GENERATOR_VERSION, TABLES, Cohort, data_dictionary, make_cohort, read_table_csv
 from ._validate import check_choice
 from .errors import DataError
 
@@ -178,7 +178,7 @@ def load(name: str, table: str | None = None) -> Cohort | pd.DataFrame:
         if table is not None:
             if not (folder / nm / f"{table}.csv").is_file():
                 raise DataError(f"table: dataset {nm!r} has no {table!r} table")
-            return _read_csv(table, folder / nm / f"{table}.csv")
+            return read_table_csv(table, folder / nm / f"{table}.csv")
         a = _arguments(nm)
         return Cohort.from_csv(folder / nm, params=dict(a), manifest=_manifest_entry(folder, nm))
     cohort = _generated(nm)

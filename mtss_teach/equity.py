@@ -18,7 +18,7 @@ import pandas as pd
 
 from collections.abc import Hashable
 
-from ._validate import _not_a_number, check_choice, check_number
+from ._validate import check_choice, check_number, not_a_number as _not_a_number
 from .errors import DataError
 
 __all__ = ["disproportionality", "suppress_small_cells", "protect_counts", "protect_distribution", "check_min_cell",

@@ -63,7 +63,8 @@ import pandas as pd
 
 from . import fidelity, progress, screening
 from ._validate import as_binary_array, as_float_array, check_choice, check_number, check_same_length
-from .charts import ACTION_LABELS, OKABE_ITO, PALETTE, _fmt, _nice_width, _p, _tint
+from .charts import ACTION_LABELS, OKABE_ITO, PALETTE
+from .charts import fmt_number as _fmt, fmt_proportion as _p, nice_bin_width as _nice_width, tint as _tint
 from .errors import DataError
 
 __all__ = [
@@ -1864,7 +1865,7 @@ def equity_table(
     ['suppressed (so a small group cannot be worked out)', 'suppressed (fewer than 10 with the outcome)', '2.18 at or above 2']
     """
     from . import equity
-    from .charts import _suppressed_label
+    from .charts import suppressed_label as _suppressed_label
 
     r = check_choice(ratio, "ratio", ("risk_ratio", "alternate_risk_ratio", "weighted_risk_ratio"))
     mcs, _ = as_float_array(min_cells, "min_cells", lo=0, integer=True, what="minimum cell size")

@@ -5,7 +5,8 @@ item list ships as ``mtss_teach/data/tfi_v21_items.csv`` and a generic
 intervention checklist as ``mtss_teach/data/checklist_example.csv``; each row
 carries its ``source``, ``year`` and ``tag``.
 
-Facts used (``MTSS_REFERENCE.md`` section 7):
+Facts used (from the TFI v2.1 manual, Algozzine et al. 2014, and the
+implementation-fidelity literature; evidence tags in brackets):
 
 * TFI items are scored 0 / 1 / 2; a tier's scale score is points / (2 x
   items) x 100; 70% per tier is the accepted criterion [S]. Tier 3 has 17
@@ -36,7 +37,9 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from ._validate import _not_a_number, _shape_of, check_choice, check_number, position
+from ._packagedata import read_table
+from ._validate import check_choice, check_number, not_a_number as _not_a_number, position
+from ._validate import shape_of as _shape_of
 from .errors import DataError
 
 __all__ = [
@@ -53,12 +56,8 @@ TFI_CRITERION = 70.0
 FIDELITY_CRITERION = 80.0
 
 
-@lru_cache(maxsize=None)
 def _read_csv(name: str, item_as_text: bool = False) -> pd.DataFrame:
-    path = resources.files("mtss_teach") / "data" / name
-    with path.open("r", encoding="utf-8") as fh:
-        dtype = {"item": str} if item_as_text else None
-        return pd.read_csv(fh, dtype=dtype, keep_default_na=False, na_values=[""])
+    return read_table(name, ("item",) if item_as_text else ())
 
 
 def tfi_items() -> pd.DataFrame:

@@ -24,7 +24,9 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from ._validate import _ndim, as_float_array, check_choice, check_number, position, restore
+from ._packagedata import read_table as _read
+from ._validate import as_float_array, check_choice, check_grade as _grade, check_number, position, restore
+from ._validate import ndim as _ndim
 from .errors import DataError
 
 __all__ = [
@@ -53,30 +55,10 @@ PERCENTILES = (10, 25, 50, 75, 90)
 _SEASON_ALIASES = {"boy": "fall", "moy": "winter", "eoy": "spring"}
 
 
-@lru_cache(maxsize=None)
-def _read(name: str) -> pd.DataFrame:
-    """Read a package data CSV once (private: callers copy before handing out)."""
-    with resources.files("mtss_teach").joinpath("data", name).open("r", encoding="utf-8") as fh:
-        return pd.read_csv(fh, dtype={"year": str, "tag": str})
-
-
 def _season(season: Any) -> str:
     if isinstance(season, str) and season.strip().lower() in _SEASON_ALIASES:
         return _SEASON_ALIASES[season.strip().lower()]
     return check_choice(season, "season", SEASONS)
-
-
-def _grade(grade: Any, allowed: Sequence[int], hint: str = "") -> int:
-    if isinstance(grade, (bool, np.bool_)) or isinstance(grade, str) or _ndim(grade) != 0:
-        raise DataError(f"grade: expected one whole-number grade, got {grade!r}")
-    try:
-        g = float(grade)
-    except (TypeError, ValueError, OverflowError):
-        raise DataError(f"grade: expected one whole-number grade, got {str(grade)[:40]}") from None
-    if not np.isfinite(g) or g != round(g) or int(g) not in allowed:
-        shown = ", ".join(str(a) for a in allowed)
-        raise DataError(f"grade: {grade!r} is not one of {shown}{hint}")
-    return int(g)
 
 
 @lru_cache(maxsize=None)

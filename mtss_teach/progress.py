@@ -1,6 +1,8 @@
 """Progress monitoring: goal lines, trend lines, decision rules, and their accuracy.
 
-Everything here follows ``MTSS_REFERENCE.md`` section 4:
+Everything here follows the published progress-monitoring practice (IRIS
+Center and NCII materials; Christ et al. 2012; Ardoin et al. 2013); evidence
+tags in brackets, as in the data files:
 
 * the goal line (aimline) starts at the median baseline score, placed at the
   median baseline week, and runs straight to the goal [S2];
@@ -29,7 +31,7 @@ import pandas as pd
 from scipy.special import ndtri, stdtrit  # the t and normal quantiles (what scipy.stats calls)
 
 from ._validate import (
-    _ndim,
+    ndim as _ndim,
     as_float_array,
     check_choice,
     check_number,
@@ -104,7 +106,7 @@ def goal_from_roi(baseline: float, roi: float, weeks: float) -> float:
     """Goal from a rate of improvement: ``baseline + roi * weeks``.
 
     The IRIS Center worked-example style of setting a goal from a growth norm
-    (``MTSS_REFERENCE.md`` section 3 [S]). A negative ``roi`` gives a goal
+    (IRIS Center progress-monitoring module [S]). A negative ``roi`` gives a goal
     below the baseline (for measures where lower is better, such as errors).
 
     Parameters
@@ -187,7 +189,7 @@ def aimline(baseline_weeks: Any, baseline_scores: Any, goal: float, goal_week: f
 
     The start is the median of the baseline scores, placed at the median of
     the baseline weeks; the line runs straight to ``goal`` at ``goal_week``
-    (``MTSS_REFERENCE.md`` section 4 [S2]; the usual baseline is 3 probes).
+    ([S2]; the usual baseline is 3 probes).
 
     Parameters
     ----------
@@ -614,7 +616,8 @@ def decide(
     For a descending goal line (``aimline.slope < 0``, e.g. errors per
     minute) the rules reverse: being below the line or falling faster than it
     is good. A flat goal line (slope 0) is treated as "higher is better".
-    Research (``MTSS_REFERENCE.md`` section 4 [S]) warns that decisions are
+    Research (Christ et al. 2012; Van Norman & Christ 2016 [S]) warns that
+    decisions are
     adequate only with OLS and about 14 or more weekly points; see
     :func:`simulate_decisions`.
 
@@ -860,7 +863,7 @@ def dual_discrepancy(
 
     A student is dually discrepant when their level (score) is below the
     ``level_pct`` percentile of the group given AND their slope is below the
-    ``slope_pct`` percentile (``MTSS_REFERENCE.md`` section 4 [S]; Burns &
+    ``slope_pct`` percentile ([S]; Burns &
     Senesac 2005 found the 25th or 33rd percentile growth cut matched LD
     prevalence). Percentiles are computed from the group given with numpy's
     default linear interpolation; "below" is strict.

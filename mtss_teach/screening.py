@@ -35,7 +35,8 @@ from ._validate import (
     restore,
 )
 from .errors import DataError
-from .norms import _grade, _read
+from ._packagedata import read_table as _read
+from ._validate import check_grade as _grade
 
 __all__ = [
     "ClassificationAccuracy",
