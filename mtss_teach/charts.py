@@ -27,8 +27,6 @@ from __future__ import annotations
 import math
 import sys
 import textwrap
-from functools import lru_cache
-from importlib import resources
 from typing import Any, Mapping, Sequence
 
 import altair as alt
@@ -36,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from . import behavior, progress, screening
+from ._packagedata import read_table
 from ._validate import as_binary_array, as_float_array, check_choice, check_number, check_same_length
 from .errors import DataError
 from .io import parse_dates as _parse_dates
@@ -161,13 +160,6 @@ def _legend(title: str, orient: str = "right") -> alt.Legend:
     return alt.Legend(title=title, orient=orient, symbolStrokeWidth=2, labelLimit=320)
 
 
-@lru_cache(maxsize=None)
-def _read_data(name: str) -> pd.DataFrame:
-    path = resources.files("mtss_teach") / "data" / name
-    with path.open("r", encoding="utf-8") as fh:
-        return pd.read_csv(fh)
-
-
 def tier_share_expectations() -> pd.DataFrame:
     """The 80/15/5 tier-share convention (package data, with source and tag).
 
@@ -183,7 +175,7 @@ def tier_share_expectations() -> pd.DataFrame:
     >>> tier_share_expectations()[["tier", "expected_share", "tag"]].values.tolist()
     [[1, 0.8, 'S2'], [2, 0.15, 'S2'], [3, 0.05, 'S2']]
     """
-    return _read_data("tier_share_expectation.csv").copy()
+    return read_table("tier_share_expectation.csv", ()).copy()
 
 
 # ---------------------------------------------------------------------------
