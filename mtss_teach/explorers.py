@@ -1632,6 +1632,7 @@ def gap_analysis_table(
     weeks_left: Any = range(1, 37),
     peer_roi: float | None = None,
     significant_gap: float = 2.0,
+    benchmark_weeks: float | None = None,
 ) -> pd.DataFrame:
     """The library's gap analysis for every (current score, weeks left) slider position.
 
@@ -1646,6 +1647,13 @@ def gap_analysis_table(
         Weeks to the goal date (evenly spaced).
     peer_roi, significant_gap
         As in :func:`mtss_teach.progress.gap_analysis`.
+    benchmark_weeks : float, optional
+        Weeks between the two screenings (as in
+        :func:`mtss_teach.progress.gap_analysis`): the peers' growth is the
+        benchmark gain over these weeks, whatever the weeks left. No
+        ``weeks_left`` may exceed it. Without it (and without ``peer_roi``)
+        each row's peer growth is spread over its own weeks left, which is
+        right only on the day of the current screening.
 
     Returns
     -------
@@ -1653,7 +1661,7 @@ def gap_analysis_table(
         One row per (score, weeks_left): ``gap, significant, roi_needed,
         peer_roi, reasonable, summary`` -- each from
         ``progress.gap_analysis(current_benchmark, score, goal_benchmark,
-        weeks_left, peer_roi, significant_gap)``.
+        weeks_left, peer_roi, significant_gap, benchmark_weeks)``.
 
     Examples
     --------
@@ -1661,9 +1669,17 @@ def gap_analysis_table(
     >>> t = gap_analysis_table(72, 90, scores=[30, 40], weeks_left=[18])
     >>> t[["score", "gap", "significant", "reasonable"]].values.tolist()   # 72/30 = 2.4; 72/40 = 1.8
     [[30.0, 2.4, True, False], [40.0, 1.8, False, False]]
+
+    One week before the spring screening, 14 points are not a reasonable
+    catch-up when peers grow 14 points over the 18 weeks between screenings:
+
+    >>> t = gap_analysis_table(86, 100, scores=[86], weeks_left=[1, 18], benchmark_weeks=18)
+    >>> t[["weeks_left", "roi_needed", "reasonable"]].values.tolist()
+    [[1.0, 14.0, False], [18.0, 0.7777777777777778, True]]
     """
     cb = check_number(current_benchmark, "current_benchmark", lo=0)
     gb = check_number(goal_benchmark, "goal_benchmark", lo=0)
+    bw = None if benchmark_weeks is None else check_number(benchmark_weeks, "benchmark_weeks", lo=0, lo_open=True)
     if scores is None:
         top = max(5.0, float(np.floor(cb)))
         scores = np.arange(5.0, top + 1.0)
@@ -1671,13 +1687,17 @@ def gap_analysis_table(
     if s_grid[0] <= 0:
         raise DataError("scores: a current score of 0 has no gap (benchmark / 0); start the slider above 0")
     w_grid, _ = _even_grid(weeks_left, "weeks_left", lo=0, what="number of weeks")
+    if bw is not None and w_grid[-1] > bw:
+        raise DataError(f"weeks_left: {_fmt(w_grid[-1])} weeks left is more than the {_fmt(bw)} weeks between "
+                        "the screenings (benchmark_weeks)")
     if s_grid.size * w_grid.size > 20000:
         raise DataError(f"scores/weeks_left: {s_grid.size} x {w_grid.size} positions; keep the page small "
                         "(at most 20,000)")
     rows = []
     for sc in s_grid:
         for w in w_grid:
-            g = progress.gap_analysis(cb, float(sc), gb, float(w), peer_roi=peer_roi, significant_gap=significant_gap)
+            g = progress.gap_analysis(cb, float(sc), gb, float(w), peer_roi=peer_roi, significant_gap=significant_gap,
+                                      benchmark_weeks=bw)
             rows.append((float(sc), float(w), g.gap, g.significant, g.roi_needed, g.peer_roi, g.reasonable,
                          g.summary))
     t = pd.DataFrame(rows, columns=["score", "weeks_left", "gap", "significant", "roi_needed", "peer_roi",
@@ -1719,8 +1739,9 @@ def gap_analysis_explorer(
     goal_season: str = "spring",
     norm: str = "acadience",
     percentile: int = 50,
+    benchmark_weeks: float,
     scores: Any = None,
-    weeks_left: Any = range(1, 37),
+    weeks_left: Any = None,
     score: float | None = None,
     weeks: float | None = None,
     peer_roi: float | None = None,
@@ -1736,7 +1757,10 @@ def gap_analysis_explorer(
     percentile (:func:`mtss_teach.norms.orf_norm`). The page shows the gap
     (benchmark / score, significant above 2), the growth needed to reach
     the goal-season benchmark, and whether that is reasonable (at most twice
-    the typical peer growth), all from :func:`gap_analysis_table`.
+    the typical peer growth), all from :func:`gap_analysis_table`. The
+    peers' growth is the benchmark gain over ``benchmark_weeks``, the weeks
+    between the two screenings, so a late catch-up (14 points in one week)
+    is never called reasonable.
 
     Parameters
     ----------
@@ -1746,8 +1770,14 @@ def gap_analysis_explorer(
     norm : {"acadience", "hasbrouck_tindal"}
     percentile : {10, 25, 50, 75, 90}, default 50
         For ``norm="hasbrouck_tindal"``.
-    scores, weeks_left, peer_roi, significant_gap
+    benchmark_weeks : float
+        Weeks between the screening now and the goal screening (e.g. from
+        the two screening dates). Required: the peers' growth depends on it.
+    scores, peer_roi, significant_gap
         As in :func:`gap_analysis_table`.
+    weeks_left : array-like, optional
+        The weeks slider's positions; default whole weeks from 1 to
+        ``benchmark_weeks`` (rounded down), none above it.
     score, weeks : float, optional
         Starting slider positions (default: the middle of each).
     title : str, optional
@@ -1761,9 +1791,9 @@ def gap_analysis_explorer(
     Examples
     --------
     >>> from mtss_teach.explorers import gap_analysis_explorer
-    >>> spec = gap_analysis_explorer(3, "winter", score=40, weeks=18).to_dict()
-    >>> [(p["name"], p["value"]) for p in spec["params"]]
-    [('score', 40.0), ('weeks_left', 18.0)]
+    >>> spec = gap_analysis_explorer(3, "winter", benchmark_weeks=18, score=40, weeks=18).to_dict()
+    >>> [(p["name"], p["value"], p["bind"]["max"]) for p in spec["params"]]
+    [('score', 40.0, 86.0), ('weeks_left', 18.0, 18.0)]
     """
     se = check_choice(season, "season", norms_seasons := ("fall", "winter", "spring"))
     ge = check_choice(goal_season, "goal_season", norms_seasons)
@@ -1771,8 +1801,11 @@ def gap_analysis_explorer(
         raise DataError(f"goal_season: {ge!r} must come after season {se!r}")
     nm = check_choice(norm, "norm", ("acadience", "hasbrouck_tindal"))
     cb, gb, source = _benchmarks(grade, se, ge, nm, percentile)
+    bw = check_number(benchmark_weeks, "benchmark_weeks", lo=1)
+    if weeks_left is None:
+        weeks_left = np.arange(1.0, float(np.floor(bw)) + 1.0)
     t = gap_analysis_table(cb, gb, scores=scores, weeks_left=weeks_left, peer_roi=peer_roi,
-                           significant_gap=significant_gap)
+                           significant_gap=significant_gap, benchmark_weeks=bw)
     sg = float(significant_gap)
     s_grid, s_step = _even_grid(t["score"], "scores")
     w_grid, w_step = _even_grid(t["weeks_left"], "weeks_left")
@@ -1875,8 +1908,11 @@ def gap_analysis_explorer(
                                                             fontSize=12))
 
     head = title or f"Gap analysis explorer: grade {int(grade)} oral reading fluency"
+    peer_words = (f"Typical peer growth: the {_fmt(gb - cb)} points between the benchmarks over the {_fmt(bw)} "
+                  f"weeks between the screenings." if peer_roi is None else
+                  f"Typical peer growth: {_fmt(float(peer_roi))} a week, as given.")
     sub = [f"Benchmark now ({se}): {_fmt(cb)}; goal ({ge}): {gb_text} {units} ({source}).",
-           "Move the two sliders under the chart."]
+           peer_words, "Move the two sliders under the chart."]
     desc = (f"Interactive gap-analysis explorer for grade {int(grade)}: move the score slider "
             f"({_fmt(s_grid[0])} to {_fmt(s_grid[-1])} {units}) and the weeks-left slider ({_fmt(w_grid[0])} to "
             f"{_fmt(w_grid[-1])}); the text and bars show the gap against the {_fmt(cb)} {se} benchmark, whether "
