@@ -1212,15 +1212,76 @@ def _placed(cohort: Any, season: str) -> pd.DataFrame:
                       grade=out["grade"].astype(np.int64))
 
 
-def tier_share_table(cohort: Any, *, season: str = "winter") -> pd.DataFrame:
-    """The library's tier shares for every (school, grade) a reader can pick.
+def _core_lines(cohort: Any, options: list[str], subject: str) -> dict[tuple[str, int], str]:
+    """The outcome verdict on the core per (school option, grade), from ``screening.core_effectiveness``.
+
+    "Core alone" means Tier 1 at every screening of the year (the most intensive tier the student
+    had); the goal is the outcomes table's ``proficient`` in ``subject``. Students without a result
+    are left out and counted in the sentence; a cohort without outcomes gets a sentence saying the
+    check cannot be made.
+    """
+    out = getattr(cohort, "outcomes", None)
+    st = cohort.students[["student_id", "school", "grade"]].assign(
+        school=lambda d: d["school"].astype(str), grade=lambda d: d["grade"].astype(np.int64))
+    most = cohort.tiers.groupby("student_id", observed=True)["tier"].max().rename("tier")
+    year = st.merge(most, left_on="student_id", right_index=True, how="inner")
+    have = (isinstance(out, pd.DataFrame) and {"student_id", "subject", "proficient"} <= set(out.columns)
+            and (out["subject"].astype(str) == subject).any())
+    lines: dict[tuple[str, int], str] = {}
+    if not have:
+        for school in options:
+            for grade in sorted(year["grade"].unique()):
+                lines[(school, int(grade))] = (f"Whether the core works is judged by outcomes; this data has no "
+                                               f"{subject} results, so that check is not made here.")
+        return lines
+    res = out[out["subject"].astype(str) == subject]
+    dup = res["student_id"].duplicated().to_numpy()
+    if dup.any():
+        i = int(np.flatnonzero(dup)[0])
+        raise DataError(f"cohort: student_id {_plain(res['student_id'].iloc[i])!r} has two {subject} outcomes "
+                        f"(row {res.index[i]!r}; duplicate id)")
+    year = year.merge(res[["student_id", "proficient"]], on="student_id", how="left")
+    missing = year["proficient"].isna()
+    for school in options:
+        part = year if school == ALL_SCHOOLS else year[year["school"] == school]
+        for grade, g in part.groupby("grade", sort=True):
+            ok = g[~missing.loc[g.index]]
+            left = len(g) - len(ok)
+            note = f" ({left} without a result left out)" if left else ""
+            if ok.empty:
+                lines[(school, int(grade))] = (f"Judged by outcomes: no student here has a state {subject} "
+                                               f"result{note}, so the core cannot be judged.")
+                continue
+            r = screening.core_effectiveness(ok["proficient"].astype(bool).to_numpy(), ok["tier"].to_numpy()).iloc[0]
+            verdict = ("meets" if r["core_effective"] else "falls short of")
+            lines[(school, int(grade))] = (
+                f"Judged by outcomes: {_fmt(100 * r['share_core_effective'], 1)}% of {int(r['n'])} students passed "
+                f"the state {subject} test with core instruction alone{note}, which {verdict} the usual "
+                f"expectation of about {_fmt(100 * r['expectation'])}%.")
+    return lines
+
+
+def tier_share_table(cohort: Any, *, season: str = "winter", outcome_subject: str = "reading") -> pd.DataFrame:
+    """The library's tier shares for every (school, grade) a reader can pick, and the core's outcomes.
+
+    The tier shares describe how support is spread against the 80/15/5
+    convention; they are the team's own placements, so they give no
+    verdict on the core. The verdict on the core comes from outcomes
+    (:func:`mtss_teach.screening.core_effectiveness`): the share of the
+    grade's students who met the goal (``proficient`` in the cohort's
+    ``outcomes`` for ``outcome_subject``) with core instruction alone
+    (Tier 1 at every screening of the year).
 
     Parameters
     ----------
     cohort : Cohort or str
-        A cohort with ``students`` and ``tiers`` tables, or a shipped
-        dataset's name (see :func:`mtss_teach.datasets.list_datasets`).
+        A cohort with ``students`` and ``tiers`` tables (and, for the
+        outcome verdict, ``outcomes``), or a shipped dataset's name (see
+        :func:`mtss_teach.datasets.list_datasets`).
     season : {"fall", "winter", "spring"}, default "winter"
+        The screening whose placements are shown.
+    outcome_subject : str, default "reading"
+        The outcomes' ``subject`` that is the goal.
 
     Returns
     -------
@@ -1228,9 +1289,11 @@ def tier_share_table(cohort: Any, *, season: str = "winter") -> pd.DataFrame:
         One row per (school, grade, tier), ``school`` being each school and,
         when there are several, ``"All schools"``: ``count, share, n,
         expected`` (the 80/15/5 convention, :func:`mtss_teach.charts.tier_share_expectations`),
-        ``tier1_meets`` -- from :func:`mtss_teach.screening.tier_shares` of
-        that grade's tiers -- and the text the page shows: ``label``,
-        ``line1``, ``line2``.
+        ``tier1_meets`` (placement share at or above the convention's Tier 1
+        share; a description, not a verdict) -- from
+        :func:`mtss_teach.screening.tier_shares` of that grade's tiers -- and
+        the text the page shows: ``label``, ``line1``, ``line2`` and
+        ``core_line`` (the outcome verdict, or why it cannot be made).
 
     Examples
     --------
@@ -1241,7 +1304,7 @@ def tier_share_table(cohort: Any, *, season: str = "winter") -> pd.DataFrame:
     >>> t.query("grade == 3")[["tier", "count", "n"]].values.tolist()
     [[1, 22, 100], [2, 37, 100], [3, 41, 100]]
     >>> t.query("grade == 3")["line1"].iloc[0]
-    'Grade 3, School 01: Tier 1 alone serves 22% of 100 students (below the 80% expectation)'
+    'Grade 3, School 01: Tier 1 alone serves 22% of 100 students (the 80/15/5 convention has about 80% there)'
     """
     se = check_choice(season, "season", ("fall", "winter", "spring"))
     c = _cohort(cohort, ("students", "tiers"))
@@ -1251,25 +1314,28 @@ def tier_share_table(cohort: Any, *, season: str = "winter") -> pd.DataFrame:
     exp = tier_share_expectations().set_index("tier")["expected_share"].to_dict()
     schools = sorted(placed["school"].unique())
     options = ([ALL_SCHOOLS] if len(schools) > 1 else []) + schools
+    core = _core_lines(c, options, str(outcome_subject))
     rows = []
     for school in options:
         part = placed if school == ALL_SCHOOLS else placed[placed["school"] == school]
         for grade, g in part.groupby("grade", sort=True):
             ts = screening.tier_shares(g["tier"].to_numpy())
             where = "all schools" if school == ALL_SCHOOLS else school
-            verdict = ("meets" if ts.tier1_meets_expectation else "below") + \
-                f" the {_fmt(100 * ts.tier1_expectation)}% expectation"
             line1 = (f"Grade {grade}, {where}: Tier 1 alone serves {_fmt(100 * ts.share1, 1)}% of "
-                     f"{ts.n} students ({verdict})")
+                     f"{ts.n} students (the 80/15/5 convention has about {_fmt(100 * ts.tier1_expectation)}% "
+                     "there)")
             line2 = (f"Tier 2: {_fmt(100 * ts.share2, 1)}% ({ts.tier2} students); Tier 3: "
                      f"{_fmt(100 * ts.share3, 1)}% ({ts.tier3} students); {se} placements. The convention "
-                     f"expects about {_fmt(100 * exp[2])}% and {_fmt(100 * exp[3])}%.")
+                     f"has about {_fmt(100 * exp[2])}% and {_fmt(100 * exp[3])}%.")
+            core_line = core.get((school, int(grade)),
+                                 "Judged by outcomes: no student of this grade has tiers all year, so the core "
+                                 "cannot be judged.")
             for tier, count, share in ((1, ts.tier1, ts.share1), (2, ts.tier2, ts.share2), (3, ts.tier3, ts.share3)):
                 rows.append({"school": school, "grade": int(grade), "tier": tier, "count": count, "share": share,
                              "n": ts.n, "expected": ts.tier1_expectation if tier == 1 else float(exp[tier]),
                              "tier1_meets": ts.tier1_meets_expectation,
                              "label": f"{_fmt(100 * share, 1)}% ({count} students)", "line1": line1,
-                             "line2": line2})
+                             "line2": line2, "core_line": core_line})
     return pd.DataFrame(rows)
 
 
@@ -1373,14 +1439,19 @@ def tier_share_explorer(
     criterion: float | None = None,
     measure_label: str = "Math computation",
     units: str = "digits correct per minute",
+    outcome_subject: str = "reading",
     title: str | None = None,
     width: int = 560,
 ) -> alt.VConcatChart:
-    """Pick a grade (and school): tier shares against 80/15/5 and classwide problems by classroom.
+    """Pick a grade (and school): tier shares against 80/15/5, the core's outcomes, classwide problems.
 
     The page shows the grade's tier shares (:func:`tier_share_table`, from
     :func:`mtss_teach.screening.tier_shares`) against the 80/15/5
-    convention, and, for each classroom, how many students score below
+    convention -- a description of how support is spread, not a verdict on
+    the core, since the team's own cut decides it -- and beside them the
+    verdict on the core by outcomes (the share of students who passed the
+    state test with core instruction alone,
+    :func:`mtss_teach.screening.core_effectiveness`), and, for each classroom, how many students score below
     *that grade's* published frustrational criterion and whether that is a
     classwide problem (:func:`classwide_table`, from
     :func:`mtss_teach.classwide.classwide_check`). A grade with no published
@@ -1400,6 +1471,8 @@ def tier_share_explorer(
         published criterion (:func:`mtss_teach.classwide.classwide_criterion`);
         the explorer always uses each grade's own.
     measure_label, units, title : str
+    outcome_subject : str, default "reading"
+        As in :func:`tier_share_table`.
     width : int
 
     Returns
@@ -1417,7 +1490,7 @@ def tier_share_explorer(
     """
     se = check_choice(season, "season", ("fall", "winter", "spring"))
     c = _cohort(cohort, ("students", "tiers", "screening"))
-    shares = tier_share_table(c, season=se)
+    shares = tier_share_table(c, season=se, outcome_subject=outcome_subject)
     wide = classwide_table(c, season=se, measure=measure)
     grades = sorted(int(g) for g in shares["grade"].unique())
     g0 = grades[0] if grade is None else check_choice(grade, "grade", grades)
@@ -1447,7 +1520,7 @@ def tier_share_explorer(
         f" && (school == {ALL_SCHOOLS!r} || datum.school == school)" if many else "")
 
     # Tier shares: the library's numbers per (school, grade).
-    texts = shares.drop_duplicates(["school", "grade"])[["school", "grade", "line1", "line2"]]
+    texts = shares.drop_duplicates(["school", "grade"])[["school", "grade", "line1", "line2", "core_line"]]
     tiers = shares[["school", "grade", "tier", "share", "expected", "label"]].assign(
         tier=[f"Tier {t}" for t in shares["tier"]], pct=100 * shares["share"], exp_pct=100 * shares["expected"])
     tiers = tiers.assign(label=[lab.replace(" (", "\n(") for lab in tiers["label"]],
@@ -1514,24 +1587,32 @@ def tier_share_explorer(
         .encode(text=alt.Text("line1:N")),
         alt.Chart(texts).transform_filter(pick).mark_text(
             align="left", baseline="top", fontSize=12, x=0, y=25, limit=0).encode(text=alt.Text("line2:N")),
-        sbase.mark_text(align="left", baseline="top", fontSize=13, fontWeight="bold", x=0, y=50, limit=0)
+        alt.Chart(texts).transform_filter(pick).mark_text(
+            align="left", baseline="top", fontSize=13, fontWeight="bold", x=0, y=46, limit=0)
+        .encode(text=alt.Text("core_line:N")),
+        sbase.mark_text(align="left", baseline="top", fontSize=13, fontWeight="bold", x=0, y=71, limit=0)
         .encode(text=alt.Text("line3:N")),
-        sbase.mark_text(align="left", baseline="top", fontSize=12, x=0, y=70, limit=0)
+        sbase.mark_text(align="left", baseline="top", fontSize=12, x=0, y=91, limit=0)
         .encode(text=alt.Text("line4:N")),
     ]
-    text_panel = alt.layer(*text_layers).properties(name=LIVE, width=width, height=88)
+    text_panel = alt.layer(*text_layers).properties(name=LIVE, width=width, height=109)
 
     head = title or "Tier 1 health explorer: tier shares and classwide problems"
     desc = (f"Interactive tier-share explorer: choose a grade{' and a school' if many else ''}; the text and "
-            f"bars show the share of students in each tier ({se}) against the 80/15/5 convention, and the "
+            f"bars show the share of students in each tier ({se}) against the 80/15/5 convention (how support "
+            f"is spread, not a verdict on the core), the text judges the core by outcomes (students who "
+            f"passed the state {outcome_subject} test with core instruction alone, against the usual "
+            f"expectation of about {_fmt(100 * float(screening.core_expectation()['expected_share'].iloc[0]))}%), "
+            "and the "
             f"classroom bars show how many students in each class score below the grade's published "
             f"frustrational criterion in {measure_label.lower()} ({units}) and whether that is a classwide "
             "problem (more than half the class); grades with no published criterion are not checked.")
     row = alt.hconcat(tier_panel, room_panel, spacing=30).resolve_scale(color="independent")
     return alt.vconcat(text_panel, row, spacing=12).add_params(
         *params).properties(
-        title=alt.TitleParams(head, subtitle=["80/15/5 is a planning convention, not a norm. Pick a grade "
-                                              "under the chart."], anchor="start"),
+        title=alt.TitleParams(head, subtitle=["80/15/5 is a planning convention, not a norm: it describes how "
+                                              "support is spread.", "Whether the core works is judged by "
+                                              "outcomes. Pick a grade under the chart."], anchor="start"),
         description=desc,
     )
 
@@ -1551,6 +1632,7 @@ def gap_analysis_table(
     weeks_left: Any = range(1, 37),
     peer_roi: float | None = None,
     significant_gap: float = 2.0,
+    benchmark_weeks: float | None = None,
 ) -> pd.DataFrame:
     """The library's gap analysis for every (current score, weeks left) slider position.
 
@@ -1565,6 +1647,13 @@ def gap_analysis_table(
         Weeks to the goal date (evenly spaced).
     peer_roi, significant_gap
         As in :func:`mtss_teach.progress.gap_analysis`.
+    benchmark_weeks : float, optional
+        Weeks between the two screenings (as in
+        :func:`mtss_teach.progress.gap_analysis`): the peers' growth is the
+        benchmark gain over these weeks, whatever the weeks left. No
+        ``weeks_left`` may exceed it. Without it (and without ``peer_roi``)
+        each row's peer growth is spread over its own weeks left, which is
+        right only on the day of the current screening.
 
     Returns
     -------
@@ -1572,7 +1661,7 @@ def gap_analysis_table(
         One row per (score, weeks_left): ``gap, significant, roi_needed,
         peer_roi, reasonable, summary`` -- each from
         ``progress.gap_analysis(current_benchmark, score, goal_benchmark,
-        weeks_left, peer_roi, significant_gap)``.
+        weeks_left, peer_roi, significant_gap, benchmark_weeks)``.
 
     Examples
     --------
@@ -1580,9 +1669,17 @@ def gap_analysis_table(
     >>> t = gap_analysis_table(72, 90, scores=[30, 40], weeks_left=[18])
     >>> t[["score", "gap", "significant", "reasonable"]].values.tolist()   # 72/30 = 2.4; 72/40 = 1.8
     [[30.0, 2.4, True, False], [40.0, 1.8, False, False]]
+
+    One week before the spring screening, 14 points are not a reasonable
+    catch-up when peers grow 14 points over the 18 weeks between screenings:
+
+    >>> t = gap_analysis_table(86, 100, scores=[86], weeks_left=[1, 18], benchmark_weeks=18)
+    >>> t[["weeks_left", "roi_needed", "reasonable"]].values.tolist()
+    [[1.0, 14.0, False], [18.0, 0.7777777777777778, True]]
     """
     cb = check_number(current_benchmark, "current_benchmark", lo=0)
     gb = check_number(goal_benchmark, "goal_benchmark", lo=0)
+    bw = None if benchmark_weeks is None else check_number(benchmark_weeks, "benchmark_weeks", lo=0, lo_open=True)
     if scores is None:
         top = max(5.0, float(np.floor(cb)))
         scores = np.arange(5.0, top + 1.0)
@@ -1590,13 +1687,17 @@ def gap_analysis_table(
     if s_grid[0] <= 0:
         raise DataError("scores: a current score of 0 has no gap (benchmark / 0); start the slider above 0")
     w_grid, _ = _even_grid(weeks_left, "weeks_left", lo=0, what="number of weeks")
+    if bw is not None and w_grid[-1] > bw:
+        raise DataError(f"weeks_left: {_fmt(w_grid[-1])} weeks left is more than the {_fmt(bw)} weeks between "
+                        "the screenings (benchmark_weeks)")
     if s_grid.size * w_grid.size > 20000:
         raise DataError(f"scores/weeks_left: {s_grid.size} x {w_grid.size} positions; keep the page small "
                         "(at most 20,000)")
     rows = []
     for sc in s_grid:
         for w in w_grid:
-            g = progress.gap_analysis(cb, float(sc), gb, float(w), peer_roi=peer_roi, significant_gap=significant_gap)
+            g = progress.gap_analysis(cb, float(sc), gb, float(w), peer_roi=peer_roi, significant_gap=significant_gap,
+                                      benchmark_weeks=bw)
             rows.append((float(sc), float(w), g.gap, g.significant, g.roi_needed, g.peer_roi, g.reasonable,
                          g.summary))
     t = pd.DataFrame(rows, columns=["score", "weeks_left", "gap", "significant", "roi_needed", "peer_roi",
@@ -1638,8 +1739,9 @@ def gap_analysis_explorer(
     goal_season: str = "spring",
     norm: str = "acadience",
     percentile: int = 50,
+    benchmark_weeks: float,
     scores: Any = None,
-    weeks_left: Any = range(1, 37),
+    weeks_left: Any = None,
     score: float | None = None,
     weeks: float | None = None,
     peer_roi: float | None = None,
@@ -1655,7 +1757,10 @@ def gap_analysis_explorer(
     percentile (:func:`mtss_teach.norms.orf_norm`). The page shows the gap
     (benchmark / score, significant above 2), the growth needed to reach
     the goal-season benchmark, and whether that is reasonable (at most twice
-    the typical peer growth), all from :func:`gap_analysis_table`.
+    the typical peer growth), all from :func:`gap_analysis_table`. The
+    peers' growth is the benchmark gain over ``benchmark_weeks``, the weeks
+    between the two screenings, so a late catch-up (14 points in one week)
+    is never called reasonable.
 
     Parameters
     ----------
@@ -1665,8 +1770,14 @@ def gap_analysis_explorer(
     norm : {"acadience", "hasbrouck_tindal"}
     percentile : {10, 25, 50, 75, 90}, default 50
         For ``norm="hasbrouck_tindal"``.
-    scores, weeks_left, peer_roi, significant_gap
+    benchmark_weeks : float
+        Weeks between the screening now and the goal screening (e.g. from
+        the two screening dates). Required: the peers' growth depends on it.
+    scores, peer_roi, significant_gap
         As in :func:`gap_analysis_table`.
+    weeks_left : array-like, optional
+        The weeks slider's positions; default whole weeks from 1 to
+        ``benchmark_weeks`` (rounded down), none above it.
     score, weeks : float, optional
         Starting slider positions (default: the middle of each).
     title : str, optional
@@ -1680,9 +1791,9 @@ def gap_analysis_explorer(
     Examples
     --------
     >>> from mtss_teach.explorers import gap_analysis_explorer
-    >>> spec = gap_analysis_explorer(3, "winter", score=40, weeks=18).to_dict()
-    >>> [(p["name"], p["value"]) for p in spec["params"]]
-    [('score', 40.0), ('weeks_left', 18.0)]
+    >>> spec = gap_analysis_explorer(3, "winter", benchmark_weeks=18, score=40, weeks=18).to_dict()
+    >>> [(p["name"], p["value"], p["bind"]["max"]) for p in spec["params"]]
+    [('score', 40.0, 86.0), ('weeks_left', 18.0, 18.0)]
     """
     se = check_choice(season, "season", norms_seasons := ("fall", "winter", "spring"))
     ge = check_choice(goal_season, "goal_season", norms_seasons)
@@ -1690,8 +1801,11 @@ def gap_analysis_explorer(
         raise DataError(f"goal_season: {ge!r} must come after season {se!r}")
     nm = check_choice(norm, "norm", ("acadience", "hasbrouck_tindal"))
     cb, gb, source = _benchmarks(grade, se, ge, nm, percentile)
+    bw = check_number(benchmark_weeks, "benchmark_weeks", lo=1)
+    if weeks_left is None:
+        weeks_left = np.arange(1.0, float(np.floor(bw)) + 1.0)
     t = gap_analysis_table(cb, gb, scores=scores, weeks_left=weeks_left, peer_roi=peer_roi,
-                           significant_gap=significant_gap)
+                           significant_gap=significant_gap, benchmark_weeks=bw)
     sg = float(significant_gap)
     s_grid, s_step = _even_grid(t["score"], "scores")
     w_grid, w_step = _even_grid(t["weeks_left"], "weeks_left")
@@ -1794,8 +1908,11 @@ def gap_analysis_explorer(
                                                             fontSize=12))
 
     head = title or f"Gap analysis explorer: grade {int(grade)} oral reading fluency"
+    peer_words = (f"Typical peer growth: the {_fmt(gb - cb)} points between the benchmarks over the {_fmt(bw)} "
+                  f"weeks between the screenings." if peer_roi is None else
+                  f"Typical peer growth: {_fmt(float(peer_roi))} a week, as given.")
     sub = [f"Benchmark now ({se}): {_fmt(cb)}; goal ({ge}): {gb_text} {units} ({source}).",
-           "Move the two sliders under the chart."]
+           peer_words, "Move the two sliders under the chart."]
     desc = (f"Interactive gap-analysis explorer for grade {int(grade)}: move the score slider "
             f"({_fmt(s_grid[0])} to {_fmt(s_grid[-1])} {units}) and the weeks-left slider ({_fmt(w_grid[0])} to "
             f"{_fmt(w_grid[-1])}); the text and bars show the gap against the {_fmt(cb)} {se} benchmark, whether "

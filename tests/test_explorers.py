@@ -504,9 +504,27 @@ def expected_tier_line(cohort, grade: int, school: str) -> str:
     # independent count of Tier 1 (pandas), against the library's share
     assert ts.tier1 == int((t["tier"] == 1).sum()) and ts.n == len(t)
     where = "all schools" if school == explorers.ALL_SCHOOLS else school
-    verdict = "meets" if ts.share1 >= 0.80 else "below"
+    # a description against the 80/15/5 convention, never a verdict on the core (issue 15)
     return (f"Grade {grade}, {where}: Tier 1 alone serves {fmt1(100 * ts.tier1 / ts.n)}% of {ts.n} students "
-            f"({verdict} the 80% expectation)")
+            f"(the 80/15/5 convention has about 80% there)")
+
+
+def expected_core_line(cohort, grade: int, school: str) -> str:
+    """The outcome verdict, by pandas alone: passed the state reading test and in Tier 1 at every
+    screening, over the grade's students (Center on MTSS / NCII framing; 80% expectation)."""
+    most = cohort.tiers.groupby("student_id", observed=True)["tier"].max()
+    st = cohort.students.assign(school=cohort.students["school"].astype(str)).set_index("student_id")
+    st = st[st["grade"] == grade] if school == explorers.ALL_SCHOOLS else st[
+        (st["grade"] == grade) & (st["school"] == school)]
+    st = st[st.index.isin(most.index)]
+    o = cohort.outcomes[cohort.outcomes["subject"] == "reading"].set_index("student_id")["proficient"]
+    met = o.reindex(st.index)
+    assert met.notna().all()  # shipped data: every student has a result
+    core_alone = int((met.astype(bool) & (most.reindex(st.index) == 1)).sum())
+    share = 100 * core_alone / len(st)
+    verdict = "meets" if share >= 80 else "falls short of"
+    return (f"Judged by outcomes: {fmt1(share)}% of {len(st)} students passed the state reading test with core "
+            f"instruction alone, which {verdict} the usual expectation of about 80%.")
 
 
 def winter_math(cohort):
@@ -541,6 +559,7 @@ def test_tier_table_equals_tier_shares(small):
     assert set(t["school"]) == {explorers.ALL_SCHOOLS, "School 01", "School 02"}
     for (school, grade), rows in t.groupby(["school", "grade"]):
         assert rows["line1"].iloc[0] == expected_tier_line(small, grade, school)
+        assert rows["core_line"].iloc[0] == expected_core_line(small, grade, school)
         p = winter_placements(small)
         p = p[p["grade"] == grade] if school == explorers.ALL_SCHOOLS else p[(p["grade"] == grade) & (p["school"] == school)]
         counts = p["tier"].value_counts().reindex([1, 2, 3], fill_value=0)
@@ -587,6 +606,8 @@ def tier_spec(small):
 def test_tier_explorer_drawn_by_vega(small, tier_spec, grade, school):
     texts = svg_texts(tier_spec, grade=grade, school=school)
     assert expected_tier_line(small, grade, school) in texts
+    assert expected_core_line(small, grade, school) in texts
+    assert not any("expectation)" in x for x in texts)  # no verdict from the placement share
     labels = expected_room_labels(small, grade, school)
     for room, label in labels.items():
         assert label in texts and room in texts
@@ -612,7 +633,35 @@ def test_tier_explorer_one_school_has_no_school_control():
     spec = explorers.tier_share_explorer("weak_tier1", grade=3).to_dict()
     assert [p["name"] for p in spec["params"]] == ["grade"]
     texts = svg_texts(spec)
-    assert "Grade 3, School 01: Tier 1 alone serves 22% of 100 students (below the 80% expectation)" in texts
+    assert ("Grade 3, School 01: Tier 1 alone serves 22% of 100 students (the 80/15/5 convention has about 80% "
+            "there)") in texts
+    assert expected_core_line(datasets.load("weak_tier1"), 3, "School 01") in texts
+
+
+def test_district_small_grade_3_is_not_called_healthy_by_its_placement_share(small):
+    """Issue #15: '85.5% Tier 1, meets the 80% expectation' while most students fail the state test."""
+    t = explorers.tier_share_table(small).query("grade == 3 and school == @explorers.ALL_SCHOOLS")
+    assert t["line1"].iloc[0] == ("Grade 3, all schools: Tier 1 alone serves 85.5% of 200 students (the 80/15/5 "
+                                  "convention has about 80% there)")
+    assert "falls short of the usual expectation of about 80%" in t["core_line"].iloc[0]
+
+
+def test_tier_table_without_outcomes_says_the_core_is_not_judged(small):
+    none = dataclasses.replace(small, outcomes=None)
+    t = explorers.tier_share_table(none)
+    assert set(t["core_line"]) == {"Whether the core works is judged by outcomes; this data has no reading "
+                                   "results, so that check is not made here."}
+
+
+def test_tier_table_counts_students_without_a_result(small):
+    third = small.students.loc[(small.students["grade"] == 3) & (small.students["school"].astype(str) == "School 01"),
+                               "student_id"]
+    drop = set(third.iloc[:3])
+    fewer = dataclasses.replace(small, outcomes=small.outcomes[~small.outcomes["student_id"].isin(drop)])
+    line = explorers.tier_share_table(fewer).query("grade == 3 and school == 'School 01'")["core_line"].iloc[0]
+    # the 100 third graders of School 01 less the 3 without a result
+    assert line.startswith("Judged by outcomes: ") and " of 97 students passed" in line
+    assert "(3 without a result left out)" in line
 
 
 def test_tier_explorer_bad_input(small):
@@ -637,8 +686,8 @@ def test_tier_explorer_bad_input(small):
 # ---------------------------------------------------------------------------
 
 
-def expected_gap_lines(score: float, weeks: float, cb: float = 86, gb: float = 100) -> list[str]:
-    g = progress.gap_analysis(cb, score, gb, weeks)
+def expected_gap_lines(score: float, weeks: float, cb: float = 86, gb: float = 100, bw: float = 18) -> list[str]:
+    g = progress.gap_analysis(cb, score, gb, weeks, benchmark_weeks=bw)
     return [f"Gap: {fmt2(g.gap)} (benchmark {fmt_num(cb)} / score {fmt_num(score)}): "
             f"{'significant' if g.significant else 'not significant'}",
             f"Growth needed: {fmt2(g.roi_needed)} words a week: {'reasonable' if g.reasonable else 'not reasonable'}",
@@ -663,31 +712,64 @@ def test_gap_table_hand_arithmetic():
     assert not row["reasonable"]
 
 
+def test_gap_table_peers_grow_over_the_weeks_between_screenings():
+    """Issue #15: the explorer called 14 points in one week 'reasonable'."""
+    t = explorers.gap_analysis_table(86, 100, scores=[80, 86], weeks_left=range(1, 19), benchmark_weeks=18)
+    for row in t.itertuples():
+        # peers: (100 - 86) / 18 = 0.78 a week whatever the weeks left; needed: (100 - score) / weeks left
+        assert row.peer_roi == pytest.approx(14 / 18)
+        assert row.roi_needed == pytest.approx((100 - row.score) / row.weeks_left)
+    by = t.set_index(["score", "weeks_left"])["reasonable"]
+    assert not by[(86.0, 1.0)]       # 14 a week > 2 x 0.78 = 1.56
+    assert not by[(86.0, 8.0)]       # 14 / 8 = 1.75 > 1.56
+    assert by[(86.0, 10.0)]          # 14 / 10 = 1.4
+    assert not by[(80.0, 12.0)]      # 20 / 12 = 1.67 > 1.56
+    assert by[(80.0, 13.0)]          # 20 / 13 = 1.54
+    sample = explorers.gap_analysis_table(86, 100, scores=range(5, 87), weeks_left=range(1, 19), benchmark_weeks=18)
+    for row in sample.sample(100, random_state=3).itertuples():
+        g = progress.gap_analysis(86, row.score, 100, row.weeks_left, benchmark_weeks=18)
+        assert (row.roi_needed, row.peer_roi, row.reasonable, row.summary) == (
+            g.roi_needed, g.peer_roi, g.reasonable, g.summary)
+    with pytest.raises(DataError, match="weeks_left: 19 weeks left is more than the 18 weeks between the screenings"):
+        explorers.gap_analysis_table(86, 100, scores=[40], weeks_left=range(1, 20), benchmark_weeks=18)
+
+
 def test_gap_explorer_benchmarks_come_from_the_norm_tables():
     # Acadience grade 3 benchmark goals: MOY 86, EOY 100 (MTSS_REFERENCE section 2)
-    spec = explorers.gap_analysis_explorer(3, "winter").to_dict()
+    spec = explorers.gap_analysis_explorer(3, "winter", benchmark_weeks=18).to_dict()
     assert spec["title"]["subtitle"][0].startswith("Benchmark now (winter): 86; goal (spring): 100")
+    assert spec["title"]["subtitle"][1] == ("Typical peer growth: the 14 points between the benchmarks over the 18 "
+                                            "weeks between the screenings.")
     # Hasbrouck & Tindal grade 4 50th percentile: winter 120, spring 133 (MTSS_REFERENCE section 1)
-    spec = explorers.gap_analysis_explorer(4, "winter", norm="hasbrouck_tindal", score=60, weeks=16).to_dict()
+    spec = explorers.gap_analysis_explorer(4, "winter", norm="hasbrouck_tindal", benchmark_weeks=18, score=60,
+                                           weeks=16).to_dict()
     assert spec["title"]["subtitle"][0].startswith("Benchmark now (winter): 120; goal (spring): 133")
     texts = svg_texts(spec)
-    g = progress.gap_analysis(120, 60, 133, 16)
+    g = progress.gap_analysis(120, 60, 133, 16, benchmark_weeks=18)
     assert g.summary.split(" Reaching")[0] in texts
 
 
 @pytest.fixture(scope="module")
 def gap_spec():
-    return explorers.gap_analysis_explorer(3, "winter", score=40, weeks=18).to_dict()
+    return explorers.gap_analysis_explorer(3, "winter", benchmark_weeks=18, score=40, weeks=18).to_dict()
 
 
 def test_gap_explorer_page_is_small(gap_spec):
     assert len(json.dumps(gap_spec)) < 200_000
     p = {q["name"]: q for q in gap_spec["params"]}
     assert (p["score"]["bind"]["min"], p["score"]["bind"]["max"]) == (5, 86)
-    assert (p["weeks_left"]["bind"]["min"], p["weeks_left"]["bind"]["max"]) == (1, 36)
+    # the weeks slider runs up to the weeks between the screenings, no further
+    assert (p["weeks_left"]["bind"]["min"], p["weeks_left"]["bind"]["max"]) == (1, 18)
 
 
-@pytest.mark.parametrize("score,weeks", [(40, 18), (60, 18), (5, 1), (86, 36), (43, 10), (70, 30)])
+def test_gap_explorer_never_calls_14_points_in_one_week_reasonable(gap_spec):
+    texts = svg_texts(gap_spec, score=86, weeks_left=1)
+    # (100 - 86) / 1 = 14 a week against peers' 14 / 18 = 0.78 a week (limit 1.56)
+    assert "Growth needed: 14 words a week: not reasonable" in texts
+    assert not any(x.endswith(": reasonable") for x in texts)
+
+
+@pytest.mark.parametrize("score,weeks", [(40, 18), (60, 18), (5, 1), (86, 1), (43, 10), (70, 15)])
 def test_gap_explorer_drawn_by_vega_says_what_the_library_says(gap_spec, score, weeks):
     texts = svg_texts(gap_spec, score=score, weeks_left=weeks)
     head1, head2, summary = expected_gap_lines(score, weeks)
@@ -699,15 +781,22 @@ def test_gap_explorer_drawn_by_vega_says_what_the_library_says(gap_spec, score, 
 
 def test_gap_explorer_bad_input():
     with pytest.raises(DataError, match="goal_season: 'winter' must come after season 'spring'"):
-        explorers.gap_analysis_explorer(3, "spring", goal_season="winter")
+        explorers.gap_analysis_explorer(3, "spring", goal_season="winter", benchmark_weeks=18)
     with pytest.raises(DataError, match="grade"):
-        explorers.gap_analysis_explorer(4, "winter")  # Acadience goals are shipped for grades 1-3 only
+        # Acadience goals are shipped for grades 1-3 only
+        explorers.gap_analysis_explorer(4, "winter", benchmark_weeks=18)
     with pytest.raises(DataError, match="score: 41.5 is not one of the slider's positions"):
-        explorers.gap_analysis_explorer(3, "winter", score=41.5)
+        explorers.gap_analysis_explorer(3, "winter", benchmark_weeks=18, score=41.5)
+    with pytest.raises(TypeError, match="benchmark_weeks"):
+        explorers.gap_analysis_explorer(3, "winter")  # the peers' growth needs the weeks between screenings
+    with pytest.raises(DataError, match="benchmark_weeks"):
+        explorers.gap_analysis_explorer(3, "winter", benchmark_weeks=0)
+    with pytest.raises(DataError, match="weeks_left: 36 weeks left is more than the 18 weeks"):
+        explorers.gap_analysis_explorer(3, "winter", benchmark_weeks=18, weeks_left=range(1, 37))
     with pytest.raises(DataError, match="scores: a current score of 0"):
         explorers.gap_analysis_table(86, 100, scores=[0, 1, 2])
     with pytest.raises(DataError, match="norm"):
-        explorers.gap_analysis_explorer(3, "winter", norm="dibels8")
+        explorers.gap_analysis_explorer(3, "winter", norm="dibels8", benchmark_weeks=18)
 
 
 @settings(max_examples=25, deadline=None)
@@ -1228,7 +1317,9 @@ def test_gap_sliders_show_the_library_gap_analysis(offline_page, explorers_html)
     page = _open(offline_page, explorers_html)
     box = _explorer(page, "score")
     verdicts = set()
-    for score, weeks in ((40, 18), (75, 30), (43, 12), (20, 36), (86, 2)):
+    # peers: 14 / 18 = 0.78 a week, limit 1.56; (80, 18) needs 20 / 18 = 1.11 (reasonable),
+    # (86, 1) needs 14 in one week (not reasonable)
+    for score, weeks in ((40, 18), (80, 18), (43, 12), (20, 6), (86, 1)):
         _set_range(box, "score", score)
         _set_range(box, "weeks_left", weeks)
         head1, head2, summary = expected_gap_lines(score, weeks)

@@ -187,7 +187,8 @@ class DataMeeting(MtssApp):
             ("Team and rule agree", agree, "agreement", "pct"),
         ]
         note = (f"{where}: {len(df)} students. The team's Tier 1 share is {fmt(team_s.share1, 'pct')} "
-                f"({'meets' if team_s.tier1_meets_expectation else 'below'} the 80% expectation)." + exit_note)
+                f"(the 80/15/5 convention has about {100 * team_s.tier1_expectation:g}% there: a description of "
+                "how support is spread, not a verdict on the core, which is judged by outcomes)." + exit_note)
         if rec_s is not None:
             note += (f" The school recorded {fmt(rec_s.share1, 'pct')} / {fmt(rec_s.share2, 'pct')} / "
                      f"{fmt(rec_s.share3, 'pct')} in Tiers 1/2/3.")

@@ -444,8 +444,10 @@ class YourData:
                      f"{int(c)} ({fmt(c / ts.n, 'pct')})") for c, h, w in zip(tp["count"], tp["suppressed"], tp["why"])]
             self.w_tiers.value = table_html(pd.DataFrame({"tier (from benchmark status)": tp.index,
                                                           "students": cells}),
-                                            caption=f"{ts.n:,} students with a benchmark status. Tier 1 share "
-                                                    f"against the 80% expectation: {fmt(ts.share1, 'pct')}.",
+                                            caption=f"{ts.n:,} students with a benchmark status. Tier 1 share: "
+                                                    f"{fmt(ts.share1, 'pct')} (the 80/15/5 convention has about "
+                                                    f"{100 * ts.tier1_expectation:g}%; how support is spread, "
+                                                    "not whether the core works).",
                                             css_id="mtss-tiers")
             self._metrics["tiers"] = {"tier1": ts.tier1, "tier2": ts.tier2, "tier3": ts.tier3}
             if tp["suppressed"].any():
