@@ -76,7 +76,7 @@ def _private_imports(path: Path, pkg: Path = PKG) -> list[str]:
 def test_the_private_name_check_sees_one_and_allows_a_subpackage_its_own(tmp_path):
     pkg = tmp_path / "mtss_teach"
     (pkg / "grading").mkdir(parents=True)
-    example = (ROOT / "tests" / "data" / "private_import_example.py").read_text()
+    example = (ROOT / "tests" / "data" / "private_import_example.txt").read_text()
     (pkg / "m.py").write_text(example)
     (pkg / "grading" / "a.py").write_text("from .b import _shared\nfrom ..charts import _fmt\n")
     assert [h.split(" imports ")[1] for h in _private_imports(pkg / "m.py", pkg)] == ["_fmt from .charts"]
