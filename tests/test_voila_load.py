@@ -53,6 +53,7 @@ import pytest
 
 from benchmarks._browser import OBSERVE, SECONDS, SEEN
 from mtss_teach import datasets, norms, progress
+from mtss_teach.widgets._base import dataset_name
 from mtss_teach.apps import VoilaServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -260,7 +261,8 @@ def wait_rendered(s: Session, deadline: float) -> None:
 def read_start(s: Session) -> None:
     """What the session starts from, read from its page, and the data behind its checks."""
     page = s.page
-    ds = page.locator(".mtss-dataset select").input_value()
+    # the dropdown shows the neutral label (District A-E); the data behind it is the shipped dataset it stands for
+    ds = dataset_name(page.locator(".mtss-dataset select").input_value())
     if s.app == "screening":
         s.state["slider"] = "mtss-cut"
         s.state["start"] = int(page.locator(".mtss-cut .widget-readout").first.inner_text().strip())
