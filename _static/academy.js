@@ -265,7 +265,40 @@
     });
   }
 
+  // --- Leader tables on a narrow screen --------------------------------------
+  // A leader table wider than its column (a row of twenty weeks, say) is shown
+  // stacked: one block per row, each value beside its column's name (data-label,
+  // styled in academy.css). Explicit ARIA roles keep it a table for screen readers.
+  function stackWideTables() {
+    document.querySelectorAll("table.leader-table").forEach(function (t) {
+      t.classList.remove("mtss-stacked");
+      var box = t.parentElement;
+      if (!box || t.getBoundingClientRect().width <= box.clientWidth + 1) { return; }
+      var heads = t.querySelectorAll("thead tr");
+      var last = heads.length ? heads[heads.length - 1] : null;
+      var names = last ? Array.prototype.map.call(last.children, function (c) { return c.textContent.trim(); }) : [];
+      t.setAttribute("role", "table");
+      t.querySelectorAll("tr").forEach(function (r) { r.setAttribute("role", "row"); });
+      t.querySelectorAll("thead th").forEach(function (c) { c.setAttribute("role", "columnheader"); });
+      t.querySelectorAll("thead, tbody").forEach(function (g) { g.setAttribute("role", "rowgroup"); });
+      t.querySelectorAll("tbody tr").forEach(function (r) {
+        Array.prototype.forEach.call(r.children, function (c, i) {
+          c.setAttribute("role", c.tagName === "TH" ? "rowheader" : "cell");
+          if (names[i] != null) { c.setAttribute("data-label", names[i]); }
+        });
+      });
+      t.classList.add("mtss-stacked");
+    });
+  }
+
   function start() {
+    stackWideTables();
+    var stackTimer = null;
+    window.addEventListener("resize", function () {
+      clearTimeout(stackTimer);
+      stackTimer = setTimeout(stackWideTables, 200);
+    });
+    window.addEventListener("load", stackWideTables);
     repairTheme();
     if (window.MutationObserver) {
       var pending = false;
