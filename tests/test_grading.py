@@ -585,23 +585,27 @@ def test_recorded_answers_are_rechecked_outside_the_kernel():
     from mtss_teach.grading import _replay_job
 
     course, lid = "02-screening", "ada"
+    src_nb = load(ROOT / "modules" / course / "exercise.ipynb")
     right = answers(course, lid)  # the instructor's solutions, executed here
-    enc = {n: encode_value(right[n]) for n in ("sensitivity", "specificity", "vendor_rating")}
-    assert _replay_job(replay_job(course, 1, lid, {n: enc[n] for n in ("sensitivity", "specificity")})) == ""
-    assert _replay_job(replay_job(course, 5, lid, {"vendor_rating": enc["vendor_rating"]})) == ""
-    # the same answers re-checked against another learner's scenario fail (the learner id is the grader's)
-    assert _replay_job(replay_job(course, 1, "someone-else", {n: enc[n] for n in ("sensitivity", "specificity")}))
+    # the tasks that record sensitivity and vendor_rating (task numbers come from the notebook)
+    t_sens = next(k for k in points(src_nb) if "sensitivity" in answer_names(src_nb, k))
+    t_vendor = next(k for k in points(src_nb) if "vendor_rating" in answer_names(src_nb, k))
+    assert answer_names(src_nb, t_sens) == ["sensitivity"] and answer_names(src_nb, t_vendor) == ["vendor_rating"]
+    enc = {n: encode_value(right[n]) for n in ("sensitivity", "vendor_rating")}
+    assert _replay_job(replay_job(course, t_sens, lid, {"sensitivity": enc["sensitivity"]})) == ""
+    assert _replay_job(replay_job(course, t_vendor, lid, {"vendor_rating": enc["vendor_rating"]})) == ""
+    # the same answer re-checked against another learner's scenario fails (the learner id is the grader's)
+    assert _replay_job(replay_job(course, t_sens, "someone-else", {"sensitivity": enc["sensitivity"]}))
     # wrong: a sensitivity 0.25 off, a rating that is another word
     off = {"sensitivity": encode_value(float(right["sensitivity"]) + 0.25 if right["sensitivity"] < 0.5
-                                       else float(right["sensitivity"]) - 0.25), "specificity": enc["specificity"]}
-    assert "fails the test" in _replay_job(replay_job(course, 1, lid, off))
+                                       else float(right["sensitivity"]) - 0.25)}
+    assert "fails the test" in _replay_job(replay_job(course, t_sens, lid, off))
     other_word = next(w for w in ("full", "half", "empty") if w != right["vendor_rating"])
-    assert _replay_job(replay_job(course, 5, lid, {"vendor_rating": encode_value(other_word)}))
-    # missing (no record for specificity), malformed, and a number recorded as text
-    assert _replay_job(replay_job(course, 1, lid, {"sensitivity": enc["sensitivity"]}))
-    assert _replay_job(replay_job(course, 5, lid, {"vendor_rating": {"t": "str"}}))
-    assert _replay_job(replay_job(course, 1, lid, {"sensitivity": {"t": "str", "v": str(right["sensitivity"])},
-                                                   "specificity": enc["specificity"]}))
+    assert _replay_job(replay_job(course, t_vendor, lid, {"vendor_rating": encode_value(other_word)}))
+    # missing (no record of the task's answer), malformed, and a number recorded as text
+    assert "could not be re-checked" in _replay_job(replay_job(course, t_sens, lid, {}))
+    assert _replay_job(replay_job(course, t_vendor, lid, {"vendor_rating": {"t": "str"}}))
+    assert _replay_job(replay_job(course, t_sens, lid, {"sensitivity": {"t": "str", "v": str(right["sensitivity"])}}))
 
 
 def test_a_function_answer_is_replayed_from_its_recorded_outputs():

@@ -3,8 +3,9 @@
 One temporary course (02-screening and 03-tier1-placement) is generated,
 and ONE autograde batch grades every case below; a second, incremental run
 adds one new and one changed submission; then the review command settles
-two submissions. Expected scores are decided by hand from the tasks' points
-(02-screening: five tasks of 2 points).
+two submissions. Expected scores come from the tasks' own points, read from
+the source notebook's nbgrader metadata (02-screening: seven tasks of 1 to
+2 points, 10 in all).
 
 Identity: ``ada`` types her own id (10/10, graded); ``bob`` left the
 placeholder and answered for it (10/10, needs review: id mismatch);
@@ -15,7 +16,7 @@ States: BOM, Windows-1252 and a renamed notebook are graded with a note;
 zero cells, another course's notebook, a file that is not a notebook, two
 notebooks neither named exercise.ipynb, and a cell that swallows
 KeyboardInterrupt are not gradable, each with its reason and no score; an
-older release lacking task 3's cells needs review and scores 8/10; 2 MB of
+older release lacking task 3's cells needs review and loses task 3's points; 2 MB of
 output is cut to 1 MB with a note.
 
 Habits: 40 harmless habits (tests/grading_habits.py), spread over four
@@ -30,6 +31,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -40,7 +42,31 @@ from grading_helpers import (ROOT, cell, code_cell, env, gid, grades, grading, i
                              markdown_cell, put, report, src_of, with_learner)
 
 COURSE, OTHER = "02-screening", "03-tier1-placement"
-FULL = 10.0
+
+
+def points(src_nb: dict) -> dict[int, float]:
+    """task number -> the points of its test cell, from the source notebook's nbgrader metadata."""
+    out = {}
+    for c in src_nb["cells"]:
+        g = gid(c)
+        if g and g.startswith("task") and g.endswith("_test"):
+            out[int(g[4:-5])] = float(c["metadata"]["nbgrader"]["points"])
+    return out
+
+
+def task_of(src_nb: dict, name: str) -> int:
+    """The task whose answer cell defines ``name``."""
+    found = [k for k in points(src_nb) if re.search(rf"^{name}\s*=", src_of(cell(src_nb, f"task{k}_answer")), re.M)]
+    assert len(found) == 1, (name, found)
+    return found[0]
+
+
+SRC = load(ROOT / "modules" / COURSE / "exercise.ipynb")
+POINTS = points(SRC)
+FULL = sum(POINTS.values())  # the notebook says "Total: 10 points"
+# a wrong answer for each of the course's answers (far from any plausible value)
+WRONG = {"sensitivity": "0.01", "specificity": "0.01", "ppv": "0.99", "base_rate": "0.99", "auc_value": "0.01",
+         "best_cut": "-5", "vendor_rating": "'none'"}
 TIMEOUT = 20  # seconds per cell: generous, the shared test machine can be slow
 HABIT_NOTEBOOKS = 4
 
@@ -67,10 +93,10 @@ def habit_notebook(src: dict, k: int) -> dict:
 
 def wrong_answers(src: dict, lid: str) -> dict:
     nb = with_learner(src, lid)
-    for k in range(1, 6):
-        a = cell(nb, f"task{k}_answer")
-        a["source"] = src_of(a) + "\n" + {1: "sensitivity = 0.01\n", 2: "ppv = 0.99\n", 3: "auc_value = 0.01\n",
-                                   4: "best_cut = -5\n", 5: "vendor_rating = 'none'\n"}[k]
+    assert sorted(task_of(src, name) for name in WRONG) == sorted(POINTS)  # every task answered wrong
+    for name, value in WRONG.items():
+        a = cell(nb, f"task{task_of(src, name)}_answer")
+        a["source"] = src_of(a) + f"\n{name} = {value}\n"
     return nb
 
 
@@ -211,7 +237,7 @@ def test_every_submission_has_one_state(course):
 def test_older_release_gets_the_missing_task_back_unanswered(course):
     r = row(course, "gus")
     assert r["state"] == "needs review" and "task3_answer" in r["reason"], r
-    assert score(r) == FULL - 2
+    assert score(r) == FULL - POINTS[3]
 
 
 def test_huge_output_is_cut_with_a_note(course):
@@ -231,7 +257,7 @@ def test_feedback_names_the_failing_task_without_hidden_test_code(course):
     root = course["root"]
     page = (root / "feedback" / "mo" / COURSE / "exercise.html").read_text(encoding="utf-8")
     text = re.sub(r"<[^>]+>", " ", page)
-    for name in ("sensitivity", "ppv", "auc_value", "best_cut", "vendor_rating"):
+    for name in WRONG:
         assert f"{name} is not right for your scenario" in text or f"{name} should be" in text, name
     hidden = set()
     for c in course["src"]["cells"]:
@@ -252,24 +278,38 @@ def test_feedback_page_loads_nothing_off_site(course):
     pw = pytest.importorskip("playwright.sync_api")
     page_path = course["root"] / "feedback" / "mo" / COURSE / "exercise.html"
     requested = []
-    with pw.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium",
-                                    args=["--no-sandbox"] if os.geteuid() == 0 else [])
+    result: dict = {}
+
+    def visit():  # in a fresh thread: the sync API refuses a thread where an asyncio loop already runs
         try:
-            pg = browser.new_page()
+            with pw.sync_playwright() as p:
+                browser = p.chromium.launch(executable_path="/usr/bin/chromium",
+                                            args=["--no-sandbox"] if os.geteuid() == 0 else [])
+                try:
+                    pg = browser.new_page()
 
-            def block(route):
-                if route.request.url.startswith("file://"):
-                    return route.continue_()
-                requested.append(route.request.url)
-                return route.abort()
+                    def block(route):
+                        if route.request.url.startswith("file://"):
+                            return route.continue_()
+                        requested.append(route.request.url)
+                        return route.abort()
 
-            pg.route("**/*", block)
-            pg.goto(page_path.as_uri())
-            pg.wait_for_load_state("load")
-            body = pg.inner_text("body")
-        finally:
-            browser.close()
+                    pg.route("**/*", block)
+                    pg.goto(page_path.as_uri())
+                    pg.wait_for_load_state("load")
+                    result["body"] = pg.inner_text("body")
+                finally:
+                    browser.close()
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the test's thread below
+            result["error"] = exc
+
+    t = threading.Thread(target=visit, daemon=True)
+    t.start()
+    t.join(timeout=300)
+    assert not t.is_alive(), "the browser did not finish in 300 s"
+    if "error" in result:
+        raise result["error"]
+    body = result["body"]
     assert requested == []
     assert "is not right for your scenario" in body and "Grader(" not in body
 
@@ -298,8 +338,8 @@ def test_habit_corpus_is_large_enough():
 def test_flagged_code_withholds_the_later_tests(course):
     r = row(course, "nia")
     assert r["state"] == "needs review" and "points withheld" in r["reason"], r
-    assert score(r) == 2.0  # task 1 ran before the flagged cell
-    assert [w.split(":")[0] for w in r["withheld"].split("; ")] == [f"task{k}_test" for k in range(2, 6)]
+    assert score(r) == POINTS[1]  # task 1 ran before the flagged cell
+    assert [w.split(":")[0] for w in r["withheld"].split("; ")] == [f"task{k}_test" for k in sorted(POINTS) if k >= 2]
 
 
 def test_bare_nbgrader_autograde_is_refused_with_the_reason(course, tmp_path):
@@ -351,11 +391,11 @@ def test_validate_warnings_cover_placeholder_mismatch_and_missing():
 
 @pytest.fixture(scope="module")
 def second_run(course):
-    """One new submission, one changed (ada rewrites task 5 wrong), everything else unchanged."""
+    """One new submission, one changed (ada rewrites vendor_rating wrong), everything else unchanged."""
     subs, root, src = course["subs"], course["root"], course["src"]
     put(subs, "pat", COURSE, with_learner(src, "pat"))
     ada = with_learner(src, "ada")
-    a5 = cell(ada, "task5_answer")
+    a5 = cell(ada, f"task{task_of(src, 'vendor_rating')}_answer")
     a5["source"] = src_of(a5) + "\nvendor_rating = 'none'\n"
     put(subs, "ada", COURSE, ada)
     before = report(root)
@@ -370,7 +410,7 @@ def test_only_new_or_changed_submissions_are_graded(course, second_run):
     # not ivy, fay... (not gradable, unchanged), nor any graded one
     assert sorted(lines) == ["ada", "pat"], second_run["run"].stdout
     after = second_run["after"]
-    assert score(after[("ada", COURSE)]) == FULL - 2 and score(after[("pat", COURSE)]) == FULL
+    assert score(after[("ada", COURSE)]) == FULL - POINTS[task_of(course["src"], "vendor_rating")] and score(after[("pat", COURSE)]) == FULL
     # the report accumulates: every earlier row is still there, unchanged
     for key, r in second_run["before"].items():
         if key != ("ada", COURSE):
