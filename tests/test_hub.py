@@ -11,7 +11,7 @@ from npm (``npm ci`` installs it into node_modules/). The round trip:
 2. ten learners log in through the hub's login form (one in Chromium, nine
    with a cookie session), start their servers, list and fetch the
    assignment through their server's nbgrader Assignments endpoints, answer
-   it (four right, three with tasks 3 and 4 wrong, two with task 1 wrong,
+   it (four right, three with tasks 3 and 5 wrong, two with task 1 wrong,
    one blank), run every cell in a kernel of their own server, save and
    submit; the Chromium learner opens the fetched notebook in JupyterLab;
    an eleventh learner on the roster never logs in, and a wrong password is
@@ -22,8 +22,9 @@ from npm (``npm ci`` installs it into node_modules/). The round trip:
 4. the idle culler stops the instructor's idle server;
 5. the hub is stopped, and no process it started is left.
 
-Expected scores are decided by hand from the exercise's points (2 per task,
-4 tasks): right 8, tasks 3-4 wrong 4, task 1 wrong 6, blank 0; the learner
+Expected scores are decided by hand from the exercise's points (tasks 1-5:
+1, 1.5, 3, 3 and 0.5 points, 9 in all; the id check earns 0): right 9,
+tasks 3 and 5 wrong 9 - 3 - 0.5 = 5.5, task 1 wrong 9 - 1 = 8, blank 0; the learner
 who never logged in is "not submitted", an empty cell in the LMS file.
 Memory per learner (the learner's server plus its kernel, proportional set
 size) is measured after the notebook has run and must stay within the
@@ -54,20 +55,22 @@ ROOT = hh.ROOT
 ASSIGNMENT = "01-foundations"
 NB_PATH = f"{hh.COURSE_ID}/{ASSIGNMENT}/exercise.ipynb"
 BROWSER_LEARNER = "l01"
-PLAN = {  # learner -> (how they answer, expected score out of 8, decided by hand)
-    "l01": ("right", 8), "l02": ("right", 8), "l03": ("right", 8), "l04": ("right", 8),
-    "l05": ("tasks 3-4 wrong", 4), "l06": ("tasks 3-4 wrong", 4), "l07": ("tasks 3-4 wrong", 4),
-    "l08": ("task 1 wrong", 6), "l09": ("task 1 wrong", 6),
+POINTS = {"id_check": 0, "task1_test": 1, "task2_test": 1.5, "task3_test": 3, "task4_test": 3, "task5_test": 0.5}
+PLAN = {  # learner -> (how they answer, expected score out of 9, decided by hand from POINTS)
+    "l01": ("right", 9), "l02": ("right", 9), "l03": ("right", 9), "l04": ("right", 9),
+    "l05": ("tasks 3 and 5 wrong", 5.5), "l06": ("tasks 3 and 5 wrong", 5.5), "l07": ("tasks 3 and 5 wrong", 5.5),
+    "l08": ("task 1 wrong", 8), "l09": ("task 1 wrong", 8),
     "l10": ("blank", 0),
 }
+WRONG_TASKS = {"right": (), "tasks 3 and 5 wrong": (3, 5), "task 1 wrong": (1,)}
 ABSENT = "l11"  # on the roster, never logs in
 INSTRUCTOR = "instructor"
 CULL_TIMEOUT, CULL_EVERY, ACTIVITY = 45, 5, 5
 
 WRONG = {  # answers that fail the task's visible checks whatever the learner's scenario
-    3: 'statuses = None\nn_needs_support = -1\n',
-    4: 'tier1_share = 2.0\ntier1_meets = "yes"\n',
     1: 'status = "excellent"\n',
+    3: 'n_needs_support = -1\n',
+    5: 'tier1_meets = "yes"\n',
 }
 
 
@@ -96,7 +99,7 @@ def answer(nb: dict, learner: str, how: str, source_nb: dict) -> dict:
         g = _gid(c) or ""
         if g.startswith("task") and g.endswith("_answer"):
             k = int(g[4:-7])
-            wrong = (how == "tasks 3-4 wrong" and k in (3, 4)) or (how == "task 1 wrong" and k == 1)
+            wrong = k in WRONG_TASKS[how]
             c["source"] = WRONG[k] if wrong else _solution(source_nb, k)
     return nb
 
@@ -233,8 +236,8 @@ def test_hub_round_trip_ten_learners(tmp_path, browser):
         pytest.skip(msg)
     source_nb = json.loads((ROOT / "modules" / ASSIGNMENT / "exercise.ipynb").read_text())
     points = {_gid(c): c["metadata"]["nbgrader"]["points"] for c in source_nb["cells"]
-              if (_gid(c) or "").endswith("_test")}
-    assert points == {f"task{k}_test": 2 for k in (1, 2, 3, 4)}, "the hand-computed scores assume 4 tasks x 2 points"
+              if (c.get("metadata", {}).get("nbgrader") or {}).get("grade")}
+    assert points == POINTS, f"the hand-computed scores assume these points per graded cell: {POINTS}"
 
     roster = tmp_path / "roster.csv"
     roster.write_text("learner_id,lms_user_id,lms_login,section\n" + "".join(
@@ -335,9 +338,9 @@ def test_hub_round_trip_ten_learners(tmp_path, browser):
                  cwd=course, env=inst_env, what=f"lms {fmt}")
         rows = list(csv.reader(canvas.open()))
         assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", ASSIGNMENT]
-        assert rows[1][0].strip() == "Points Possible" and rows[1][5] == "8"
+        assert rows[1][0].strip() == "Points Possible" and rows[1][5] == "9"
         got = {r[0]: r[5] for r in rows[2:]}
-        want = {n: str(s) for n, (_, s) in PLAN.items()} | {ABSENT: ""}
+        want = {n: f"{s:g}" for n, (_, s) in PLAN.items()} | {ABSENT: ""}
         assert got == want
         mrows = list(csv.reader(moodle.open()))
         assert {r[1]: r[3] for r in mrows[1:]} == {f"{n}-lms": v if v else "-" for n, v in want.items()}
