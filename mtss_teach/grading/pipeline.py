@@ -22,36 +22,45 @@ _NEEDS_REVIEW = "Needs review: "
 _REVIEWED = "Reviewed by the instructor: "
 
 
-def _timeouts(path: Path) -> list[str]:
+def _cell_findings(path: Path, finding) -> list[str]:
+    """For each cell of the notebook at ``path``, the first non-empty ``finding(output, label)``.
+
+    ``label`` names the cell (its nbgrader grade id, else ``cell <i>``); an
+    unreadable notebook has no findings.
+    """
     try:
         nb = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return []
     out = []
     for i, cell in enumerate(nb.get("cells", [])):
+        label = str((cell.get("metadata", {}).get("nbgrader") or {}).get("grade_id") or f"cell {i}")
         for o in cell.get("outputs", []) or []:
-            if o.get("output_type") == "error" and o.get("ename") == "CellTimeoutError":
-                out.append(str((cell.get("metadata", {}).get("nbgrader") or {}).get("grade_id") or f"cell {i}"))
+            found = finding(o, label) if isinstance(o, dict) else None
+            if found:
+                out.append(found)
                 break
     return out
+
+
+def _timeouts(path: Path) -> list[str]:
+    """The cells stopped at the time limit."""
+    return _cell_findings(path, lambda o, label: label if o.get("output_type") == "error"
+                          and o.get("ename") == "CellTimeoutError" else None)
 
 
 def _truncated(path: Path) -> list[str]:
+    """A note for each cell whose output was cut to the cap."""
     marker = TRUNCATION_NOTE.split("{")[0]
-    try:
-        nb = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
-    out = []
-    for i, cell in enumerate(nb.get("cells", [])):
-        for o in cell.get("outputs", []) or []:
-            text = o.get("text", "") if isinstance(o, dict) else ""
-            text = "".join(text) if isinstance(text, list) else text
-            if marker in text:
-                label = (cell.get("metadata", {}).get("nbgrader") or {}).get("grade_id") or f"cell {i}"
-                out.append(f"output of {label} cut to 1 MB ({text.strip().split('printed ')[-1].split(';')[0]})")
-                break
-    return out
+
+    def cut(o: dict, label: str) -> str | None:
+        text = o.get("text", "")
+        text = "".join(text) if isinstance(text, list) else text
+        if marker not in text:
+            return None
+        return f"output of {label} cut to 1 MB ({text.strip().split('printed ')[-1].split(';')[0]})"
+
+    return _cell_findings(path, cut)
 
 
 def _scores(root: Path) -> dict[tuple[str, str], tuple[float, float]]:
