@@ -104,25 +104,9 @@ def tint(hex_colour: str, amount: float) -> str:
 PALETTE["correct_fill"] = tint(OKABE_ITO["blue"], 0.15)
 PALETTE["error_fill"] = tint(OKABE_ITO["vermillion"], 0.15)
 
-#: Plain-language label for each progress-monitoring action (:data:`mtss_teach.progress.ACTIONS`).
-ACTION_LABELS: dict[str, str] = {
-    "raise_goal": "Raise the goal",
-    "continue": "Keep the intervention going",
-    "change_intervention": "Change the intervention",
-    "collect_more_data": "Collect more data",
-}
-
-_RULE_LABELS = {
-    "four_point": "four-point rule",
-    "trend": "trend rule",
-    "trend_ci": "trend rule with a confidence interval",
-}
-_TREND_LABELS = {
-    "ols": "ordinary least squares",
-    "tukey": "Tukey split-middle",
-    "theil_sen": "Theil-Sen",
-    "endpoint": "endpoint slope",
-}
+#: Plain-language label for each progress-monitoring action (the one table is
+#: :data:`mtss_teach.progress.ACTION_LABELS`; kept here under its old name).
+ACTION_LABELS = progress.ACTION_LABELS
 
 
 def _wrap(text: str, width: int = 90) -> list[str]:
@@ -317,7 +301,7 @@ def progress_chart(
     line_colors = [PALETTE["aimline"]]
     line_dash = [[8, 4]]
     if tr is not None:
-        name = f"Trend ({_TREND_LABELS.get(tr.method, tr.method)}): {fmt_number(tr.slope)} a week"
+        name = f"Trend ({progress.TREND_METHOD_LABELS.get(tr.method, tr.method)}): {fmt_number(tr.slope)} a week"
         x0, x1 = float(w.min()), float(w.max())
         lines += [{"line": name, "week": x0, "score": float(tr.at(x0))},
                   {"line": name, "week": x1, "score": float(tr.at(x1))}]
@@ -373,7 +357,7 @@ def progress_chart(
 
     subtitle: list[str] = []
     if dec is not None:
-        subtitle.append(f"Decision ({_RULE_LABELS.get(dec.rule, dec.rule)}): {ACTION_LABELS[dec.action]}.")
+        subtitle.append(f"Decision ({progress.RULE_LABELS.get(dec.rule, dec.rule)}): {ACTION_LABELS[dec.action]}.")
         subtitle += _wrap(dec.reason)
     if trend_note:
         subtitle += _wrap(trend_note)

@@ -61,9 +61,11 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from . import fidelity, progress, screening
+from . import fidelity, norms, progress, screening
 from ._validate import as_binary_array, as_float_array, check_choice, check_number, check_same_length
-from .charts import ACTION_LABELS, OKABE_ITO, PALETTE
+from .charts import OKABE_ITO, PALETTE
+from .formatting import sentence_case
+from .progress import ACTION_LABELS, RULE_LABELS
 from .charts import fmt_number as _fmt, fmt_proportion as _p, nice_bin_width as _nice_width, tint as _tint
 from .errors import DataError
 
@@ -98,11 +100,6 @@ LIVE = "live_text"
 #: Most slider positions an explorer table may hold (keeps the page small).
 MAX_CUTS = 1001
 
-_RULE_LABELS = {
-    "four_point": "four-point rule",
-    "trend": "trend rule",
-    "trend_ci": "trend rule with a confidence interval",
-}
 
 
 def _grid(lo: float, hi: float, step: float, name: str) -> np.ndarray:
@@ -571,7 +568,7 @@ def aimline_explorer(
 
     # Decision text for (goal, weeks): the table's rows, with the (often repeated)
     # sentences stored once and looked up, to keep the page small.
-    heads = [f"{_RULE_LABELS[rule].capitalize()}, after {k} score(s) (through week {_fmt(lw)}): {a}."
+    heads = [f"{sentence_case(RULE_LABELS[rule])}, after {k} score(s) (through week {_fmt(lw)}): {a}."
              for k, lw, a in zip(table["weeks_of_data"], table["last_week"], table["action_label"])]
     reasons = ["\n".join(textwrap.wrap(x, 85)) for x in table["reason"]]
     pairs = pd.Series(list(zip(heads, reasons)))
@@ -640,7 +637,7 @@ def aimline_explorer(
     head = title or f"Aimline explorer: {measure}"
     desc = (f"Interactive aimline explorer: {bw.size} baseline and {n} monitoring scores ({units}). Move the "
             f"goal slider ({_fmt(grid[0])} to {_fmt(grid[-1])}) to redraw the goal line, and the weeks slider "
-            f"(1 to {n}) to reveal the data week by week; the text shows the {_RULE_LABELS[rule]}'s decision "
+            f"(1 to {n}) to reveal the data week by week; the text shows the {RULE_LABELS[rule]}'s decision "
             "and its reason.")
     return alt.vconcat(text_panel, graph, spacing=10).add_params(goal_param, weeks_param).properties(
         title=alt.TitleParams(head, subtitle=["Move the two sliders under the chart."], anchor="start"),
@@ -970,7 +967,7 @@ def decision_accuracy_table(
     t["students"] = t["students"].astype(np.int64)
     t["right_action"] = [_TRUTH_WORDS[x][1] for x in t["truth"]]
     t["setting_text"] = [
-        f"{_RULE_LABELS[r].capitalize()}, {w} weekly points, measurement error {_fmt(s)} WCPM "
+        f"{sentence_case(RULE_LABELS[r])}, {w} weekly points, measurement error {_fmt(s)} WCPM "
         f"({m:,} simulated students per row)"
         for r, w, s in zip(t["rule"], t["weeks"], t["sem"])
     ]
@@ -1048,7 +1045,7 @@ def decision_accuracy_explorer(
     wk_p = alt.param(name="points", value=wk0, bind=alt.binding_range(
         min=float(wk_grid[0]), max=float(wk_grid[-1]), step=wk_step, name="Weekly points collected "))
     rule_p = alt.param(name="rule", value=rule0, bind=alt.binding_radio(
-        options=rule_list, labels=[_RULE_LABELS[r] for r in rule_list], name="Decision rule: "))
+        options=rule_list, labels=[RULE_LABELS[r] for r in rule_list], name="Decision rule: "))
 
     # One compact table for every layer (the page glues the sentences together from the
     # library's numbers, formatted here; the long sentences would make the page heavy).
@@ -1795,8 +1792,8 @@ def gap_analysis_explorer(
     >>> [(p["name"], p["value"], p["bind"]["max"]) for p in spec["params"]]
     [('score', 40.0, 86.0), ('weeks_left', 18.0, 18.0)]
     """
-    se = check_choice(season, "season", norms_seasons := ("fall", "winter", "spring"))
-    ge = check_choice(goal_season, "goal_season", norms_seasons)
+    se = check_choice(season, "season", norms.SEASONS)
+    ge = check_choice(goal_season, "goal_season", norms.SEASONS)
     if _SEASON_ORDER[ge] <= _SEASON_ORDER[se]:
         raise DataError(f"goal_season: {ge!r} must come after season {se!r}")
     nm = check_choice(norm, "norm", ("acadience", "hasbrouck_tindal"))

@@ -34,6 +34,8 @@ __all__ = [
     "status_support",
     "ORF_MAX",
     "SEASONS",
+    "SEASON_ALIASES",
+    "normalize_season",
     "PERCENTILES",
     "orf_norm_table",
     "orf_norm",
@@ -50,15 +52,51 @@ __all__ = [
 
 #: Library sanity bound on a WCPM score (a data-entry check, not a norm).
 ORF_MAX = 300.0
+#: The three screening seasons, in school-year order.
 SEASONS = ("fall", "winter", "spring")
 PERCENTILES = (10, 25, 50, 75, 90)
-_SEASON_ALIASES = {"boy": "fall", "moy": "winter", "eoy": "spring"}
+#: Every spelling of a season the library accepts (lower case, trimmed) and the
+#: season it means: the three names, "autumn", and the beginning/middle/end-of-year
+#: windows (BOY, MOY, EOY) that vendors' exports use. The one season table:
+#: :func:`normalize_season` and :func:`mtss_teach.io.read_screening` both read it.
+SEASON_ALIASES: dict[str, str] = {
+    "fall": "fall", "autumn": "fall", "boy": "fall", "beginning of year": "fall",
+    "winter": "winter", "moy": "winter", "middle of year": "winter",
+    "spring": "spring", "eoy": "spring", "end of year": "spring",
+}
 
 
-def _season(season: Any) -> str:
-    if isinstance(season, str) and season.strip().lower() in _SEASON_ALIASES:
-        return _SEASON_ALIASES[season.strip().lower()]
+def normalize_season(season: Any) -> str:
+    """The season a spelling means: ``"fall"``, ``"winter"`` or ``"spring"``.
+
+    Case and surrounding spaces are ignored; every spelling in
+    :data:`SEASON_ALIASES` is accepted.
+
+    Parameters
+    ----------
+    season : str
+        For example ``"Fall"``, ``"autumn"``, ``"BOY"`` or ``"end of year"``.
+
+    Returns
+    -------
+    str
+        One of :data:`SEASONS`.
+
+    Raises
+    ------
+    DataError
+        When ``season`` is not text or not a known spelling.
+
+    Examples
+    --------
+    >>> from mtss_teach.norms import normalize_season
+    >>> normalize_season(" Autumn "), normalize_season("MOY"), normalize_season("end of year")
+    ('fall', 'winter', 'spring')
+    """
+    if isinstance(season, str) and season.strip().lower() in SEASON_ALIASES:
+        return SEASON_ALIASES[season.strip().lower()]
     return check_choice(season, "season", SEASONS)
+
 
 
 @lru_cache(maxsize=None)
@@ -75,7 +113,7 @@ def _points(grade: int, season: str) -> tuple[np.ndarray, np.ndarray]:
 
 def _orf_key(grade: Any, season: Any) -> tuple[int, str]:
     g = _grade(grade, range(1, 7), " (Hasbrouck & Tindal 2017 cover grades 1-6)")
-    s = _season(season)
+    s = normalize_season(season)
     if g == 1 and s == "fall":
         raise DataError(
             "season: Hasbrouck & Tindal (2017) publish no grade-1 fall ORF norm "
@@ -379,7 +417,7 @@ def benchmark_status(
             " for system='acadience' (Acadience ORF goals are shipped for grades 1-3 only; "
             "use system='percentile' for Hasbrouck & Tindal percentile cuts in grades 1-6)",
         )
-        s = _season(season)
+        s = normalize_season(season)
         cut, bench, above = _acadience_cuts(g, s)
         arr, shape = as_float_array(score, "score", lo=0, hi=ORF_MAX, what="WCPM score")
         idx = np.searchsorted(np.array([cut, bench, above]), arr, side="right")

@@ -59,6 +59,9 @@ __all__ = [
     "ACTIONS",
     "TREND_METHODS",
     "RULES",
+    "ACTION_LABELS",
+    "TREND_METHOD_LABELS",
+    "RULE_LABELS",
 ]
 
 #: The four possible decisions, in a fixed order.
@@ -68,6 +71,29 @@ TREND_METHODS: tuple[str, ...] = ("ols", "tukey", "theil_sen", "endpoint")
 #: Decision rules accepted by :func:`decide` and :func:`simulate_decisions`.
 RULES: tuple[str, ...] = ("four_point", "trend", "trend_ci")
 
+#: Plain-language name of each action in :data:`ACTIONS`, as buttons, legends and sentences show it.
+ACTION_LABELS: dict[str, str] = {
+    "raise_goal": "Raise the goal",
+    "continue": "Keep the intervention going",
+    "change_intervention": "Change the intervention",
+    "collect_more_data": "Collect more data",
+}
+#: Plain-language name of each method in :data:`TREND_METHODS`, lower case for use inside
+#: a sentence (:func:`mtss_teach.formatting.sentence_case` for the start of one).
+TREND_METHOD_LABELS: dict[str, str] = {
+    "ols": "ordinary least squares",
+    "tukey": "Tukey split-middle",
+    "theil_sen": "Theil-Sen",
+    "endpoint": "endpoint slope",
+}
+#: Plain-language name of each rule in :data:`RULES`, lower case for use inside a sentence
+#: (:func:`mtss_teach.formatting.sentence_case` for the start of one).
+RULE_LABELS: dict[str, str] = {
+    "four_point": "four-point rule",
+    "trend": "trend rule",
+    "trend_ci": "trend rule with a confidence interval",
+}
+
 #: Half-width of "about on the goal line" for a true slope, points a week (aimsweb's +/-0.5 [S]).
 AIM_TOLERANCE: float = 0.5
 
@@ -75,11 +101,6 @@ _RAISE, _CONTINUE, _CHANGE, _MORE = 0, 1, 2, 3
 _ACTION_ARRAY = np.array(ACTIONS, dtype=object)
 _DEFAULT_MIN_POINTS = {"four_point": 6, "trend": 8, "trend_ci": 8}
 _LEAST_POINTS = {"four_point": 4, "trend": 2, "trend_ci": 3}
-_RULE_NAMES = {
-    "four_point": "four-point rule",
-    "trend": "trend rule",
-    "trend_ci": "trend rule with a confidence interval",
-}
 # A point counts as "on the goal line" when it differs from the line by no more
 # than this relative amount (guards against floating-point noise only).
 _ON_LINE_RTOL = 1e-9
@@ -556,7 +577,7 @@ def _check_min_points(rule: str, min_points: Any) -> int:
     least = _LEAST_POINTS[rule]
     if mp < least:
         raise DataError(
-            f"min_points: {mp} is too few for the {_RULE_NAMES[rule]}; it needs at least {least}"
+            f"min_points: {mp} is too few for the {RULE_LABELS[rule]}; it needs at least {least}"
         )
     return mp
 
@@ -650,7 +671,7 @@ def decide(
     if n < mp:
         return Decision(
             "collect_more_data",
-            f"Only {_plural(n, 'score')} since baseline; the {_RULE_NAMES[r]} needs at least "
+            f"Only {_plural(n, 'score')} since baseline; the {RULE_LABELS[r]} needs at least "
             f"{mp} before deciding: keep monitoring and collect more data.",
             n, r, _NAN, a,
         )

@@ -572,7 +572,8 @@ ACADIENCE = {
     3: {"fall": (70, 55, 90), "winter": (86, 68, 105), "spring": (100, 80, 118)},
 }
 SEASON_WORDS = {"fall": "fall", "winter": "winter", "spring": "spring", "boy": "fall", "moy": "winter",
-                "eoy": "spring"}
+                "eoy": "spring", "autumn": "fall", "beginning of year": "fall", "middle of year": "winter",
+                "end of year": "spring"}
 #: IRIS typical weekly growth.
 IRIS = {"orf": {2: 1.5, 3: 1.0, 4: 0.9, 5: 0.5, 6: 0.3}, "wif": {1: 1.5}, "lsf": {0: 1.2},
         "maze": {g: 0.4 for g in range(1, 13)}}

@@ -475,7 +475,7 @@ def _print_counts(reporter) -> None:
             reporter.write_line(line)
 
 
-SEASON_ARG = choice_arg(SEASON_WORDS, ["autumn", "fall winter"])
+SEASON_ARG = choice_arg(SEASON_WORDS, ["autum", "fall winter"])
 WCPM = dict(lo=0.0, hi=300.0, typical=lambda rng: float(rng.integers(0, 221)))
 
 

@@ -65,7 +65,7 @@ class DataMeeting(MtssApp):
         style = {"description_width": "initial"}
         self.w_school = Dropdown(description="School", style=style, layout=W.Layout(width="15em"))
         self.w_grade = W.Dropdown(description="Grade", style=style, layout=W.Layout(width="9em"))
-        self.w_season = W.Dropdown(description="Season", options=["fall", "winter", "spring"], value="winter",
+        self.w_season = W.Dropdown(description="Season", options=list(norms.SEASONS), value="winter",
                                    style=style, layout=W.Layout(width="11em"))
         self.w_season.add_class("mtss-season")
         self.w_t3 = W.IntSlider(description="Tier 3 if below percentile", min=10, max=89, value=10, style=style,

@@ -72,7 +72,8 @@ def _where(app: Any) -> str:
 
 
 def _aimline(params: dict[str, str]) -> Question:
-    from .aimline import ACTION_LABELS, AimlineCoach
+    from ..progress import ACTION_LABELS
+    from .aimline import AimlineCoach
 
     app = _open(AimlineCoach, params)
     view = app.settings
