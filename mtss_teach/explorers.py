@@ -64,9 +64,9 @@ import pandas as pd
 from . import fidelity, norms, progress, screening
 from ._validate import as_binary_array, as_float_array, check_choice, check_number, check_same_length
 from .charts import OKABE_ITO, PALETTE
-from .formatting import sentence_case
+from .formatting import fixed, number, percent, sentence_case
 from .progress import ACTION_LABELS, RULE_LABELS
-from .charts import fmt_number as _fmt, fmt_proportion as _p, nice_bin_width as _nice_width, tint as _tint
+from .charts import nice_bin_width as _nice_width, tint as _tint
 from .errors import DataError
 
 __all__ = [
@@ -195,19 +195,19 @@ def screening_cut_table(
     t.insert(6, "flagged", t["tp"] + t["fp"])
     word = "below" if direction == "below" else "above"
     t["flagged_text"] = [
-        f"Cut {_fmt(c, 4)}: {f} of {n} students flagged (score {word} {_fmt(c, 4)})"
+        f"Cut {number(c, 4)}: {f} of {n} students flagged (score {word} {number(c, 4)})"
         for c, f, n in zip(t["cut"], t["flagged"], t["n"])
     ]
     t["sensitivity_text"] = [
-        f"Sensitivity {_p(v)}: {tp} of {tp + fn} at-risk students flagged"
+        f"Sensitivity {fixed(v)}: {tp} of {tp + fn} at-risk students flagged"
         for v, tp, fn in zip(t["sensitivity"], t["tp"], t["fn"])
     ]
     t["specificity_text"] = [
-        f"Specificity {_p(v)}: {tn} of {tn + fp} not-at-risk students not flagged"
+        f"Specificity {fixed(v)}: {tn} of {tn + fp} not-at-risk students not flagged"
         for v, tn, fp in zip(t["specificity"], t["tn"], t["fp"])
     ]
     t["ppv_text"] = [
-        f"PPV {_p(v)}: {tp} of {tp + fp} flagged students are at risk"
+        f"PPV {fixed(v)}: {tp} of {tp + fp} flagged students are at risk"
         for v, tp, fp in zip(t["ppv"], t["tp"], t["fp"])
     ]
     return t
@@ -392,7 +392,7 @@ def screening_cut_explorer(
     n_risk = int(y.sum())
     head = title or f"Screening cut explorer: {measure}"
     desc = (f"Interactive screening cut explorer for {len(s)} students ({n_risk} at risk on the outcome). "
-            f"Move the cut-score slider ({_fmt(cuts[0], 4)} to {_fmt(cuts[-1], 4)}); the text shows how many "
+            f"Move the cut-score slider ({number(cuts[0], 4)} to {number(cuts[-1], 4)}); the text shows how many "
             "students are flagged and the sensitivity, specificity and positive predictive value at that cut, "
             "the histograms show who is flagged, and the ROC curve marks the cut.")
     chart = alt.vconcat(text_panel, alt.hconcat(hists, roc), spacing=12).add_params(param).properties(
@@ -568,7 +568,7 @@ def aimline_explorer(
 
     # Decision text for (goal, weeks): the table's rows, with the (often repeated)
     # sentences stored once and looked up, to keep the page small.
-    heads = [f"{sentence_case(RULE_LABELS[rule])}, after {k} score(s) (through week {_fmt(lw)}): {a}."
+    heads = [f"{sentence_case(RULE_LABELS[rule])}, after {k} score(s) (through week {number(lw)}): {a}."
              for k, lw, a in zip(table["weeks_of_data"], table["last_week"], table["action_label"])]
     reasons = ["\n".join(textwrap.wrap(x, 85)) for x in table["reason"]]
     pairs = pd.Series(list(zip(heads, reasons)))
@@ -621,7 +621,7 @@ def aimline_explorer(
                  alt.Tooltip("role:N", title="Point")],
     )
     lines = table.drop_duplicates("goal")[["goal", "start_week", "start_score", "goal_week", "slope"]]
-    lines = lines.assign(label=[f"Goal {_fmt(g, 1)} by week {_fmt(gw)} ({_fmt(sl)} a week)"
+    lines = lines.assign(label=[f"Goal {number(g, 1)} by week {number(gw)} ({number(sl)} a week)"
                                 for g, gw, sl in zip(lines["goal"], lines["goal_week"], lines["slope"])])
     aim = alt.Chart(lines).transform_filter(_near("goal", "goal", gstep)).mark_rule(
         color=PALETTE["aimline"], strokeWidth=2.5, strokeDash=[8, 4]).encode(
@@ -636,7 +636,7 @@ def aimline_explorer(
 
     head = title or f"Aimline explorer: {measure}"
     desc = (f"Interactive aimline explorer: {bw.size} baseline and {n} monitoring scores ({units}). Move the "
-            f"goal slider ({_fmt(grid[0])} to {_fmt(grid[-1])}) to redraw the goal line, and the weeks slider "
+            f"goal slider ({number(grid[0])} to {number(grid[-1])}) to redraw the goal line, and the weeks slider "
             f"(1 to {n}) to reveal the data week by week; the text shows the {RULE_LABELS[rule]}'s decision "
             "and its reason.")
     return alt.vconcat(text_panel, graph, spacing=10).add_params(goal_param, weeks_param).properties(
@@ -760,21 +760,21 @@ def fidelity_explorer(
             meets=f"datum.points * 100 >= {crit!r} * datum.possible",
         )
         .transform_calculate(
-            verdict=f"datum.meets ? 'meets the {_fmt(crit)}% criterion' : 'below the {_fmt(crit)}% criterion'",
-            status=f"datum.meets ? 'Meets {_fmt(crit)}%' : 'Below {_fmt(crit)}%'",
+            verdict=f"datum.meets ? 'meets the {number(crit)}% criterion' : 'below the {number(crit)}% criterion'",
+            status=f"datum.meets ? 'Meets {number(crit)}%' : 'Below {number(crit)}%'",
             summary=(f"'Tier {t} scale score: ' + datum.points + ' of ' + datum.possible + ' points = ' "
                      "+ format(datum.percent, '.1f') + '%, ' + datum.verdict"),
         )
     )
     summary = agg.mark_text(align="left", baseline="top", fontSize=14, fontWeight="bold", x=0, y=4).encode(
         text=alt.Text("summary:N"))
-    domain = [f"Meets {_fmt(crit)}%", f"Below {_fmt(crit)}%"]
+    domain = [f"Meets {number(crit)}%", f"Below {number(crit)}%"]
     bar = agg.mark_bar(size=26).encode(
         x=alt.X("percent:Q", title="Scale score (% of possible points)", scale=alt.Scale(domain=[0, 100])),
         color=alt.Color("status:N", scale=alt.Scale(domain=domain, range=[PALETTE["meets"], PALETTE["below"]]),
                         legend=alt.Legend(title="Criterion", orient="right")),
     )
-    crit_df = pd.DataFrame({"x": [crit], "t": [f"{_fmt(crit)}% criterion"]})
+    crit_df = pd.DataFrame({"x": [crit], "t": [f"{number(crit)}% criterion"]})
     rule = alt.Chart(crit_df).mark_rule(color=PALETTE["reference"], strokeDash=[6, 3], strokeWidth=2).encode(x=alt.X("x:Q"))
     rule_txt = alt.Chart(crit_df).mark_text(align="left", dx=4, baseline="top", y=-14, fontSize=10).encode(
         x=alt.X("x:Q"), text=alt.Text("t:N"))
@@ -786,7 +786,7 @@ def fidelity_explorer(
     if has_check:
         sub.append("* item name or subscale unverified in the shipped item list (see fidelity.tfi_items).")
     desc = (f"Interactive Tiered Fidelity Inventory explorer for Tier {t}: {n_items} radio-button groups set "
-            f"each item to 0, 1 or 2; the text and bar show the tier's scale score against the {_fmt(crit)}% "
+            f"each item to 0, 1 or 2; the text and bar show the tier's scale score against the {number(crit)}% "
             "criterion.")
     return alt.vconcat(summary_panel, bar_panel, items_chart, spacing=12).add_params(*params).properties(
         title=alt.TitleParams(title or f"Fidelity explorer: TFI Tier {t}", subtitle=sub, anchor="start"),
@@ -827,13 +827,6 @@ def _start(value: Any, grid: np.ndarray, name: str, default: float) -> float:
     if abs(grid[k] - v) > 1e-9 * max(1.0, abs(v)):
         raise DataError(f"{name}: {v:g} is not one of the slider's positions ({grid[0]:g} to {grid[-1]:g})")
     return float(grid[k])
-
-
-def _pct(x: float) -> str:
-    """Whole percent for a label: 0.6425 -> '64%'; NaN -> 'n/a'."""
-    if x is None or not np.isfinite(x):
-        return "n/a"
-    return f"{100 * x:.0f}%"
 
 
 def _lines(data: pd.DataFrame, test: str, columns: list[str], *, width: int, title: str | None = None,
@@ -967,17 +960,17 @@ def decision_accuracy_table(
     t["students"] = t["students"].astype(np.int64)
     t["right_action"] = [_TRUTH_WORDS[x][1] for x in t["truth"]]
     t["setting_text"] = [
-        f"{sentence_case(RULE_LABELS[r])}, {w} weekly points, measurement error {_fmt(s)} WCPM "
+        f"{sentence_case(RULE_LABELS[r])}, {w} weekly points, measurement error {number(s)} WCPM "
         f"({m:,} simulated students per row)"
         for r, w, s in zip(t["rule"], t["weeks"], t["sem"])
     ]
     t["headline"] = [
-        f"{_TRUTH_WORDS[tr][0]} (true growth {_fmt(ts)} a week): {_pct(c)} right "
+        f"{_TRUTH_WORDS[tr][0]} (true growth {number(ts)} a week): {percent(c, 0)} right "
         f"('{ACTION_LABELS[ra].lower()}')"
         for tr, ts, ra, c in zip(t["truth"], t["true_slope"], t["right_action"], t["correct"])
     ]
     t["detail"] = [
-        "Other calls: " + ", ".join(f"{ACTION_LABELS[x].lower()} {_pct(row[x])}"
+        "Other calls: " + ", ".join(f"{ACTION_LABELS[x].lower()} {percent(row[x], 0)}"
                                     for x in progress.ACTIONS if x != row["right_action"])
         for _, row in t.iterrows()
     ]
@@ -1053,7 +1046,7 @@ def decision_accuracy_explorer(
     t = t.assign(ord=[order[tr] for tr in t["truth"]])
     kinds = t.drop_duplicates("true_slope").sort_values(["ord", "true_slope"], ascending=[True, False],
                                                          kind="stable")
-    groups = [f"{_TRUTH_WORDS[tr][0]} ({_fmt(ts)} a week)" for tr, ts in zip(kinds["truth"], kinds["true_slope"])]
+    groups = [f"{_TRUTH_WORDS[tr][0]} ({number(ts)} a week)" for tr, ts in zip(kinds["truth"], kinds["true_slope"])]
     gid = {float(ts): i for i, ts in enumerate(kinds["true_slope"])}
     others = {}
     for tr in kinds["truth"]:
@@ -1061,7 +1054,7 @@ def decision_accuracy_explorer(
     gtab = pd.DataFrame({
         "g": np.arange(len(groups)),
         "group": groups,
-        "lead": [f"{_TRUTH_WORDS[tr][0]} (true growth {_fmt(ts)} a week): "
+        "lead": [f"{_TRUTH_WORDS[tr][0]} (true growth {number(ts)} a week): "
                  for tr, ts in zip(kinds["truth"], kinds["true_slope"])],
         "tail": [f" right ('{ACTION_LABELS[_TRUTH_WORDS[tr][1]].lower()}')" for tr in kinds["truth"]],
         **{f"n{j + 1}": [ACTION_LABELS[others[tr][j]].lower() for tr in kinds["truth"]] for j in range(3)},
@@ -1070,8 +1063,8 @@ def decision_accuracy_explorer(
         "sem": t["sem"], "weeks": t["weeks"], "rule": t["rule"],
         "g": [gid[float(x)] for x in t["true_slope"]],
         "correct": t["correct"],
-        "pct": [_pct(c) for c in t["correct"]],
-        **{f"o{j + 1}": [_pct(row[others[row["truth"]][j]]) for _, row in t.iterrows()] for j in range(3)},
+        "pct": [percent(c, 0) for c in t["correct"]],
+        **{f"o{j + 1}": [percent(row[others[row["truth"]][j]], 0) for _, row in t.iterrows()] for j in range(3)},
     })
     looked = alt.LookupData(gtab, "g", ["group", "lead", "tail", "n1", "n2", "n3"])
     here = (f"{_near('sem', 'sem', sem_step)} && {_near('weeks', 'points', wk_step)} "
@@ -1146,8 +1139,8 @@ def decision_accuracy_explorer(
 
     head = title or "Decision-rule accuracy explorer"
     desc = (f"Interactive decision-rule accuracy explorer: {n:,} simulated students per group, goal line "
-            f"{_fmt(aim_slope)} a week. Move the measurement-error slider ({_fmt(sem_grid[0])} to "
-            f"{_fmt(sem_grid[-1])} WCPM) and the weekly-points slider ({int(wk_grid[0])} to {int(wk_grid[-1])}), "
+            f"{number(aim_slope)} a week. Move the measurement-error slider ({number(sem_grid[0])} to "
+            f"{number(sem_grid[-1])} WCPM) and the weekly-points slider ({int(wk_grid[0])} to {int(wk_grid[-1])}), "
             "and choose a rule; the text and bars show the share of right calls for students ahead of, on and "
             "behind the goal line, and the line chart shows it by weeks of data.")
     return alt.vconcat(text_panel, alt.hconcat(bar_panel, line_panel, spacing=30), spacing=12).add_params(
@@ -1252,9 +1245,9 @@ def _core_lines(cohort: Any, options: list[str], subject: str) -> dict[tuple[str
             r = screening.core_effectiveness(ok["proficient"].astype(bool).to_numpy(), ok["tier"].to_numpy()).iloc[0]
             verdict = ("meets" if r["core_effective"] else "falls short of")
             lines[(school, int(grade))] = (
-                f"Judged by outcomes: {_fmt(100 * r['share_core_effective'], 1)}% of {int(r['n'])} students passed "
+                f"Judged by outcomes: {percent(r['share_core_effective'], 1, trim=True)} of {int(r['n'])} students passed "
                 f"the state {subject} test with core instruction alone{note}, which {verdict} the usual "
-                f"expectation of about {_fmt(100 * r['expectation'])}%.")
+                f"expectation of about {percent(r['expectation'], 2, trim=True)}.")
     return lines
 
 
@@ -1318,12 +1311,12 @@ def tier_share_table(cohort: Any, *, season: str = "winter", outcome_subject: st
         for grade, g in part.groupby("grade", sort=True):
             ts = screening.tier_shares(g["tier"].to_numpy())
             where = "all schools" if school == ALL_SCHOOLS else school
-            line1 = (f"Grade {grade}, {where}: Tier 1 alone serves {_fmt(100 * ts.share1, 1)}% of "
-                     f"{ts.n} students (the 80/15/5 convention has about {_fmt(100 * ts.tier1_expectation)}% "
+            line1 = (f"Grade {grade}, {where}: Tier 1 alone serves {percent(ts.share1, 1, trim=True)} of "
+                     f"{ts.n} students (the 80/15/5 convention has about {percent(ts.tier1_expectation, 2, trim=True)} "
                      "there)")
-            line2 = (f"Tier 2: {_fmt(100 * ts.share2, 1)}% ({ts.tier2} students); Tier 3: "
-                     f"{_fmt(100 * ts.share3, 1)}% ({ts.tier3} students); {se} placements. The convention "
-                     f"has about {_fmt(100 * exp[2])}% and {_fmt(100 * exp[3])}%.")
+            line2 = (f"Tier 2: {percent(ts.share2, 1, trim=True)} ({ts.tier2} students); Tier 3: "
+                     f"{percent(ts.share3, 1, trim=True)} ({ts.tier3} students); {se} placements. The convention "
+                     f"has about {percent(exp[2], 2, trim=True)} and {percent(exp[3], 2, trim=True)}.")
             core_line = core.get((school, int(grade)),
                                  "Judged by outcomes: no student of this grade has tiers all year, so the core "
                                  "cannot be judged.")
@@ -1331,7 +1324,7 @@ def tier_share_table(cohort: Any, *, season: str = "winter", outcome_subject: st
                 rows.append({"school": school, "grade": int(grade), "tier": tier, "count": count, "share": share,
                              "n": ts.n, "expected": ts.tier1_expectation if tier == 1 else float(exp[tier]),
                              "tier1_meets": ts.tier1_meets_expectation,
-                             "label": f"{_fmt(100 * share, 1)}% ({count} students)", "line1": line1,
+                             "label": f"{percent(share, 1, trim=True)} ({count} students)", "line1": line1,
                              "line2": line2, "core_line": core_line})
     return pd.DataFrame(rows)
 
@@ -1397,7 +1390,7 @@ def classwide_table(
     for (school, grade, room), g in m.groupby(["school", "grade", "classroom"], observed=True, sort=True):
         r = classwide.classwide_check(g["score"].to_numpy(dtype=float), int(grade))
         if r.made:
-            label = (f"{r.below} of {r.n} below {_fmt(r.criterion.frustrational_below)}: "
+            label = (f"{r.below} of {r.n} below {number(r.criterion.frustrational_below)}: "
                      f"{'classwide' if r.problem else 'not classwide'}")
         else:
             label = "not checked: no published criterion"
@@ -1504,8 +1497,8 @@ def tier_share_explorer(
 
         published = classwide.classwide_criterion(g0).frustrational_below
         if check_number(criterion, "criterion") != published:
-            raise DataError(f"criterion: grade {g0}'s published criterion is {_fmt(published)} {units} "
-                            f"(Burns, VanDerHeyden & Jiban 2006), not {_fmt(criterion)}; the explorer uses "
+            raise DataError(f"criterion: grade {g0}'s published criterion is {number(published)} {units} "
+                            f"(Burns, VanDerHeyden & Jiban 2006), not {number(criterion)}; the explorer uses "
                             "each grade's own criterion")
 
     params = [alt.param(name="grade", value=int(g0), bind=alt.binding_radio(
@@ -1521,7 +1514,7 @@ def tier_share_explorer(
     tiers = shares[["school", "grade", "tier", "share", "expected", "label"]].assign(
         tier=[f"Tier {t}" for t in shares["tier"]], pct=100 * shares["share"], exp_pct=100 * shares["expected"])
     tiers = tiers.assign(label=[lab.replace(" (", "\n(") for lab in tiers["label"]],
-                         exp_label=[f"expected about {_fmt(e)}%" for e in tiers["exp_pct"]],
+                         exp_label=[f"expected about {number(e)}%" for e in tiers["exp_pct"]],
                          label_y=np.maximum(tiers["pct"], tiers["exp_pct"]))
     tiers = tiers.drop(columns=["share", "expected"])
     names = ["Tier 1", "Tier 2", "Tier 3"]
@@ -1573,7 +1566,7 @@ def tier_share_explorer(
         line3=[(f"{int(p)} of {int(r)} classrooms have a classwide problem in {measure_label.lower()} ({se})."
                 if made else f"Grade {g}: no published classwide criterion in {measure_label.lower()}.")
                for p, r, made, g in zip(summary["problems"], summary["rooms"], summary["made"], summary["grade"])],
-        line4=[(f"A classwide problem: more than half the class below {_fmt(cr)} {units}, the grade {g} "
+        line4=[(f"A classwide problem: more than half the class below {number(cr)} {units}, the grade {g} "
                 "criterion (Burns et al. 2006)." if made else
                 "Burns et al. (2006) give grades 2-5 only, so the classwide check is not made.")
                for made, cr, g in zip(summary["made"], summary["criterion"], summary["grade"])])
@@ -1599,7 +1592,7 @@ def tier_share_explorer(
             f"bars show the share of students in each tier ({se}) against the 80/15/5 convention (how support "
             f"is spread, not a verdict on the core), the text judges the core by outcomes (students who "
             f"passed the state {outcome_subject} test with core instruction alone, against the usual "
-            f"expectation of about {_fmt(100 * float(screening.core_expectation()['expected_share'].iloc[0]))}%), "
+            f"expectation of about {percent(float(screening.core_expectation()['expected_share'].iloc[0]), 2, trim=True)}), "
             "and the "
             f"classroom bars show how many students in each class score below the grade's published "
             f"frustrational criterion in {measure_label.lower()} ({units}) and whether that is a classwide "
@@ -1685,7 +1678,7 @@ def gap_analysis_table(
         raise DataError("scores: a current score of 0 has no gap (benchmark / 0); start the slider above 0")
     w_grid, _ = _even_grid(weeks_left, "weeks_left", lo=0, what="number of weeks")
     if bw is not None and w_grid[-1] > bw:
-        raise DataError(f"weeks_left: {_fmt(w_grid[-1])} weeks left is more than the {_fmt(bw)} weeks between "
+        raise DataError(f"weeks_left: {number(w_grid[-1])} weeks left is more than the {number(bw)} weeks between "
                         "the screenings (benchmark_weeks)")
     if s_grid.size * w_grid.size > 20000:
         raise DataError(f"scores/weeks_left: {s_grid.size} x {w_grid.size} positions; keep the page small "
@@ -1822,24 +1815,24 @@ def gap_analysis_explorer(
             raise DataError("gap_analysis: unexpected summary wording; update explorers.gap_analysis_explorer")
         firsts.append(first)
     per_score = t.drop_duplicates("score")[["score", "gap", "significant"]].assign(
-        gap_text=lambda d: [_fmt(g) for g in d["gap"]], first=firsts)
+        gap_text=lambda d: [number(g) for g in d["gap"]], first=firsts)
     per_week = t.drop_duplicates("weeks_left")[["weeks_left", "peer_roi"]]
     # (short names and whole numbers keep this, the biggest table, small; the bar is drawn at the
     # library's value as printed, rt)
     both = pd.DataFrame({"s": _compact(t["score"]), "w": _compact(t["weeks_left"]),
-                         "rt": [_fmt(r) for r in t["roi_needed"]], "ok": t["reasonable"].astype(np.int8)})
+                         "rt": [number(r) for r in t["roi_needed"]], "ok": t["reasonable"].astype(np.int8)})
     growth = pd.concat([
         pd.DataFrame({"w": per_week["weeks_left"], "kind": "Typical peer growth", "value": per_week["peer_roi"],
-                      "label": [_fmt(p) + " a week" for p in per_week["peer_roi"]]}),
+                      "label": [number(p) + " a week" for p in per_week["peer_roi"]]}),
         pd.DataFrame({"w": per_week["weeks_left"], "kind": "Limit: twice the peers' growth",
                       "value": 2 * per_week["peer_roi"],
-                      "label": [_fmt(2 * p) + " a week" for p in per_week["peer_roi"]]}),
+                      "label": [number(2 * p) + " a week" for p in per_week["peer_roi"]]}),
     ], ignore_index=True)
-    peer_text = per_week.assign(pt=[_fmt(p) for p in per_week["peer_roi"]])[["weeks_left", "pt"]]
+    peer_text = per_week.assign(pt=[number(p) for p in per_week["peer_roi"]])[["weeks_left", "pt"]]
     at_s = _near("score", "score", s_step)
     at_w = _near("weeks_left", "weeks_left", w_step)
     at_sw = f"{_near('s', 'score', s_step)} && {_near('w', 'weeks_left', w_step)}"
-    gb_text = _fmt(gb)
+    gb_text = number(gb)
 
     sw = (alt.Chart(both).transform_filter(at_sw)
           .transform_lookup(lookup="w", from_=alt.LookupData(peer_text, "weeks_left", ["pt"]))
@@ -1849,7 +1842,7 @@ def gap_analysis_explorer(
               third=("(datum.ok ? 'at most' : 'more than') + ' twice the typical peer growth of ' + datum.pt "
                      "+ ' a week: ' + (datum.ok ? 'a reasonable goal' : 'not a reasonable goal on its own') + '.'")))
     ps = alt.Chart(per_score).transform_filter(at_s).transform_calculate(
-        head=f"'Gap: ' + datum.gap_text + ' (benchmark {_fmt(cb)} / score ' + score + '): ' + "
+        head=f"'Gap: ' + datum.gap_text + ' (benchmark {number(cb)} / score ' + score + '): ' + "
              "(datum.significant ? 'significant' : 'not significant')")
 
     def line(chart: alt.Chart, field: str, y: int, bold: bool = False, size: int = 13) -> alt.Chart:
@@ -1872,7 +1865,7 @@ def gap_analysis_explorer(
     gap_lab = alt.Chart(per_score).transform_filter(at_s).transform_calculate(
         label="datum.gap_text + (datum.significant ? ' (significant)' : ' (not significant)')").mark_text(
         align="left", dx=4, fontSize=11).encode(x=alt.X("gap:Q"), text=alt.Text("label:N"))
-    cut_df = pd.DataFrame({"x": [sg], "t": [f"cut {_fmt(sg)}"]})
+    cut_df = pd.DataFrame({"x": [sg], "t": [f"cut {number(sg)}"]})
     gap_rule = alt.Chart(cut_df).mark_rule(color=PALETTE["reference"], strokeDash=[6, 3], strokeWidth=2).encode(
         x=alt.X("x:Q"))
     gap_rule_t = alt.Chart(cut_df).mark_text(align="left", dx=3, baseline="top", y=-14, fontSize=10).encode(
@@ -1905,15 +1898,15 @@ def gap_analysis_explorer(
                                                             fontSize=12))
 
     head = title or f"Gap analysis explorer: grade {int(grade)} oral reading fluency"
-    peer_words = (f"Typical peer growth: the {_fmt(gb - cb)} points between the benchmarks over the {_fmt(bw)} "
+    peer_words = (f"Typical peer growth: the {number(gb - cb)} points between the benchmarks over the {number(bw)} "
                   f"weeks between the screenings." if peer_roi is None else
-                  f"Typical peer growth: {_fmt(float(peer_roi))} a week, as given.")
-    sub = [f"Benchmark now ({se}): {_fmt(cb)}; goal ({ge}): {gb_text} {units} ({source}).",
+                  f"Typical peer growth: {number(float(peer_roi))} a week, as given.")
+    sub = [f"Benchmark now ({se}): {number(cb)}; goal ({ge}): {gb_text} {units} ({source}).",
            peer_words, "Move the two sliders under the chart."]
     desc = (f"Interactive gap-analysis explorer for grade {int(grade)}: move the score slider "
-            f"({_fmt(s_grid[0])} to {_fmt(s_grid[-1])} {units}) and the weeks-left slider ({_fmt(w_grid[0])} to "
-            f"{_fmt(w_grid[-1])}); the text and bars show the gap against the {_fmt(cb)} {se} benchmark, whether "
-            f"it is significant (above {_fmt(sg)}), the growth needed to reach {gb_text} by {ge}, and whether "
+            f"({number(s_grid[0])} to {number(s_grid[-1])} {units}) and the weeks-left slider ({number(w_grid[0])} to "
+            f"{number(w_grid[-1])}); the text and bars show the gap against the {number(cb)} {se} benchmark, whether "
+            f"it is significant (above {number(sg)}), the growth needed to reach {gb_text} by {ge}, and whether "
             "that is reasonable (at most twice the typical peer growth).")
     body = alt.vconcat(text_panel, gap_panel, growth_panel, spacing=14).resolve_scale(color="independent")
     return body.add_params(score_p, weeks_p).properties(
@@ -2016,8 +2009,8 @@ def equity_table(
                 above = np.isfinite(vals) & (vals >= th)
                 for g, v, a, nt in zip(res.index, vals, above, notes):
                     if np.isfinite(v):
-                        status = f"At or above {_fmt(th)}" if a else f"Below {_fmt(th)}"
-                        label = f"{_p(v)} at or above {_fmt(th)}" if a else _p(v)
+                        status = f"At or above {number(th)}" if a else f"Below {number(th)}"
+                        label = f"{fixed(v)} at or above {number(th)}" if a else fixed(v)
                     elif nt.startswith("suppressed so that"):
                         status, label = "Suppressed / not computed", "suppressed (so a small group cannot be worked out)"
                     else:
@@ -2085,14 +2078,14 @@ def equity_explorer(
     mn0 = check_choice(int(check_number(min_n, "min_n", lo=0, integer=True)), "min_n", mns)
     th0 = check_number(threshold, "threshold", lo=0, lo_open=True)
     if not any(abs(th0 - x) < 1e-12 for x in ths):
-        raise DataError(f"threshold: {th0:g} is not one of the choices {[_fmt(x) for x in ths]}")
+        raise DataError(f"threshold: {th0:g} is not one of the choices {[number(x) for x in ths]}")
     params = [
         alt.param(name="min_cell", value=mc0, bind=alt.binding_radio(
             options=mcs, name="Minimum cell size (students with the outcome): ")),
         alt.param(name="min_n", value=mn0, bind=alt.binding_radio(
             options=mns, name="Minimum n-size (students in the group): ")),
         alt.param(name="threshold", value=th0, bind=alt.binding_select(
-            options=ths, labels=[_fmt(x) for x in ths], name="Risk-ratio threshold ")),
+            options=ths, labels=[number(x) for x in ths], name="Risk-ratio threshold ")),
     ]
     groups = list(dict.fromkeys(t["group"]))
     gidx = {g: i for i, g in enumerate(groups)}
@@ -2136,7 +2129,7 @@ def equity_explorer(
         n_above=("above", "sum"), n_sup=("status", lambda s: int((s == "Suppressed / not computed").sum())),
         above_names=("group", lambda g: ", ".join(g[t.loc[g.index, "above"]]))).reset_index()
     summ = summ.rename(columns={"min_cell": "mc", "min_n": "mn", "threshold": "th"})
-    summ["line1"] = [f"Threshold {_fmt(th)}: {int(a)} group(s) at or above" + (f" ({nm})" if nm else "")
+    summ["line1"] = [f"Threshold {number(th)}: {int(a)} group(s) at or above" + (f" ({nm})" if nm else "")
                      for th, a, nm in zip(summ["th"], summ["n_above"], summ["above_names"])]
     summ["line2"] = [f"Minimum cell size {mc}, minimum n-size {mn}: {int(k)} of {len(groups)} groups suppressed "
                      "or not computed (no bar)."
@@ -2158,7 +2151,7 @@ def equity_explorer(
            "Choose with the buttons under the chart. Small groups are hidden at every choice."]
     desc = (f"Interactive equity explorer: risk ratios for {outcome} for {len(groups)} groups. Choose the "
             f"minimum cell size ({', '.join(map(str, mcs))}), the minimum n-size ({', '.join(map(str, mns))}) "
-            f"and the threshold ({', '.join(_fmt(x) for x in ths)}); groups under a minimum are shown as "
+            f"and the threshold ({', '.join(number(x) for x in ths)}); groups under a minimum are shown as "
             "suppressed or not computed, in words.")
     return alt.vconcat(text_panel, chart, key, spacing=10).add_params(*params).properties(
         title=alt.TitleParams(head, subtitle=sub, anchor="start"), description=desc)
@@ -2250,8 +2243,8 @@ def odr_month_table(
         line1 = f"By the end of {lab}: " + "; ".join(
             f"{by[b]} student{'s' if by[b] != 1 else ''} with {b} major referrals" for b in labels[1:]) + "."
         line2 = f"Bands so far ({n} students): " + "; ".join(
-            f"{b}: {by[b]} ({_fmt(100 * by[b] / n, 1)}%)" for b in labels) + "."
-        line3 = (f"Of the {k_top} students with {top} by the end of the year, {caught} ({_pct(cs)}) already had "
+            f"{b}: {by[b]} ({percent(by[b] / n, 1, trim=True)})" for b in labels) + "."
+        line3 = (f"Of the {k_top} students with {top} by the end of the year, {caught} ({percent(cs, 0)}) already had "
                  f"{table['low'].iloc[1]:g} or more by the end of {lab}." if k_top else
                  f"No student reaches {top} by the end of the year.")
         for b in labels:
@@ -2322,7 +2315,7 @@ def odr_explorer(
 
     bands = t[["month_no", "band", "tier_pattern", "students", "share"]].assign(
         row=[f"{b} ({tp})" for b, tp in zip(t["band"], t["tier_pattern"])],
-        label=[f"{s} ({_fmt(100 * sh, 1)}%)" for s, sh in zip(t["students"], t["share"])])
+        label=[f"{s} ({percent(sh, 1, trim=True)})" for s, sh in zip(t["students"], t["share"])])
     rows = list(dict.fromkeys(bands["row"]))
     x_b = alt.X("row:N", title="Major referrals so far (band)", sort=rows, axis=alt.Axis(labelAngle=0))
     bb = alt.Chart(bands).transform_filter(at)
@@ -2338,7 +2331,7 @@ def odr_explorer(
         title=alt.TitleParams("Students by band", anchor="start", fontSize=12))
 
     order = list(months["label"])
-    curve = months[["month_no", "label", "caught_share"]].assign(pct=[_pct(c) for c in months["caught_share"]])
+    curve = months[["month_no", "label", "caught_share"]].assign(pct=[percent(c, 0) for c in months["caught_share"]])
     x_m = alt.X("label:N", title="End of month", sort=order, axis=alt.Axis(labelAngle=-45))
     y_m = alt.Y("caught_share:Q", title="Share already at 2 or more (%)", scale=alt.Scale(domain=[0, 1]),
                 axis=alt.Axis(format="%"))

@@ -21,6 +21,8 @@ The rules
   ``49`` gives ``"4900.0%"``, and passing ``0.49`` to a formatter that
   expects a percentage once printed ``"0.49%"`` -- this is the one place
   that multiplies by 100.
+  A value that is itself on a 0-100 scale (a Tiered Fidelity Inventory
+  score, a criterion of 70) is a number: ``number(x) + "%"``.
 * :func:`machine` -- up to 10 significant digits, for values a page's
   script reads back (not for a reader).
 * :func:`sentence_case` -- a label's first letter in upper case, the rest
@@ -43,13 +45,16 @@ MISSING = "n/a"
 
 
 def _value(x: Any) -> float | None:
-    """``x`` as a finite float, or None when it is missing or not finite."""
+    """``x`` as a finite float, or None when it is missing or not finite.
+
+    Anything that is not a number (text, a list) raises: a formatter never
+    hides a wrong value behind "n/a".
+    """
     if x is None:
         return None
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return None
+    if isinstance(x, (str, bytes)):
+        raise TypeError(f"a formatter needs a number, not text ({x!r})")
+    v = float(x)
     return v if math.isfinite(v) else None
 
 
@@ -130,7 +135,7 @@ def count(x: Any, *, missing: str = MISSING) -> str:
     return f"{int(round(v)):,}"
 
 
-def percent(share: Any, digits: int = 1, *, missing: str = MISSING) -> str:
+def percent(share: Any, digits: int = 1, *, trim: bool = False, missing: str = MISSING) -> str:
     """A share between 0 and 1 as a percentage with ``digits`` decimals.
 
     Parameters
@@ -140,6 +145,9 @@ def percent(share: Any, digits: int = 1, *, missing: str = MISSING) -> str:
         by 100. None, NaN and infinity are written ``missing``.
     digits : int, default 1
         Decimals of the percentage (0 for whole percents).
+    trim : bool, default False
+        Drop trailing zeros, as :func:`number` does (``0.8 -> "80%"`` rather
+        than ``"80.0%"``); for chart labels.
     missing : str, default "n/a"
 
     Returns
@@ -151,13 +159,13 @@ def percent(share: Any, digits: int = 1, *, missing: str = MISSING) -> str:
     >>> from mtss_teach.formatting import percent
     >>> percent(0.4875), percent(0.6425, 0), percent(5 / 6), percent(1.0, 0)
     ('48.8%', '64%', '83.3%', '100%')
-    >>> percent(float("nan"))
-    'n/a'
+    >>> percent(0.8), percent(0.8, trim=True), percent(0.125, trim=True), percent(float("nan"))
+    ('80.0%', '80%', '12.5%', 'n/a')
     """
     v = _value(share)
     if v is None:
         return missing
-    return f"{100 * v:.{int(digits)}f}%"
+    return (number(100 * v, digits) if trim else f"{100 * v:.{int(digits)}f}") + "%"
 
 
 def machine(x: Any) -> str:

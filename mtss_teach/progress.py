@@ -39,6 +39,7 @@ from ._validate import (
     restore,
 )
 from .errors import DataError
+from .formatting import number
 
 __all__ = [
     "Aimline",
@@ -104,14 +105,6 @@ _LEAST_POINTS = {"four_point": 4, "trend": 2, "trend_ci": 3}
 # A point counts as "on the goal line" when it differs from the line by no more
 # than this relative amount (guards against floating-point noise only).
 _ON_LINE_RTOL = 1e-9
-
-
-def _fmt(x: float) -> str:
-    """Short number for sentences: 1.60 -> '1.6', 2.0 -> '2', -0.25 -> '-0.25'."""
-    if not np.isfinite(x):
-        return "n/a"
-    s = f"{x:.2f}".rstrip("0").rstrip(".")
-    return "0" if s in ("-0", "") else s
 
 
 def _plural(k: int, word: str) -> str:
@@ -585,9 +578,9 @@ def _check_min_points(rule: str, min_points: Any) -> int:
 def _slope_words(s: float, short: bool = False) -> str:
     unit = "a week" if short else "points a week"
     if s > 0:
-        return f"rises {_fmt(s)} {unit}"
+        return f"rises {number(s)} {unit}"
     if s < 0:
-        return f"falls {_fmt(-s)} {unit}"
+        return f"falls {number(-s)} {unit}"
     return "is flat"
 
 
@@ -683,7 +676,7 @@ def decide(
             _finite(float(np.max(np.abs(s4 - expected))), "weeks/scores")
         above, below = _four_point_sides(s4 - expected, expected)
         code = int(_codes_four_point(above[None, :], below[None, :], descending)[0])
-        span = f"weeks {_fmt(w4[0])}-{_fmt(w4[-1])}" if w4[0] != w4[-1] else f"week {_fmt(w4[0])}"
+        span = f"weeks {number(w4[0])}-{number(w4[-1])}" if w4[0] != w4[-1] else f"week {number(w4[0])}"
         if code == _RAISE:
             side = "below" if descending else "above"
             reason = (f"All 4 of the most recent scores ({span}) are {side} the goal line"
@@ -718,28 +711,28 @@ def decide(
         code = int(_codes_trend(np.array([t.slope]), a, tol, descending)[0])
         gap = abs(t.slope - a)
         if code == _RAISE:
-            reason = (f"{head}; {goal_txt}. That is {_fmt(gap)} a week steeper, more than the "
-                      f"{_fmt(tol)} allowed: raise the goal.")
+            reason = (f"{head}; {goal_txt}. That is {number(gap)} a week steeper, more than the "
+                      f"{number(tol)} allowed: raise the goal.")
         elif code == _CHANGE:
-            reason = (f"{head}; {goal_txt}. That is {_fmt(gap)} a week flatter, more than the "
-                      f"{_fmt(tol)} allowed: change the intervention.")
+            reason = (f"{head}; {goal_txt}. That is {number(gap)} a week flatter, more than the "
+                      f"{number(tol)} allowed: change the intervention.")
         else:
-            reason = (f"{head}; {goal_txt}. The two are within {_fmt(tol)} a week of each other "
+            reason = (f"{head}; {goal_txt}. The two are within {number(tol)} a week of each other "
                       "(about parallel): keep the intervention going.")
     else:
         code = int(_codes_trend_ci(np.array([t.ci_low]), np.array([t.ci_high]), a, descending)[0])
-        head = (f"{head}, with a 95% confidence range of {_fmt(t.ci_low)} to {_fmt(t.ci_high)} "
+        head = (f"{head}, with a 95% confidence range of {number(t.ci_low)} to {number(t.ci_high)} "
                 "a week")
         if code == _RAISE:
             side = "below" if descending else "above"
-            reason = (f"{head}. The whole range is {side} the goal line's {_fmt(a)} a week"
+            reason = (f"{head}. The whole range is {side} the goal line's {number(a)} a week"
                       f"{lower_note}: raise the goal.")
         elif code == _CHANGE:
             side = "above" if descending else "below"
-            reason = (f"{head}. The whole range is {side} the goal line's {_fmt(a)} a week"
+            reason = (f"{head}. The whole range is {side} the goal line's {number(a)} a week"
                       f"{lower_note}: change the intervention.")
         else:
-            reason = (f"{head}. The range includes the goal line's {_fmt(a)} a week, so the data "
+            reason = (f"{head}. The range includes the goal line's {number(a)} a week, so the data "
                       "cannot yet tell the growth apart from the goal: keep the intervention going.")
     return Decision(str(_ACTION_ARRAY[code]), reason, n, r, float(t.slope), a)
 
@@ -856,11 +849,11 @@ def gap_analysis(
     significant = bool(gap > sg)
     reasonable = bool(roi <= 2 * pr)
     summary = (
-        f"The benchmark is {_fmt(gap)} times the student's score "
-        f"({'a significant gap' if significant else 'not a significant gap'}, cut {_fmt(sg)}). "
-        f"Reaching {_fmt(gb)} in {_fmt(wl)} weeks needs {_fmt(roi)} points a week, "
+        f"The benchmark is {number(gap)} times the student's score "
+        f"({'a significant gap' if significant else 'not a significant gap'}, cut {number(sg)}). "
+        f"Reaching {number(gb)} in {number(wl)} weeks needs {number(roi)} points a week, "
         f"{'at most' if reasonable else 'more than'} twice the typical peer growth of "
-        f"{_fmt(pr)} a week: {'a reasonable goal' if reasonable else 'not a reasonable goal on its own'}."
+        f"{number(pr)} a week: {'a reasonable goal' if reasonable else 'not a reasonable goal on its own'}."
     )
     return GapAnalysis(float(gap), significant, float(roi), float(pr), reasonable, summary)
 

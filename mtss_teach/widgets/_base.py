@@ -37,6 +37,7 @@ import ipywidgets as W
 import pandas as pd
 from traitlets import TraitError, observe
 
+from .. import formatting
 from .._validate import check_choice
 from ..errors import DataError
 
@@ -382,7 +383,12 @@ class Dropdown(W.Dropdown):
 def fmt(x: Any, kind: str = "num", digits: int = 2) -> str:
     """Format a number for an app: ``"prop"`` 0.833, ``"pct"`` 83.3%, ``"int"``, ``"num"``.
 
-    NaN and None become "n/a".
+    The rules are :mod:`mtss_teach.formatting`'s (``"prop"`` is
+    :func:`~mtss_teach.formatting.fixed` with 3 decimals, ``"pct"``
+    :func:`~mtss_teach.formatting.percent` with 1, ``"int"``
+    :func:`~mtss_teach.formatting.count`, ``"num"``
+    :func:`~mtss_teach.formatting.number`). NaN and None become "n/a",
+    infinity "all" or "none", and text is shown as it is (HTML-escaped).
 
     Examples
     --------
@@ -391,23 +397,20 @@ def fmt(x: Any, kind: str = "num", digits: int = 2) -> str:
     ('0.833', '83.3%', '12', 'n/a')
     """
     if x is None:
-        return "n/a"
+        return formatting.MISSING
     try:
         v = float(x)
     except (TypeError, ValueError):
         return html.escape(str(x))
-    if math.isnan(v):
-        return "n/a"
     if math.isinf(v):
         return "all" if v > 0 else "none"
     if kind == "prop":
-        return f"{v:.3f}"
+        return formatting.fixed(v, 3)
     if kind == "pct":
-        return f"{100 * v:.1f}%"
+        return formatting.percent(v, 1)
     if kind == "int":
-        return f"{int(round(v)):,}"
-    s = f"{v:.{digits}f}"
-    return s.rstrip("0").rstrip(".") if "." in s else s
+        return formatting.count(v)
+    return formatting.number(v, digits)
 
 
 def _raw(value: Any) -> str:

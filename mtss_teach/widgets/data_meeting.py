@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .. import norms, screening
+from .. import formatting
 from ..errors import DataError
 from ._base import Dropdown, MtssApp, fmt, metrics_html, options_with_all, table_html, table_of
 
@@ -187,7 +188,7 @@ class DataMeeting(MtssApp):
             ("Team and rule agree", agree, "agreement", "pct"),
         ]
         note = (f"{where}: {len(df)} students. The team's Tier 1 share is {fmt(team_s.share1, 'pct')} "
-                f"(the 80/15/5 convention has about {100 * team_s.tier1_expectation:g}% there: a description of "
+                f"(the 80/15/5 convention has about {formatting.percent(team_s.tier1_expectation, 2, trim=True)} there: a description of "
                 "how support is spread, not a verdict on the core, which is judged by outcomes)." + exit_note)
         if rec_s is not None:
             note += (f" The school recorded {fmt(rec_s.share1, 'pct')} / {fmt(rec_s.share2, 'pct')} / "
