@@ -158,8 +158,8 @@ def test_built_book_has_no_answer_keys(built_book):
 def app_sources() -> list[Path]:
     files = sorted(ROOT.glob("modules/*/app.ipynb")) + sorted(ROOT.glob("apps/**/*.ipynb"))
     files += sorted((ROOT / "mtss_teach" / "widgets").glob("*.py"))
-    files += [p for p in (ROOT / "mtss_teach" / "apps.py", ROOT / "mtss_teach" / "charts.py",
-                          ROOT / "mtss_teach" / "explorers.py") if p.exists()]
+    files += sorted((ROOT / "mtss_teach" / "apps").glob("*.py")) + sorted((ROOT / "mtss_teach" / "explorers").glob("*.py"))
+    files.append(ROOT / "mtss_teach" / "charts.py")
     return files
 
 
