@@ -13,7 +13,9 @@ import pandas as pd
 from .. import cohorts, norms, progress
 from ..errors import DataError
 from ..formatting import sentence_case
-from ._base import MtssApp, fmt, metrics_html, table_of
+from ._app import MtssApp
+from ._data import table_of
+from ._html import fmt, metrics_html
 
 __all__ = ["AimlineCoach", "ACTION_LABELS", "TRUTH_TOLERANCE"]
 

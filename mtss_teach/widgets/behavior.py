@@ -11,7 +11,10 @@ import pandas as pd
 from ..cohorts import school_days
 from .. import behavior, norms
 from ..errors import DataError
-from ._base import Dropdown, MtssApp, fmt, metrics_html, options_with_all, table_html, table_of
+from ._app import MtssApp
+from ._controls import Dropdown, options_with_all
+from ._data import table_of
+from ._html import fmt, metrics_html, table_html
 
 __all__ = ["BehaviorView", "VIEWS"]
 

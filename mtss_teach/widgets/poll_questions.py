@@ -31,7 +31,8 @@ import numpy as np
 
 from .. import norms
 from ..errors import DataError
-from ._base import dataset_label, fmt
+from ._data import dataset_label
+from ._html import fmt
 
 __all__ = ["Question", "QUESTIONS", "question_for", "has_question"]
 

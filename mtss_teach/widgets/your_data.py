@@ -31,7 +31,8 @@ import pandas as pd
 from .. import equity, io, norms, progress, screening
 from .. import formatting
 from ..errors import DataError
-from ._base import _STYLE, ChartPane, fmt, message_html, metrics_html, table_html
+from ._charts import ChartPane
+from ._html import _STYLE, fmt, message_html, metrics_html, table_html
 
 __all__ = ["YourData", "TARGETS"]
 
