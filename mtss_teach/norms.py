@@ -28,7 +28,7 @@ from ._packagedata import read_table as _read
 from ._validate import as_float_array, check_choice, check_grade as _grade, check_number, position, restore
 from ._validate import ndim as _ndim
 from .errors import DataError
-from .formatting import number
+from .formatting import fixed, number
 
 __all__ = [
     "support_tier",
@@ -697,7 +697,7 @@ def goal_ambition(roi: Any, grade: int) -> GoalAmbition:
         label = "beyond ambitious"
         msg = ("asks for more than the published ambitious rate: a student who misses it may still be "
                "growing well, so review the goal before calling the student a non-responder")
-    message = (f"{number(r)} a week is {r / typ:.1f} times typical growth ({number(typ)}) "
+    message = (f"{number(r)} a week is {fixed(r / typ, 1)} times typical growth ({number(typ)}) "
                f"and {'above' if r > amb else 'at or below'} the ambitious rate ({number(amb)}): it {msg}.")
     return GoalAmbition(roi=r, grade=g, typical=typ, ambitious=amb, times_typical=r / typ,
                         label=label, message=message)

@@ -29,7 +29,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .. import norms
+from .. import formatting, norms
 from ..errors import DataError
 from ._data import dataset_label
 from ._html import fmt
@@ -125,7 +125,7 @@ def _screening(params: dict[str, str]) -> Question:
     if m["measure"] == "srss":
         explain = "The library's cut is the published SRSS boundary between the low and moderate bands."
     else:
-        explain = (f"The library's cut is the one that catches at least {START_SENSITIVITY:.0%} of the students "
+        explain = (f"The library's cut is the one that catches at least {formatting.percent(START_SENSITIVITY, 0)} of the students "
                    "who turned out to be at risk, with the best specificity (Compton et al. 2006 suggest "
                    "sensitivity .90 as a minimum).")
     truth = by_answer.get(f"{float(start):g}")
