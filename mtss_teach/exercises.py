@@ -96,6 +96,7 @@ from typing import Any, Callable, Iterable, Mapping
 import numpy as np
 import pandas as pd
 
+from ._packagedata import course_ids, courses
 from ._validate import check_choice
 from .errors import DataError
 
@@ -120,19 +121,8 @@ __all__ = [
     "decode_value",
 ]
 
-#: Assignment ids = micro-course folder names under ``modules/``.
-COURSES: tuple[str, ...] = (
-    "01-foundations",
-    "02-screening",
-    "03-tier1-placement",
-    "04-progress-monitoring",
-    "05-decision-rules",
-    "06-data-meetings",
-    "07-fidelity",
-    "08-equity",
-    "09-behavior-sel",
-    "10-capstone",
-)
+#: Assignment ids = micro-course folder names under ``modules/`` (the course manifest, ``data/courses.yml``).
+COURSES: tuple[str, ...] = course_ids()
 
 _MAX_ID_LEN = 64
 
@@ -821,18 +811,20 @@ def _pm_growth(grade: int) -> float:
     return typical_growth(grade)
 
 
-_BUILDERS: dict[str, Callable[[np.random.Generator], dict]] = {
-    "01-foundations": _sc_foundations,
-    "02-screening": _sc_screening,
-    "03-tier1-placement": _sc_tier1,
-    "04-progress-monitoring": _sc_progress,
-    "05-decision-rules": _sc_decisions,
-    "06-data-meetings": _sc_meetings,
-    "07-fidelity": _sc_fidelity,
-    "08-equity": _sc_equity,
-    "09-behavior-sel": _sc_behavior,
-    "10-capstone": _sc_capstone,
+#: Scenario sets by name; the course manifest names each course's set (``exercise:``).
+_SCENARIO_SETS: dict[str, Callable[[np.random.Generator], dict]] = {
+    "foundations": _sc_foundations,
+    "screening": _sc_screening,
+    "tier1": _sc_tier1,
+    "progress": _sc_progress,
+    "decisions": _sc_decisions,
+    "meetings": _sc_meetings,
+    "fidelity": _sc_fidelity,
+    "equity": _sc_equity,
+    "behavior": _sc_behavior,
+    "capstone": _sc_capstone,
 }
+_BUILDERS = {c.id: _SCENARIO_SETS[c.exercise] for c in courses()}
 
 
 def scenario(course: str, learner_id: str) -> dict:

@@ -144,6 +144,17 @@ def classification_accuracy(
         ``tp, fp, tn, fn, sensitivity, specificity, ppv, npv, accuracy,
         base_rate, cut, risk_when``.
 
+    References
+    ----------
+    Johnson, E. S., Jenkins, J. R., Petscher, Y., & Catts, H. W. (2009).
+    How can we improve the accuracy of screening instruments? *Learning
+    Disabilities Research & Practice*, 24(4), 174-185 (``johnson2009``).
+
+    VanDerHeyden, A. M., & Witt, J. C. (2005). Quantifying context in
+    assessment: Capturing the effect of base rates on teacher referral and
+    a problem-solving model of identification. *School Psychology Review*,
+    34(2), 161-183 (``vanderheyden2005``).
+
     Examples
     --------
     >>> from mtss_teach.screening import classification_accuracy
@@ -215,6 +226,12 @@ def roc_curve(scores: Any, at_risk: Any, risk_when: str = "below") -> pd.DataFra
         flagged, sensitivity, specificity, ppv, npv``. Ratios with a zero
         denominator are NaN.
 
+    References
+    ----------
+    Hanley, J. A., & McNeil, B. J. (1982). The meaning and use of the area
+    under a receiver operating characteristic (ROC) curve. *Radiology*,
+    143, 29-36 (``hanley1982``).
+
     Examples
     --------
     >>> from mtss_teach.screening import roc_curve
@@ -265,6 +282,12 @@ def auc(scores: Any, at_risk: Any, risk_when: str = "below") -> float:
     divided by ``n_at_risk * n_not``. Computed from one sort: O(n log n).
 
     Returns NaN when everybody, or nobody, is at risk (undefined).
+
+    References
+    ----------
+    Hanley, J. A., & McNeil, B. J. (1982). The meaning and use of the area
+    under a receiver operating characteristic (ROC) curve. *Radiology*,
+    143, 29-36 (``hanley1982``).
 
     Examples
     --------
@@ -323,6 +346,17 @@ def cut_for_sensitivity(
     DataError
         If no student is at risk (sensitivity undefined).
 
+    References
+    ----------
+    Compton, D. L., Fuchs, D., Fuchs, L. S., & Bryant, J. D. (2006).
+    Selecting at-risk readers in first grade for early intervention: A
+    two-year longitudinal study of decision rules and procedures. *Journal
+    of Educational Psychology*, 98(2), 394-409 (``compton2006``).
+
+    Johnson, E. S., Jenkins, J. R., Petscher, Y., & Catts, H. W. (2009).
+    How can we improve the accuracy of screening instruments? *Learning
+    Disabilities Research & Practice*, 24(4), 174-185 (``johnson2009``).
+
     Examples
     --------
     >>> from mtss_teach.screening import cut_for_sensitivity
@@ -344,6 +378,11 @@ def cut_for_sensitivity(
 
 def ncii_bands() -> pd.DataFrame:
     """The NCII classification-accuracy rating minimums (package data).
+
+    References
+    ----------
+    National Center on Intensive Intervention (n.d.). American Institutes
+    for Research (``ncii_nd``).
 
     Examples
     --------
@@ -379,6 +418,11 @@ def ncii_rating(auc_lower: Any, sensitivity: Any, specificity: Any) -> Any:
     Returns
     -------
     str, or numpy array / pandas Series of str (shape of ``auc_lower``)
+
+    References
+    ----------
+    National Center on Intensive Intervention (n.d.). American Institutes
+    for Research (``ncii_nd``).
 
     Examples
     --------
@@ -500,6 +544,17 @@ def classwide_problem(scores: Any, frustrational_below: float) -> bool:
     -------
     bool
 
+    References
+    ----------
+    VanDerHeyden, A. M., Witt, J. C., & Gilbertson, D. (2007). A
+    multi-year evaluation of the effects of a response to intervention
+    (RTI) model on identification of children for special education.
+    *Journal of School Psychology*, 45(2), 225-256 (``vanderheyden2007``).
+
+    Burns, M. K., VanDerHeyden, A. M., & Jiban, C. L. (2006). Assessing
+    the instructional level for mathematics: A comparison of methods.
+    *School Psychology Review*, 35(3) (``burns2006``).
+
     Examples
     --------
     >>> from mtss_teach.screening import classwide_problem
@@ -515,6 +570,12 @@ def classwide_problem(scores: Any, frustrational_below: float) -> bool:
 
 def math_instructional_table() -> pd.DataFrame:
     """Math CBM instructional ranges (digits correct per minute), grades 2-5.
+
+    References
+    ----------
+    Burns, M. K., VanDerHeyden, A. M., & Jiban, C. L. (2006). Assessing
+    the instructional level for mathematics: A comparison of methods.
+    *School Psychology Review*, 35(3) (``burns2006``).
 
     Examples
     --------
@@ -546,6 +607,12 @@ def math_instructional_level(dcpm: Any, grade: int) -> Any:
     Returns
     -------
     str, numpy array of str or pandas Series (shape of ``dcpm``)
+
+    References
+    ----------
+    Burns, M. K., VanDerHeyden, A. M., & Jiban, C. L. (2006). Assessing
+    the instructional level for mathematics: A comparison of methods.
+    *School Psychology Review*, 35(3) (``burns2006``).
 
     Examples
     --------
@@ -752,12 +819,12 @@ def auc_interval(
     ----------
     Hanley, J. A. & McNeil, B. J. (1982). The meaning and use of the area
     under a receiver operating characteristic (ROC) curve. *Radiology*,
-    143, 29-36.
+    143, 29-36 (``hanley1982``).
 
     DeLong, E. R., DeLong, D. M. & Clarke-Pearson, D. L. (1988). Comparing
     the areas under two or more correlated receiver operating
     characteristic curves: a nonparametric approach. *Biometrics*, 44,
-    837-845.
+    837-845 (``delong1988``).
 
     Examples
     --------
@@ -821,6 +888,15 @@ def auc_interval(
 
 def core_expectation() -> pd.DataFrame:
     """The core-effectiveness expectation (about 80%) with its source (package data).
+
+    References
+    ----------
+    Center on Multi-Tiered System of Supports (n.d.). *Essential
+    components of MTSS*. American Institutes for Research
+    (``centermtss_nd``).
+
+    National Center on Intensive Intervention (n.d.). American Institutes
+    for Research (``ncii_nd``).
 
     Examples
     --------
@@ -903,6 +979,15 @@ def core_effectiveness(
         effectiveness), ``share_tier1`` (placement share, for comparison),
         ``expectation`` and ``core_effective`` (bool:
         ``share_core_effective >= expectation``).
+
+    References
+    ----------
+    Center on Multi-Tiered System of Supports (n.d.). *Essential
+    components of MTSS*. American Institutes for Research
+    (``centermtss_nd``).
+
+    National Center on Intensive Intervention (n.d.). American Institutes
+    for Research (``ncii_nd``).
 
     Examples
     --------
