@@ -383,19 +383,64 @@ def _generated_school(n_students: int, seed: int, kind: str, tables: tuple[str, 
     return make_cohort(n_students, seed, n_schools=1, scenario=kind, tables=tables, **knobs)
 
 
-def _school(rng: np.random.Generator, tables: tuple[str, ...], sizes: tuple[int, int] = (8, 19)):
+def _school(rng: np.random.Generator, tables: tuple[str, ...], sizes: tuple[int, int] = (8, 19),
+            vary_proficiency: bool = False):
     """(cohort, label): a school of 400-900 students generated for this learner, of one of the
-    generator's four kinds (most often "healthy")."""
+    generator's four kinds (most often "healthy"); with ``vary_proficiency``, its share passing
+    the state reading test is drawn too (:func:`_proficient_share`)."""
     kind = _pick(rng, ("healthy", "healthy", "weak_tier1", "disproportionate", "low_fidelity"))
     n = int(rng.integers(*sizes)) * 50
-    c = _generated_school(n, int(rng.integers(1, 2**31 - 1)), kind, tables)
+    seed = int(rng.integers(1, 2**31 - 1))
+    knobs = {"proficient_share": _proficient_share(seed)} if vary_proficiency else {}
+    c = _generated_school(n, seed, kind, tables, **knobs)
     return c, f"generated school ({n} students, {kind})"
+
+
+#: Shares of a school's students passing the state reading test (the generator's
+#: ``proficient_share``), one drawn per learner for the core-effectiveness tasks:
+#: state tests differ in how demanding their proficiency cut is, so schools differ
+#: in how many students meet the outcome goal.
+_PROFICIENT_SHARES = (0.55, 0.65, 0.75, 0.85, 0.92)
+
+
+def _proficient_share(school_seed: int) -> float:
+    """The generated school's share passing the state reading test, one of :data:`_PROFICIENT_SHARES`.
+
+    Drawn from the school's own seed with a stream of its own, so the
+    learner's other draws (grade, season, student, ...) are the same as
+    without it.
+    """
+    return float(_pick(np.random.default_rng([school_seed, 15]), _PROFICIENT_SHARES))
+
+
+def _year(c, ids: Iterable[Any]) -> pd.DataFrame:
+    """The inputs of the core-effectiveness tasks, one row per student (indexed by ``student_id``).
+
+    ``grade``; ``most_intensive_tier``: the most intensive tier the student
+    received in the year's three screenings (1 = core instruction alone all
+    year); ``proficient``: passed the state reading test in spring (the
+    outcome goal). As the lessons compute them.
+    """
+    ids = sorted(int(i) for i in ids)
+    most = c.tiers.groupby("student_id")["tier"].max().reindex(ids)
+    seasons = c.tiers.groupby("student_id")["season"].nunique().reindex(ids)
+    read = c.outcomes[c.outcomes["subject"] == "reading"].set_index("student_id")["proficient"].reindex(ids)
+    if most.isna().any() or (seasons != 3).any() or read.isna().any():
+        raise DataError("exercise scenario: a student lacks a tier in some season or a reading outcome")
+    return pd.DataFrame(
+        {
+            "grade": c.students.set_index("student_id")["grade"].reindex(ids).to_numpy(dtype=int),
+            "most_intensive_tier": most.to_numpy(dtype=int),
+            "proficient": read.to_numpy(dtype=bool),
+        },
+        index=pd.Index(ids, name="student_id"),
+    )
 
 
 def _sc_foundations(rng: np.random.Generator) -> dict:
     from .norms import benchmark_status
 
-    c, ds = _school(rng, ("students", "screening", "tiers"))
+    c, ds = _school(rng, ("students", "screening", "tiers", "outcomes"), vary_proficiency=True)
     # Acadience ORF benchmark goals exist for grade 1 (winter, spring) and grades 2-3
     grade, season = _pick(rng, [(1, "winter"), (1, "spring")] + [(g, s) for g in (2, 3)
                                                                 for s in ("fall", "winter", "spring")])
@@ -421,6 +466,7 @@ def _sc_foundations(rng: np.random.Generator) -> dict:
         "student_score": int(class_scores.loc[student_id]),
         "class_scores": class_scores,
         "tiers": _series(t, "tier", "tier"),
+        "year": _year(c, st["student_id"]).drop(columns="grade"),
     }
 
 
@@ -466,11 +512,13 @@ def _sc_tier1(rng: np.random.Generator) -> dict:
     weak = bool(rng.random() < 0.7)
     n = int(rng.integers(10, 19)) * 50
     seed = int(rng.integers(1, 2**31 - 1))
+    proficient_share = _proficient_share(seed)
+    tables = ("students", "screening", "tiers", "outcomes")
     if weak:
-        c = _generated_school(n, seed, "weak_tier1", ("students", "screening", "tiers"), weak_grade=grade,
-                              weak_shift=float(_pick(rng, (-0.6, -0.9, -1.2))))
+        c = _generated_school(n, seed, "weak_tier1", tables, weak_grade=grade,
+                              weak_shift=float(_pick(rng, (-0.6, -0.9, -1.2))), proficient_share=proficient_share)
     else:
-        c = _generated_school(n, seed, "healthy", ("students", "screening", "tiers"))
+        c = _generated_school(n, seed, "healthy", tables, proficient_share=proficient_share)
     st = c.students
     t = c.tiers[c.tiers["season"] == season]
     sg = st[st["grade"] == grade]
@@ -486,6 +534,7 @@ def _sc_tier1(rng: np.random.Generator) -> dict:
         "school": str(st["school"].astype(str).iloc[0]),
         "season": season,
         "tiers": _series(t, "tier", "tier"),
+        "year": _year(c, st["student_id"]),
         "grade": grade,
         "math": math,
         "instructional_range": (int(row["instructional_low"]), int(row["instructional_high"])),
@@ -747,7 +796,9 @@ def _sc_capstone(rng: np.random.Generator) -> dict:
     elif kind == "disproportionate":
         knobs["focus_group"] = _pick(rng, ("Hispanic/Latino", "Black or African American", "White", "Asian",
                                            "Two or more races"))
-    c = _generated_school(n, int(rng.integers(1, 2**31 - 1)), kind,
+    seed = int(rng.integers(1, 2**31 - 1))
+    knobs["proficient_share"] = _proficient_share(seed)
+    c = _generated_school(n, seed, kind,
                           ("students", "screening", "outcomes", "tiers", "progress", "tfi", "fidelity"), **knobs)
     school = str(c.students["school"].astype(str).iloc[0])
     grade = _pick(rng, (2, 3, 4, 5, 6))
@@ -782,6 +833,7 @@ def _sc_capstone(rng: np.random.Generator) -> dict:
         "dataset": f"generated school ({n} students)",
         "school": school,
         "fall_tiers": _series(t, "tier", "tier"),
+        "year": _year(c, st["student_id"]),
         "grade": grade,
         "scores": scores,
         "at_risk": at_risk,

@@ -449,7 +449,14 @@ def ncii_rating(auc_lower: Any, sensitivity: Any, specificity: Any) -> Any:
 
 @dataclass(frozen=True)
 class TierShares:
-    """Students per tier and whether Tier 1 meets its expectation.
+    """Students per tier, beside the 80/15/5 convention -- a description, not a verdict.
+
+    ``tier1_convention`` is the convention's Tier 1 share (about 80%) and
+    ``tier1_vs_convention`` the placement share minus it (``share1 -
+    tier1_convention``; negative when fewer students are in Tier 1). Neither
+    judges the core: the team's own cut decides who is placed in Tier 1, so
+    core health is judged by outcomes
+    (:func:`core_effectiveness`).
 
     Examples
     --------
@@ -468,8 +475,8 @@ class TierShares:
     share1: float
     share2: float
     share3: float
-    tier1_expectation: float
-    tier1_meets_expectation: bool
+    tier1_convention: float
+    tier1_vs_convention: float
 
     def to_frame(self) -> pd.DataFrame:
         """Tidy table: one row per tier with ``tier, count, share``."""
@@ -482,18 +489,25 @@ class TierShares:
         )
 
 
-def tier_shares(tiers: Any, tier1_expectation: float = 0.80) -> TierShares:
-    """Share of students in each tier; does Tier 1 meet the 80% expectation?
+def tier_shares(tiers: Any, tier1_convention: float = 0.80) -> TierShares:
+    """Share of students placed in each tier, beside the 80/15/5 convention.
 
-    The 80/15/5 expectation (about 80% of students served by Tier 1 alone,
-    15% Tier 2, 5% Tier 3) is a field convention (secondary sources), kept
-    configurable. Tier 1 meets it when ``share1 >= tier1_expectation``.
+    The 80/15/5 convention (about 80% of students served by Tier 1 alone,
+    15% Tier 2, 5% Tier 3) is a planning rule of thumb found in secondary
+    sources, kept configurable. It describes how support is spread; it is
+    not a test of core (Tier 1) health, because the team's own cut decides
+    the placement share -- a lower cut puts more students in Tier 1 without
+    teaching anyone better. Judge the core by outcomes with
+    :func:`core_effectiveness`. So the result gives the placement share's
+    distance from the convention (``tier1_vs_convention = share1 -
+    tier1_convention``) and no "meets" verdict.
 
     Parameters
     ----------
     tiers : list, numpy array or pandas Series
         Each student's tier: 1, 2 or 3.
-    tier1_expectation : float, default 0.80
+    tier1_convention : float, default 0.80
+        The convention's Tier 1 share (0 to 1).
 
     Returns
     -------
@@ -503,10 +517,10 @@ def tier_shares(tiers: Any, tier1_expectation: float = 0.80) -> TierShares:
     --------
     >>> from mtss_teach.screening import tier_shares
     >>> ts = tier_shares([1, 1, 1, 2, 3])
-    >>> ts.share1, ts.tier1_meets_expectation
-    (0.6, False)
+    >>> ts.share1, ts.tier1_convention, round(ts.tier1_vs_convention, 2)
+    (0.6, 0.8, -0.2)
     """
-    e = check_number(tier1_expectation, "tier1_expectation", lo=0, hi=1)
+    e = check_number(tier1_convention, "tier1_convention", lo=0, hi=1)
     t, _ = as_float_array(tiers, "tiers", lo=1, hi=3, integer=True, what="tier")
     counts = np.bincount(t.astype(np.intp), minlength=4)[1:4]
     n = int(t.size)
@@ -519,8 +533,8 @@ def tier_shares(tiers: Any, tier1_expectation: float = 0.80) -> TierShares:
         share1=float(shares[0]),
         share2=float(shares[1]),
         share3=float(shares[2]),
-        tier1_expectation=e,
-        tier1_meets_expectation=bool(shares[0] >= e),
+        tier1_convention=e,
+        tier1_vs_convention=float(shares[0]) - e,
     )
 
 

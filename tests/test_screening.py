@@ -262,10 +262,15 @@ def test_tier_shares_by_hand():
     ts = tier_shares([1] * 16 + [2] * 3 + [3])  # 16/20 = .80, 3/20 = .15, 1/20 = .05
     assert (ts.n, ts.tier1, ts.tier2, ts.tier3) == (20, 16, 3, 1)
     assert (ts.share1, ts.share2, ts.share3) == pytest.approx((0.80, 0.15, 0.05))
-    assert ts.tier1_meets_expectation is True
-    ts = tier_shares([1] * 15 + [2] * 4 + [3])  # 15/20 = .75
-    assert ts.tier1_meets_expectation is False
-    assert tier_shares([1, 1, 2], tier1_expectation=0.6).tier1_meets_expectation is True
+    # beside the 80/15/5 convention: a description (share - convention), no "meets" verdict
+    assert ts.tier1_convention == 0.80 and ts.tier1_vs_convention == pytest.approx(0.0)
+    ts = tier_shares([1] * 15 + [2] * 4 + [3])  # 15/20 = .75: 5 points under the convention
+    assert ts.tier1_vs_convention == pytest.approx(-0.05)
+    ts = tier_shares([1, 1, 2], tier1_convention=0.6)  # 2/3 - .6 = .0667
+    assert (ts.tier1_convention, ts.tier1_vs_convention) == (0.6, pytest.approx(2 / 3 - 0.6))
+    assert not [f for f in ts.__dataclass_fields__ if "meet" in f or "expect" in f]
+    with pytest.raises(DataError, match="tier1_convention"):
+        tier_shares([1, 2], tier1_convention=1.5)
     f = tier_shares(pd.Series([1, 2, 2, 3])).to_frame()
     assert f["count"].tolist() == [1, 2, 1] and f["share"].sum() == pytest.approx(1)
 
