@@ -106,6 +106,7 @@ __all__ = [
     "learner_seed",
     "graded_learner_id",
     "PLACEHOLDER_IDS",
+    "is_placeholder_id",
     "PLACEHOLDER_LEARNER_ID",
     "learner_id_problem",
     "check_learner_id",
@@ -237,7 +238,22 @@ def graded_learner_id(learner_id: Any, course: str | None = None) -> str:
 
 #: The ``LEARNER_ID`` the exercise notebooks ship with (and other obvious
 #: placeholders): a learner who leaves one is warned before submitting.
-PLACEHOLDER_IDS: tuple[str, ...] = ("demo-learner", "your-login", "your-course-login", "learner", "student")
+#: The ids a notebook may carry before a learner types their own (compared case-insensitively),
+#: used by the notebooks' own check and by the grading pipeline's id review alike.
+PLACEHOLDER_IDS: tuple[str, ...] = ("demo-learner", "your-login", "your_login", "your-course-login", "learner",
+                                    "student")
+
+
+def is_placeholder_id(learner_id: Any) -> bool:
+    """True when ``learner_id`` is empty or one of :data:`PLACEHOLDER_IDS` (any case, spaces around ignored).
+
+    Examples
+    --------
+    >>> from mtss_teach.exercises import is_placeholder_id
+    >>> is_placeholder_id(" YOUR_LOGIN "), is_placeholder_id(""), is_placeholder_id("ada")
+    (True, True, False)
+    """
+    return not str(learner_id).strip() or str(learner_id).strip().lower() in PLACEHOLDER_IDS
 
 
 def learner_id_problem(learner_id: Any, account: str | None = None) -> str:
@@ -260,7 +276,7 @@ def learner_id_problem(learner_id: Any, account: str | None = None) -> str:
         return ("LEARNER_ID is empty or not text: type your course login between the quotes in the first "
                 "code cell, then Kernel -> Restart & Run All.")
     lid = learner_id.strip()
-    if lid.lower() in PLACEHOLDER_IDS:
+    if is_placeholder_id(lid):
         return (f'LEARNER_ID is still the placeholder "{lid}": type your course login in the first code cell, '
                 "then Kernel -> Restart & Run All. Your numbers are drawn from it; answers computed for the "
                 "placeholder are not your scenario's.")
