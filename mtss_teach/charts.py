@@ -811,7 +811,7 @@ def tier_share_chart(
     """
     ts = shares if isinstance(shares, screening.TierShares) else screening.tier_shares(shares)
     exp = tier_share_expectations().set_index("tier")["expected_share"].to_dict()
-    exp[1] = ts.tier1_expectation
+    exp[1] = ts.tier1_convention
     frame = ts.to_frame()
     df = pd.DataFrame(
         {
@@ -844,7 +844,7 @@ def tier_share_chart(
     # cut decides the placement share (core health is judged by outcomes,
     # screening.core_effectiveness).
     sub = (f"Tier 1 alone serves {percent(ts.share1, 1, trim=True)} of {ts.n} students; the 80/15/5 "
-           f"convention has about {percent(ts.tier1_expectation, 2, trim=True)} there.")
+           f"convention has about {percent(ts.tier1_convention, 2, trim=True)} there.")
     sub = [sub, "Black ticks: the 80/15/5 convention (a rule of thumb, not a norm).",
            "This shows how support is spread, not whether the core works."]
     desc = ("Bar chart of tier shares against the 80/15/5 convention: "

@@ -96,6 +96,7 @@ from typing import Any, Callable, Iterable, Mapping
 import numpy as np
 import pandas as pd
 
+from ._packagedata import course_ids, courses
 from ._validate import check_choice
 from .errors import DataError
 
@@ -105,6 +106,7 @@ __all__ = [
     "learner_seed",
     "graded_learner_id",
     "PLACEHOLDER_IDS",
+    "is_placeholder_id",
     "PLACEHOLDER_LEARNER_ID",
     "learner_id_problem",
     "check_learner_id",
@@ -120,19 +122,8 @@ __all__ = [
     "decode_value",
 ]
 
-#: Assignment ids = micro-course folder names under ``modules/``.
-COURSES: tuple[str, ...] = (
-    "01-foundations",
-    "02-screening",
-    "03-tier1-placement",
-    "04-progress-monitoring",
-    "05-decision-rules",
-    "06-data-meetings",
-    "07-fidelity",
-    "08-equity",
-    "09-behavior-sel",
-    "10-capstone",
-)
+#: Assignment ids = micro-course folder names under ``modules/`` (the course manifest, ``data/courses.yml``).
+COURSES: tuple[str, ...] = course_ids()
 
 _MAX_ID_LEN = 64
 
@@ -247,7 +238,22 @@ def graded_learner_id(learner_id: Any, course: str | None = None) -> str:
 
 #: The ``LEARNER_ID`` the exercise notebooks ship with (and other obvious
 #: placeholders): a learner who leaves one is warned before submitting.
-PLACEHOLDER_IDS: tuple[str, ...] = ("demo-learner", "your-login", "your-course-login", "learner", "student")
+#: The ids a notebook may carry before a learner types their own (compared case-insensitively),
+#: used by the notebooks' own check and by the grading pipeline's id review alike.
+PLACEHOLDER_IDS: tuple[str, ...] = ("demo-learner", "your-login", "your_login", "your-course-login", "learner",
+                                    "student")
+
+
+def is_placeholder_id(learner_id: Any) -> bool:
+    """True when ``learner_id`` is empty or one of :data:`PLACEHOLDER_IDS` (any case, spaces around ignored).
+
+    Examples
+    --------
+    >>> from mtss_teach.exercises import is_placeholder_id
+    >>> is_placeholder_id(" YOUR_LOGIN "), is_placeholder_id(""), is_placeholder_id("ada")
+    (True, True, False)
+    """
+    return not str(learner_id).strip() or str(learner_id).strip().lower() in PLACEHOLDER_IDS
 
 
 def learner_id_problem(learner_id: Any, account: str | None = None) -> str:
@@ -270,7 +276,7 @@ def learner_id_problem(learner_id: Any, account: str | None = None) -> str:
         return ("LEARNER_ID is empty or not text: type your course login between the quotes in the first "
                 "code cell, then Kernel -> Restart & Run All.")
     lid = learner_id.strip()
-    if lid.lower() in PLACEHOLDER_IDS:
+    if is_placeholder_id(lid):
         return (f'LEARNER_ID is still the placeholder "{lid}": type your course login in the first code cell, '
                 "then Kernel -> Restart & Run All. Your numbers are drawn from it; answers computed for the "
                 "placeholder are not your scenario's.")
@@ -393,19 +399,64 @@ def _generated_school(n_students: int, seed: int, kind: str, tables: tuple[str, 
     return make_cohort(n_students, seed, n_schools=1, scenario=kind, tables=tables, **knobs)
 
 
-def _school(rng: np.random.Generator, tables: tuple[str, ...], sizes: tuple[int, int] = (8, 19)):
+def _school(rng: np.random.Generator, tables: tuple[str, ...], sizes: tuple[int, int] = (8, 19),
+            vary_proficiency: bool = False):
     """(cohort, label): a school of 400-900 students generated for this learner, of one of the
-    generator's four kinds (most often "healthy")."""
+    generator's four kinds (most often "healthy"); with ``vary_proficiency``, its share passing
+    the state reading test is drawn too (:func:`_proficient_share`)."""
     kind = _pick(rng, ("healthy", "healthy", "weak_tier1", "disproportionate", "low_fidelity"))
     n = int(rng.integers(*sizes)) * 50
-    c = _generated_school(n, int(rng.integers(1, 2**31 - 1)), kind, tables)
+    seed = int(rng.integers(1, 2**31 - 1))
+    knobs = {"proficient_share": _proficient_share(seed)} if vary_proficiency else {}
+    c = _generated_school(n, seed, kind, tables, **knobs)
     return c, f"generated school ({n} students, {kind})"
+
+
+#: Shares of a school's students passing the state reading test (the generator's
+#: ``proficient_share``), one drawn per learner for the core-effectiveness tasks:
+#: state tests differ in how demanding their proficiency cut is, so schools differ
+#: in how many students meet the outcome goal.
+_PROFICIENT_SHARES = (0.55, 0.65, 0.75, 0.85, 0.92)
+
+
+def _proficient_share(school_seed: int) -> float:
+    """The generated school's share passing the state reading test, one of :data:`_PROFICIENT_SHARES`.
+
+    Drawn from the school's own seed with a stream of its own, so the
+    learner's other draws (grade, season, student, ...) are the same as
+    without it.
+    """
+    return float(_pick(np.random.default_rng([school_seed, 15]), _PROFICIENT_SHARES))
+
+
+def _year(c, ids: Iterable[Any]) -> pd.DataFrame:
+    """The inputs of the core-effectiveness tasks, one row per student (indexed by ``student_id``).
+
+    ``grade``; ``most_intensive_tier``: the most intensive tier the student
+    received in the year's three screenings (1 = core instruction alone all
+    year); ``proficient``: passed the state reading test in spring (the
+    outcome goal). As the lessons compute them.
+    """
+    ids = sorted(int(i) for i in ids)
+    most = c.tiers.groupby("student_id")["tier"].max().reindex(ids)
+    seasons = c.tiers.groupby("student_id")["season"].nunique().reindex(ids)
+    read = c.outcomes[c.outcomes["subject"] == "reading"].set_index("student_id")["proficient"].reindex(ids)
+    if most.isna().any() or (seasons != 3).any() or read.isna().any():
+        raise DataError("exercise scenario: a student lacks a tier in some season or a reading outcome")
+    return pd.DataFrame(
+        {
+            "grade": c.students.set_index("student_id")["grade"].reindex(ids).to_numpy(dtype=int),
+            "most_intensive_tier": most.to_numpy(dtype=int),
+            "proficient": read.to_numpy(dtype=bool),
+        },
+        index=pd.Index(ids, name="student_id"),
+    )
 
 
 def _sc_foundations(rng: np.random.Generator) -> dict:
     from .norms import benchmark_status
 
-    c, ds = _school(rng, ("students", "screening", "tiers"))
+    c, ds = _school(rng, ("students", "screening", "tiers", "outcomes"), vary_proficiency=True)
     # Acadience ORF benchmark goals exist for grade 1 (winter, spring) and grades 2-3
     grade, season = _pick(rng, [(1, "winter"), (1, "spring")] + [(g, s) for g in (2, 3)
                                                                 for s in ("fall", "winter", "spring")])
@@ -431,6 +482,7 @@ def _sc_foundations(rng: np.random.Generator) -> dict:
         "student_score": int(class_scores.loc[student_id]),
         "class_scores": class_scores,
         "tiers": _series(t, "tier", "tier"),
+        "year": _year(c, st["student_id"]).drop(columns="grade"),
     }
 
 
@@ -476,11 +528,13 @@ def _sc_tier1(rng: np.random.Generator) -> dict:
     weak = bool(rng.random() < 0.7)
     n = int(rng.integers(10, 19)) * 50
     seed = int(rng.integers(1, 2**31 - 1))
+    proficient_share = _proficient_share(seed)
+    tables = ("students", "screening", "tiers", "outcomes")
     if weak:
-        c = _generated_school(n, seed, "weak_tier1", ("students", "screening", "tiers"), weak_grade=grade,
-                              weak_shift=float(_pick(rng, (-0.6, -0.9, -1.2))))
+        c = _generated_school(n, seed, "weak_tier1", tables, weak_grade=grade,
+                              weak_shift=float(_pick(rng, (-0.6, -0.9, -1.2))), proficient_share=proficient_share)
     else:
-        c = _generated_school(n, seed, "healthy", ("students", "screening", "tiers"))
+        c = _generated_school(n, seed, "healthy", tables, proficient_share=proficient_share)
     st = c.students
     t = c.tiers[c.tiers["season"] == season]
     sg = st[st["grade"] == grade]
@@ -496,6 +550,7 @@ def _sc_tier1(rng: np.random.Generator) -> dict:
         "school": str(st["school"].astype(str).iloc[0]),
         "season": season,
         "tiers": _series(t, "tier", "tier"),
+        "year": _year(c, st["student_id"]),
         "grade": grade,
         "math": math,
         "instructional_range": (int(row["instructional_low"]), int(row["instructional_high"])),
@@ -757,7 +812,9 @@ def _sc_capstone(rng: np.random.Generator) -> dict:
     elif kind == "disproportionate":
         knobs["focus_group"] = _pick(rng, ("Hispanic/Latino", "Black or African American", "White", "Asian",
                                            "Two or more races"))
-    c = _generated_school(n, int(rng.integers(1, 2**31 - 1)), kind,
+    seed = int(rng.integers(1, 2**31 - 1))
+    knobs["proficient_share"] = _proficient_share(seed)
+    c = _generated_school(n, seed, kind,
                           ("students", "screening", "outcomes", "tiers", "progress", "tfi", "fidelity"), **knobs)
     school = str(c.students["school"].astype(str).iloc[0])
     grade = _pick(rng, (2, 3, 4, 5, 6))
@@ -792,6 +849,7 @@ def _sc_capstone(rng: np.random.Generator) -> dict:
         "dataset": f"generated school ({n} students)",
         "school": school,
         "fall_tiers": _series(t, "tier", "tier"),
+        "year": _year(c, st["student_id"]),
         "grade": grade,
         "scores": scores,
         "at_risk": at_risk,
@@ -821,18 +879,20 @@ def _pm_growth(grade: int) -> float:
     return typical_growth(grade)
 
 
-_BUILDERS: dict[str, Callable[[np.random.Generator], dict]] = {
-    "01-foundations": _sc_foundations,
-    "02-screening": _sc_screening,
-    "03-tier1-placement": _sc_tier1,
-    "04-progress-monitoring": _sc_progress,
-    "05-decision-rules": _sc_decisions,
-    "06-data-meetings": _sc_meetings,
-    "07-fidelity": _sc_fidelity,
-    "08-equity": _sc_equity,
-    "09-behavior-sel": _sc_behavior,
-    "10-capstone": _sc_capstone,
+#: Scenario sets by name; the course manifest names each course's set (``exercise:``).
+_SCENARIO_SETS: dict[str, Callable[[np.random.Generator], dict]] = {
+    "foundations": _sc_foundations,
+    "screening": _sc_screening,
+    "tier1": _sc_tier1,
+    "progress": _sc_progress,
+    "decisions": _sc_decisions,
+    "meetings": _sc_meetings,
+    "fidelity": _sc_fidelity,
+    "equity": _sc_equity,
+    "behavior": _sc_behavior,
+    "capstone": _sc_capstone,
 }
+_BUILDERS = {c.id: _SCENARIO_SETS[c.exercise] for c in courses()}
 
 
 def scenario(course: str, learner_id: str) -> dict:

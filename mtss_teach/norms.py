@@ -132,6 +132,12 @@ def orf_norm_table() -> pd.DataFrame:
         Columns ``grade, season, percentile, wcpm, source, year, tag``; one
         row per published cell (grade 1 has no fall norm). A fresh copy.
 
+    References
+    ----------
+    Hasbrouck, J., & Tindal, G. (2017). *An update to compiled ORF norms*
+    (Technical Report No. 1702). Behavioral Research and Teaching,
+    University of Oregon (``hasbrouck2017``).
+
     Examples
     --------
     >>> from mtss_teach.norms import orf_norm_table
@@ -158,6 +164,12 @@ def orf_norm(grade: int, season: str, percentile: int) -> int:
     -------
     int
         Words correct per minute.
+
+    References
+    ----------
+    Hasbrouck, J., & Tindal, G. (2017). *An update to compiled ORF norms*
+    (Technical Report No. 1702). Behavioral Research and Teaching,
+    University of Oregon (``hasbrouck2017``).
 
     Examples
     --------
@@ -249,6 +261,12 @@ def orf_percentile(score: Any, grade: int, season: str, outside: str = "clip") -
     adjacent percentiles, a score equal to that value gets the mean of the
     tied percentiles, deterministically.
 
+    References
+    ----------
+    Hasbrouck, J., & Tindal, G. (2017). *An update to compiled ORF norms*
+    (Technical Report No. 1702). Behavioral Research and Teaching,
+    University of Oregon (``hasbrouck2017``).
+
     Examples
     --------
     >>> from mtss_teach.norms import orf_percentile
@@ -304,6 +322,12 @@ def orf_weekly_growth(grade: int, percentile: int) -> float:
     float
         WCPM per week.
 
+    References
+    ----------
+    Hasbrouck, J., & Tindal, G. (2017). *An update to compiled ORF norms*
+    (Technical Report No. 1702). Behavioral Research and Teaching,
+    University of Oregon (``hasbrouck2017``).
+
     Examples
     --------
     >>> from mtss_teach.norms import orf_weekly_growth
@@ -330,6 +354,11 @@ def acadience_goals() -> pd.DataFrame:
         year, tag``; seasons are fall (BOY), winter (MOY), spring (EOY).
         Grade 1 has no fall ORF goal. Grades 4-6 goals are not shipped
         (unverified); use ``benchmark_status(system="percentile")`` there.
+
+    References
+    ----------
+    Acadience Learning Inc. (n.d.). *Acadience Reading benchmark goals*
+    (Acadience Reading was formerly DIBELS Next) (``acadience_nd``).
 
     Examples
     --------
@@ -402,6 +431,15 @@ def benchmark_status(
     str, numpy array of str (object) or pandas Series
         Same shape as ``score``.
 
+    References
+    ----------
+    Acadience Learning Inc. (n.d.). *Acadience Reading benchmark goals*
+    (Acadience Reading was formerly DIBELS Next) (``acadience_nd``).
+
+    Hasbrouck, J., & Tindal, G. (2017). *An update to compiled ORF norms*
+    (Technical Report No. 1702). Behavioral Research and Teaching,
+    University of Oregon (``hasbrouck2017``).
+
     Examples
     --------
     >>> from mtss_teach.norms import benchmark_status
@@ -462,6 +500,15 @@ def typical_growth(grade: int, measure: str = "orf") -> float:
         For the ambitious rate of the same table see
         :func:`ambitious_growth`; :func:`growth_table` shows both.
 
+    References
+    ----------
+    IRIS Center (n.d.). *Progress monitoring: Reading* [Online module].
+    Peabody College, Vanderbilt University (``iris_nd``).
+
+    Fuchs, L. S., Fuchs, D., Hamlett, C. L., Walz, L., & Germann, G.
+    (1993). Formative evaluation of academic progress: How much growth can
+    we expect? *School Psychology Review*, 22(1), 27-48 (``fuchs1993``).
+
     Examples
     --------
     >>> from mtss_teach.norms import typical_growth
@@ -494,6 +541,11 @@ def status_support() -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns ``status, support, tier, source, year, tag, note``.
+
+    References
+    ----------
+    Acadience Learning Inc. (n.d.). *Acadience Reading benchmark goals*
+    (Acadience Reading was formerly DIBELS Next) (``acadience_nd``).
 
     Examples
     --------
@@ -532,6 +584,11 @@ def support_tier(status: Any) -> Any:
     ------
     DataError
         An unknown or missing status, naming its position.
+
+    References
+    ----------
+    Acadience Learning Inc. (n.d.). *Acadience Reading benchmark goals*
+    (Acadience Reading was formerly DIBELS Next) (``acadience_nd``).
 
     Examples
     --------
@@ -594,7 +651,7 @@ def growth_table() -> pd.DataFrame:
     ----------
     Fuchs, L. S., Fuchs, D., Hamlett, C. L., Walz, L. & Germann, G. (1993).
     Formative evaluation of academic progress: How much growth can we
-    expect? *School Psychology Review*, 22(1), 27-48.
+    expect? *School Psychology Review*, 22(1), 27-48 (``fuchs1993``).
 
     Examples
     --------
@@ -611,6 +668,12 @@ def ambitious_growth(grade: int) -> float:
     The rate for a goal that asks more than typical growth -- the kind of
     goal NCII's data-based individualization asks for students in
     intensive intervention. Grades 1-6; see :func:`growth_table`.
+
+    References
+    ----------
+    Fuchs, L. S., Fuchs, D., Hamlett, C. L., Walz, L., & Germann, G.
+    (1993). Formative evaluation of academic progress: How much growth can
+    we expect? *School Psychology Review*, 22(1), 27-48 (``fuchs1993``).
 
     Examples
     --------
@@ -673,6 +736,15 @@ def goal_ambition(roi: Any, grade: int) -> GoalAmbition:
     -------
     GoalAmbition
         ``roi, grade, typical, ambitious, times_typical, label, message``.
+
+    References
+    ----------
+    Fuchs, L. S., Fuchs, D., Hamlett, C. L., Walz, L., & Germann, G.
+    (1993). Formative evaluation of academic progress: How much growth can
+    we expect? *School Psychology Review*, 22(1), 27-48 (``fuchs1993``).
+
+    IRIS Center (n.d.). *Progress monitoring: Reading* [Online module].
+    Peabody College, Vanderbilt University (``iris_nd``).
 
     Examples
     --------

@@ -137,6 +137,15 @@ def goal_from_roi(baseline: float, roi: float, weeks: float) -> float:
     float
         The goal score.
 
+    References
+    ----------
+    Fuchs, L. S., Fuchs, D., Hamlett, C. L., Walz, L., & Germann, G.
+    (1993). Formative evaluation of academic progress: How much growth can
+    we expect? *School Psychology Review*, 22(1), 27-48 (``fuchs1993``).
+
+    IRIS Center (n.d.). *Progress monitoring: Reading* [Online module].
+    Peabody College, Vanderbilt University (``iris_nd``).
+
     Examples
     --------
     >>> from mtss_teach.progress import goal_from_roi
@@ -223,6 +232,11 @@ def aimline(baseline_weeks: Any, baseline_scores: Any, goal: float, goal_week: f
     DataError
         Missing or non-numeric values, length mismatch, empty baseline, or a
         goal week not after the median baseline week.
+
+    References
+    ----------
+    IRIS Center (n.d.). *Progress monitoring: Reading* [Online module].
+    Peabody College, Vanderbilt University (``iris_nd``).
 
     Examples
     --------
@@ -463,6 +477,23 @@ def trend(weeks: Any, scores: Any, method: str = "ols") -> Trend:
         Missing or non-numeric values, length mismatch, fewer than 2 points
         (3 for "tukey"), or all points in the same week.
 
+    References
+    ----------
+    Christ, T. J., Zopluoglu, C., Long, J. D., & Monaghen, B. D. (2012).
+    Curriculum-based measurement of oral reading: Quality of progress
+    monitoring outcomes. *Exceptional Children*, 78(3), 356-373
+    (``christ2012``).
+
+    Tukey, J. W. (1977). *Exploratory data analysis*. Addison-Wesley
+    (``tukey1977``).
+
+    Sen, P. K. (1968). Estimates of the regression coefficient based on
+    Kendall's tau. *Journal of the American Statistical Association*,
+    63(324), 1379-1389 (``sen1968``).
+
+    IRIS Center (n.d.). *Progress monitoring: Reading* [Online module].
+    Peabody College, Vanderbilt University (``iris_nd``).
+
     Examples
     --------
     >>> from mtss_teach.progress import trend
@@ -634,6 +665,27 @@ def decide(
     decisions are
     adequate only with OLS and about 14 or more weekly points; see
     :func:`simulate_decisions`.
+
+    References
+    ----------
+    IRIS Center (n.d.). *Progress monitoring: Reading* [Online module].
+    Peabody College, Vanderbilt University (``iris_nd``).
+
+    National Center on Intensive Intervention (n.d.). American Institutes
+    for Research (``ncii_nd``).
+
+    aimsweb (n.d.). *aimsweb (classic)* progress monitoring system
+    (``aimsweb_nd``).
+
+    Christ, T. J., Zopluoglu, C., Long, J. D., & Monaghen, B. D. (2012).
+    Curriculum-based measurement of oral reading: Quality of progress
+    monitoring outcomes. *Exceptional Children*, 78(3), 356-373
+    (``christ2012``).
+
+    Van Norman, E. R., & Christ, T. J. (2016). How accurate are
+    interpretations of curriculum-based measurement progress monitoring
+    data? Visual analysis versus decision rules. *Journal of School
+    Psychology*, 58, 41-55 (``vannorman2016``).
 
     Examples
     --------
@@ -820,6 +872,16 @@ def gap_analysis(
     -------
     GapAnalysis
 
+    References
+    ----------
+    No study sets the 2.0 gap threshold or the twice-typical limit (a
+    practitioner convention); the typical peer growth the needed rate is
+    compared with is that of:
+
+    Fuchs, L. S., Fuchs, D., Hamlett, C. L., Walz, L., & Germann, G.
+    (1993). Formative evaluation of academic progress: How much growth can
+    we expect? *School Psychology Review*, 22(1), 27-48 (``fuchs1993``).
+
     Examples
     --------
     >>> from mtss_teach.progress import gap_analysis
@@ -895,6 +957,17 @@ def dual_discrepancy(
         One row per student (index from ``levels`` if it is a Series) with
         columns ``level``, ``slope``, ``level_cut``, ``slope_cut``,
         ``below_level``, ``below_slope``, ``dual_discrepancy``.
+
+    References
+    ----------
+    Fuchs, L. S., & Fuchs, D. (1998). Treatment validity: A unifying
+    concept for reconceptualizing the identification of learning
+    disabilities. *Learning Disabilities Research & Practice*, 13(4),
+    204-219 (``fuchs1998``).
+
+    Burns, M. K., & Senesac, B. V. (2005). Comparison of dual discrepancy
+    criteria to assess response to intervention. *Journal of School
+    Psychology*, 43(5), 393-406 (``burns2005b``).
 
     Examples
     --------
@@ -1047,6 +1120,23 @@ def fit_trends(
     DataError
         Not a DataFrame, missing column, empty data, missing student id,
         missing or non-numeric week or score (the message names the row).
+
+    References
+    ----------
+    Christ, T. J., Zopluoglu, C., Long, J. D., & Monaghen, B. D. (2012).
+    Curriculum-based measurement of oral reading: Quality of progress
+    monitoring outcomes. *Exceptional Children*, 78(3), 356-373
+    (``christ2012``).
+
+    Tukey, J. W. (1977). *Exploratory data analysis*. Addison-Wesley
+    (``tukey1977``).
+
+    Sen, P. K. (1968). Estimates of the regression coefficient based on
+    Kendall's tau. *Journal of the American Statistical Association*,
+    63(324), 1379-1389 (``sen1968``).
+
+    IRIS Center (n.d.). *Progress monitoring: Reading* [Online module].
+    Peabody College, Vanderbilt University (``iris_nd``).
 
     Examples
     --------
@@ -1277,6 +1367,32 @@ def simulate_decisions(
         settings ``rule``, ``n_points``, ``sem``, ``aim_slope``,
         ``tolerance``, so results of many calls can be stacked.
 
+    References
+    ----------
+    Christ, T. J., & Silberglitt, B. (2007). Estimates of the standard
+    error of measurement for curriculum-based measures of oral reading
+    fluency. *School Psychology Review*, 36(1), 130-146 (``christ2007``).
+
+    Christ, T. J., Zopluoglu, C., Long, J. D., & Monaghen, B. D. (2012).
+    Curriculum-based measurement of oral reading: Quality of progress
+    monitoring outcomes. *Exceptional Children*, 78(3), 356-373
+    (``christ2012``).
+
+    Hintze, J. M., Wells, C. S., Marcotte, A. M., & Solomon, B. G. (2018).
+    Decision-making accuracy of CBM progress-monitoring data. *Journal of
+    Psychoeducational Assessment*, 36(1), 74-81 (``hintze2018``).
+
+    Van Norman, E. R., & Christ, T. J. (2016). How accurate are
+    interpretations of curriculum-based measurement progress monitoring
+    data? Visual analysis versus decision rules. *Journal of School
+    Psychology*, 58, 41-55 (``vannorman2016``).
+
+    Ardoin, S. P., Christ, T. J., Morena, L. S., Cormier, D. C., &
+    Klingbeil, D. A. (2013). A systematic review and summarization of the
+    recommendations and research surrounding curriculum-based measurement
+    of oral reading fluency (CBM-R) decision rules. *Journal of School
+    Psychology*, 51(1), 1-18 (``ardoin2013``).
+
     Examples
     --------
     >>> from mtss_teach.progress import simulate_decisions
@@ -1433,7 +1549,7 @@ def correct_action(true_slope: Any, aim_slope: float, tolerance: float = AIM_TOL
     ----------
     aimsweb (classic), n.d., progress monitoring system: student rate of
     improvement within +/-0.5 a week of the goal rate is "near target"
-    (``aimsweb_nd`` in ``book/references.bib``).
+    (``aimsweb_nd``).
 
     Examples
     --------

@@ -142,8 +142,8 @@ def tier_share_table(cohort: Any, *, season: str = "winter", outcome_subject: st
         One row per (school, grade, tier), ``school`` being each school and,
         when there are several, ``"All schools"``: ``count, share, n,
         expected`` (the 80/15/5 convention, :func:`mtss_teach.charts.tier_share_expectations`),
-        ``tier1_meets`` (placement share at or above the convention's Tier 1
-        share; a description, not a verdict) -- from
+        ``tier1_vs_convention`` (placement share minus the convention's
+        Tier 1 share; a description, not a verdict) -- from
         :func:`mtss_teach.screening.tier_shares` of that grade's tiers -- and
         the text the page shows: ``label``, ``line1``, ``line2`` and
         ``core_line`` (the outcome verdict, or why it cannot be made).
@@ -175,7 +175,7 @@ def tier_share_table(cohort: Any, *, season: str = "winter", outcome_subject: st
             ts = screening.tier_shares(g["tier"].to_numpy())
             where = "all schools" if school == ALL_SCHOOLS else school
             line1 = (f"Grade {grade}, {where}: Tier 1 alone serves {percent(ts.share1, 1, trim=True)} of "
-                     f"{ts.n} students (the 80/15/5 convention has about {percent(ts.tier1_expectation, 2, trim=True)} "
+                     f"{ts.n} students (the 80/15/5 convention has about {percent(ts.tier1_convention, 2, trim=True)} "
                      "there)")
             line2 = (f"Tier 2: {percent(ts.share2, 1, trim=True)} ({ts.tier2} students); Tier 3: "
                      f"{percent(ts.share3, 1, trim=True)} ({ts.tier3} students); {se} placements. The convention "
@@ -185,8 +185,8 @@ def tier_share_table(cohort: Any, *, season: str = "winter", outcome_subject: st
                                  "cannot be judged.")
             for tier, count, share in ((1, ts.tier1, ts.share1), (2, ts.tier2, ts.share2), (3, ts.tier3, ts.share3)):
                 rows.append({"school": school, "grade": int(grade), "tier": tier, "count": count, "share": share,
-                             "n": ts.n, "expected": ts.tier1_expectation if tier == 1 else float(exp[tier]),
-                             "tier1_meets": ts.tier1_meets_expectation,
+                             "n": ts.n, "expected": ts.tier1_convention if tier == 1 else float(exp[tier]),
+                             "tier1_vs_convention": ts.tier1_vs_convention,
                              "label": f"{percent(share, 1, trim=True)} ({count} students)", "line1": line1,
                              "line2": line2, "core_line": core_line})
     return pd.DataFrame(rows)

@@ -191,7 +191,7 @@ class DataMeeting(MtssApp):
             ("Team and rule agree", agree, "agreement", "pct"),
         ]
         note = (f"{where}: {len(df)} students. The team's Tier 1 share is {fmt(team_s.share1, 'pct')} "
-                f"(the 80/15/5 convention has about {formatting.percent(team_s.tier1_expectation, 2, trim=True)} there: a description of "
+                f"(the 80/15/5 convention has about {formatting.percent(team_s.tier1_convention, 2, trim=True)} there: a description of "
                 "how support is spread, not a verdict on the core, which is judged by outcomes)." + exit_note)
         if rec_s is not None:
             note += (f" The school recorded {fmt(rec_s.share1, 'pct')} / {fmt(rec_s.share2, 'pct')} / "
@@ -229,7 +229,7 @@ class DataMeeting(MtssApp):
             "team_shares": [team_s.share1, team_s.share2, team_s.share3],
             "rule_shares": [rule_s.share1, rule_s.share2, rule_s.share3],
             "recorded_shares": None if rec_s is None else [rec_s.share1, rec_s.share2, rec_s.share3],
-            "team_tier1_meets": team_s.tier1_meets_expectation,
+            "team_tier1_vs_convention": team_s.tier1_vs_convention,
             "agreement": agree, "disagreements": int(differ.sum()),
             "classwide_problem": classwide,
         }

@@ -448,7 +448,7 @@ class YourData:
                                                           "students": cells}),
                                             caption=f"{ts.n:,} students with a benchmark status. Tier 1 share: "
                                                     f"{fmt(ts.share1, 'pct')} (the 80/15/5 convention has about "
-                                                    f"{formatting.percent(ts.tier1_expectation, 2, trim=True)}; how support is spread, "
+                                                    f"{formatting.percent(ts.tier1_convention, 2, trim=True)}; how support is spread, "
                                                     "not whether the core works).",
                                             css_id="mtss-tiers")
             self._metrics["tiers"] = {"tier1": ts.tier1, "tier2": ts.tier2, "tier3": ts.tier3}
