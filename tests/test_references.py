@@ -29,6 +29,7 @@ NOT_A_PUBLISHED_METHOD = {
     "screening.tier_shares": "the 80/15/5 shares are a field convention read only in secondary sources",
     "equity.check_min_cell": "an argument check (the floor for tables people see)",
     "behavior.school_days_by_month": "calendar arithmetic (weekdays minus holidays)",
+    "norms.normalize_season": "an argument check (the spellings of a season that exports use)",
 }
 
 # Sections a References section can be followed by in numpydoc order.
