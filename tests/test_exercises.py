@@ -274,7 +274,7 @@ def test_guard_catches_replacements_in_a_fresh_interpreter():
         assert out[name].startswith("caught:"), (name, out[name])
     assert "numpy.median" in out["numpy"] and "builtins.abs" in out["builtins"]
     assert "mtss_teach.screening.auc" in out["library"] and "Grader.close" in out["checker"]
-    # H&T 2017 grade 3 winter 50th percentile = 97 WCPM (reference §1)
+    # H&T 2017 grade 3 winter 50th percentile = 97 WCPM (Hasbrouck & Tindal 2017)
     assert out["mutated_norm"] == 0 and out["after_guard_norm"] == 97
 
 

@@ -10,7 +10,7 @@ example must be either
   argument / position where that applies), or
 * a correct answer, checked against an oracle written here (scikit-learn,
   scipy, numpy, exact ``fractions.Fraction`` arithmetic, or a plain
-  re-implementation of the published rule in MTSS_REFERENCE.md).
+  re-implementation of the published rule, values in tests/reference_values.py).
 
 Inputs that are invalid by the contract must raise DataError; returning a
 value for them is a failure. The first part of this file holds the

@@ -348,7 +348,7 @@ def test_02_fixed_answers():
 
 def test_02_data_answers_recomputed_with_scikit_learn():
     w, at_risk = _district_grade("district_small", 4, "winter")
-    flagged = (w["score"] < 95).to_numpy()  # H&T grade 4 winter 25th percentile = 95 (MTSS_REFERENCE.md §1)
+    flagged = (w["score"] < 95).to_numpy()  # H&T grade 4 winter 25th percentile = 95 (Hasbrouck & Tindal 2017)
     assert _question("02-screening", "(its sensitivity)").answer == pytest.approx(
         100 * recall_score(at_risk, flagged), abs=0.5)
     # lower scores mean risk, so the risk score is -score; ties count half in both

@@ -295,7 +295,7 @@ def test_06_example_student_and_guide_numbers_match_the_data():
     sid = ns["STUDENT"]
     assert sid in set(mon["student_id"])
     score = int(c.screening.query("season == 'winter' and measure == 'orf' and student_id == @sid")["score"].iloc[0])
-    # Acadience grade 3: winter benchmark 86, spring 100 (MTSS_REFERENCE.md section 2);
+    # Acadience grade 3: winter benchmark 86, spring 100 (Acadience Learning, benchmark goals);
     # screenings 2026-01-05 and 2026-05-11 are 126 days = 18 weeks apart
     assert (ns["BENCH_WINTER"], ns["BENCH_SPRING"], ns["WEEKS_LEFT"]) == (86, 100, 18)
     assert 86 / score > 2.0 and score >= 30

@@ -361,11 +361,9 @@ def test_property_non_binary_at_risk_named(flags, where, bad):
 # ------------------------------------------------------------- AUC interval
 from mtss_teach.screening import auc_interval, core_effectiveness, core_expectation  # noqa: E402
 
-# Hanley & McNeil (1982), Table 1: radiologist's ratings of 109 CT images
-# (1 = definitely normal ... 5 = definitely abnormal). Published: area 0.893, SE 0.032.
-_HM_RATING = [1, 2, 3, 4, 5]
-_HM_NORMAL = [33, 6, 6, 11, 2]
-_HM_ABNORMAL = [3, 2, 2, 11, 33]
+from reference_values import HANLEY_MCNEIL_1982 as _HM  # noqa: E402 (published example)
+
+_HM_RATING, _HM_NORMAL, _HM_ABNORMAL = _HM["rating"], _HM["normal"], _HM["abnormal"]
 
 
 def _hm_data():
@@ -379,8 +377,8 @@ def test_auc_interval_hanley_mcneil_published_example():
     scores, flags = _hm_data()
     ci = auc_interval(scores, flags, risk_when="above", method="hanley_mcneil")
     assert (ci.n_at_risk, ci.n_not) == (51, 58)
-    assert round(ci.auc, 3) == 0.893
-    assert round(ci.se, 3) == 0.032
+    assert round(ci.auc, 3) == _HM["area"] == 0.893
+    assert round(ci.se, 3) == _HM["se"] == 0.032
     # hand: 0.893 - 1.959964 * 0.032 (SE to 3 dp) ~ 0.830; with the unrounded SE 0.0325 -> 0.829
     assert ci.lower == pytest.approx(ci.auc - 1.959964 * ci.se)
     assert 0.82 < ci.lower < 0.84 and ci.upper <= 1
