@@ -53,7 +53,7 @@ def test_graded_learner_id_under_autograde(monkeypatch):
     from mtss_teach.errors import DataError
 
     def launch(env):
-        monkeypatch.setattr(ex, "_launch_environ", lambda: env)
+        monkeypatch.setattr(ex.ids, "_launch_environ", lambda: env)  # where graded_learner_id looks it up
 
     auto = {"NBGRADER_EXECUTION": "autograde", "MTSS_GRADED_STUDENT": "bob", "MTSS_GRADED_ASSIGNMENT": "02-screening"}
     launch({**auto, "MTSS_BIND_LEARNER_ID": "0"})
