@@ -97,6 +97,20 @@ def odr_rate(majors: Any, school_days: Any, enrollment: Any) -> Any:
         rate = m / d / (e / 100.0)
     over = ~np.isfinite(rate)
     if over.any():
+        # A step of the division can overflow although the rate itself fits (a tiny number of
+        # days and a huge enrolment): compute those rates exactly before calling them too large.
+        from fractions import Fraction
+
+        rate = np.array(rate, dtype=float)
+        mb, db, eb = np.broadcast_arrays(m, d, e)
+        for j in np.flatnonzero(over):
+            try:
+                rate.flat[j] = float(Fraction(float(mb.flat[j])) * 100 / (Fraction(float(db.flat[j]))
+                                                                        * Fraction(float(eb.flat[j]))))
+            except OverflowError:
+                pass
+        over = ~np.isfinite(rate)
+    if over.any():
         i = int(np.flatnonzero(over)[0])
         raise DataError(
             f"majors/school_days/enrollment: the rate at {position(i, shape)} is too large to "

@@ -396,7 +396,13 @@ def _done_values(col: pd.Series) -> np.ndarray:
 
 def _no_pseudo_numbers(col: pd.Series, label: str) -> None:
     """Refuse values that pandas would turn into numbers but are not: yes/no, dates, durations, complex."""
-    if col.dtype.kind in "bmMc":
+    if col.dtype.kind == "c":
+        # One complex value turns the whole column complex (49 becomes 49+0j): name the
+        # value with an imaginary part, not the first row, which may hold a plain number.
+        bad = col.notna().to_numpy() & (np.imag(col.to_numpy()) != 0)
+        if not bad.any():
+            bad = col.notna().to_numpy()
+    elif col.dtype.kind in "bmM":
         bad = col.notna().to_numpy()
     elif col.dtype == object:
         bad = np.fromiter(

@@ -72,10 +72,9 @@ def graded_learner_id(learner_id: Any, course: str | None = None) -> str:
         raise
 
 
-#: The ``LEARNER_ID`` the exercise notebooks ship with (and other obvious
-#: placeholders): a learner who leaves one is warned before submitting.
-#: The ids a notebook may carry before a learner types their own (compared case-insensitively),
-#: used by the notebooks' own check and by the grading pipeline's id review alike.
+#: The ``LEARNER_ID`` the exercise notebooks ship with and other obvious placeholders (compared
+#: case-insensitively): a learner who leaves one is warned before submitting, and the grading
+#: pipeline's id review uses the same list.
 PLACEHOLDER_IDS: tuple[str, ...] = ("demo-learner", "your-login", "your_login", "your-course-login", "learner",
                                     "student")
 
