@@ -477,7 +477,7 @@ def test_confusion_matrix_cells_are_named_in_words(small_charts):
 def test_tier_share_expectations_are_data_with_provenance():
     t = charts.tier_share_expectations()
     assert {"source", "year", "tag"} <= set(t.columns)
-    assert t["expected_share"].tolist() == [0.80, 0.15, 0.05]  # MTSS_REFERENCE.md §5 [S2]
+    assert t["expected_share"].tolist() == [0.80, 0.15, 0.05]  # the 80/15/5 convention
     assert set(t["tag"]) == {"S2"}
 
 

@@ -423,7 +423,7 @@ def test_accuracy_table_text(acc_table):
 
 
 def test_accuracy_table_before_the_minimum_every_call_is_collect_more_data(acc_table):
-    # the trend rules wait for 8 points: at 6 and 7 weeks nothing is right (MTSS_REFERENCE section 4)
+    # the trend rules wait for 8 points: at 6 and 7 weeks nothing is right (common practice: about 8 points before a trend)
     early = acc_table[acc_table["rule"].isin(["trend", "trend_ci"]) & (acc_table["weeks"] < 8)]
     assert (early["collect_more_data"] == 1.0).all() and (early["correct"] == 0.0).all()
 
@@ -535,8 +535,8 @@ def winter_math(cohort):
 
 
 # Burns, VanDerHeyden & Jiban (2006): frustrational below 14 digits correct per minute in
-# grades 2-3 and below 24 in grades 4-5; no criterion for grades 1 or 6 (MTSS_REFERENCE).
-PUBLISHED_CRITERION = {2: 14, 3: 14, 4: 24, 5: 24}
+# grades 2-3 and below 24 in grades 4-5; no criterion for grades 1 or 6 (Burns, VanDerHeyden & Jiban 2006).
+from reference_values import BURNS_2006_FRUSTRATIONAL_BELOW as PUBLISHED_CRITERION  # noqa: E402
 
 
 def expected_room_labels(cohort, grade: int, school: str) -> dict[str, str]:
@@ -549,7 +549,7 @@ def expected_room_labels(cohort, grade: int, school: str) -> dict[str, str]:
             out[room] = "not checked: no published criterion"
             continue
         below = int((g["score"] < criterion).sum())
-        problem = 2 * below > len(g)  # "more than half the class" (MTSS_REFERENCE section 5)
+        problem = 2 * below > len(g)  # "more than half the class" (VanDerHeyden)
         out[room] = f"{below} of {len(g)} below {criterion}: {'classwide' if problem else 'not classwide'}"
     return out
 
@@ -564,7 +564,7 @@ def test_tier_table_equals_tier_shares(small):
         p = p[p["grade"] == grade] if school == explorers.ALL_SCHOOLS else p[(p["grade"] == grade) & (p["school"] == school)]
         counts = p["tier"].value_counts().reindex([1, 2, 3], fill_value=0)
         assert rows["count"].tolist() == counts.tolist()
-        assert rows["expected"].tolist() == [0.80, 0.15, 0.05]  # the 80/15/5 convention (MTSS_REFERENCE section 5)
+        assert rows["expected"].tolist() == [0.80, 0.15, 0.05]  # the 80/15/5 convention
 
 
 def test_classwide_table_uses_each_grades_published_criterion(small):
@@ -735,12 +735,12 @@ def test_gap_table_peers_grow_over_the_weeks_between_screenings():
 
 
 def test_gap_explorer_benchmarks_come_from_the_norm_tables():
-    # Acadience grade 3 benchmark goals: MOY 86, EOY 100 (MTSS_REFERENCE section 2)
+    # Acadience grade 3 benchmark goals: MOY 86, EOY 100 (Acadience Learning benchmark goals)
     spec = explorers.gap_analysis_explorer(3, "winter", benchmark_weeks=18).to_dict()
     assert spec["title"]["subtitle"][0].startswith("Benchmark now (winter): 86; goal (spring): 100")
     assert spec["title"]["subtitle"][1] == ("Typical peer growth: the 14 points between the benchmarks over the 18 "
                                             "weeks between the screenings.")
-    # Hasbrouck & Tindal grade 4 50th percentile: winter 120, spring 133 (MTSS_REFERENCE section 1)
+    # Hasbrouck & Tindal grade 4 50th percentile: winter 120, spring 133 (tests/reference_values.py)
     spec = explorers.gap_analysis_explorer(4, "winter", norm="hasbrouck_tindal", benchmark_weeks=18, score=60,
                                            weeks=16).to_dict()
     assert spec["title"]["subtitle"][0].startswith("Benchmark now (winter): 120; goal (spring): 133")
@@ -920,7 +920,7 @@ def expected_odr_lines(cohort, label: str, end: str) -> list[str]:
     now = majors_by(cohort, end)
     year = majors_by(cohort, "2027-01-01")
     n = len(now)
-    # bands 0-1 / 2-5 / 6+ by hand (MTSS_REFERENCE section 6)
+    # bands 0-1 / 2-5 / 6+ by hand (McIntosh, Frank & Spaulding 2010)
     b = {"0-1": int((now <= 1).sum()), "2-5": int(((now >= 2) & (now <= 5)).sum()), "6+": int((now >= 6).sum())}
     six = year >= 6
     caught = int((now[six] >= 2).sum())
@@ -969,7 +969,7 @@ def test_odr_explorer_bad_input(small):
         explorers.odr_month_table(small.behavior.drop(columns=["type"]), small.students)
 
 
-SRSS_BANDS = [(0, 3, "low"), (4, 8, "moderate"), (9, 21, "high")]  # Drummond 1994 (MTSS_REFERENCE section 6)
+SRSS_BANDS = [(0, 3, "low"), (4, 8, "moderate"), (9, 21, "high")]  # Drummond 1994
 
 
 def expected_srss_line(items: list[int]) -> str:

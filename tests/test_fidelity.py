@@ -44,7 +44,7 @@ def test_tfi_items_shape_and_counts():
     items = tfi_items()
     for col in ["item", "tier", "subscale", "name", "order", "source", "year", "tag"]:
         assert col in items.columns
-    # reference section 7: Tier 1 15, Tier 2 13, Tier 3 17 items; Tier 3 = 34 points [S]
+    # TFI v2.1 manual (Algozzine et al. 2014): Tier 1 15, Tier 2 13, Tier 3 17 items; Tier 3 = 34 points [S]
     assert items.groupby("tier").size().to_dict() == TIER_ITEMS
     assert items.loc[items["tier"] == 3, "max_points"].sum() == 34
     assert items["item"].is_unique and items["order"].tolist() == list(range(1, 46))

@@ -569,7 +569,7 @@ def test_fuzz_orf_weekly_growth(grade, pct):
     def verify(got):
         k = PCTS.index(pct.canon)
         t = HT2017[grade.canon]
-        # AWI = (spring - fall) / 32; grade 1: (spring - winter) / 16 (reference section 1)
+        # AWI = (spring - fall) / 32; grade 1: (spring - winter) / 16 (Hasbrouck & Tindal 2017)
         want = (t["spring"][k] - t["winter"][k]) / 16 if grade.canon == 1 else (t["spring"][k] - t["fall"][k]) / 32
         assert got == pytest.approx(want, rel=1e-12)
 
@@ -792,7 +792,7 @@ def test_fuzz_ncii_rating(vecs):
            **length_bad(a, se, sp)}
 
     def verify(got):
-        # NCII (reference section 5): full = AUC lower >= .75 and sens, spec >= .70;
+        # NCII screening tools chart rating rubric: full = AUC lower >= .75 and sens, spec >= .70;
         # half = AUC lower >= .70 and sens, spec >= .60 (and not full); else empty
         want = np.array(["full" if x >= .75 and y >= .70 and z >= .70 else
                          "half" if x >= .70 and y >= .60 and z >= .60 else "empty"
@@ -1299,7 +1299,7 @@ def _trend_oracle(x, y, method):
         return s, Fraction(y[0]) - s * Fraction(x[0])
     if method == "tukey":
         k, r = divmod(n, 3)
-        a, b = {0: (k, k), 1: (k, k + 1), 2: (k + 1, k)}[r]  # reference section 4 grouping
+        a, b = {0: (k, k), 1: (k, k + 1), 2: (k + 1, k)}[r]  # split-middle grouping of the extra points
         mw1, mw3 = statistics.median(map(Fraction, x[:a])), statistics.median(map(Fraction, x[a + b:]))
         if mw1 == mw3:
             return "same middle week"
@@ -1420,7 +1420,7 @@ def test_fuzz_aimline(pair, goal, goal_week):
             bad["goal"] = says("too extreme")
 
     def verify(line):
-        # start: median baseline score at the median baseline week; straight to the goal (reference section 4)
+        # start: median baseline score at the median baseline week; straight to the goal
         assert Fraction(line.start_week) == start_w or _fits(line.start_week, start_w, 0)
         assert _fits(line.start_score, start_s, 0)
         slope = (Fraction(goal.canon) - start_s) / (Fraction(goal_week.canon) - start_w)
@@ -1454,7 +1454,7 @@ def test_fuzz_gap_analysis(cb, cs, gb, wl, peer, sg):
                 bad["too extreme"] = None
 
     def verify(g):
-        # reference section 4: gap = benchmark / score, significant when > cut; ROI needed =
+        # gap analysis: gap = benchmark / score, significant when > cut; ROI needed =
         # (goal - score) / weeks left; reasonable when <= 2 x peer ROI
         scale = min(1e300, abs(gb.canon) / wl.canon) if wl.canon > 1e-300 else 1e300
         assert _fits(g.gap, gap, 0) and _fits(g.roi_needed, roi, scale)
@@ -1533,7 +1533,7 @@ def aimlines(draw):
 
 
 def _decide_oracle(x, y, line, rule, mp, tol):
-    """The published rule (reference section 4), or None when a point sits within 1e-6 of a decision edge."""
+    """The published rule (the four-point rule; the trend rule), or None when a point sits within 1e-6 of a decision edge."""
     x, y = _sorted_by_week(list(x), list(y))
     n = len(x)
     if n < mp:
@@ -1864,7 +1864,7 @@ def tfi_sheets(draw):
     return value, entries, problems
 
 
-TFI_ITEMS_PER_TIER = {1: 15, 2: 13, 3: 17}  # reference section 7
+TFI_ITEMS_PER_TIER = {1: 15, 2: 13, 3: 17}  # TFI v2.1 (Algozzine et al. 2014)
 
 
 def _tfi_expect(entries, allow_missing):
@@ -2146,7 +2146,7 @@ def observation_sets(draw):
 
 
 def _checklist_oracle(rows, points, crit, by):
-    """Adherence = points done / points applicable x 100; dosage = delivered / planned x 100 (reference section 7)."""
+    """Adherence = points done / points applicable x 100; dosage = delivered / planned x 100."""
     weeks: dict = {}
     for r in rows:
         key = (r["interventionist"], r["week"])

@@ -1,7 +1,7 @@
 """Tests for mtss_teach.norms.
 
-Expected values are typed in from MTSS_REFERENCE.md (§1 Hasbrouck & Tindal
-2017, §2 Acadience, §3 IRIS/Fuchs et al. 1993) or computed by hand in the
+Expected values are typed in from the published sources (Hasbrouck & Tindal
+2017, Acadience, IRIS/Fuchs et al. 1993; see tests/reference_values.py) or computed by hand in the
 comments -- never read from the package CSVs or computed with the code
 under test.
 """
@@ -346,7 +346,7 @@ def test_property_unknown_grade_or_season_is_data_error(grade, season):
             orf_norm(grade, season, 50)
 
 
-# --- support_tier: Acadience band meanings (reference section 2 [S]) ------
+# --- support_tier: Acadience band meanings (Acadience Learning) ------
 
 def test_support_tier_reads_each_band_as_its_support_level():
     from mtss_teach.norms import support_tier
@@ -388,7 +388,7 @@ def test_support_tier_rejects_empty():
 from mtss_teach.norms import ambitious_growth, goal_ambition, growth_table  # noqa: E402
 
 # The published table (words read correctly per week, realistic / ambitious), typed from the source
-_FUCHS_1993 = {1: (2.0, 3.0), 2: (1.5, 2.0), 3: (1.0, 1.5), 4: (0.85, 1.1), 5: (0.5, 0.8), 6: (0.3, 0.65)}
+from reference_values import FUCHS_1993 as _FUCHS_1993  # noqa: E402
 
 
 def test_growth_table_matches_published_values_and_keeps_provenance():

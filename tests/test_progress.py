@@ -1,7 +1,7 @@
 """Tests for mtss_teach.progress.
 
 Expected values come from hand calculation (arithmetic in the comments),
-from MTSS_REFERENCE.md section 4, or from independent libraries
+from the published decision rules, or from independent libraries
 (scipy.stats.linregress, scipy.stats.theilslopes, numpy.percentile).
 """
 

@@ -37,7 +37,7 @@ def demo() -> SelfCheck:
                     ("a place in the building", False, "EXPL-C: MTSS is not a place."),
                 ],
             ),
-            # Hasbrouck & Tindal (2017), grade 3 winter 50th percentile = 97 WCPM (reference §1).
+            # Hasbrouck & Tindal (2017), grade 3 winter 50th percentile = 97 WCPM.
             numeric("Grade 3 winter median ORF?", answer=97, tolerance=0.5, unit="WCPM",
                     explanation="EXPL-N: Hasbrouck & Tindal 2017 print 97."),
         ],
@@ -139,7 +139,7 @@ def test_yaml_with_live_answer(tmp_path):
               - {text: TP/(TP+FP), correct: false, explanation: That is PPV.}
         """))
     sc = load_selfcheck(p)
-    # Hasbrouck & Tindal 2017, grade 2 fall 25th percentile = 36 WCPM (reference §1)
+    # Hasbrouck & Tindal 2017, grade 2 fall 25th percentile = 36 WCPM
     assert sc.questions[0].answer == 36
     assert sc.questions[1].options[1].explanation == "That is PPV."
 
