@@ -34,11 +34,12 @@ import numpy as np
 import pandas as pd
 
 from . import behavior, progress, screening
-from ._packagedata import read_table
+from .behavior import odr_counts  # noqa: F401  (public here too: the charts count with it)
+from .screening import tier_share_expectations  # noqa: F401  (likewise)
+from ._cells import parse_dates as _parse_dates
 from ._validate import as_binary_array, as_float_array, check_choice, check_number, check_same_length
 from .errors import DataError
 from .formatting import fixed, number, percent
-from .io import parse_dates as _parse_dates
 
 __all__ = [
     "OKABE_ITO",
@@ -46,6 +47,7 @@ __all__ = [
     "ACTION_LABELS",
     "tier_share_expectations",
     "progress_chart",
+    "accuracy_by_weeks_chart",
     "screening_chart",
     "screening_histogram",
     "roc_chart",
@@ -114,11 +116,6 @@ def _wrap(text: str, width: int = 90) -> list[str]:
     return textwrap.wrap(text, width=width) or [""]
 
 
-def _py(v: Any) -> Any:
-    """A numpy scalar as the plain Python value (for readable error messages)."""
-    return v.item() if isinstance(v, np.generic) else v
-
-
 def _title(text: str, subtitle: Sequence[str] | str | None = None) -> alt.TitleParams:
     if subtitle is None:
         return alt.TitleParams(text=text, anchor="start")
@@ -128,24 +125,6 @@ def _title(text: str, subtitle: Sequence[str] | str | None = None) -> alt.TitleP
 
 def _legend(title: str, orient: str = "right") -> alt.Legend:
     return alt.Legend(title=title, orient=orient, symbolStrokeWidth=2, labelLimit=320)
-
-
-def tier_share_expectations() -> pd.DataFrame:
-    """The 80/15/5 tier-share convention (package data, with source and tag).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``tier, expected_share, source, year, tag``. The convention is
-        a secondary-source rule of thumb (tag ``S2``), not a norm.
-
-    Examples
-    --------
-    >>> from mtss_teach.charts import tier_share_expectations
-    >>> tier_share_expectations()[["tier", "expected_share", "tag"]].values.tolist()
-    [[1, 0.8, 'S2'], [2, 0.15, 'S2'], [3, 0.05, 'S2']]
-    """
-    return read_table("tier_share_expectation.csv", ()).copy()
 
 
 # ---------------------------------------------------------------------------
@@ -163,6 +142,60 @@ def _phase_changes(phase_changes: Any) -> pd.DataFrame:
         labels = ["Phase change"] * len(keys)
     w, _ = as_float_array(keys, "phase_changes", what="week", allow_empty=True)
     return pd.DataFrame({"week": w, "label": labels})
+
+
+def accuracy_by_weeks_chart(curve: pd.DataFrame, weeks: int, *, rule: str, sem: float,
+                            week_range: tuple[int, int] = (4, 20)) -> alt.LayerChart:
+    """Line chart: share of right decisions against weeks of monitoring, marking the chosen weeks.
+
+    Parameters
+    ----------
+    curve : pandas.DataFrame
+        :func:`mtss_teach.progress.accuracy_by_weeks` (columns ``weeks``,
+        ``correct``, ``waiting``).
+    weeks : int
+        The weeks to mark (a diamond, labelled in words as well as colour).
+    rule : str
+        The decision rule (a key of :data:`mtss_teach.progress.RULE_LABELS`).
+    sem : float
+        The probe's standard error of measurement (WCPM), for the subtitle.
+    week_range : (int, int)
+        The x axis.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from mtss_teach.charts import accuracy_by_weeks_chart
+    >>> curve = pd.DataFrame({"weeks": [6, 7, 8], "correct": [0.0, 0.0, 0.62], "waiting": [True, True, False]})
+    >>> accuracy_by_weeks_chart(curve, 8, rule="trend", sem=10).to_dict()["title"]["text"]
+    'How often the trend rule is right'
+    """
+    rule = check_choice(rule, "rule", tuple(progress.RULE_LABELS))
+    full = curve
+    curve = full[~full["waiting"]].rename(columns={"correct": "accuracy"})
+    here = full[full["weeks"] == weeks].rename(columns={"correct": "accuracy"})
+    here = here.assign(label=[f"{weeks} weeks: waiting for more data" if w else f"{weeks} weeks: {percent(a, 1)} right"
+                              for a, w in zip(here["accuracy"], here["waiting"])])
+    waits = full.loc[full["waiting"], "weeks"]
+    x = alt.X("weeks:Q", title="Weeks of monitoring (weekly points)", scale=alt.Scale(domain=list(week_range)))
+    y = alt.Y("accuracy:Q", title="Decisions right (proportion of students)", scale=alt.Scale(domain=[0, 1]))
+    line = alt.Chart(curve).mark_line(color=PALETTE["score"], strokeWidth=2.5,
+                                      point=alt.OverlayMarkDef(color=PALETTE["score"], size=30)).encode(
+        x=x, y=y, tooltip=[alt.Tooltip("weeks:Q"), alt.Tooltip("accuracy:Q", format=".1%")])
+    mark = alt.Chart(here).mark_point(shape="diamond", size=220, filled=True, color=PALETTE["used"],
+                                      stroke="#000000").encode(x="weeks:Q", y="accuracy:Q")
+    text = alt.Chart(here).mark_text(align="left", dx=10, dy=-10, fontSize=12, fontWeight="bold").encode(
+        x="weeks:Q", y="accuracy:Q", text="label:N")
+    wait_txt = (f"With fewer than {int(waits.max()) + 1} weekly points the rule does not decide (it waits for "
+                "more data)." if len(waits) else "")
+    desc = (f"Share of right decisions by weeks of monitoring for the {progress.RULE_LABELS[rule]} at SEM "
+            f"{number(sem, 2)} WCPM: " + "; ".join(f"{w} weeks {percent(a, 1)}" for w, a in
+                                                  zip(curve["weeks"], curve["accuracy"])) + ". " + wait_txt)
+    return alt.layer(line, mark, text).properties(
+        title=alt.TitleParams(f"How often the {progress.RULE_LABELS[rule]} is right",
+                              subtitle=[f"SEM {number(sem, 2)} WCPM; the diamond marks {weeks} weeks."]
+                              + ([wait_txt] if wait_txt else [])),
+        description=desc, width=460, height=200)
 
 
 def progress_chart(
@@ -1074,129 +1107,6 @@ def risk_ratio_chart(
 # ---------------------------------------------------------------------------
 # Behaviour
 # ---------------------------------------------------------------------------
-
-_ODR_BY = ("month", "location", "band")
-
-
-def odr_counts(
-    events: pd.DataFrame,
-    by: str = "month",
-    *,
-    students: Any = None,
-    majors_only: bool = True,
-    student: str = "student_id",
-    date: str = "date",
-    location: str = "location",
-    severity: str = "type",
-) -> pd.DataFrame:
-    """Count office discipline referrals by month, location or student band.
-
-    Parameters
-    ----------
-    events : pandas.DataFrame
-        One row per ODR (the cohort's ``behavior`` table).
-    by : {"month", "location", "band"}
-        ``"band"`` counts *students* per band of :func:`mtss_teach.behavior.odr_band`
-        (0-1 / 2-5 / 6+ majors), which needs ``students`` so students with
-        no referral are counted.
-    students : DataFrame or array-like, optional
-        The roster (a frame with the ``student`` column, or the ids).
-    majors_only : bool, default True
-        Count only major referrals (the ``severity`` column equal to
-        "major", as in the cohorts' ``type`` column); ``False`` counts all.
-    student, date, location, severity : str
-        Column names in ``events``.
-        The ``date`` column holds dates or date text; a plain number is read
-        as an Excel serial date (days since 1899-12-30: 45000 is 2023-03-15)
-        when it falls in 1950-2099, as in :func:`mtss_teach.io.read_screening`;
-        any other number, a missing or unreadable date raises ``DataError``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``by="month"``: ``month`` (first day), ``label`` ("Sep 2025"),
-        ``odrs``. ``by="location"``: ``location, odrs`` (most first).
-        ``by="band"``: ``band, students, share`` (bands in table order).
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> from mtss_teach.charts import odr_counts
-    >>> ev = pd.DataFrame({"student_id": [1, 1, 2], "date": ["2025-09-03", "2025-10-01", "2025-10-02"],
-    ...                    "location": ["Hall", "Class", "Class"], "type": ["major"] * 3})
-    >>> odr_counts(ev, "location")
-      location  odrs
-    0    Class     2
-    1     Hall     1
-    >>> odr_counts(ev, "band", students=[1, 2, 3])[["band", "students"]].values.tolist()
-    [['0-1', 2], ['2-5', 1], ['6+', 0]]
-    """
-    b = check_choice(by, "by", _ODR_BY)
-    if not isinstance(events, pd.DataFrame):
-        raise DataError("events: expected a pandas DataFrame of referrals (one row per ODR)")
-    need = {"month": [date], "location": [location], "band": [student]}[b]
-    if majors_only:
-        need = need + [severity]
-    missing = [c for c in need if c not in events.columns]
-    if missing:
-        raise DataError(f"events: missing column(s) {', '.join(map(repr, missing))}; have {list(events.columns)}")
-    ev = events
-    if majors_only:
-        sev = ev[severity].astype(str).str.strip().str.lower()
-        ev = ev[sev == "major"]
-    if b == "month":
-        # parsed as read_screening / read_progress do: a number is an Excel serial date
-        # (45000 = 2023-03-15) when it falls in 1950-2099, any other number is an error
-        vals, miss, why = _parse_dates(ev[date])
-        bad = miss | (why != None)  # noqa: E711
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
-            detail = "missing" if miss[i] else why[i]
-            raise DataError(f"events: {date} at row {_py(ev.index[i])!r} is {_py(ev[date].iloc[i])!r}, "
-                            f"not a date ({detail})")
-        d = pd.Series(vals, index=ev.index)
-        per = d.dt.to_period("M")
-        counts = per.value_counts().sort_index()
-        if len(counts):
-            full = pd.period_range(counts.index.min(), counts.index.max(), freq="M")
-            counts = counts.reindex(full, fill_value=0)
-        return pd.DataFrame({
-            "month": [p.to_timestamp() for p in counts.index],
-            "label": [p.strftime("%b %Y") for p in counts.index],
-            "odrs": counts.to_numpy(dtype=np.int64),
-        })
-    if b == "location":
-        loc = ev[location]
-        if loc.isna().any():
-            i = int(np.flatnonzero(loc.isna().to_numpy())[0])
-            raise DataError(f"events: {location} at row {_py(ev.index[i])!r} is missing")
-        counts = loc.astype(str).value_counts()
-        out = pd.DataFrame({"location": counts.index.astype(object), "odrs": counts.to_numpy(dtype=np.int64)})
-        return out.sort_values(["odrs", "location"], ascending=[False, True], kind="stable").reset_index(drop=True)
-    if students is None:
-        raise DataError("students: the band view needs the roster, so students with no referral are counted")
-    ids = students[student] if isinstance(students, pd.DataFrame) else pd.Series(list(students))
-    if ids.duplicated().any():
-        i = int(np.flatnonzero(ids.duplicated().to_numpy())[0])
-        raise DataError(f"students: id {_py(ids.iloc[i])!r} at position {i} appears twice (duplicate id)")
-    known = set(ids)
-    stray = ~ev[student].isin(known)
-    if stray.any():
-        i = int(np.flatnonzero(stray.to_numpy())[0])
-        raise DataError(
-            f"events: {student} {_py(ev[student].iloc[i])!r} at row {_py(ev.index[i])!r} is not in students")
-    per_student = ev[student].value_counts().reindex(ids.to_numpy(), fill_value=0)
-    bands = behavior.odr_band(per_student.to_numpy())
-    table = behavior.odr_bands()
-    counts = pd.Series(bands).value_counts().reindex(table["band"], fill_value=0)
-    n = int(len(ids))
-    return pd.DataFrame({
-        "band": table["band"].astype(object).to_numpy(),
-        "tier_pattern": table["tier_pattern"].astype(object).to_numpy(),
-        "students": counts.to_numpy(dtype=np.int64),
-        "share": counts.to_numpy(dtype=float) / n if n else np.nan,
-    })
-
 
 def academy_school_days() -> pd.Series:
     """School days per month in the academy's synthetic calendar (``cohort_params.yml``).

@@ -52,6 +52,7 @@ __all__ = [
     "ncii_rating",
     "ncii_bands",
     "tier_shares",
+    "tier_share_expectations",
     "place_tiers",
     "classwide_problem",
     "math_instructional_level",
@@ -489,7 +490,25 @@ class TierShares:
         )
 
 
-def tier_shares(tiers: Any, tier1_convention: float = 0.80) -> TierShares:
+def tier_share_expectations() -> pd.DataFrame:
+    """The 80/15/5 tier-share convention (package data, with source and tag).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``tier, expected_share, source, year, tag``. The convention is
+        a secondary-source rule of thumb (tag ``S2``), not a norm.
+
+    Examples
+    --------
+    >>> from mtss_teach.screening import tier_share_expectations
+    >>> tier_share_expectations()[["tier", "expected_share", "tag"]].values.tolist()
+    [[1, 0.8, 'S2'], [2, 0.15, 'S2'], [3, 0.05, 'S2']]
+    """
+    return _read("tier_share_expectation.csv", ()).copy()
+
+
+def tier_shares(tiers: Any, tier1_convention: float | None = None) -> TierShares:
     """Share of students placed in each tier, beside the 80/15/5 convention.
 
     The 80/15/5 convention (about 80% of students served by Tier 1 alone,
@@ -506,8 +525,9 @@ def tier_shares(tiers: Any, tier1_convention: float = 0.80) -> TierShares:
     ----------
     tiers : list, numpy array or pandas Series
         Each student's tier: 1, 2 or 3.
-    tier1_convention : float, default 0.80
-        The convention's Tier 1 share (0 to 1).
+    tier1_convention : float, optional
+        The convention's Tier 1 share (0 to 1). Default: the Tier 1 row of
+        :func:`tier_share_expectations` (0.80).
 
     Returns
     -------
@@ -520,6 +540,9 @@ def tier_shares(tiers: Any, tier1_convention: float = 0.80) -> TierShares:
     >>> ts.share1, ts.tier1_convention, round(ts.tier1_vs_convention, 2)
     (0.6, 0.8, -0.2)
     """
+    if tier1_convention is None:
+        exp = tier_share_expectations()
+        tier1_convention = float(exp.loc[exp["tier"] == 1, "expected_share"].iloc[0])
     e = check_number(tier1_convention, "tier1_convention", lo=0, hi=1)
     t, _ = as_float_array(tiers, "tiers", lo=1, hi=3, integer=True, what="tier")
     counts = np.bincount(t.astype(np.intp), minlength=4)[1:4]

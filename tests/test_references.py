@@ -27,6 +27,7 @@ MODULES = ["norms", "screening", "progress", "fidelity", "equity", "behavior", "
 
 NOT_A_PUBLISHED_METHOD = {
     "screening.tier_shares": "the 80/15/5 shares are a field convention read only in secondary sources",
+    "screening.tier_share_expectations": "the same convention's table (its rows carry source and tag)",
     "equity.check_min_cell": "an argument check (the floor for tables people see)",
     "behavior.school_days_by_month": "calendar arithmetic (weekdays minus holidays)",
     "norms.normalize_season": "an argument check (the spellings of a season that exports use)",

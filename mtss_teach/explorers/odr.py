@@ -37,7 +37,7 @@ def odr_month_table(
     Parameters
     ----------
     events, students, majors_only, student, date, severity
-        As in :func:`mtss_teach.charts.odr_counts` (``students`` is the
+        As in :func:`mtss_teach.behavior.odr_counts` (``students`` is the
         roster, so students with no referral are counted).
 
     Returns
@@ -62,7 +62,7 @@ def odr_month_table(
     >>> t.query("band == '6+'")[["label", "students", "caught"]].values.tolist()
     [['Sep 2025', 0, 0], ['Oct 2025', 0, 1], ['Nov 2025', 0, 1], ['Dec 2025', 1, 1]]
     """
-    from ..charts import odr_counts
+    from ..behavior import odr_counts
 
     # The chart layer's counter checks the columns, the roster (duplicates, unknown ids) and the dates.
     odr_counts(events, "band", students=students, majors_only=majors_only, student=student, date=date,

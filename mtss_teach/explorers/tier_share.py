@@ -141,7 +141,7 @@ def tier_share_table(cohort: Any, *, season: str = "winter", outcome_subject: st
     pandas.DataFrame
         One row per (school, grade, tier), ``school`` being each school and,
         when there are several, ``"All schools"``: ``count, share, n,
-        expected`` (the 80/15/5 convention, :func:`mtss_teach.charts.tier_share_expectations`),
+        expected`` (the 80/15/5 convention, :func:`mtss_teach.screening.tier_share_expectations`),
         ``tier1_vs_convention`` (placement share minus the convention's
         Tier 1 share; a description, not a verdict) -- from
         :func:`mtss_teach.screening.tier_shares` of that grade's tiers -- and
@@ -162,7 +162,7 @@ def tier_share_table(cohort: Any, *, season: str = "winter", outcome_subject: st
     se = check_choice(season, "season", ("fall", "winter", "spring"))
     c = _cohort(cohort, ("students", "tiers"))
     placed = _placed(c, se)
-    from ..charts import tier_share_expectations
+    from ..screening import tier_share_expectations
 
     exp = tier_share_expectations().set_index("tier")["expected_share"].to_dict()
     schools = sorted(placed["school"].unique())

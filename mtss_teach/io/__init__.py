@@ -29,8 +29,8 @@ One job per file: ``_source`` (files, encodings, lines), ``_mapping``
 """
 
 from ._benchmarks import BENCHMARK_COLUMNS, PROVENANCE_COLUMNS, local_benchmark_status, read_benchmarks
-from ._cells import EXCEL_EPOCH, EXCEL_SERIAL_RANGE, SUMMARY_LABEL
-from ._cells import parse_dates
+from .._cells import EXCEL_EPOCH, EXCEL_SERIAL_RANGE, SUMMARY_LABEL
+from .._cells import parse_dates
 _parse_dates = parse_dates  # the name older code used
 from ._deidentify import (ANALYSIS_COLUMNS, MIN_SALT_LENGTH, NAME_LIKE_PATTERNS, Deidentified, deidentify,
                           new_salt)

@@ -13,7 +13,7 @@ import pandas as pd
 
 from .._validate import check_number
 from ..errors import DataError
-from ._cells import ids as _ids
+from .._cells import ids as _ids
 from ._mapping import norm_name
 
 __all__ = ["deidentify", "Deidentified", "new_salt", "ANALYSIS_COLUMNS", "MIN_SALT_LENGTH", "NAME_LIKE_PATTERNS"]

@@ -8,7 +8,7 @@ from typing import Any, Mapping, Sequence
 import pandas as pd
 
 from ..errors import DataError
-from ._cells import looks_like_names
+from .._cells import looks_like_names
 from ._source import RawTable, read_table
 
 __all__ = ["suggest_columns", "COLUMN_ALIASES"]

@@ -12,7 +12,9 @@ from ..behavior import SRSS_ITEMS
 from ..errors import DataError
 from ..norms import ORF_MAX, SEASON_ALIASES, SEASONS
 from ..screening import DCPM_MAX
-from . import _cells
+from .._cells import grades as _cell_grades, ids as _cell_ids, is_missing_value as _cell_missing
+from .._cells import labels as _cell_labels, numbers as _cell_numbers, parse_dates as _cell_dates
+from .._cells import summary_rows as _cell_summary_rows
 from ._mapping import map_columns, norm_name
 from ._result import LoadResult, Problems
 from ._source import RawTable, read_table
@@ -79,14 +81,14 @@ def _decimal(raw: RawTable, decimal: Any) -> str:
 
 def _ids_column(raw: RawTable, mapping: dict, probs: Problems, notes: list[str]) -> np.ndarray:
     df = raw.frame
-    ids, miss, why, repaired = _cells.ids(df[mapping["student_id"]])
+    ids, miss, why, repaired = _cell_ids(df[mapping["student_id"]])
     # summary rows (Class Average, District Median...): in the id column or a names/label column
     extra = [c for c in df.columns if c != mapping["student_id"] and c not in mapping.values()
              and (any(w in norm_name(c) for w in _NAMEISH) or c == df.columns[0])]
     summ = (why == "summary row (an average or total), not a student")
     odd = np.flatnonzero(miss | (why != None))  # noqa: E711  (a summary line has no usable id)
     if extra and odd.size:
-        hit = _cells.summary_rows(df.iloc[odd], extra)
+        hit = _cell_summary_rows(df.iloc[odd], extra)
         summ[odd[hit]] = True
     probs.add(summ, "student_id", "summary row (an average or total), not a student")
     probs.skip |= summ
@@ -110,7 +112,7 @@ def _measure_column(df: pd.DataFrame, mapping: dict, measure: Any, ranges: dict,
         if m not in ranges:
             raise DataError(f"measure: {measure!r} is not one of {list(ranges)} (add it with measure_ranges=)")
     if "measure" in mapping:
-        vals, miss, known, codes = _cells.labels(df[mapping["measure"]], None, allowed=set(ranges),
+        vals, miss, known, codes = _cell_labels(df[mapping["measure"]], None, allowed=set(ranges),
                                                  with_codes=True)
         if m is not None:  # measure= with a measure column: blank cells take it, other measures are rejected
             vals[miss] = m
@@ -133,7 +135,7 @@ def _measure_column(df: pd.DataFrame, mapping: dict, measure: Any, ranges: dict,
 def _score_column(df: pd.DataFrame, mapping: dict, measures: tuple[np.ndarray, np.ndarray], ranges: dict,
                   probs: Problems, decimal: str) -> np.ndarray:
     measures, mcodes_in = measures
-    num, miss, datey = _cells.numbers(df[mapping["score"]], decimal)
+    num, miss, datey = _cell_numbers(df[mapping["score"]], decimal)
     probs.add(miss, "score", "missing score")
     probs.add(datey, "score", "score looks like a date (Excel date formatting?), not a number")
     nonnum = np.isnan(num) & ~miss & ~datey
@@ -158,7 +160,7 @@ def _score_column(df: pd.DataFrame, mapping: dict, measures: tuple[np.ndarray, n
 def _dates(raw: RawTable, mapping: dict, probs: Problems, notes: list[str], dayfirst: Any,
            date_format: Any) -> np.ndarray:
     col = raw.frame[mapping["date"]]
-    dt, dmiss, dwhy = _cells.parse_dates(col, dayfirst=dayfirst, date_format=date_format,
+    dt, dmiss, dwhy = _cell_dates(col, dayfirst=dayfirst, date_format=date_format,
                                          column=f"date ({mapping['date']})" if mapping["date"] != "date" else "date")
     probs.add(dwhy != None, "date", lambda i: dwhy[i])  # noqa: E711
     return dt, dmiss
@@ -334,13 +336,13 @@ def read_screening(
     notes: list[str] = []
 
     ids = _ids_column(raw, mapping, probs, notes)
-    gr, gmiss = _cells.grades(df[mapping["grade"]])
+    gr, gmiss = _cell_grades(df[mapping["grade"]])
     probs.add(gmiss, "grade", "missing grade")
     raw_g = df[mapping["grade"]].to_numpy(dtype=object)
     bad_g = ~gmiss & ~np.isin(gr, allowed)
     shown = ", ".join(str(a) for a in allowed)
     probs.add(bad_g, "grade", lambda i: f"grade {str(raw_g[i]).strip()} is not one of {shown}")
-    se, smiss, s_ok, s_codes = _cells.labels(df[mapping["season"]], SEASON_ALIASES, allowed=set(SEASONS),
+    se, smiss, s_ok, s_codes = _cell_labels(df[mapping["season"]], SEASON_ALIASES, allowed=set(SEASONS),
                                              with_codes=True)
     probs.add(smiss, "season", "missing season")
     raw_s = df[mapping["season"]].to_numpy(dtype=object)
@@ -436,7 +438,7 @@ def read_progress(
     week = np.full(n, np.nan)
     wmiss = np.ones(n, dtype=bool)
     if "week" in mapping:
-        week, wmiss, wdate = _cells.numbers(df[mapping["week"]], dec)
+        week, wmiss, wdate = _cell_numbers(df[mapping["week"]], dec)
         probs.add(wdate | (np.isnan(week) & ~wmiss), "week", "week is not a number")
         with np.errstate(invalid="ignore"):
             probs.add(week < 0, "week", lambda i: f"week {week[i]:g} is negative")
@@ -450,7 +452,7 @@ def read_progress(
     score = _score_column(df, mapping, meas, ranges, probs, dec)
     clean: dict[str, Any] = {}
     if "grade" in mapping:
-        gr, gmiss = _cells.grades(df[mapping["grade"]])
+        gr, gmiss = _cell_grades(df[mapping["grade"]])
         probs.add(gmiss, "grade", "missing grade")
         raw_g = df[mapping["grade"]].to_numpy(dtype=object)
         probs.add(~gmiss & ~np.isin(gr, [1, 2, 3, 4, 5, 6]), "grade",
@@ -477,7 +479,7 @@ def read_progress(
     if "grade" in mapping:
         clean["grade"] = np.where(np.isin(gr, [1, 2, 3, 4, 5, 6]), gr, -1).astype(np.int64)
     if "interventionist" in mapping:
-        iv = [None if _cells.is_missing_value(v) else str(v).strip()
+        iv = [None if _cell_missing(v) else str(v).strip()
               for v in df[mapping["interventionist"]].to_numpy(dtype=object)]
         clean["interventionist"] = pd.array(np.array(iv, dtype=object), dtype="str")
     return _finish("progress", raw, clean, probs, strict, ignored, notes, mapping)

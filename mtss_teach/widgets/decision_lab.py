@@ -204,38 +204,9 @@ def _strip_row(html_row: str) -> str:
 
 
 def accuracy_curve_chart(slopes: Any, aim: float, sem: float, rule: str, n: int | None, weeks: int) -> Any:
-    """Line chart: share of right decisions against weeks of monitoring, marking the chosen weeks.
+    """The lab's chart: :func:`mtss_teach.charts.accuracy_by_weeks_chart` of :func:`accuracy_curve`."""
+    from ..charts import accuracy_by_weeks_chart
 
-    (:mod:`mtss_teach.charts` has no builder for this one, so it is drawn
-    here, with the charts' palette: title, axis titles with units, a text
-    description, and the chosen point labelled in words as well as colour.)
-    """
-    import altair as alt
+    return accuracy_by_weeks_chart(accuracy_curve(slopes, aim, sem, rule, n), weeks, rule=rule, sem=sem,
+                                   week_range=WEEK_RANGE)
 
-    from ..charts import PALETTE
-
-    full = accuracy_curve(slopes, aim, sem, rule, n)
-    curve = full[~full["waiting"]].rename(columns={"correct": "accuracy"})
-    here = full[full["weeks"] == weeks].rename(columns={"correct": "accuracy"})
-    here = here.assign(label=[f"{weeks} weeks: waiting for more data" if w else f"{weeks} weeks: {fmt(a, 'pct')} right"
-                              for a, w in zip(here["accuracy"], here["waiting"])])
-    waits = full.loc[full["waiting"], "weeks"]
-    x = alt.X("weeks:Q", title="Weeks of monitoring (weekly points)", scale=alt.Scale(domain=list(WEEK_RANGE)))
-    y = alt.Y("accuracy:Q", title="Decisions right (proportion of students)", scale=alt.Scale(domain=[0, 1]))
-    line = alt.Chart(curve).mark_line(color=PALETTE["score"], strokeWidth=2.5,
-                                      point=alt.OverlayMarkDef(color=PALETTE["score"], size=30)).encode(
-        x=x, y=y, tooltip=[alt.Tooltip("weeks:Q"), alt.Tooltip("accuracy:Q", format=".1%")])
-    mark = alt.Chart(here).mark_point(shape="diamond", size=220, filled=True, color=PALETTE["used"],
-                                      stroke="#000000").encode(x="weeks:Q", y="accuracy:Q")
-    text = alt.Chart(here).mark_text(align="left", dx=10, dy=-10, fontSize=12, fontWeight="bold").encode(
-        x="weeks:Q", y="accuracy:Q", text="label:N")
-    wait_txt = (f"With fewer than {int(waits.max()) + 1} weekly points the rule does not decide (it waits for "
-                "more data)." if len(waits) else "")
-    desc = (f"Share of right decisions by weeks of monitoring for the {progress.RULE_LABELS[rule]} at SEM "
-            f"{fmt(sem)} WCPM: " + "; ".join(f"{w} weeks {fmt(a, 'pct')}" for w, a in
-                                              zip(curve["weeks"], curve["accuracy"])) + ". " + wait_txt)
-    return alt.layer(line, mark, text).properties(
-        title=alt.TitleParams(f"How often the {progress.RULE_LABELS[rule]} is right",
-                              subtitle=[f"SEM {fmt(sem)} WCPM; the diamond marks {weeks} weeks."]
-                              + ([wait_txt] if wait_txt else [])),
-        description=desc, width=460, height=200)

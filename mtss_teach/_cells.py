@@ -1,5 +1,9 @@
 """Column parsers: each reads one column's cells and says, per row, what is wrong.
 
+Shared by the readers of a leader's own exports (:mod:`mtss_teach.io`) and the
+core functions that take dates or ids from a table (e.g.
+:func:`mtss_teach.behavior.odr_counts`), so a cell means the same everywhere.
+
 Work is done once per *distinct* value (a column of a million scores has a
 few hundred distinct ones), so a large export reads in about the time
 pandas takes to parse it.
@@ -14,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError
+from .errors import DataError
 
 _MISSING_TEXT = frozenset({"", "na", "n/a", "nan", "null", "none", "-", "--", "#n/a"})
 _GRADE_WORDS = {"k": 0, "kg": 0, "kindergarten": 0}
