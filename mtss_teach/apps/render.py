@@ -24,10 +24,12 @@ import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-__all__ = ["ENV", "serve", "convert"]
+from ..errors import DataError
+
+__all__ = ["ENV", "serve", "convert", "build_chart"]
 
 #: Environment variable a kernel reads: ``http://127.0.0.1:PORT/KEY``.
-ENV = "MTSS_CHART_RENDERER"
+ENV = "MTSS_CHART_RENDERER"  # = mtss_teach.widgets._charts.RENDERER_ENV (tested)
 _LOCK = threading.Lock()  # one engine, one conversion at a time
 
 
@@ -37,18 +39,29 @@ def serve(key: str, port_file: str | None = None) -> None:
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802 - http.server's naming
-            if not hmac.compare_digest(self.path.strip("/").encode(), key.encode()):
+            path = self.path.strip("/")
+            build = path.endswith("/build")
+            if build:
+                path = path[: -len("/build")]
+            if not hmac.compare_digest(path.encode(), key.encode()):
                 self.send_error(403)
                 return
+            raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            ctype = "image/svg+xml"
             try:
-                spec = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
-                with _LOCK:
-                    svg = vl_convert.vegalite_to_svg(spec)
-                body, status = svg.encode("utf-8"), 200
-            except Exception as exc:  # noqa: BLE001 - the kernel falls back to converting itself
+                if build:  # a chart call from an app kernel: build it here, then draw it
+                    body, ctype = build_chart(raw), "application/json"
+                else:  # a Vega-Lite spec
+                    spec = json.loads(raw)
+                    with _LOCK:
+                        body = vl_convert.vegalite_to_svg(spec).encode("utf-8")
+                status = 200
+            except DataError as exc:  # the data cannot make this chart: the kernel says so, as it would
+                body, status = str(exc).encode("utf-8", "replace"), 422
+            except Exception as exc:  # noqa: BLE001 - the kernel falls back to drawing itself
                 body, status = f"{type(exc).__name__}: {exc}".encode("utf-8", "replace"), 500
             self.send_response(status)
-            self.send_header("Content-Type", "image/svg+xml" if status == 200 else "text/plain")
+            self.send_header("Content-Type", ctype if status == 200 else "text/plain")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
@@ -59,6 +72,10 @@ def serve(key: str, port_file: str | None = None) -> None:
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     httpd.daemon_threads = True
     vl_convert.vegalite_to_svg({"mark": "point", "data": {"values": [{}]}})  # start the engine now
+    # and load the chart builders (Altair) now, not when the first participant arrives;
+    # jsonschema's iri format grammar is skipped as in the app kernels (apps/kernel_startup.py)
+    sys.modules.setdefault("rfc3987_syntax", None)
+    from .. import charts  # noqa: F401
     port = httpd.server_address[1]
     if port_file:
         tmp = port_file + ".tmp"
@@ -68,6 +85,29 @@ def serve(key: str, port_file: str | None = None) -> None:
     else:
         print(port, flush=True)
     httpd.serve_forever()
+
+
+def build_chart(raw: bytes) -> bytes:
+    """JSON ``{"spec", "svg"}`` of a chart call sent by an app kernel.
+
+    ``raw`` is the pickled ``(builder, args, kwargs)`` that
+    :class:`mtss_teach.widgets._charts.ChartPane` sends (only processes
+    given the key -- this server's own kernels -- reach this); ``builder``
+    must be one of :mod:`mtss_teach.charts`' public chart builders.
+    """
+    import pickle
+
+    import vl_convert
+
+    from .. import charts
+
+    builder, args, kwargs = pickle.loads(raw)  # noqa: S301 - from this server's own kernels (keyed)
+    if builder not in charts.__all__ or not builder.endswith("_chart"):
+        raise ValueError(f"{builder!r} is not a chart builder")
+    with _LOCK:
+        spec = getattr(charts, builder)(*args, **kwargs).to_dict()
+        svg = vl_convert.vegalite_to_svg(spec)
+    return json.dumps({"spec": spec, "svg": svg}).encode("utf-8")
 
 
 def convert(spec: dict, url: str, timeout: float = 60.0) -> str:

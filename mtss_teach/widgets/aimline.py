@@ -15,6 +15,7 @@ from ..errors import DataError
 from ..formatting import sentence_case
 from ._app import MtssApp
 from ._data import table_of
+from ._charts import chart_call
 from ._html import fmt, metrics_html
 
 __all__ = ["AimlineCoach", "ACTION_LABELS", "TRUTH_TOLERANCE"]
@@ -424,14 +425,9 @@ class AimlineCoach(MtssApp):
         shown_dec = dec if self._revealed else None
         label = f"Student {sid} (grade {self._grade})"
 
-        def chart(mw: Any = mw, ms: Any = ms, line: Any = line, bw: Any = bw, bs: Any = bs,
-                  method: str = method, dec: Any = shown_dec) -> Any:
-            from .. import charts
-            return charts.progress_chart(mw, ms, line, baseline_weeks=bw, baseline_scores=bs, trend=method,
-                                         decision=dec, title=f"{label}: oral reading fluency", width=470,
-                                         height=230)
-
-        self.p_progress.draw(chart)
+        self.p_progress.draw(chart_call(
+            "progress_chart", mw, ms, line, baseline_weeks=bw, baseline_scores=bs, trend=method,
+            decision=shown_dec, title=f"{label}: oral reading fluency", width=470, height=230))
 
     def _show_tally(self) -> None:
         t = self._tally

@@ -14,6 +14,7 @@ from ..errors import DataError
 from ._app import MtssApp
 from ._controls import Dropdown, options_with_all
 from ._data import table_of
+from ._charts import chart_call
 from ._html import fmt, metrics_html, table_html
 
 __all__ = ["BehaviorView", "VIEWS"]
@@ -121,13 +122,8 @@ class BehaviorView(MtssApp):
         }
         roster = st[["student_id"]]
 
-        def chart(ev: pd.DataFrame = ev, by: str = by, roster: pd.DataFrame = roster,
-                  majors_only: bool = majors_only) -> Any:
-            from .. import charts
-            return charts.odr_chart(ev, by, students=roster if by == "band" else None, majors_only=majors_only,
-                                    severity="type", width=520, height=220)
-
-        self.p_odr.draw(chart)
+        self.p_odr.draw(chart_call("odr_chart", ev, by, students=roster if by == "band" else None,
+                                   majors_only=majors_only, severity="type", width=520, height=220))
 
     def _srss(self) -> dict[str, float]:
         scr = getattr(self.cohort, "screening", None)

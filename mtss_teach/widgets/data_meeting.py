@@ -14,6 +14,7 @@ from ..errors import DataError
 from ._app import MtssApp
 from ._controls import Dropdown, options_with_all
 from ._data import table_of
+from ._charts import chart_call
 from ._html import fmt, metrics_html, table_html
 
 __all__ = ["DataMeeting", "RULE_SYSTEMS"]
@@ -234,12 +235,8 @@ class DataMeeting(MtssApp):
             "classwide_problem": classwide,
         }
 
-        def chart(shares: Any = team_s) -> Any:
-            from .. import charts
-            return charts.tier_share_chart(shares, title="Your team's placement against 80/15/5",
-                                           width=320, height=200)
-
-        self.p_shares.draw(chart)
+        self.p_shares.draw(chart_call("tier_share_chart", team_s, title="Your team's placement against 80/15/5",
+                                      width=320, height=200))
 
     def _tier1_health(self, grade: int, season: str) -> dict[str, bool]:
         """Classwide math problems by classroom (VanDerHeyden; Burns et al. 2006 ranges, grades 2-5)."""

@@ -13,6 +13,7 @@ from ..errors import DataError
 from ..formatting import sentence_case
 from ._app import MtssApp
 from ._controls import Dropdown
+from ._charts import chart_call
 from ._html import fmt, metrics_html, table_html
 
 __all__ = ["DecisionRuleLab", "SCENARIOS", "N_STUDENTS", "WEEK_RANGE"]
@@ -165,11 +166,8 @@ class DecisionRuleLab(MtssApp):
             "by_truth": out.to_dict("records"),
         }
 
-        def chart(slopes: Any = slopes, n: Any = n, aim: float = aim, sem: float = sem, rule: str = rule,
-                  weeks: int = weeks) -> Any:
-            return accuracy_curve_chart(slopes, aim, sem, rule, n, weeks)
-
-        self.p_curve.draw(chart)
+        self.p_curve.draw(chart_call("accuracy_by_weeks_chart", accuracy_curve(slopes, aim, sem, rule, n), weeks,
+                                     rule=rule, sem=sem, week_range=WEEK_RANGE))
 
     def _controls(self) -> dict[str, W.Widget]:
         return {"scenario": self.w_scenario, "grade": self.w_grade, "rule": self.w_rule,

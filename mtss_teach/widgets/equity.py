@@ -13,6 +13,7 @@ from ..errors import DataError
 from ._app import MtssApp
 from ._controls import options_with_all
 from ._data import table_of
+from ._charts import chart_call
 from ._html import fmt, table_html
 
 __all__ = ["EquityLens", "OUTCOMES", "GROUPINGS"]
@@ -284,11 +285,7 @@ class EquityLens(MtssApp):
             "complementary": [str(g) for g, h, w in zip(result.index, hide, why) if h and w != "small cell"],
         }
 
-        def chart(result: pd.DataFrame = shown_result, threshold: float = threshold, label: str = label) -> Any:
-            from .. import charts
-            return charts.risk_ratio_chart(result, threshold, outcome=label.lower(), width=420)
-
-        self.p_ratio.draw(chart)
+        self.p_ratio.draw(chart_call("risk_ratio_chart", shown_result, threshold, outcome=label.lower(), width=420))
 
     def set(self, **values: Any) -> None:
         """Set controls (``school, outcome, group_by, min_cell, min_n, threshold``) and update once."""

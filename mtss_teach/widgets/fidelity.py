@@ -13,6 +13,7 @@ from .. import fidelity
 from ..errors import DataError
 from ._app import MtssApp
 from ._controls import Dropdown
+from ._charts import chart_call
 from ._html import fmt, metrics_html, table_html
 
 __all__ = ["FidelityScorer", "MODES"]
@@ -237,11 +238,7 @@ class FidelityScorer(MtssApp):
             "action_plan": plan["item"].astype(str).tolist(),
         }
 
-        def chart(scores: pd.DataFrame = scores) -> Any:
-            from .. import charts
-            return charts.tfi_chart(scores, width=420, height=170)
-
-        self.p_tfi.draw(chart)
+        self.p_tfi.draw(chart_call("tfi_chart", scores, width=420, height=170))
 
     def observation(self) -> pd.DataFrame:
         """The new observation entered now, in the tidy shape ``checklist_fidelity`` reads."""

@@ -13,6 +13,7 @@ from ..errors import DataError
 from ._app import MtssApp
 from ._controls import Dropdown, options_with_all
 from ._data import table_of
+from ._charts import chart_call
 from ._html import fmt, metrics_html, table_html
 
 __all__ = ["ScreeningExplorer", "MEASURES"]
@@ -274,22 +275,10 @@ class ScreeningExplorer(MtssApp):
         units, label = m["units"], m["label"]
         scores, risk = sel["score"].to_numpy(), sel["at_risk"].to_numpy()
 
-        def confusion(ca: Any = ca) -> Any:
-            from .. import charts
-            return charts.confusion_matrix_chart(ca, width=300, height=200)
-
-        def roc(curve: Any = curve, ca: Any = ca, auc: float = auc) -> Any:
-            from .. import charts
-            return charts.roc_chart(curve, chosen=ca, auc=auc, width=280, height=280)
-
-        def dist(scores: Any = scores, risk: Any = risk, cut: float = cut) -> Any:
-            from .. import charts
-            return charts.screening_chart(scores, cut, at_risk=risk, risk_when=m["risk_when"],
-                                          measure=label, units=units, width=620, height=120)
-
-        self.p_confusion.draw(confusion)
-        self.p_roc.draw(roc)
-        self.p_dist.draw(dist)
+        self.p_confusion.draw(chart_call("confusion_matrix_chart", ca, width=300, height=200))
+        self.p_roc.draw(chart_call("roc_chart", curve, chosen=ca, auc=auc, width=280, height=280))
+        self.p_dist.draw(chart_call("screening_chart", scores, cut, at_risk=risk, risk_when=m["risk_when"],
+                                    measure=label, units=units, width=620, height=120))
 
     def _controls(self) -> dict[str, W.Widget]:
         return {"school": self.w_school, "grade": self.w_grade, "season": self.w_season,

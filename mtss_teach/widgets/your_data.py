@@ -31,7 +31,7 @@ import pandas as pd
 from .. import equity, io, norms, progress, screening
 from .. import formatting
 from ..errors import DataError
-from ._charts import ChartPane
+from ._charts import ChartPane, chart_call
 from ._html import _STYLE, fmt, message_html, metrics_html, table_html
 
 __all__ = ["YourData", "TARGETS"]
@@ -429,10 +429,8 @@ class YourData:
             self.p_screen.clear(f"Fewer than {m} students: no chart, to protect them.")
         elif cut is not None:
             scores = sel["score"].to_numpy(dtype=float)
-            from .. import charts
-
-            self.p_screen.draw(lambda s=scores, c=cut: charts.screening_chart(
-                s, c, measure="Oral reading fluency", title="Your scores, with the 25th-percentile line"))
+            self.p_screen.draw(chart_call("screening_chart", scores, cut, measure="Oral reading fluency",
+                                          title="Your scores, with the 25th-percentile line"))
         else:
             self.p_screen.clear("No chart: no published cut for this measure, grade and season.")
         # tiers from status (Acadience support levels -> tiers)
@@ -455,9 +453,7 @@ class YourData:
             if tp["suppressed"].any():
                 self.p_tiers.clear("No chart: a tier has fewer students than the minimum cell size.")
             else:
-                from .. import charts
-
-                self.p_tiers.draw(lambda t=ts: charts.tier_share_chart(t))
+                self.p_tiers.draw(chart_call("tier_share_chart", ts))
         else:
             self.w_tiers.value = '<div class="mtss-note">No student has a benchmark status here.</div>'
             self.p_tiers.clear()
@@ -493,10 +489,8 @@ class YourData:
         })
         self.w_equity.value = table_html(out, caption=prot.attrs.get("suppression_note", ""), css_id="mtss-equity")
         self._metrics["equity_hidden"] = [str(x) for x, h in zip(result.index, hide) if h]
-        from .. import charts
-
-        self.p_equity.draw(lambda r=shown_result: charts.risk_ratio_chart(
-            r, equity.EXAMPLE_RISK_RATIO_THRESHOLD, outcome="well below benchmark"))
+        self.p_equity.draw(chart_call("risk_ratio_chart", shown_result, equity.EXAMPLE_RISK_RATIO_THRESHOLD,
+                                      outcome="well below benchmark"))
 
     def _progress_view(self) -> None:
         if getattr(self, "_quiet", False) or self._data is None or self.w_kind.value != "progress":
@@ -522,9 +516,7 @@ class YourData:
         self.w_progress.value = ('<div class="mtss-note">' + html.escape(
             f"{len(one)} scores; first three are the baseline. " + (str(getattr(dec, "reason", "")) if dec else ""))
             + "</div>")
-        from .. import charts
-
-        self.p_progress.draw(lambda: charts.progress_chart(w, s, line, baseline_weeks=bw, baseline_scores=bs))
+        self.p_progress.draw(chart_call("progress_chart", w, s, line, baseline_weeks=bw, baseline_scores=bs))
 
     # -- local benchmarks -----------------------------------------------------------------
 
