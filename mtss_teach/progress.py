@@ -28,7 +28,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.special import ndtri, stdtrit  # the t and normal quantiles (what scipy.stats calls)
 
 from ._validate import (
     ndim as _ndim,
@@ -40,6 +39,22 @@ from ._validate import (
 )
 from .errors import DataError
 from .formatting import number
+
+
+def _ndtri(p: Any) -> Any:
+    """The standard normal quantile (scipy.special.ndtri, imported on first use: an app
+    kernel that never needs it does not carry scipy's ~17 MB)."""
+    from scipy.special import ndtri
+
+    return ndtri(p)
+
+
+def _stdtrit(df: Any, p: Any) -> Any:
+    """Student's t quantile (scipy.special.stdtrit, imported on first use)."""
+    from scipy.special import stdtrit
+
+    return stdtrit(df, p)
+
 
 __all__ = [
     "Aimline",
@@ -374,7 +389,7 @@ def _sen_interval(x: np.ndarray, y: np.ndarray, slopes_sorted: np.ndarray) -> tu
     sigsq = (ny * (ny - 1) * (2 * ny + 5) - ties(x) - ties(y)) / 18.0
     if nt == 0 or not sigsq > 0:
         return _NAN, _NAN
-    z = ndtri(0.025)
+    z = _ndtri(0.025)
     sigma = np.sqrt(sigsq)
     hi = min(int(np.round((nt - z * sigma) / 2.0)), nt - 1)
     lo = max(int(np.round((nt + z * sigma) / 2.0)) - 1, 0)
@@ -398,7 +413,7 @@ def _ols_one(x: np.ndarray, y: np.ndarray) -> Trend:
             resid = y - (intercept + slope * x)
             see = float(np.sqrt(resid @ resid / (n - 2)))
         se = see / np.sqrt(sxx)
-        t = stdtrit(n - 2, 0.975)
+        t = _stdtrit(n - 2, 0.975)
         lo, hi = slope - t * se, slope + t * se
     return Trend(slope, intercept, n, "ols", see, float(se), float(lo), float(hi))
 
@@ -1065,7 +1080,7 @@ def _ols_from_sums(n, xm, ym, sxx, sxy, syy):
     tcrit = np.full(n.shape, np.nan)
     if has_se.any():
         dfs, inv = np.unique(df[has_se], return_inverse=True)
-        tcrit[has_se] = stdtrit(dfs, 0.975)[inv]
+        tcrit[has_se] = _stdtrit(dfs, 0.975)[inv]
     return slope, intercept, see, se, slope - tcrit * se, slope + tcrit * se, ok
 
 
@@ -1466,7 +1481,7 @@ def simulate_decisions(
         else:
             resid = obs - ym[:, None] - slope[:, None] * dx
             see = np.sqrt(np.einsum("ij,ij->i", resid, resid) / (npts - 2))
-            half = stdtrit(npts - 2, 0.975) * see / np.sqrt(sxx)
+            half = _stdtrit(npts - 2, 0.975) * see / np.sqrt(sxx)
             codes = _codes_trend_ci(slope - half, slope + half, a, descending)
 
     truth, correct_code = _truth_codes(ts, a, tol)

@@ -264,3 +264,22 @@ def test_serve_listens_on_this_machine_only_unless_told(ip, expect):
         assert _listening(port) == {expect}
     finally:
         A.stop_group(proc)
+
+
+def test_the_preheated_kernels_wait_speaks_voilas_protocol():
+    """mtss_teach.widgets._voila.wait_for_request mirrors voila.utils.wait_for_request (voila 0.5)
+    without importing the Voila server: same variable names, same query socket route."""
+    import inspect
+    import re
+
+    from voila import app as voila_app
+    from voila.utils import ENV_VARIABLE
+
+    from mtss_teach.widgets import _voila
+
+    src = inspect.getsource(_voila)
+    used = set(re.findall(r'"(VOILA_[A-Z_]+)"', src)) | set(re.findall(r"'(VOILA_[A-Z_]+)'", src))
+    assert used == {"VOILA_PREHEAT", "VOILA_WS_PROTOCOL", "VOILA_APP_IP", "VOILA_APP_PORT", "VOILA_WS_BASE_URL",
+                    "VOILA_SERVER_URL", "VOILA_KERNEL_ID"}
+    assert used <= {e.value for e in ENV_VARIABLE}
+    assert "voila/query" in inspect.getsource(voila_app) and "voila/query/" in src

@@ -168,7 +168,7 @@ class MtssApp:
         """
         names = dataset_names()
         if os.environ.get("VOILA_PREHEAT") == "True":  # pragma: no cover - exercised in Voila only
-            from voila.utils import wait_for_request
+            from ._voila import wait_for_request  # (Voila's helper, without importing the Voila server)
 
             wait_for_request()
         params = query_params()
