@@ -329,53 +329,48 @@ def test_closed_pages_give_their_kernels_back_within_30_s(room_report):
 # one chart engine for every kernel
 # ---------------------------------------------------------------------------
 
-SHIM_PROBE = r"""
+STARTUP_PROBE = r"""
 import runpy, sys, json
 runpy.run_path(sys.argv[1], run_name="__startup__")   # what IPython runs first in an app kernel
-import vl_convert
-spec = {"mark": "bar", "data": {"values": [{"x": 1}, {"x": 3}]}, "encoding": {"x": {"field": "x", "type": "quantitative"}}}
-svg = vl_convert.vegalite_to_svg(spec)
-print(json.dumps({"shim": vl_convert.vegalite_to_svg.__name__, "svg": svg}))
+print(json.dumps({m: m in sys.modules for m in ("altair", "vl_convert", "voila", "jupyter_server")}))
 """
 
 
 @pytest.mark.slow
-def test_kernels_draw_charts_through_the_shared_renderer_and_fall_back_without_it(tmp_path):
-    """The SVG a kernel gets from the renderer is vl_convert's own; with the renderer gone it converts itself."""
+def test_one_chart_process_for_every_kernel_and_the_kernel_start_imports_nothing_heavy(tmp_path):
+    """Kernels send chart calls to the one chart process (tests/test_chart_renderer.py); it also converts
+    a plain spec to vl_convert's own SVG, refuses a wrong key, and a kernel's start-up loads no chart stack."""
     import secrets
     import subprocess
 
+    from mtss_teach.apps.render import convert
+
     vl_convert = pytest.importorskip("vl_convert")
+    out = subprocess.run([sys.executable, "-c", STARTUP_PROBE, str(ROOT / "apps" / "kernel_startup.py")],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == {
+        "altair": False, "vl_convert": False, "voila": False, "jupyter_server": False}
     spec = {"mark": "bar", "data": {"values": [{"x": 1}, {"x": 3}]},
             "encoding": {"x": {"field": "x", "type": "quantitative"}}}
     expected = vl_convert.vegalite_to_svg(spec)  # converted here, directly
     key = secrets.token_hex(8)
     port_file = tmp_path / "port"
-    env = {**os.environ, "MTSS_RENDER_KEY": key}
-    proc = subprocess.Popen([sys.executable, "-m", "mtss_teach.apps.render", str(port_file)], env=env,
-                            start_new_session=True)
+    proc = subprocess.Popen([sys.executable, "-m", "mtss_teach.apps.render", str(port_file)],
+                            env={**os.environ, "MTSS_RENDER_KEY": key}, start_new_session=True)
     try:
         deadline = time.monotonic() + 60
         while not port_file.exists() and time.monotonic() < deadline:
             assert proc.poll() is None
             time.sleep(0.1)
         url = f"http://127.0.0.1:{int(port_file.read_text())}/{key}"
-        startup = str(ROOT / "apps" / "kernel_startup.py")
-
-        def probe(renderer_url: str) -> dict:
-            out = subprocess.run([sys.executable, "-c", SHIM_PROBE, startup], capture_output=True, text=True,
-                                 timeout=120, env={**os.environ, "MTSS_CHART_RENDERER": renderer_url})
-            assert out.returncode == 0, out.stderr
-            return json.loads(out.stdout.strip().splitlines()[-1])
-
-        shared = probe(url)
-        assert shared["shim"] == "_mtss_shared_svg" and shared["svg"] == expected
-        # a wrong key is refused by the renderer (nothing else on the machine can use it) ...
-        with pytest.raises(urllib.error.HTTPError) as err:
-            urllib.request.urlopen(urllib.request.Request(url[:-1] + "x", data=b"{}", method="POST"), timeout=30)
-        assert err.value.code == 403
+        assert convert(spec, url) == expected
+        # a wrong key is refused (nothing else on the machine can use the process)
+        for path in ("", "/build"):
+            with pytest.raises(urllib.error.HTTPError) as err:
+                urllib.request.urlopen(urllib.request.Request(url[:-1] + "x" + path, data=b"{}", method="POST"),
+                                       timeout=30)
+            assert err.value.code == 403
     finally:
         proc.terminate()
         proc.wait(timeout=10)
-    # ... and with the renderer gone, the kernel converts locally: the same chart
-    assert probe(url)["svg"] == expected
