@@ -11,9 +11,11 @@ JB     := $(BIN)/jupyter-book
 NOTEBOOKS = $(shell git ls-files '*.ipynb' 2>/dev/null)
 PYTEST_ARGS ?=
 # Tests run on every core (pytest-xdist); a test file stays on one worker so
-# notebook cells (nbval) keep their order and module fixtures run once.
+# notebook cells (nbval) keep their order and module fixtures run once. Files go
+# to the workers in collection order, which tests/conftest.py sets: the slowest
+# files first (SLOW_FILES there), so no long file starts last.
 PYTEST_JOBS ?= auto
-XDIST = -n $(PYTEST_JOBS) --dist loadfile
+XDIST = -n $(PYTEST_JOBS) --dist loadfile --no-loadscope-reorder
 
 .PHONY: help book book-clean test test-fast chromium proxy hub bench datasets apps release autograde clean env-book env-test
 

@@ -10,7 +10,8 @@ Submissions, for every assignment (students are folder names):
 
 - ``ada``: the source notebook with solutions (LEARNER_ID "ada") -> full marks;
 - ``ben``: the released notebook, unanswered -> zero, graded without crashing;
-- ``cy``: only tasks 1 and 3 answered, and an infinite loop in task 2 ->
+- ``cy``: only tasks 1 and 3 answered, and an infinite loop in task 2 (one that waits,
+  see ``LOOP``) ->
   the loop is stopped by the timeout and recorded, and the notebook gets
   exactly the points of tasks 1 and 3 while the rest of the batch is graded;
 - ``tam``: notebook-file tampering: task 1 wrong with its test cell deleted,
@@ -101,6 +102,12 @@ sys.excepthook = lambda *args: None
 """),
     ("numpy_patched_before_setup", "guard", None),  # goes into the LEARNER_ID cell
 ]
+
+# cy's task 2: a loop that never ends. It waits rather than spins, so ten of them (one per
+# assignment) do not take ten times the per-cell limit of a CPU core from the rest of the test
+# run; the time limit stops it the same way (an interrupt at the limit). Spinning loops
+# (``while True: pass``), and one that swallows the interrupt, are in tests/test_grading_stress.py.
+LOOP = "import time\nwhile True:\n    time.sleep(0.2)\n"
 
 # Altered metadata of task 3's test cell (rotated), each with its source emptied.
 METADATA_TRICKS = [
@@ -281,7 +288,7 @@ def build_submissions(root: Path, subs: Path, courses, plan: dict) -> None:
         nb = released("cy")
         for k in (1, 3):
             answer(nb, k, solution_body(src, k))
-        answer(nb, 2, "while True:\n    pass\n")
+        answer(nb, 2, LOOP)
         write(subs, "cy", course, nb)
         exp["cy"] = ("exactly", pts[1] + pts[3])
 
