@@ -182,6 +182,7 @@ SLOW_FILES = {
     "tests/test_hub.py": 120,
     "tests/test_room.py": 60,
     "tests/test_exercise_variants.py": 60,
+    "tests/test_fuzz_public_api.py": 60,
     "tests/test_polls_room.py": 50,
     "tests/test_selfcheck.py": 30,
 }
