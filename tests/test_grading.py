@@ -539,6 +539,15 @@ def test_cli_reports_a_missing_course(tmp_path):
     assert proc.returncode != 0
 
 
+def test_the_grading_package_imports_without_nbgrader():
+    """The re-check worker imports the package once per autograde run: nbgrader (and jsonschema) stay out."""
+    code = ("import sys, mtss_teach.grading\n"
+            "print(sorted(m for m in ('nbgrader', 'nbformat', 'jsonschema') if m in sys.modules))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip() == "[]", proc.stdout
+
+
 def test_restore_metadata_puts_back_the_instructors_cells():
     from mtss_teach.grading import _restore_metadata
 
