@@ -183,7 +183,9 @@ SLOW_FILES = {
     "tests/test_room.py": 60,
     "tests/test_exercise_variants.py": 60,
     "tests/test_fuzz_public_api.py": 60,
+    "tests/test_voila_apps.py": 60,
     "tests/test_polls_room.py": 50,
+    "tests/test_book_build.py": 40,
     "tests/test_selfcheck.py": 30,
 }
 
