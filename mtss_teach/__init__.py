@@ -36,6 +36,7 @@ SUBMODULES: tuple[str, ...] = (
     "norms", "screening", "progress", "fidelity", "equity", "behavior",
     "cohorts", "datasets", "io", "roster", "polls",
     "charts", "explorers", "selfcheck", "widgets", "apps", "exercises", "grading", "lms", "classwide", "tables",
+    "formatting",
 )
 
 __all__ = ["DataError", "__version__", *SUBMODULES]

@@ -68,6 +68,11 @@ def odr_rate(majors: Any, school_days: Any, enrollment: Any) -> Any:
     -------
     float, numpy array or pandas Series (shape of ``majors``)
 
+    References
+    ----------
+    School-Wide Information System (SWIS) (n.d.). *SWIS national summary,
+    2008-09 school year* (``swis_nd``).
+
     Examples
     --------
     >>> from mtss_teach.behavior import odr_rate
@@ -103,6 +108,16 @@ def odr_rate(majors: Any, school_days: Any, enrollment: Any) -> Any:
 def odr_bands() -> pd.DataFrame:
     """Per-student ODR bands (package data: ``band, low, high, tier_pattern, source, year, tag``).
 
+    References
+    ----------
+    The bands are a SWPBIS practice convention (no validating study);
+    McIntosh et al. follow students across them:
+
+    McIntosh, K., Frank, J. L., & Spaulding, S. A. (2010). Establishing
+    research-based trajectories of office discipline referrals for
+    individual students. *School Psychology Review*, 39(3), 380-394
+    (``mcintosh2010``).
+
     Examples
     --------
     >>> from mtss_teach.behavior import odr_bands
@@ -127,6 +142,16 @@ def odr_band(counts: Any) -> Any:
     -------
     str, numpy array of str or pandas Series (shape of ``counts``)
 
+    References
+    ----------
+    The bands are a SWPBIS practice convention (no validating study);
+    McIntosh et al. follow students across them:
+
+    McIntosh, K., Frank, J. L., & Spaulding, S. A. (2010). Establishing
+    research-based trajectories of office discipline referrals for
+    individual students. *School Psychology Review*, 39(3), 380-394
+    (``mcintosh2010``).
+
     Examples
     --------
     >>> from mtss_teach.behavior import odr_band
@@ -144,6 +169,11 @@ def odr_band(counts: Any) -> Any:
 def odr_national_means() -> pd.DataFrame:
     """SWIS 2008-09 national mean major ODRs per 100 students per school day.
 
+    References
+    ----------
+    School-Wide Information System (SWIS) (n.d.). *SWIS national summary,
+    2008-09 school year* (``swis_nd``).
+
     Examples
     --------
     >>> from mtss_teach.behavior import odr_national_means
@@ -156,6 +186,12 @@ def odr_national_means() -> pd.DataFrame:
 def srss_items() -> pd.DataFrame:
     """The seven SRSS items in scoring order (``item, label, source, year, tag``).
 
+    References
+    ----------
+    Drummond, T. (1994). *The Student Risk Screening Scale (SRSS)*.
+    Josephine County Mental Health Program, Grants Pass, OR
+    (``drummond1994``).
+
     Examples
     --------
     >>> from mtss_teach.behavior import srss_items
@@ -167,6 +203,12 @@ def srss_items() -> pd.DataFrame:
 
 def srss_bands() -> pd.DataFrame:
     """SRSS total-score risk bands (``band, low, high, source, year, tag``).
+
+    References
+    ----------
+    Drummond, T. (1994). *The Student Risk Screening Scale (SRSS)*.
+    Josephine County Mental Health Program, Grants Pass, OR
+    (``drummond1994``).
 
     Examples
     --------
@@ -206,6 +248,12 @@ def srss_total(items: Any) -> Any:
     int, numpy array of int, or pandas Series of int
         One student -> ``int``; a 2-D array -> numpy array; a DataFrame
         -> Series named ``"srss_total"`` with the DataFrame's index.
+
+    References
+    ----------
+    Drummond, T. (1994). *The Student Risk Screening Scale (SRSS)*.
+    Josephine County Mental Health Program, Grants Pass, OR
+    (``drummond1994``).
 
     Examples
     --------
@@ -295,6 +343,12 @@ def srss_risk(total: Any) -> Any:
     Returns
     -------
     str, numpy array of str or pandas Series (shape of ``total``)
+
+    References
+    ----------
+    Drummond, T. (1994). *The Student Risk Screening Scale (SRSS)*.
+    Josephine County Mental Health Program, Grants Pass, OR
+    (``drummond1994``).
 
     Examples
     --------
@@ -401,6 +455,11 @@ def odr_per_day_by_month(referral_dates: Any, school_days: Any, enrollment: Any 
     DataError
         A referral in a month without school days (named by its row), a
         month with 0 or negative school days, an unreadable date.
+
+    References
+    ----------
+    School-Wide Information System (SWIS) (n.d.). *SWIS national summary,
+    2008-09 school year* (``swis_nd``).
 
     Examples
     --------

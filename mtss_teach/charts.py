@@ -37,6 +37,7 @@ from . import behavior, progress, screening
 from ._packagedata import read_table
 from ._validate import as_binary_array, as_float_array, check_choice, check_number, check_same_length
 from .errors import DataError
+from .formatting import fixed, number, percent
 from .io import parse_dates as _parse_dates
 
 __all__ = [
@@ -104,25 +105,9 @@ def tint(hex_colour: str, amount: float) -> str:
 PALETTE["correct_fill"] = tint(OKABE_ITO["blue"], 0.15)
 PALETTE["error_fill"] = tint(OKABE_ITO["vermillion"], 0.15)
 
-#: Plain-language label for each progress-monitoring action (:data:`mtss_teach.progress.ACTIONS`).
-ACTION_LABELS: dict[str, str] = {
-    "raise_goal": "Raise the goal",
-    "continue": "Keep the intervention going",
-    "change_intervention": "Change the intervention",
-    "collect_more_data": "Collect more data",
-}
-
-_RULE_LABELS = {
-    "four_point": "four-point rule",
-    "trend": "trend rule",
-    "trend_ci": "trend rule with a confidence interval",
-}
-_TREND_LABELS = {
-    "ols": "ordinary least squares",
-    "tukey": "Tukey split-middle",
-    "theil_sen": "Theil-Sen",
-    "endpoint": "endpoint slope",
-}
+#: Plain-language label for each progress-monitoring action (the one table is
+#: :data:`mtss_teach.progress.ACTION_LABELS`; kept here under its old name).
+ACTION_LABELS = progress.ACTION_LABELS
 
 
 def _wrap(text: str, width: int = 90) -> list[str]:
@@ -132,21 +117,6 @@ def _wrap(text: str, width: int = 90) -> list[str]:
 def _py(v: Any) -> Any:
     """A numpy scalar as the plain Python value (for readable error messages)."""
     return v.item() if isinstance(v, np.generic) else v
-
-
-def fmt_number(x: float, digits: int = 2) -> str:
-    """Number for a label: 1.50 -> '1.5', 2.0 -> '2', NaN -> 'n/a'."""
-    if x is None or not np.isfinite(x):
-        return "n/a"
-    s = f"{x:.{digits}f}".rstrip("0").rstrip(".")
-    return "0" if s in ("-0", "") else s
-
-
-def fmt_proportion(x: float) -> str:
-    """Proportion for a label, always 2 decimals: 0.5 -> '0.50'; NaN -> 'n/a'."""
-    if x is None or not np.isfinite(x):
-        return "n/a"
-    return f"{x:.2f}"
 
 
 def _title(text: str, subtitle: Sequence[str] | str | None = None) -> alt.TitleParams:
@@ -317,7 +287,7 @@ def progress_chart(
     line_colors = [PALETTE["aimline"]]
     line_dash = [[8, 4]]
     if tr is not None:
-        name = f"Trend ({_TREND_LABELS.get(tr.method, tr.method)}): {fmt_number(tr.slope)} a week"
+        name = f"Trend ({progress.TREND_METHOD_LABELS.get(tr.method, tr.method)}): {number(tr.slope)} a week"
         x0, x1 = float(w.min()), float(w.max())
         lines += [{"line": name, "week": x0, "score": float(tr.at(x0))},
                   {"line": name, "week": x1, "score": float(tr.at(x1))}]
@@ -346,7 +316,7 @@ def progress_chart(
         )
     )
     goal_df = pd.DataFrame({"week": [aimline.goal_week], "score": [aimline.goal],
-                            "label": [f"Goal {fmt_number(aimline.goal, 1)} by week {fmt_number(aimline.goal_week)}"]})
+                            "label": [f"Goal {number(aimline.goal, 1)} by week {number(aimline.goal_week)}"]})
     goal_layer = alt.Chart(goal_df).mark_point(shape="cross", size=140, filled=True,
                                                color=PALETTE["aimline"]).encode(x=alt.X("week:Q"), y=alt.Y("score:Q"))
     goal_text = alt.Chart(goal_df).mark_text(align="right", dx=-8, dy=-10, fontSize=11,
@@ -373,21 +343,21 @@ def progress_chart(
 
     subtitle: list[str] = []
     if dec is not None:
-        subtitle.append(f"Decision ({_RULE_LABELS.get(dec.rule, dec.rule)}): {ACTION_LABELS[dec.action]}.")
+        subtitle.append(f"Decision ({progress.RULE_LABELS.get(dec.rule, dec.rule)}): {ACTION_LABELS[dec.action]}.")
         subtitle += _wrap(dec.reason)
     if trend_note:
         subtitle += _wrap(trend_note)
     head = title or f"{measure}: progress toward the goal"
     desc = (
         f"Progress-monitoring graph of {len(bw)} baseline and {len(w)} monitoring scores "
-        f"({units}), weeks {fmt_number(pts['week'].min())} to {fmt_number(pts['week'].max())}. Goal line from "
-        f"{fmt_number(aimline.start_score, 1)} at week {fmt_number(aimline.start_week)} to {fmt_number(aimline.goal, 1)} "
-        f"at week {fmt_number(aimline.goal_week)} ({fmt_number(aimline.slope)} a week)."
+        f"({units}), weeks {number(pts['week'].min())} to {number(pts['week'].max())}. Goal line from "
+        f"{number(aimline.start_score, 1)} at week {number(aimline.start_week)} to {number(aimline.goal, 1)} "
+        f"at week {number(aimline.goal_week)} ({number(aimline.slope)} a week)."
     )
     if tr is not None:
-        desc += f" Trend {fmt_number(tr.slope)} a week."
+        desc += f" Trend {number(tr.slope)} a week."
     if len(phases):
-        desc += " Phase changes at week " + ", ".join(fmt_number(x) for x in phases["week"]) + "."
+        desc += " Phase changes at week " + ", ".join(number(x) for x in phases["week"]) + "."
     if dec is not None:
         desc += f" Decision: {ACTION_LABELS[dec.action]}. {dec.reason}"
     # Options go to the constructor: every .properties()/.resolve_scale() call deep-copies the chart.
@@ -581,7 +551,7 @@ def screening_chart(
     c = float(cut)
     n = int(hist["count"].sum())
     n_flag = int(hist.loc[hist["flagged"], "count"].sum())
-    rule_txt = f"score {'below' if direction == 'below' else 'above'} {fmt_number(c)}"
+    rule_txt = f"score {'below' if direction == 'below' else 'above'} {number(c)}"
     hist["status"] = np.where(hist["flagged"], "Flagged by the screener", "Not flagged")
     status_domain = ["Flagged by the screener", "Not flagged"]
     x_dom = [float(min(hist["bin_start"].min(), c)), float(max(hist["bin_end"].max(), c))]
@@ -607,7 +577,7 @@ def screening_chart(
         tooltip=[alt.Tooltip("bin_start:Q", title="From"), alt.Tooltip("bin_end:Q", title="To"),
                  alt.Tooltip("count:Q", title="Students"), alt.Tooltip("status:N", title="Decision")],
     )
-    cut_label = f"Cut {fmt_number(c)}: flag {rule_txt}"
+    cut_label = f"Cut {number(c)}: flag {rule_txt}"
     # The cut line and its label: one mark per panel (aggregate the panel's rows to one).
     rule = alt.Chart().transform_aggregate(n="count()").mark_rule(
         color=PALETTE["reference"], strokeWidth=2, strokeDash=[6, 3]).encode(x=alt.XDatum(c))
@@ -617,8 +587,8 @@ def screening_chart(
         x=alt.XDatum(c), text=alt.TextDatum(cut_label))
     layer = alt.layer(bars, rule, text, data=hist, width=width, height=height)
     head = title or f"{measure}: screening distribution and cut"
-    subtitle = [f"Cut {fmt_number(c)}: {n_flag} of {n} students flagged ({rule_txt})."]
-    desc = f"Histogram of {n} screening scores ({units}) with the cut at {fmt_number(c)}; {n_flag} flagged ({rule_txt})."
+    subtitle = [f"Cut {number(c)}: {n_flag} of {n} students flagged ({rule_txt})."]
+    desc = f"Histogram of {n} screening scores ({units}) with the cut at {number(c)}; {n_flag} flagged ({rule_txt})."
     order = [panel_label[o] for o in ("At risk on the outcome", "Not at risk on the outcome", "All students")
              if o in panel_label]
     if at_risk is not None:
@@ -716,18 +686,18 @@ def roc_chart(
     layers = [diag, diag_text, line]
     sub = []
     if auc is not None:
-        sub.append(f"AUC {fmt_proportion(float(auc))}.")
+        sub.append(f"AUC {fixed(float(auc))}.")
     if chosen is not None:
         if not isinstance(chosen, screening.ClassificationAccuracy):
             raise DataError("chosen: expected the result of screening.classification_accuracy")
         pt = pd.DataFrame({"fpr": [1.0 - chosen.specificity], "tpr": [chosen.sensitivity],
-                           "label": [f"Cut {fmt_number(chosen.cut)}"]})
+                           "label": [f"Cut {number(chosen.cut)}"]})
         layers.append(alt.Chart(pt).mark_point(shape="diamond", size=220, filled=True, color=PALETTE["used"],
                                                stroke=OKABE_ITO["black"], strokeWidth=1).encode(x=alt.X("fpr:Q"), y=alt.Y("tpr:Q")))
         layers.append(alt.Chart(pt).mark_text(align="left", dx=10, dy=10, fontSize=12, fontWeight="bold").encode(
             x=alt.X("fpr:Q"), y=alt.Y("tpr:Q"), text=alt.Text("label:N")))
-        sub.append(f"Chosen cut {fmt_number(chosen.cut)}: sensitivity {fmt_proportion(chosen.sensitivity)}, "
-                   f"specificity {fmt_proportion(chosen.specificity)}.")
+        sub.append(f"Chosen cut {number(chosen.cut)}: sensitivity {fixed(chosen.sensitivity)}, "
+                   f"specificity {fixed(chosen.specificity)}.")
     sub_txt = [" ".join(sub)] if sub else None
     desc = f"ROC curve over {len(curve)} candidate cuts: sensitivity against 1 minus specificity."
     if sub:
@@ -799,9 +769,9 @@ def confusion_matrix_chart(
     )
     t1 = base.mark_text(dy=-9, fontSize=12).encode(text=alt.Text("line1:N"))
     t2 = base.mark_text(dy=9, fontSize=14, fontWeight="bold").encode(text=alt.Text("line2:N"))
-    sub = (f"Cut {fmt_number(a.cut)} (flag {a.risk_when} the cut): sensitivity {fmt_proportion(a.sensitivity)}, "
-           f"specificity {fmt_proportion(a.specificity)}, PPV {fmt_proportion(a.ppv)}, NPV {fmt_proportion(a.npv)}.")
-    desc = (f"Confusion matrix at cut {fmt_number(a.cut)}: {a.tp} correctly flagged, {a.fp} false alarms, "
+    sub = (f"Cut {number(a.cut)} (flag {a.risk_when} the cut): sensitivity {fixed(a.sensitivity)}, "
+           f"specificity {fixed(a.specificity)}, PPV {fixed(a.ppv)}, NPV {fixed(a.npv)}.")
+    desc = (f"Confusion matrix at cut {number(a.cut)}: {a.tp} correctly flagged, {a.fp} false alarms, "
             f"{a.fn} missed, {a.tn} correctly not flagged. " + sub.split(": ", 1)[1])
     return alt.layer(rect, t1, t2,
         title=_title(title or "Who the screener flags, and who it misses", _wrap(sub, 70)),
@@ -841,7 +811,7 @@ def tier_share_chart(
     """
     ts = shares if isinstance(shares, screening.TierShares) else screening.tier_shares(shares)
     exp = tier_share_expectations().set_index("tier")["expected_share"].to_dict()
-    exp[1] = ts.tier1_expectation
+    exp[1] = ts.tier1_convention
     frame = ts.to_frame()
     df = pd.DataFrame(
         {
@@ -851,9 +821,9 @@ def tier_share_chart(
             "expected": [100.0 * exp[t] for t in frame["tier"]],
         }
     )
-    df["label"] = [f"{fmt_number(p, 1)}% ({c} students)" for p, c in zip(df["share"], df["count"])]
-    df["exp_label"] = [f"expected about {fmt_number(e)}%" for e in df["expected"]]
-    df["axis"] = [f"{t}|expected {fmt_number(e)}%" for t, e in zip(df["tier"], df["expected"])]
+    df["label"] = [f"{percent(p, 1, trim=True)} ({c} students)" for p, c in zip(frame["share"], df["count"])]
+    df["exp_label"] = [f"expected about {number(e)}%" for e in df["expected"]]
+    df["axis"] = [f"{t}|expected {number(e)}%" for t, e in zip(df["tier"], df["expected"])]
     df["label_y"] = np.maximum(df["share"], df["expected"])
     tiers = list(df["axis"])
     x = alt.X("axis:N", title="Tier (expected share)", sort=tiers,
@@ -873,8 +843,8 @@ def tier_share_chart(
     # A description of how support is spread, never a verdict on the core: the team's own
     # cut decides the placement share (core health is judged by outcomes,
     # screening.core_effectiveness).
-    sub = (f"Tier 1 alone serves {fmt_number(100 * ts.share1, 1)}% of {ts.n} students; the 80/15/5 "
-           f"convention has about {fmt_number(100 * ts.tier1_expectation)}% there.")
+    sub = (f"Tier 1 alone serves {percent(ts.share1, 1, trim=True)} of {ts.n} students; the 80/15/5 "
+           f"convention has about {percent(ts.tier1_convention, 2, trim=True)} there.")
     sub = [sub, "Black ticks: the 80/15/5 convention (a rule of thumb, not a norm).",
            "This shows how support is spread, not whether the core works."]
     desc = ("Bar chart of tier shares against the 80/15/5 convention: "
@@ -929,11 +899,11 @@ def tfi_chart(
     df = scores.reset_index()
     if by_tier:
         df["row"] = "Tier " + df["tier"].astype(int).astype(str)
-        df["verdict"] = np.where(df["meets"].astype(bool), f"meets {fmt_number(crit)}%", f"below {fmt_number(crit)}%")
+        df["verdict"] = np.where(df["meets"].astype(bool), f"meets {number(crit)}%", f"below {number(crit)}%")
     else:
         df["row"] = "Tier " + df["tier"].astype(int).astype(str) + ": " + df["subscale"].astype(str)
         df["verdict"] = "subscale"
-    df["label"] = [f"{fmt_number(p, 1)}% ({int(a)} of {int(b)} points)" + (f", {v}" if by_tier else "")
+    df["label"] = [f"{number(p, 1)}% ({int(a)} of {int(b)} points)" + (f", {v}" if by_tier else "")
                    for p, a, b, v in zip(df["percent"], df["points"], df["possible"], df["verdict"])]
     df = df[["row", "percent", "points", "possible", "verdict", "label"]]
     rows = list(df["row"])
@@ -941,7 +911,7 @@ def tfi_chart(
     row_h = total_h / len(df)
     bar = float(max(8.0, min(24.0, 0.4 * row_h)))
     y = alt.Y("row:N", title="Tier" if by_tier else "Tier: subscale", sort=rows, axis=alt.Axis(labelLimit=220))
-    domain = [f"meets {fmt_number(crit)}%", f"below {fmt_number(crit)}%"] if by_tier else ["subscale"]
+    domain = [f"meets {number(crit)}%", f"below {number(crit)}%"] if by_tier else ["subscale"]
     rng = [PALETTE["meets"], PALETTE["below"]] if by_tier else [OKABE_ITO["sky_blue"]]
     bars = alt.Chart(df).mark_bar(size=bar).encode(
         y=y,
@@ -954,17 +924,17 @@ def tfi_chart(
     # The label sits above its bar, from the left edge, so the criterion line never crosses it.
     text = alt.Chart(df).mark_text(align="left", baseline="bottom", dy=-(bar / 2 + 2), fontSize=11).encode(
         y=y, x=alt.XDatum(0), text=alt.Text("label:N"))
-    crit_txt = f"{fmt_number(crit)}% criterion" if by_tier else f"{fmt_number(crit)}% (the tier criterion)"
+    crit_txt = f"{number(crit)}% criterion" if by_tier else f"{number(crit)}% (the tier criterion)"
     crit_df = pd.DataFrame({"x": [crit], "t": [crit_txt]})
     rule = alt.Chart(crit_df).mark_rule(color=PALETTE["reference"], strokeDash=[6, 3], strokeWidth=2).encode(x=alt.X("x:Q"))
     rule_text = alt.Chart(crit_df).mark_text(align="left", dx=4, baseline="top", y=-14, fontSize=10).encode(
         x=alt.X("x:Q"), text=alt.Text("t:N"))
     if by_tier:
         k = int(df["verdict"].str.startswith("meets").sum())
-        sub = [f"{k} of {len(df)} tier(s) meet the {fmt_number(crit)}% criterion."]
+        sub = [f"{k} of {len(df)} tier(s) meet the {number(crit)}% criterion."]
     else:
-        sub = [f"Subscale scores; the {fmt_number(crit)}% criterion is published for tier scores, not subscales."]
-    desc = f"Tiered Fidelity Inventory scale scores against the {fmt_number(crit)}% criterion: " + "; ".join(
+        sub = [f"Subscale scores; the {number(crit)}% criterion is published for tier scores, not subscales."]
+    desc = f"Tiered Fidelity Inventory scale scores against the {number(crit)}% criterion: " + "; ".join(
         f"{r} {l}" for r, l in zip(df["row"], df["label"])) + "."
     return alt.layer(bars, rule, rule_text, text,
         title=_title(title or "Tiered Fidelity Inventory: scale scores", sub),
@@ -1052,9 +1022,9 @@ def risk_ratio_chart(
     notes = result["note"].astype(str).to_numpy()
     above = np.isfinite(vals) & (vals >= thr)
     status = np.where(~np.isfinite(vals), "Suppressed / not computed",
-                      np.where(above, f"At or above {fmt_number(thr)}", f"Below {fmt_number(thr)}"))
+                      np.where(above, f"At or above {number(thr)}", f"Below {number(thr)}"))
     labels = [
-        (f"{fmt_proportion(v)} at or above {fmt_number(thr)}" if a else fmt_proportion(v)) if np.isfinite(v) else suppressed_label(nt, mc, mn)
+        (f"{fixed(v)} at or above {number(thr)}" if a else fixed(v)) if np.isfinite(v) else suppressed_label(nt, mc, mn)
         for v, a, nt in zip(vals, above, notes)
     ]
     df = pd.DataFrame({
@@ -1067,7 +1037,7 @@ def risk_ratio_chart(
     groups = list(df["group"])
     x_max = max(float(np.nanmax(df["ratio"])) if np.isfinite(df["ratio"]).any() else 0.0, thr) * 1.35
     y = alt.Y("group:N", title="Group", sort=groups, axis=alt.Axis(labelLimit=240))
-    domain = [f"At or above {fmt_number(thr)}", f"Below {fmt_number(thr)}", "Suppressed / not computed"]
+    domain = [f"At or above {number(thr)}", f"Below {number(thr)}", "Suppressed / not computed"]
     x = alt.X("shown:Q", title=f"Risk ratio (group risk / others' risk, ratio)", scale=alt.Scale(domain=[0, x_max]))
     bars = alt.Chart(df).transform_filter("isValid(datum.ratio)").mark_bar(size=14).encode(
         y=y, x=x,
@@ -1086,15 +1056,15 @@ def risk_ratio_chart(
     )
     text = alt.Chart(df).mark_text(align="left", dx=9, fontSize=11).encode(
         y=y, x=x, text=alt.Text("label:N"))
-    thr_df = pd.DataFrame({"x": [thr], "t": [f"threshold {fmt_number(thr)}"]})
+    thr_df = pd.DataFrame({"x": [thr], "t": [f"threshold {number(thr)}"]})
     rule = alt.Chart(thr_df).mark_rule(color=PALETTE["reference"], strokeDash=[6, 3], strokeWidth=2).encode(x=alt.X("x:Q"))
     rule_text = alt.Chart(thr_df).mark_text(align="left", dx=4, baseline="top", y=-14, fontSize=10).encode(
         x=alt.X("x:Q"), text=alt.Text("t:N"))
     n_sup = int((~np.isfinite(vals)).sum())
     n_above = int(above.sum())
-    sub = [f"{n_above} group(s) at or above the threshold of {fmt_number(thr)}; {n_sup} suppressed or not computed "
+    sub = [f"{n_above} group(s) at or above the threshold of {number(thr)}; {n_sup} suppressed or not computed "
            "(cells too small to publish)."]
-    desc = (f"Risk ratios for {outcome} by group against a threshold of {fmt_number(thr)}: "
+    desc = (f"Risk ratios for {outcome} by group against a threshold of {number(thr)}: "
             + "; ".join(f"{g} {l}" for g, l in zip(df["group"], df["label"])) + ".")
     return alt.layer(bars, marks, rule, rule_text, text,
         title=_title(title or f"Risk ratio for {outcome}, by group", sub),
@@ -1312,7 +1282,7 @@ def odr_chart(
         per = per.assign(
             label=[pd.Period(m, freq="M").strftime("%b %Y") for m in per["month"]],
             short=[pd.Period(m, freq="M").strftime("%b") for m in per["month"]],
-            per_day_text=[fmt_number(v, 2) for v in per["per_day"]])
+            per_day_text=[number(v, 2) for v in per["per_day"]])
         df = per
         order = list(df["label"])
         span = f"{order[0]} to {order[-1]}" if order else ""
@@ -1330,7 +1300,7 @@ def odr_chart(
         if len(df):
             top = df.iloc[int(df["per_day"].to_numpy().argmax())]
             sub = (f"{total} {kind} over {n_days} school days, {span}; most per school day in {top['label']} "
-                   f"({fmt_number(top['per_day'], 2)} a day: {int(top['referrals'])} referrals in "
+                   f"({number(top['per_day'], 2)} a day: {int(top['referrals'])} referrals in "
                    f"{int(top['school_days'])} school days).")
         else:
             sub = f"No {kind}."
@@ -1354,7 +1324,7 @@ def odr_chart(
     else:
         df = table.assign(
             pct=100.0 * table["share"],
-            label=[f"{fmt_number(100 * s, 1)}% ({c} students)" for s, c in zip(table["share"], table["students"])],
+            label=[f"{percent(s, 1, trim=True)} ({c} students)" for s, c in zip(table["share"], table["students"])],
             row=[f"{b_} ({t})" for b_, t in zip(table["band"], table["tier_pattern"])],
         )
         order = list(df["row"])

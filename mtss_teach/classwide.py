@@ -20,7 +20,7 @@ References
 ----------
 Burns, M. K., VanDerHeyden, A. M. & Jiban, C. L. (2006). Assessing the
 instructional level for mathematics: A comparison of methods. *School
-Psychology Review*, 35(3), 401-418.
+Psychology Review*, 35(3), 401-418 (``burns2006``).
 """
 
 from __future__ import annotations
@@ -68,6 +68,12 @@ class ClasswideCheck:
 
 def classwide_grades() -> list[int]:
     """Grades with a published classwide (frustrational) criterion.
+
+    References
+    ----------
+    Burns, M. K., VanDerHeyden, A. M., & Jiban, C. L. (2006). Assessing
+    the instructional level for mathematics: A comparison of methods.
+    *School Psychology Review*, 35(3) (``burns2006``).
 
     Examples
     --------
@@ -122,7 +128,7 @@ def classwide_criterion(grade: Any) -> ClasswideCriterion:
     ----------
     Burns, M. K., VanDerHeyden, A. M. & Jiban, C. L. (2006). Assessing the
     instructional level for mathematics: A comparison of methods. *School
-    Psychology Review*, 35(3), 401-418.
+    Psychology Review*, 35(3), 401-418 (``burns2006``).
     """
     g = _grade_number(grade)
     table = math_instructional_table()
@@ -173,7 +179,7 @@ def classwide_check(scores: Any, grade: Any) -> ClasswideCheck:
     ----------
     Burns, M. K., VanDerHeyden, A. M. & Jiban, C. L. (2006). Assessing the
     instructional level for mathematics: A comparison of methods. *School
-    Psychology Review*, 35(3), 401-418.
+    Psychology Review*, 35(3), 401-418 (``burns2006``).
     """
     s, _ = as_float_array(scores, "scores", lo=0)
     if s.size == 0:

@@ -258,6 +258,16 @@ def disproportionality(
         Counts here are not suppressed: pass tables meant for people
         through :func:`suppress_small_cells`.
 
+    References
+    ----------
+    U.S. Department of Education (2016). Determining significant
+    disproportionality, 34 C.F.R. § 300.647 (``cfr300647``).
+
+    Bollmer, J., Bethel, J., Munk, T., & Bitterman, A. (2014). *Methods
+    for assessing racial/ethnic disproportionality in special education: A
+    technical assistance guide (revised)*. IDEA Data Center, Westat
+    (``bollmer2014``).
+
     Examples
     --------
     >>> import pandas as pd
@@ -441,6 +451,11 @@ def suppress_small_cells(
     be recovered by subtraction. For real students' data use
     :func:`protect_counts`, which adds complementary suppression and
     refuses a minimum under :data:`MIN_CELL_FLOOR`.
+
+    References
+    ----------
+    U.S. Department of Education (2016). Determining significant
+    disproportionality, 34 C.F.R. § 300.647 (``cfr300647``).
 
     Examples
     --------
@@ -630,8 +645,10 @@ def protect_counts(
 
     References
     ----------
-    34 CFR 300.647 (minimum cell size); the complementary rule is the
-    usual statistical-disclosure practice for published tables.
+    U.S. Department of Education (2016). Determining significant
+    disproportionality, 34 C.F.R. § 300.647 (minimum cell size)
+    (``cfr300647``). The complementary rule is the usual
+    statistical-disclosure practice for published tables.
 
     Examples
     --------
@@ -758,6 +775,11 @@ def protect_distribution(counts: Any, min_cell: int = 10) -> pd.DataFrame:
         ``suppressed`` and ``why`` ("", "small cell", "complementary");
         ``attrs["total"]`` is the (published) total.
 
+    References
+    ----------
+    U.S. Department of Education (2016). Determining significant
+    disproportionality, 34 C.F.R. § 300.647 (``cfr300647``).
+
     Examples
     --------
     >>> from mtss_teach.equity import protect_distribution
@@ -821,7 +843,8 @@ def composition_difference(table: pd.DataFrame, counts: str = "children") -> pd.
     ----------
     Bollmer, J., Bethel, J., Munk, T. & Bitterman, A. (2014). *Methods for
     assessing racial/ethnic disproportionality in special education: A
-    technical assistance guide (revised)*. IDEA Data Center, Westat.
+    technical assistance guide (revised)*. IDEA Data Center, Westat
+    (``bollmer2014``).
 
     Examples
     --------

@@ -83,6 +83,14 @@ def tfi_items() -> pd.DataFrame:
     shipped; the full item wording and scoring criteria are in the TFI manual
     (Algozzine et al. 2014).
 
+    References
+    ----------
+    Algozzine, B., Barrett, S., Eber, L., George, H., Horner, R., Lewis,
+    T., Putnam, B., Swain-Bradway, J., McIntosh, K., & Sugai, G. (2014).
+    *School-wide PBIS Tiered Fidelity Inventory* (version 2.1). OSEP
+    Technical Assistance Center on Positive Behavioral Interventions and
+    Supports (``algozzine2014``).
+
     Examples
     --------
     >>> from mtss_teach.fidelity import tfi_items
@@ -201,6 +209,14 @@ def tfi_scores(
         (the 70% criterion is published for tiers, not subscales). Tier 3
         subscale membership is unverified (see :func:`tfi_items`).
 
+    References
+    ----------
+    Algozzine, B., Barrett, S., Eber, L., George, H., Horner, R., Lewis,
+    T., Putnam, B., Swain-Bradway, J., McIntosh, K., & Sugai, G. (2014).
+    *School-wide PBIS Tiered Fidelity Inventory* (version 2.1). OSEP
+    Technical Assistance Center on Positive Behavioral Interventions and
+    Supports (``algozzine2014``).
+
     Examples
     --------
     >>> from mtss_teach.fidelity import tfi_scores
@@ -255,6 +271,14 @@ def action_plan(item_scores: Any, allow_missing: bool = False) -> pd.DataFrame:
         ``name``, ``score``, ``tag`` (``CHECK`` marks an unverified item name
         or subscale). Empty when every scored item is fully in place.
 
+    References
+    ----------
+    Algozzine, B., Barrett, S., Eber, L., George, H., Horner, R., Lewis,
+    T., Putnam, B., Swain-Bradway, J., McIntosh, K., & Sugai, G. (2014).
+    *School-wide PBIS Tiered Fidelity Inventory* (version 2.1). OSEP
+    Technical Assistance Center on Positive Behavioral Interventions and
+    Supports (``algozzine2014``).
+
     Examples
     --------
     >>> from mtss_teach.fidelity import action_plan
@@ -294,6 +318,12 @@ def checklist_instrument(name: str = "example_session") -> pd.DataFrame:
     pandas.DataFrame
         Columns ``step``, ``order``, ``points``, ``dimension``, ``text``,
         ``source``, ``year``, ``tag``.
+
+    References
+    ----------
+    Dane, A. V., & Schneider, B. H. (1998). Program integrity in primary
+    and early secondary prevention: Are implementation effects out of
+    control? *Clinical Psychology Review*, 18(1), 23-45 (``dane1998``).
 
     Examples
     --------
@@ -457,6 +487,12 @@ def checklist_fidelity(
         (any of adherence, session dosage or minute dosage below
         ``criterion``) and ``below_what`` (which ones). Quality is not
         flagged, since rating scales differ.
+
+    References
+    ----------
+    Dane, A. V., & Schneider, B. H. (1998). Program integrity in primary
+    and early secondary prevention: Are implementation effects out of
+    control? *Clinical Psychology Review*, 18(1), 23-45 (``dane1998``).
 
     Examples
     --------
@@ -690,6 +726,12 @@ def interrater(rater1: Any, rater2: Any) -> Agreement:
     Returns
     -------
     Agreement
+
+    References
+    ----------
+    Cohen, J. (1960). A coefficient of agreement for nominal scales.
+    *Educational and Psychological Measurement*, 20(1), 37-46
+    (``cohen1960``).
 
     Examples
     --------

@@ -87,6 +87,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import DataError
+from .formatting import number
 from .roster import Roster, read_roster
 
 __all__ = [
@@ -391,10 +392,8 @@ def export_notes(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def _fmt(x: float) -> str:
-    """A score as an LMS reads it: 7.0 -> '7', 2.5 -> '2.5', NaN -> ''."""
-    if x != x:
-        return ""
-    return f"{float(x):.4f}".rstrip("0").rstrip(".")
+    """A score as an LMS reads it: 7.0 -> '7', 2.5 -> '2.5', NaN -> '' (:func:`mtss_teach.formatting.number`)."""
+    return number(x, 4, missing="")
 
 
 def _wide(table: pd.DataFrame, blank: str) -> tuple[pd.DataFrame, list[str]]:

@@ -28,12 +28,15 @@ from ._packagedata import read_table as _read
 from ._validate import as_float_array, check_choice, check_grade as _grade, check_number, position, restore
 from ._validate import ndim as _ndim
 from .errors import DataError
+from .formatting import fixed, number
 
 __all__ = [
     "support_tier",
     "status_support",
     "ORF_MAX",
     "SEASONS",
+    "SEASON_ALIASES",
+    "normalize_season",
     "PERCENTILES",
     "orf_norm_table",
     "orf_norm",
@@ -50,15 +53,51 @@ __all__ = [
 
 #: Library sanity bound on a WCPM score (a data-entry check, not a norm).
 ORF_MAX = 300.0
+#: The three screening seasons, in school-year order.
 SEASONS = ("fall", "winter", "spring")
 PERCENTILES = (10, 25, 50, 75, 90)
-_SEASON_ALIASES = {"boy": "fall", "moy": "winter", "eoy": "spring"}
+#: Every spelling of a season the library accepts (lower case, trimmed) and the
+#: season it means: the three names, "autumn", and the beginning/middle/end-of-year
+#: windows (BOY, MOY, EOY) that vendors' exports use. The one season table:
+#: :func:`normalize_season` and :func:`mtss_teach.io.read_screening` both read it.
+SEASON_ALIASES: dict[str, str] = {
+    "fall": "fall", "autumn": "fall", "boy": "fall", "beginning of year": "fall",
+    "winter": "winter", "moy": "winter", "middle of year": "winter",
+    "spring": "spring", "eoy": "spring", "end of year": "spring",
+}
 
 
-def _season(season: Any) -> str:
-    if isinstance(season, str) and season.strip().lower() in _SEASON_ALIASES:
-        return _SEASON_ALIASES[season.strip().lower()]
+def normalize_season(season: Any) -> str:
+    """The season a spelling means: ``"fall"``, ``"winter"`` or ``"spring"``.
+
+    Case and surrounding spaces are ignored; every spelling in
+    :data:`SEASON_ALIASES` is accepted.
+
+    Parameters
+    ----------
+    season : str
+        For example ``"Fall"``, ``"autumn"``, ``"BOY"`` or ``"end of year"``.
+
+    Returns
+    -------
+    str
+        One of :data:`SEASONS`.
+
+    Raises
+    ------
+    DataError
+        When ``season`` is not text or not a known spelling.
+
+    Examples
+    --------
+    >>> from mtss_teach.norms import normalize_season
+    >>> normalize_season(" Autumn "), normalize_season("MOY"), normalize_season("end of year")
+    ('fall', 'winter', 'spring')
+    """
+    if isinstance(season, str) and season.strip().lower() in SEASON_ALIASES:
+        return SEASON_ALIASES[season.strip().lower()]
     return check_choice(season, "season", SEASONS)
+
 
 
 @lru_cache(maxsize=None)
@@ -75,7 +114,7 @@ def _points(grade: int, season: str) -> tuple[np.ndarray, np.ndarray]:
 
 def _orf_key(grade: Any, season: Any) -> tuple[int, str]:
     g = _grade(grade, range(1, 7), " (Hasbrouck & Tindal 2017 cover grades 1-6)")
-    s = _season(season)
+    s = normalize_season(season)
     if g == 1 and s == "fall":
         raise DataError(
             "season: Hasbrouck & Tindal (2017) publish no grade-1 fall ORF norm "
@@ -92,6 +131,12 @@ def orf_norm_table() -> pd.DataFrame:
     pandas.DataFrame
         Columns ``grade, season, percentile, wcpm, source, year, tag``; one
         row per published cell (grade 1 has no fall norm). A fresh copy.
+
+    References
+    ----------
+    Hasbrouck, J., & Tindal, G. (2017). *An update to compiled ORF norms*
+    (Technical Report No. 1702). Behavioral Research and Teaching,
+    University of Oregon (``hasbrouck2017``).
 
     Examples
     --------
@@ -119,6 +164,12 @@ def orf_norm(grade: int, season: str, percentile: int) -> int:
     -------
     int
         Words correct per minute.
+
+    References
+    ----------
+    Hasbrouck, J., & Tindal, G. (2017). *An update to compiled ORF norms*
+    (Technical Report No. 1702). Behavioral Research and Teaching,
+    University of Oregon (``hasbrouck2017``).
 
     Examples
     --------
@@ -210,6 +261,12 @@ def orf_percentile(score: Any, grade: int, season: str, outside: str = "clip") -
     adjacent percentiles, a score equal to that value gets the mean of the
     tied percentiles, deterministically.
 
+    References
+    ----------
+    Hasbrouck, J., & Tindal, G. (2017). *An update to compiled ORF norms*
+    (Technical Report No. 1702). Behavioral Research and Teaching,
+    University of Oregon (``hasbrouck2017``).
+
     Examples
     --------
     >>> from mtss_teach.norms import orf_percentile
@@ -265,6 +322,12 @@ def orf_weekly_growth(grade: int, percentile: int) -> float:
     float
         WCPM per week.
 
+    References
+    ----------
+    Hasbrouck, J., & Tindal, G. (2017). *An update to compiled ORF norms*
+    (Technical Report No. 1702). Behavioral Research and Teaching,
+    University of Oregon (``hasbrouck2017``).
+
     Examples
     --------
     >>> from mtss_teach.norms import orf_weekly_growth
@@ -291,6 +354,11 @@ def acadience_goals() -> pd.DataFrame:
         year, tag``; seasons are fall (BOY), winter (MOY), spring (EOY).
         Grade 1 has no fall ORF goal. Grades 4-6 goals are not shipped
         (unverified); use ``benchmark_status(system="percentile")`` there.
+
+    References
+    ----------
+    Acadience Learning Inc. (n.d.). *Acadience Reading benchmark goals*
+    (Acadience Reading was formerly DIBELS Next) (``acadience_nd``).
 
     Examples
     --------
@@ -363,6 +431,15 @@ def benchmark_status(
     str, numpy array of str (object) or pandas Series
         Same shape as ``score``.
 
+    References
+    ----------
+    Acadience Learning Inc. (n.d.). *Acadience Reading benchmark goals*
+    (Acadience Reading was formerly DIBELS Next) (``acadience_nd``).
+
+    Hasbrouck, J., & Tindal, G. (2017). *An update to compiled ORF norms*
+    (Technical Report No. 1702). Behavioral Research and Teaching,
+    University of Oregon (``hasbrouck2017``).
+
     Examples
     --------
     >>> from mtss_teach.norms import benchmark_status
@@ -379,7 +456,7 @@ def benchmark_status(
             " for system='acadience' (Acadience ORF goals are shipped for grades 1-3 only; "
             "use system='percentile' for Hasbrouck & Tindal percentile cuts in grades 1-6)",
         )
-        s = _season(season)
+        s = normalize_season(season)
         cut, bench, above = _acadience_cuts(g, s)
         arr, shape = as_float_array(score, "score", lo=0, hi=ORF_MAX, what="WCPM score")
         idx = np.searchsorted(np.array([cut, bench, above]), arr, side="right")
@@ -423,6 +500,15 @@ def typical_growth(grade: int, measure: str = "orf") -> float:
         For the ambitious rate of the same table see
         :func:`ambitious_growth`; :func:`growth_table` shows both.
 
+    References
+    ----------
+    IRIS Center (n.d.). *Progress monitoring: Reading* [Online module].
+    Peabody College, Vanderbilt University (``iris_nd``).
+
+    Fuchs, L. S., Fuchs, D., Hamlett, C. L., Walz, L., & Germann, G.
+    (1993). Formative evaluation of academic progress: How much growth can
+    we expect? *School Psychology Review*, 22(1), 27-48 (``fuchs1993``).
+
     Examples
     --------
     >>> from mtss_teach.norms import typical_growth
@@ -455,6 +541,11 @@ def status_support() -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns ``status, support, tier, source, year, tag, note``.
+
+    References
+    ----------
+    Acadience Learning Inc. (n.d.). *Acadience Reading benchmark goals*
+    (Acadience Reading was formerly DIBELS Next) (``acadience_nd``).
 
     Examples
     --------
@@ -493,6 +584,11 @@ def support_tier(status: Any) -> Any:
     ------
     DataError
         An unknown or missing status, naming its position.
+
+    References
+    ----------
+    Acadience Learning Inc. (n.d.). *Acadience Reading benchmark goals*
+    (Acadience Reading was formerly DIBELS Next) (``acadience_nd``).
 
     Examples
     --------
@@ -555,7 +651,7 @@ def growth_table() -> pd.DataFrame:
     ----------
     Fuchs, L. S., Fuchs, D., Hamlett, C. L., Walz, L. & Germann, G. (1993).
     Formative evaluation of academic progress: How much growth can we
-    expect? *School Psychology Review*, 22(1), 27-48.
+    expect? *School Psychology Review*, 22(1), 27-48 (``fuchs1993``).
 
     Examples
     --------
@@ -572,6 +668,12 @@ def ambitious_growth(grade: int) -> float:
     The rate for a goal that asks more than typical growth -- the kind of
     goal NCII's data-based individualization asks for students in
     intensive intervention. Grades 1-6; see :func:`growth_table`.
+
+    References
+    ----------
+    Fuchs, L. S., Fuchs, D., Hamlett, C. L., Walz, L., & Germann, G.
+    (1993). Formative evaluation of academic progress: How much growth can
+    we expect? *School Psychology Review*, 22(1), 27-48 (``fuchs1993``).
 
     Examples
     --------
@@ -635,6 +737,15 @@ def goal_ambition(roi: Any, grade: int) -> GoalAmbition:
     GoalAmbition
         ``roi, grade, typical, ambitious, times_typical, label, message``.
 
+    References
+    ----------
+    Fuchs, L. S., Fuchs, D., Hamlett, C. L., Walz, L., & Germann, G.
+    (1993). Formative evaluation of academic progress: How much growth can
+    we expect? *School Psychology Review*, 22(1), 27-48 (``fuchs1993``).
+
+    IRIS Center (n.d.). *Progress monitoring: Reading* [Online module].
+    Peabody College, Vanderbilt University (``iris_nd``).
+
     Examples
     --------
     >>> from mtss_teach.norms import goal_ambition
@@ -658,11 +769,7 @@ def goal_ambition(roi: Any, grade: int) -> GoalAmbition:
         label = "beyond ambitious"
         msg = ("asks for more than the published ambitious rate: a student who misses it may still be "
                "growing well, so review the goal before calling the student a non-responder")
-    message = (f"{_fmt_rate(r)} a week is {r / typ:.1f} times typical growth ({_fmt_rate(typ)}) "
-               f"and {'above' if r > amb else 'at or below'} the ambitious rate ({_fmt_rate(amb)}): it {msg}.")
+    message = (f"{number(r)} a week is {fixed(r / typ, 1)} times typical growth ({number(typ)}) "
+               f"and {'above' if r > amb else 'at or below'} the ambitious rate ({number(amb)}): it {msg}.")
     return GoalAmbition(roi=r, grade=g, typical=typ, ambitious=amb, times_typical=r / typ,
                         label=label, message=message)
-
-
-def _fmt_rate(x: float) -> str:
-    return f"{x:.2f}".rstrip("0").rstrip(".")

@@ -39,6 +39,7 @@ from ._validate import (
     restore,
 )
 from .errors import DataError
+from .formatting import number
 
 __all__ = [
     "Aimline",
@@ -59,6 +60,9 @@ __all__ = [
     "ACTIONS",
     "TREND_METHODS",
     "RULES",
+    "ACTION_LABELS",
+    "TREND_METHOD_LABELS",
+    "RULE_LABELS",
 ]
 
 #: The four possible decisions, in a fixed order.
@@ -68,6 +72,29 @@ TREND_METHODS: tuple[str, ...] = ("ols", "tukey", "theil_sen", "endpoint")
 #: Decision rules accepted by :func:`decide` and :func:`simulate_decisions`.
 RULES: tuple[str, ...] = ("four_point", "trend", "trend_ci")
 
+#: Plain-language name of each action in :data:`ACTIONS`, as buttons, legends and sentences show it.
+ACTION_LABELS: dict[str, str] = {
+    "raise_goal": "Raise the goal",
+    "continue": "Keep the intervention going",
+    "change_intervention": "Change the intervention",
+    "collect_more_data": "Collect more data",
+}
+#: Plain-language name of each method in :data:`TREND_METHODS`, lower case for use inside
+#: a sentence (:func:`mtss_teach.formatting.sentence_case` for the start of one).
+TREND_METHOD_LABELS: dict[str, str] = {
+    "ols": "ordinary least squares",
+    "tukey": "Tukey split-middle",
+    "theil_sen": "Theil-Sen",
+    "endpoint": "endpoint slope",
+}
+#: Plain-language name of each rule in :data:`RULES`, lower case for use inside a sentence
+#: (:func:`mtss_teach.formatting.sentence_case` for the start of one).
+RULE_LABELS: dict[str, str] = {
+    "four_point": "four-point rule",
+    "trend": "trend rule",
+    "trend_ci": "trend rule with a confidence interval",
+}
+
 #: Half-width of "about on the goal line" for a true slope, points a week (aimsweb's +/-0.5 [S]).
 AIM_TOLERANCE: float = 0.5
 
@@ -75,22 +102,9 @@ _RAISE, _CONTINUE, _CHANGE, _MORE = 0, 1, 2, 3
 _ACTION_ARRAY = np.array(ACTIONS, dtype=object)
 _DEFAULT_MIN_POINTS = {"four_point": 6, "trend": 8, "trend_ci": 8}
 _LEAST_POINTS = {"four_point": 4, "trend": 2, "trend_ci": 3}
-_RULE_NAMES = {
-    "four_point": "four-point rule",
-    "trend": "trend rule",
-    "trend_ci": "trend rule with a confidence interval",
-}
 # A point counts as "on the goal line" when it differs from the line by no more
 # than this relative amount (guards against floating-point noise only).
 _ON_LINE_RTOL = 1e-9
-
-
-def _fmt(x: float) -> str:
-    """Short number for sentences: 1.60 -> '1.6', 2.0 -> '2', -0.25 -> '-0.25'."""
-    if not np.isfinite(x):
-        return "n/a"
-    s = f"{x:.2f}".rstrip("0").rstrip(".")
-    return "0" if s in ("-0", "") else s
 
 
 def _plural(k: int, word: str) -> str:
@@ -122,6 +136,15 @@ def goal_from_roi(baseline: float, roi: float, weeks: float) -> float:
     -------
     float
         The goal score.
+
+    References
+    ----------
+    Fuchs, L. S., Fuchs, D., Hamlett, C. L., Walz, L., & Germann, G.
+    (1993). Formative evaluation of academic progress: How much growth can
+    we expect? *School Psychology Review*, 22(1), 27-48 (``fuchs1993``).
+
+    IRIS Center (n.d.). *Progress monitoring: Reading* [Online module].
+    Peabody College, Vanderbilt University (``iris_nd``).
 
     Examples
     --------
@@ -209,6 +232,11 @@ def aimline(baseline_weeks: Any, baseline_scores: Any, goal: float, goal_week: f
     DataError
         Missing or non-numeric values, length mismatch, empty baseline, or a
         goal week not after the median baseline week.
+
+    References
+    ----------
+    IRIS Center (n.d.). *Progress monitoring: Reading* [Online module].
+    Peabody College, Vanderbilt University (``iris_nd``).
 
     Examples
     --------
@@ -449,6 +477,23 @@ def trend(weeks: Any, scores: Any, method: str = "ols") -> Trend:
         Missing or non-numeric values, length mismatch, fewer than 2 points
         (3 for "tukey"), or all points in the same week.
 
+    References
+    ----------
+    Christ, T. J., Zopluoglu, C., Long, J. D., & Monaghen, B. D. (2012).
+    Curriculum-based measurement of oral reading: Quality of progress
+    monitoring outcomes. *Exceptional Children*, 78(3), 356-373
+    (``christ2012``).
+
+    Tukey, J. W. (1977). *Exploratory data analysis*. Addison-Wesley
+    (``tukey1977``).
+
+    Sen, P. K. (1968). Estimates of the regression coefficient based on
+    Kendall's tau. *Journal of the American Statistical Association*,
+    63(324), 1379-1389 (``sen1968``).
+
+    IRIS Center (n.d.). *Progress monitoring: Reading* [Online module].
+    Peabody College, Vanderbilt University (``iris_nd``).
+
     Examples
     --------
     >>> from mtss_teach.progress import trend
@@ -556,7 +601,7 @@ def _check_min_points(rule: str, min_points: Any) -> int:
     least = _LEAST_POINTS[rule]
     if mp < least:
         raise DataError(
-            f"min_points: {mp} is too few for the {_RULE_NAMES[rule]}; it needs at least {least}"
+            f"min_points: {mp} is too few for the {RULE_LABELS[rule]}; it needs at least {least}"
         )
     return mp
 
@@ -564,9 +609,9 @@ def _check_min_points(rule: str, min_points: Any) -> int:
 def _slope_words(s: float, short: bool = False) -> str:
     unit = "a week" if short else "points a week"
     if s > 0:
-        return f"rises {_fmt(s)} {unit}"
+        return f"rises {number(s)} {unit}"
     if s < 0:
-        return f"falls {_fmt(-s)} {unit}"
+        return f"falls {number(-s)} {unit}"
     return "is flat"
 
 
@@ -621,6 +666,27 @@ def decide(
     adequate only with OLS and about 14 or more weekly points; see
     :func:`simulate_decisions`.
 
+    References
+    ----------
+    IRIS Center (n.d.). *Progress monitoring: Reading* [Online module].
+    Peabody College, Vanderbilt University (``iris_nd``).
+
+    National Center on Intensive Intervention (n.d.). American Institutes
+    for Research (``ncii_nd``).
+
+    aimsweb (n.d.). *aimsweb (classic)* progress monitoring system
+    (``aimsweb_nd``).
+
+    Christ, T. J., Zopluoglu, C., Long, J. D., & Monaghen, B. D. (2012).
+    Curriculum-based measurement of oral reading: Quality of progress
+    monitoring outcomes. *Exceptional Children*, 78(3), 356-373
+    (``christ2012``).
+
+    Van Norman, E. R., & Christ, T. J. (2016). How accurate are
+    interpretations of curriculum-based measurement progress monitoring
+    data? Visual analysis versus decision rules. *Journal of School
+    Psychology*, 58, 41-55 (``vannorman2016``).
+
     Examples
     --------
     >>> from mtss_teach.progress import aimline, decide
@@ -650,7 +716,7 @@ def decide(
     if n < mp:
         return Decision(
             "collect_more_data",
-            f"Only {_plural(n, 'score')} since baseline; the {_RULE_NAMES[r]} needs at least "
+            f"Only {_plural(n, 'score')} since baseline; the {RULE_LABELS[r]} needs at least "
             f"{mp} before deciding: keep monitoring and collect more data.",
             n, r, _NAN, a,
         )
@@ -662,7 +728,7 @@ def decide(
             _finite(float(np.max(np.abs(s4 - expected))), "weeks/scores")
         above, below = _four_point_sides(s4 - expected, expected)
         code = int(_codes_four_point(above[None, :], below[None, :], descending)[0])
-        span = f"weeks {_fmt(w4[0])}-{_fmt(w4[-1])}" if w4[0] != w4[-1] else f"week {_fmt(w4[0])}"
+        span = f"weeks {number(w4[0])}-{number(w4[-1])}" if w4[0] != w4[-1] else f"week {number(w4[0])}"
         if code == _RAISE:
             side = "below" if descending else "above"
             reason = (f"All 4 of the most recent scores ({span}) are {side} the goal line"
@@ -697,28 +763,28 @@ def decide(
         code = int(_codes_trend(np.array([t.slope]), a, tol, descending)[0])
         gap = abs(t.slope - a)
         if code == _RAISE:
-            reason = (f"{head}; {goal_txt}. That is {_fmt(gap)} a week steeper, more than the "
-                      f"{_fmt(tol)} allowed: raise the goal.")
+            reason = (f"{head}; {goal_txt}. That is {number(gap)} a week steeper, more than the "
+                      f"{number(tol)} allowed: raise the goal.")
         elif code == _CHANGE:
-            reason = (f"{head}; {goal_txt}. That is {_fmt(gap)} a week flatter, more than the "
-                      f"{_fmt(tol)} allowed: change the intervention.")
+            reason = (f"{head}; {goal_txt}. That is {number(gap)} a week flatter, more than the "
+                      f"{number(tol)} allowed: change the intervention.")
         else:
-            reason = (f"{head}; {goal_txt}. The two are within {_fmt(tol)} a week of each other "
+            reason = (f"{head}; {goal_txt}. The two are within {number(tol)} a week of each other "
                       "(about parallel): keep the intervention going.")
     else:
         code = int(_codes_trend_ci(np.array([t.ci_low]), np.array([t.ci_high]), a, descending)[0])
-        head = (f"{head}, with a 95% confidence range of {_fmt(t.ci_low)} to {_fmt(t.ci_high)} "
+        head = (f"{head}, with a 95% confidence range of {number(t.ci_low)} to {number(t.ci_high)} "
                 "a week")
         if code == _RAISE:
             side = "below" if descending else "above"
-            reason = (f"{head}. The whole range is {side} the goal line's {_fmt(a)} a week"
+            reason = (f"{head}. The whole range is {side} the goal line's {number(a)} a week"
                       f"{lower_note}: raise the goal.")
         elif code == _CHANGE:
             side = "above" if descending else "below"
-            reason = (f"{head}. The whole range is {side} the goal line's {_fmt(a)} a week"
+            reason = (f"{head}. The whole range is {side} the goal line's {number(a)} a week"
                       f"{lower_note}: change the intervention.")
         else:
-            reason = (f"{head}. The range includes the goal line's {_fmt(a)} a week, so the data "
+            reason = (f"{head}. The range includes the goal line's {number(a)} a week, so the data "
                       "cannot yet tell the growth apart from the goal: keep the intervention going.")
     return Decision(str(_ACTION_ARRAY[code]), reason, n, r, float(t.slope), a)
 
@@ -806,6 +872,16 @@ def gap_analysis(
     -------
     GapAnalysis
 
+    References
+    ----------
+    No study sets the 2.0 gap threshold or the twice-typical limit (a
+    practitioner convention); the typical peer growth the needed rate is
+    compared with is that of:
+
+    Fuchs, L. S., Fuchs, D., Hamlett, C. L., Walz, L., & Germann, G.
+    (1993). Formative evaluation of academic progress: How much growth can
+    we expect? *School Psychology Review*, 22(1), 27-48 (``fuchs1993``).
+
     Examples
     --------
     >>> from mtss_teach.progress import gap_analysis
@@ -835,11 +911,11 @@ def gap_analysis(
     significant = bool(gap > sg)
     reasonable = bool(roi <= 2 * pr)
     summary = (
-        f"The benchmark is {_fmt(gap)} times the student's score "
-        f"({'a significant gap' if significant else 'not a significant gap'}, cut {_fmt(sg)}). "
-        f"Reaching {_fmt(gb)} in {_fmt(wl)} weeks needs {_fmt(roi)} points a week, "
+        f"The benchmark is {number(gap)} times the student's score "
+        f"({'a significant gap' if significant else 'not a significant gap'}, cut {number(sg)}). "
+        f"Reaching {number(gb)} in {number(wl)} weeks needs {number(roi)} points a week, "
         f"{'at most' if reasonable else 'more than'} twice the typical peer growth of "
-        f"{_fmt(pr)} a week: {'a reasonable goal' if reasonable else 'not a reasonable goal on its own'}."
+        f"{number(pr)} a week: {'a reasonable goal' if reasonable else 'not a reasonable goal on its own'}."
     )
     return GapAnalysis(float(gap), significant, float(roi), float(pr), reasonable, summary)
 
@@ -881,6 +957,17 @@ def dual_discrepancy(
         One row per student (index from ``levels`` if it is a Series) with
         columns ``level``, ``slope``, ``level_cut``, ``slope_cut``,
         ``below_level``, ``below_slope``, ``dual_discrepancy``.
+
+    References
+    ----------
+    Fuchs, L. S., & Fuchs, D. (1998). Treatment validity: A unifying
+    concept for reconceptualizing the identification of learning
+    disabilities. *Learning Disabilities Research & Practice*, 13(4),
+    204-219 (``fuchs1998``).
+
+    Burns, M. K., & Senesac, B. V. (2005). Comparison of dual discrepancy
+    criteria to assess response to intervention. *Journal of School
+    Psychology*, 43(5), 393-406 (``burns2005b``).
 
     Examples
     --------
@@ -1033,6 +1120,23 @@ def fit_trends(
     DataError
         Not a DataFrame, missing column, empty data, missing student id,
         missing or non-numeric week or score (the message names the row).
+
+    References
+    ----------
+    Christ, T. J., Zopluoglu, C., Long, J. D., & Monaghen, B. D. (2012).
+    Curriculum-based measurement of oral reading: Quality of progress
+    monitoring outcomes. *Exceptional Children*, 78(3), 356-373
+    (``christ2012``).
+
+    Tukey, J. W. (1977). *Exploratory data analysis*. Addison-Wesley
+    (``tukey1977``).
+
+    Sen, P. K. (1968). Estimates of the regression coefficient based on
+    Kendall's tau. *Journal of the American Statistical Association*,
+    63(324), 1379-1389 (``sen1968``).
+
+    IRIS Center (n.d.). *Progress monitoring: Reading* [Online module].
+    Peabody College, Vanderbilt University (``iris_nd``).
 
     Examples
     --------
@@ -1263,6 +1367,32 @@ def simulate_decisions(
         settings ``rule``, ``n_points``, ``sem``, ``aim_slope``,
         ``tolerance``, so results of many calls can be stacked.
 
+    References
+    ----------
+    Christ, T. J., & Silberglitt, B. (2007). Estimates of the standard
+    error of measurement for curriculum-based measures of oral reading
+    fluency. *School Psychology Review*, 36(1), 130-146 (``christ2007``).
+
+    Christ, T. J., Zopluoglu, C., Long, J. D., & Monaghen, B. D. (2012).
+    Curriculum-based measurement of oral reading: Quality of progress
+    monitoring outcomes. *Exceptional Children*, 78(3), 356-373
+    (``christ2012``).
+
+    Hintze, J. M., Wells, C. S., Marcotte, A. M., & Solomon, B. G. (2018).
+    Decision-making accuracy of CBM progress-monitoring data. *Journal of
+    Psychoeducational Assessment*, 36(1), 74-81 (``hintze2018``).
+
+    Van Norman, E. R., & Christ, T. J. (2016). How accurate are
+    interpretations of curriculum-based measurement progress monitoring
+    data? Visual analysis versus decision rules. *Journal of School
+    Psychology*, 58, 41-55 (``vannorman2016``).
+
+    Ardoin, S. P., Christ, T. J., Morena, L. S., Cormier, D. C., &
+    Klingbeil, D. A. (2013). A systematic review and summarization of the
+    recommendations and research surrounding curriculum-based measurement
+    of oral reading fluency (CBM-R) decision rules. *Journal of School
+    Psychology*, 51(1), 1-18 (``ardoin2013``).
+
     Examples
     --------
     >>> from mtss_teach.progress import simulate_decisions
@@ -1419,7 +1549,7 @@ def correct_action(true_slope: Any, aim_slope: float, tolerance: float = AIM_TOL
     ----------
     aimsweb (classic), n.d., progress monitoring system: student rate of
     improvement within +/-0.5 a week of the goal rate is "near target"
-    (``aimsweb_nd`` in ``book/references.bib``).
+    (``aimsweb_nd``).
 
     Examples
     --------

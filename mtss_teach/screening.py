@@ -144,6 +144,17 @@ def classification_accuracy(
         ``tp, fp, tn, fn, sensitivity, specificity, ppv, npv, accuracy,
         base_rate, cut, risk_when``.
 
+    References
+    ----------
+    Johnson, E. S., Jenkins, J. R., Petscher, Y., & Catts, H. W. (2009).
+    How can we improve the accuracy of screening instruments? *Learning
+    Disabilities Research & Practice*, 24(4), 174-185 (``johnson2009``).
+
+    VanDerHeyden, A. M., & Witt, J. C. (2005). Quantifying context in
+    assessment: Capturing the effect of base rates on teacher referral and
+    a problem-solving model of identification. *School Psychology Review*,
+    34(2), 161-183 (``vanderheyden2005``).
+
     Examples
     --------
     >>> from mtss_teach.screening import classification_accuracy
@@ -215,6 +226,12 @@ def roc_curve(scores: Any, at_risk: Any, risk_when: str = "below") -> pd.DataFra
         flagged, sensitivity, specificity, ppv, npv``. Ratios with a zero
         denominator are NaN.
 
+    References
+    ----------
+    Hanley, J. A., & McNeil, B. J. (1982). The meaning and use of the area
+    under a receiver operating characteristic (ROC) curve. *Radiology*,
+    143, 29-36 (``hanley1982``).
+
     Examples
     --------
     >>> from mtss_teach.screening import roc_curve
@@ -265,6 +282,12 @@ def auc(scores: Any, at_risk: Any, risk_when: str = "below") -> float:
     divided by ``n_at_risk * n_not``. Computed from one sort: O(n log n).
 
     Returns NaN when everybody, or nobody, is at risk (undefined).
+
+    References
+    ----------
+    Hanley, J. A., & McNeil, B. J. (1982). The meaning and use of the area
+    under a receiver operating characteristic (ROC) curve. *Radiology*,
+    143, 29-36 (``hanley1982``).
 
     Examples
     --------
@@ -323,6 +346,17 @@ def cut_for_sensitivity(
     DataError
         If no student is at risk (sensitivity undefined).
 
+    References
+    ----------
+    Compton, D. L., Fuchs, D., Fuchs, L. S., & Bryant, J. D. (2006).
+    Selecting at-risk readers in first grade for early intervention: A
+    two-year longitudinal study of decision rules and procedures. *Journal
+    of Educational Psychology*, 98(2), 394-409 (``compton2006``).
+
+    Johnson, E. S., Jenkins, J. R., Petscher, Y., & Catts, H. W. (2009).
+    How can we improve the accuracy of screening instruments? *Learning
+    Disabilities Research & Practice*, 24(4), 174-185 (``johnson2009``).
+
     Examples
     --------
     >>> from mtss_teach.screening import cut_for_sensitivity
@@ -344,6 +378,11 @@ def cut_for_sensitivity(
 
 def ncii_bands() -> pd.DataFrame:
     """The NCII classification-accuracy rating minimums (package data).
+
+    References
+    ----------
+    National Center on Intensive Intervention (n.d.). American Institutes
+    for Research (``ncii_nd``).
 
     Examples
     --------
@@ -380,6 +419,11 @@ def ncii_rating(auc_lower: Any, sensitivity: Any, specificity: Any) -> Any:
     -------
     str, or numpy array / pandas Series of str (shape of ``auc_lower``)
 
+    References
+    ----------
+    National Center on Intensive Intervention (n.d.). American Institutes
+    for Research (``ncii_nd``).
+
     Examples
     --------
     >>> from mtss_teach.screening import ncii_rating
@@ -405,7 +449,14 @@ def ncii_rating(auc_lower: Any, sensitivity: Any, specificity: Any) -> Any:
 
 @dataclass(frozen=True)
 class TierShares:
-    """Students per tier and whether Tier 1 meets its expectation.
+    """Students per tier, beside the 80/15/5 convention -- a description, not a verdict.
+
+    ``tier1_convention`` is the convention's Tier 1 share (about 80%) and
+    ``tier1_vs_convention`` the placement share minus it (``share1 -
+    tier1_convention``; negative when fewer students are in Tier 1). Neither
+    judges the core: the team's own cut decides who is placed in Tier 1, so
+    core health is judged by outcomes
+    (:func:`core_effectiveness`).
 
     Examples
     --------
@@ -424,8 +475,8 @@ class TierShares:
     share1: float
     share2: float
     share3: float
-    tier1_expectation: float
-    tier1_meets_expectation: bool
+    tier1_convention: float
+    tier1_vs_convention: float
 
     def to_frame(self) -> pd.DataFrame:
         """Tidy table: one row per tier with ``tier, count, share``."""
@@ -438,18 +489,25 @@ class TierShares:
         )
 
 
-def tier_shares(tiers: Any, tier1_expectation: float = 0.80) -> TierShares:
-    """Share of students in each tier; does Tier 1 meet the 80% expectation?
+def tier_shares(tiers: Any, tier1_convention: float = 0.80) -> TierShares:
+    """Share of students placed in each tier, beside the 80/15/5 convention.
 
-    The 80/15/5 expectation (about 80% of students served by Tier 1 alone,
-    15% Tier 2, 5% Tier 3) is a field convention (secondary sources), kept
-    configurable. Tier 1 meets it when ``share1 >= tier1_expectation``.
+    The 80/15/5 convention (about 80% of students served by Tier 1 alone,
+    15% Tier 2, 5% Tier 3) is a planning rule of thumb found in secondary
+    sources, kept configurable. It describes how support is spread; it is
+    not a test of core (Tier 1) health, because the team's own cut decides
+    the placement share -- a lower cut puts more students in Tier 1 without
+    teaching anyone better. Judge the core by outcomes with
+    :func:`core_effectiveness`. So the result gives the placement share's
+    distance from the convention (``tier1_vs_convention = share1 -
+    tier1_convention``) and no "meets" verdict.
 
     Parameters
     ----------
     tiers : list, numpy array or pandas Series
         Each student's tier: 1, 2 or 3.
-    tier1_expectation : float, default 0.80
+    tier1_convention : float, default 0.80
+        The convention's Tier 1 share (0 to 1).
 
     Returns
     -------
@@ -459,10 +517,10 @@ def tier_shares(tiers: Any, tier1_expectation: float = 0.80) -> TierShares:
     --------
     >>> from mtss_teach.screening import tier_shares
     >>> ts = tier_shares([1, 1, 1, 2, 3])
-    >>> ts.share1, ts.tier1_meets_expectation
-    (0.6, False)
+    >>> ts.share1, ts.tier1_convention, round(ts.tier1_vs_convention, 2)
+    (0.6, 0.8, -0.2)
     """
-    e = check_number(tier1_expectation, "tier1_expectation", lo=0, hi=1)
+    e = check_number(tier1_convention, "tier1_convention", lo=0, hi=1)
     t, _ = as_float_array(tiers, "tiers", lo=1, hi=3, integer=True, what="tier")
     counts = np.bincount(t.astype(np.intp), minlength=4)[1:4]
     n = int(t.size)
@@ -475,8 +533,8 @@ def tier_shares(tiers: Any, tier1_expectation: float = 0.80) -> TierShares:
         share1=float(shares[0]),
         share2=float(shares[1]),
         share3=float(shares[2]),
-        tier1_expectation=e,
-        tier1_meets_expectation=bool(shares[0] >= e),
+        tier1_convention=e,
+        tier1_vs_convention=float(shares[0]) - e,
     )
 
 
@@ -500,6 +558,17 @@ def classwide_problem(scores: Any, frustrational_below: float) -> bool:
     -------
     bool
 
+    References
+    ----------
+    VanDerHeyden, A. M., Witt, J. C., & Gilbertson, D. (2007). A
+    multi-year evaluation of the effects of a response to intervention
+    (RTI) model on identification of children for special education.
+    *Journal of School Psychology*, 45(2), 225-256 (``vanderheyden2007``).
+
+    Burns, M. K., VanDerHeyden, A. M., & Jiban, C. L. (2006). Assessing
+    the instructional level for mathematics: A comparison of methods.
+    *School Psychology Review*, 35(3) (``burns2006``).
+
     Examples
     --------
     >>> from mtss_teach.screening import classwide_problem
@@ -515,6 +584,12 @@ def classwide_problem(scores: Any, frustrational_below: float) -> bool:
 
 def math_instructional_table() -> pd.DataFrame:
     """Math CBM instructional ranges (digits correct per minute), grades 2-5.
+
+    References
+    ----------
+    Burns, M. K., VanDerHeyden, A. M., & Jiban, C. L. (2006). Assessing
+    the instructional level for mathematics: A comparison of methods.
+    *School Psychology Review*, 35(3) (``burns2006``).
 
     Examples
     --------
@@ -546,6 +621,12 @@ def math_instructional_level(dcpm: Any, grade: int) -> Any:
     Returns
     -------
     str, numpy array of str or pandas Series (shape of ``dcpm``)
+
+    References
+    ----------
+    Burns, M. K., VanDerHeyden, A. M., & Jiban, C. L. (2006). Assessing
+    the instructional level for mathematics: A comparison of methods.
+    *School Psychology Review*, 35(3) (``burns2006``).
 
     Examples
     --------
@@ -752,12 +833,12 @@ def auc_interval(
     ----------
     Hanley, J. A. & McNeil, B. J. (1982). The meaning and use of the area
     under a receiver operating characteristic (ROC) curve. *Radiology*,
-    143, 29-36.
+    143, 29-36 (``hanley1982``).
 
     DeLong, E. R., DeLong, D. M. & Clarke-Pearson, D. L. (1988). Comparing
     the areas under two or more correlated receiver operating
     characteristic curves: a nonparametric approach. *Biometrics*, 44,
-    837-845.
+    837-845 (``delong1988``).
 
     Examples
     --------
@@ -821,6 +902,15 @@ def auc_interval(
 
 def core_expectation() -> pd.DataFrame:
     """The core-effectiveness expectation (about 80%) with its source (package data).
+
+    References
+    ----------
+    Center on Multi-Tiered System of Supports (n.d.). *Essential
+    components of MTSS*. American Institutes for Research
+    (``centermtss_nd``).
+
+    National Center on Intensive Intervention (n.d.). American Institutes
+    for Research (``ncii_nd``).
 
     Examples
     --------
@@ -903,6 +993,15 @@ def core_effectiveness(
         effectiveness), ``share_tier1`` (placement share, for comparison),
         ``expectation`` and ``core_effective`` (bool:
         ``share_core_effective >= expectation``).
+
+    References
+    ----------
+    Center on Multi-Tiered System of Supports (n.d.). *Essential
+    components of MTSS*. American Institutes for Research
+    (``centermtss_nd``).
+
+    National Center on Intensive Intervention (n.d.). American Institutes
+    for Research (``ncii_nd``).
 
     Examples
     --------

@@ -46,6 +46,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import yaml
 
 from .errors import DataError
+from .formatting import machine
 
 __all__ = ["Option", "Question", "SelfCheck", "choice", "numeric", "parse_response", "from_dict", "load_selfcheck"]
 
@@ -259,10 +260,6 @@ _JS = r"""
 """
 
 
-def _fmt(x: float) -> str:
-    return format(x, ".10g")
-
-
 @dataclass(frozen=True)
 class SelfCheck:
     """A titled list of questions that renders as interactive HTML.
@@ -314,8 +311,8 @@ class SelfCheck:
             else:
                 unit = f" <span class=\"sc-unit\">{e(q.unit)}</span>" if q.unit else ""
                 parts.append(
-                    f'<fieldset class="sc-numeric" id="{qid}" data-answer="{_fmt(q.answer)}" '
-                    f'data-tolerance="{_fmt(q.tolerance)}" data-percent="{1 if _is_percent_unit(q.unit) else 0}" '
+                    f'<fieldset class="sc-numeric" id="{qid}" data-answer="{machine(q.answer)}" '
+                    f'data-tolerance="{machine(q.tolerance)}" data-percent="{1 if _is_percent_unit(q.unit) else 0}" '
                     f'data-explanation="{e(q.explanation)}">'
                     f"<legend>{qi}. {e(q.prompt)}</legend>"
                     f'<label for="{qid}-in" class="sc-visually-hidden">Your answer</label>'

@@ -35,8 +35,11 @@ stylesheet come from the book's own files instead:
   build writes ``_static/search-excerpts.js`` (the text of every page) and
   the search page reads excerpts from it. The search index also keeps
   slash-joined numbers such as "80/15/5" as one word.
-* **A course map.** The ``course-map`` directive lists the lessons with the
-  time each one states and the total, computed at build time.
+* **A course map.** The ``course-map`` directive lists the lessons of the
+  course manifest (``mtss_teach/data/courses.yml``; or the pages matching
+  ``:pattern:``) with the time each one states and the total, computed at
+  build time; a lesson whose stated time differs from the manifest's fails
+  the build.
 * **A guard.** After the build, every ``<script src>`` and ``<link href>``
   in the HTML output is checked; an off-site one fails the build.
 
@@ -56,6 +59,8 @@ import re
 import shutil
 from pathlib import Path
 from typing import Any
+
+from ._packagedata import courses
 
 __all__ = ["setup", "VegaLiteMimeRenderer", "find_remote_assets", "page_excerpt_html", "lesson_time", "SEARCH_WORD"]
 
@@ -508,7 +513,8 @@ def _course_map_directive() -> type:
     from sphinx import addnodes
 
     class CourseMap(Directive):
-        """A table of the lessons (docnames matching ``:pattern:``), each with its stated time, and the total."""
+        """A table of the lessons (the course manifest's, or the docnames matching ``:pattern:``), each with its
+        stated time, and the total."""
 
         has_content = False
         option_spec = {"pattern": directives.unchanged}
@@ -517,8 +523,16 @@ def _course_map_directive() -> type:
             import fnmatch
 
             env = self.state.document.settings.env
-            pattern = self.options.get("pattern", "modules/*/lesson")
-            docs = sorted(d for d in env.found_docs if fnmatch.fnmatch(d, pattern))
+            pattern = self.options.get("pattern")
+            if pattern is None:  # the courses of the course manifest, in order
+                stated = {c.lesson: c.minutes for c in courses()}
+                docs = list(stated)
+                absent = [d for d in docs if d not in env.found_docs]
+                if absent:
+                    raise self.error(f"course-map: the course manifest lists {absent[0]!r}, which is not in the book")
+            else:
+                stated = {}
+                docs = sorted(d for d in env.found_docs if fnmatch.fnmatch(d, pattern))
             if not docs:
                 raise self.error(f"course-map: no page matches {pattern!r}")
             rows = []
@@ -529,6 +543,9 @@ def _course_map_directive() -> type:
                     title, minutes = lesson_time(path.read_text(encoding="utf-8"), where=doc)
                 except ValueError as err:
                     raise self.error(f"course-map: {err}") from None
+                if doc in stated and stated[doc] != minutes:
+                    raise self.error(f"course-map: {doc} states about {minutes} minutes, the course manifest "
+                                     f"{stated[doc]}")
                 rows.append((doc, title, minutes))
             total = sum(m for _d, _t, m in rows)
 

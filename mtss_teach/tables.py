@@ -18,6 +18,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from . import formatting
 from .errors import DataError
 
 __all__ = ["leader_table", "MISSING"]
@@ -27,27 +28,28 @@ MISSING = "not computed"
 
 
 def _fmt_number(decimals: int):
+    """Cells of a number column (:func:`mtss_teach.formatting.count` and :func:`~mtss_teach.formatting.fixed`)."""
     def f(v: Any) -> str:
-        if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
+        if v is pd.NA:
             return MISSING
         if isinstance(v, (bool, np.bool_)):
             return "yes" if v else "no"
-        if isinstance(v, (int, np.integer)):
-            return f"{int(v):,}"
-        if isinstance(v, (float, np.floating)):
-            if float(v).is_integer() and decimals == 0:
-                return f"{int(v):,}"
-            return f"{float(v):,.{decimals}f}"
+        if isinstance(v, (int, np.integer)) or (isinstance(v, (float, np.floating)) and decimals == 0
+                                                 and float(v).is_integer()):
+            return formatting.count(v, missing=MISSING)
+        if v is None or isinstance(v, (float, np.floating)):
+            return formatting.fixed(v, decimals, thousands=True, missing=MISSING)
         return str(v)
 
     return f
 
 
 def _fmt_percent(decimals: int):
+    """Cells of a share column (:func:`mtss_teach.formatting.percent`)."""
     def f(v: Any) -> str:
-        if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
+        if v is pd.NA:
             return MISSING
-        return f"{100 * float(v):.{decimals}f}%"
+        return formatting.percent(v, decimals, missing=MISSING)
 
     return f
 

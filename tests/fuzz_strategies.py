@@ -552,18 +552,11 @@ def flag_arg() -> st.SearchStrategy[Arg]:
 
 
 # ---------------------------------------------------------------------------
-# Reference tables, typed in from MTSS_REFERENCE.md (not read from the package)
+# Reference tables, typed in from their published sources (not read from the package)
 # ---------------------------------------------------------------------------
 
-#: Hasbrouck & Tindal (2017): grade -> season -> (p10, p25, p50, p75, p90) WCPM.
-HT2017 = {
-    1: {"winter": (9, 16, 29, 59, 97), "spring": (18, 34, 60, 91, 116)},
-    2: {"fall": (23, 36, 50, 84, 111), "winter": (35, 59, 84, 109, 131), "spring": (43, 72, 100, 124, 148)},
-    3: {"fall": (40, 59, 83, 104, 134), "winter": (62, 79, 97, 137, 161), "spring": (63, 91, 112, 139, 166)},
-    4: {"fall": (60, 75, 94, 125, 153), "winter": (71, 95, 120, 143, 168), "spring": (83, 105, 133, 160, 184)},
-    5: {"fall": (64, 87, 121, 153, 179), "winter": (84, 109, 133, 160, 183), "spring": (102, 119, 146, 169, 195)},
-    6: {"fall": (89, 112, 132, 159, 185), "winter": (91, 116, 145, 166, 195), "spring": (91, 122, 146, 173, 204)},
-}
+from reference_values import HT2017, IRIS_GROWTH as IRIS  # noqa: E402,F401 (published values, one place)
+
 PCTS = (10, 25, 50, 75, 90)
 #: Acadience ORF goals: grade -> season -> (benchmark, cut for risk, above).
 ACADIENCE = {
@@ -572,10 +565,8 @@ ACADIENCE = {
     3: {"fall": (70, 55, 90), "winter": (86, 68, 105), "spring": (100, 80, 118)},
 }
 SEASON_WORDS = {"fall": "fall", "winter": "winter", "spring": "spring", "boy": "fall", "moy": "winter",
-                "eoy": "spring"}
-#: IRIS typical weekly growth.
-IRIS = {"orf": {2: 1.5, 3: 1.0, 4: 0.9, 5: 0.5, 6: 0.3}, "wif": {1: 1.5}, "lsf": {0: 1.2},
-        "maze": {g: 0.4 for g in range(1, 13)}}
+                "eoy": "spring", "autumn": "fall", "beginning of year": "fall", "middle of year": "winter",
+                "end of year": "spring"}
 
 
 def grade_arg(valid: range | tuple) -> st.SearchStrategy[Arg]:

@@ -25,65 +25,14 @@ import subprocess
 import sys
 import urllib.error
 import urllib.request
-from functools import lru_cache
 from pathlib import Path
 
 import pytest
 
+from leak_helpers import cell_source, exercises, html_text, leaks, secrets
+
 ROOT = Path(__file__).resolve().parents[1]
-EXERCISES = sorted(ROOT.glob("modules/*/exercise.ipynb"))
-MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
-MIN_LEN = 16  # shorter lines ("else:", "break") say nothing about an answer
-
-
-def _norm(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def _source(cell) -> str:
-    s = cell["source"]
-    return "".join(s) if isinstance(s, list) else s
-
-
-def _regions(src: str, begin: str, end: str) -> tuple[list[str], list[str]]:
-    inside, outside, on = [], [], False
-    for line in src.splitlines():
-        if begin in line:
-            on = True
-        elif end in line:
-            on = False
-        elif on:
-            inside.append(line)
-        else:
-            outside.append(line)
-    return inside, outside
-
-
-@lru_cache(maxsize=None)
-def secrets() -> tuple[str, ...]:
-    """Solution and hidden-test lines (normalised), minus lines that are also public."""
-    secret, public = set(), set()
-    for path in EXERCISES:
-        nb = json.loads(path.read_text(encoding="utf-8"))
-        for cell in nb["cells"]:
-            src = _source(cell)
-            sol, rest = _regions(src, "### BEGIN SOLUTION", "### END SOLUTION")
-            hid, rest = _regions("\n".join(rest), "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
-            secret.update(_norm(x) for x in sol + hid)
-            public.update(_norm(x) for x in rest)
-    return tuple(sorted(s for s in secret - public if len(s) >= MIN_LEN and not s.startswith("#")))
-
-
-def leaks(text: str) -> list[str]:
-    t = _norm(text)
-    found = [s for s in secrets() if s in t]
-    found += [m for m in MARKERS if m in text]
-    return found
-
-
-def html_text(raw: str) -> str:
-    """Visible text of an HTML page (tags removed, entities decoded): highlighted code reads as code."""
-    return html.unescape(re.sub(r"<[^>]+>", "", raw))
+EXERCISES = exercises()
 
 
 def test_there_are_secrets_to_keep():
@@ -127,7 +76,7 @@ def test_release_has_no_answer_keys(release):
         text = p.read_text(encoding="utf-8")
         assert leaks(text) == [], (p, leaks(text)[:5])
         # every cell's source, as a learner's Jupyter shows it
-        src = "\n".join(_source(c) for c in json.loads(text)["cells"])
+        src = "\n".join(cell_source(c) for c in json.loads(text)["cells"])
         assert leaks(src) == [], (p, leaks(src)[:5])
 
 
@@ -158,8 +107,8 @@ def test_built_book_has_no_answer_keys(built_book):
 def app_sources() -> list[Path]:
     files = sorted(ROOT.glob("modules/*/app.ipynb")) + sorted(ROOT.glob("apps/**/*.ipynb"))
     files += sorted((ROOT / "mtss_teach" / "widgets").glob("*.py"))
-    files += [p for p in (ROOT / "mtss_teach" / "apps.py", ROOT / "mtss_teach" / "charts.py",
-                          ROOT / "mtss_teach" / "explorers.py") if p.exists()]
+    files += sorted((ROOT / "mtss_teach" / "apps").glob("*.py")) + sorted((ROOT / "mtss_teach" / "explorers").glob("*.py"))
+    files.append(ROOT / "mtss_teach" / "charts.py")
     return files
 
 
@@ -170,7 +119,7 @@ def test_app_code_holds_no_answer_keys():
     for p in files:
         text = p.read_text(encoding="utf-8")
         if p.suffix == ".ipynb":
-            text = "\n".join(_source(c) for c in json.loads(text)["cells"])
+            text = "\n".join(cell_source(c) for c in json.loads(text)["cells"])
         assert leaks(text) == [], (p, leaks(text)[:5])
         # the apps never open the exercises or their checker
         assert "mtss_teach.exercises" not in text and "from mtss_teach import exercises" not in text, p

@@ -1,6 +1,6 @@
 """Tests for mtss_teach.behavior.
 
-Expected values come from MTSS_REFERENCE.md §6 (ODR bands 0-1 / 2-5 / 6+,
+Expected values come from the published sources (ODR bands 0-1 / 2-5 / 6+,
 SWIS 2008-09 means, SRSS 7 items 0-3, bands 0-3 / 4-8 / 9-21) and hand
 arithmetic shown in comments.
 """

@@ -2,8 +2,8 @@
 resource hub data (book/data/resources.yml).
 
 Expected values come from the issue text (allowed audiences, required
-fields, the book's parts), from /work/shared/domain/MTSS_REFERENCE.md (the
-VanDerHeyden & Witt 2005 figures and the §9 core citations) or from an
+fields, the book's parts), from the published sources (the
+VanDerHeyden & Witt 2005 figures and the core citations the course rests on) or from an
 independent parser (pybtex for the .bib file, BeautifulSoup for HTML).
 Tests that need the built book (``make book``) skip with a reason when
 ``_build/html`` is missing.
@@ -344,7 +344,7 @@ def test_bib_entry_has_author_title_year_and_https_url(bib, key):
         assert urlsplit(entry.fields["url"]).scheme == "https", key
 
 
-# §9 of MTSS_REFERENCE.md, then the other sources that file names:
+# The core sources the course rests on, then the other primary sources it cites:
 # (first author surname, another author's surname or None, year).
 CORE_CITATIONS = [
     ("Center on Multi-Tiered System of Supports", None, "n.d."),
@@ -470,7 +470,7 @@ def test_chart_uses_the_reference_figures_and_is_accessible():
     spec = chart.to_dict()
     rows = [r for values in spec["datasets"].values() for r in values]
     got = {(r["method"], r["measure"]): r["value"] for r in rows}
-    # MTSS_REFERENCE.md §5 (VanDerHeyden & Witt 2005, low-achieving classes).
+    # VanDerHeyden & Witt (2005), low-achieving classes.
     assert got == {
         ("Screening model", "Sensitivity"): 0.75,
         ("Screening model", "Specificity"): 0.88,

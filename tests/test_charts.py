@@ -502,7 +502,7 @@ def test_tier_share_chart_gives_no_verdict_on_the_core():
 
 
 def test_tier_share_chart_uses_the_library_expectation():
-    spec = charts.tier_share_chart(screening.tier_shares([1] * 7 + [2, 2, 3], tier1_expectation=0.7)).to_dict()
+    spec = charts.tier_share_chart(screening.tier_shares([1] * 7 + [2, 2, 3], tier1_convention=0.7)).to_dict()
     assert subtitle(spec)[0].endswith("the 80/15/5 convention has about 70% there.")
 
 

@@ -1,7 +1,7 @@
 """Tests for mtss_teach.cohorts.
 
-Expected values come from /work/shared/domain/MTSS_REFERENCE.md (typed in
-here, not read from the package's data files), from hand arithmetic shown
+Expected values come from the published sources (typed into
+tests/reference_values.py, not read from the package's data files), from hand arithmetic shown
 in comments, or from independent libraries (scipy, scikit-learn).
 """
 
@@ -33,18 +33,8 @@ from mtss_teach.fidelity import checklist_fidelity, tfi_scores
 from mtss_teach.norms import benchmark_status
 from mtss_teach.screening import auc, classwide_problem, math_instructional_level, tier_shares
 
-# Hasbrouck & Tindal (2017), reference §1: grade -> season -> (10th, 25th, 50th, 75th, 90th)
-HT2017 = {
-    1: {"winter": (9, 16, 29, 59, 97), "spring": (18, 34, 60, 91, 116)},
-    2: {"fall": (23, 36, 50, 84, 111), "winter": (35, 59, 84, 109, 131), "spring": (43, 72, 100, 124, 148)},
-    3: {"fall": (40, 59, 83, 104, 134), "winter": (62, 79, 97, 137, 161), "spring": (63, 91, 112, 139, 166)},
-    4: {"fall": (60, 75, 94, 125, 153), "winter": (71, 95, 120, 143, 168), "spring": (83, 105, 133, 160, 184)},
-    5: {"fall": (64, 87, 121, 153, 179), "winter": (84, 109, 133, 160, 183), "spring": (102, 119, 146, 169, 195)},
-    6: {"fall": (89, 112, 132, 159, 185), "winter": (91, 116, 145, 166, 195), "spring": (91, 122, 146, 173, 204)},
-}
-# IRIS typical weekly growth, reference §3 (grade 1: WIF)
-IRIS = {1: 1.5, 2: 1.5, 3: 1.0, 4: 0.9, 5: 0.5, 6: 0.3}
-# the seven IDEA race/ethnicity groups, reference §8
+from reference_values import HT2017, IRIS_GROWTH_BY_GRADE as IRIS  # noqa: E402 (published values)
+# the seven IDEA race/ethnicity groups (34 CFR 300.646 reporting categories)
 IDEA_GROUPS = [
     "Hispanic/Latino", "American Indian or Alaska Native", "Asian", "Black or African American",
     "Native Hawaiian or Other Pacific Islander", "White", "Two or more races",
@@ -216,7 +206,7 @@ def test_srss_and_odr_bands_about_80_15_5(big):
 
 
 def test_october_catch(big):
-    # reference §6: half of the students with 6+ ODRs had 2+ by the end of
+    # McIntosh, Frank & Spaulding (2010): half of the students with 6+ ODRs had 2+ by the end of
     # October; 79% by the end of December
     b = big.behavior[big.behavior["type"] == "major"]
     n = b.groupby("student_id").size()

@@ -194,7 +194,7 @@ def test_disproportionate_dataset_shows_the_gap_above_minimum_cell_size():
     st_ = c.students.set_index("student_id")
     grp = (st_["race_ethnicity"] == "Hispanic/Latino").to_numpy()
     t3 = c.tiers[c.tiers["season"] == "winter"].set_index("student_id").loc[st_.index, "tier"].eq(3).to_numpy()
-    assert t3[grp].sum() >= 10  # IDEA presumptively reasonable minimum cell size (reference §8)
+    assert t3[grp].sum() >= 10  # IDEA presumptively reasonable minimum cell size (34 CFR 300.647)
     assert grp.sum() >= 30  # minimum n-size
     assert t3[grp].mean() / t3[~grp].mean() >= 2
     sus = st_.index.isin(c.behavior.loc[c.behavior["action"] == "out-of-school suspension", "student_id"])

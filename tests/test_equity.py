@@ -1,7 +1,7 @@
 """Tests for mtss_teach.equity.
 
 Hand-computed disproportionality example (arithmetic in comments) using the
-definitions in MTSS_REFERENCE.md §8 (34 CFR §300.647; Bollmer et al. 2014
+published definitions (34 CFR §300.647; Bollmer et al. 2014
 E-formula; weighted risk ratio with State enrolment shares), a bare pandas
 groupby re-implementation for the many-LEA path, and suppression rules.
 """

@@ -274,7 +274,7 @@ def test_guard_catches_replacements_in_a_fresh_interpreter():
         assert out[name].startswith("caught:"), (name, out[name])
     assert "numpy.median" in out["numpy"] and "builtins.abs" in out["builtins"]
     assert "mtss_teach.screening.auc" in out["library"] and "Grader.close" in out["checker"]
-    # H&T 2017 grade 3 winter 50th percentile = 97 WCPM (reference §1)
+    # H&T 2017 grade 3 winter 50th percentile = 97 WCPM (Hasbrouck & Tindal 2017)
     assert out["mutated_norm"] == 0 and out["after_guard_norm"] == 97
 
 
@@ -503,3 +503,84 @@ def test_published_rubric_applied_literally_is_told_the_gap_rule():
         if seen_gap >= 3 and seen_plain >= 20:
             break
     assert seen_gap >= 3 and seen_plain >= 20
+
+
+# ---------------------------------------------------------------------------
+# Tier 1 health judged by outcomes (issue 15): courses 1, 3 and 10
+# ---------------------------------------------------------------------------
+
+# course -> (the placement tiers the task reads, the core-share task, the judgement task)
+CORE_TASKS = {"01-foundations": ("tiers", 5, 6), "03-tier1-placement": ("tiers", 2, 3),
+              "10-capstone": ("fall_tiers", 2, 3)}
+CORE_IDS = [f"core{i}" for i in range(12)]
+
+
+def _grade_hidden(course: str, grade_id: str, lid: str, answers: dict) -> None:
+    """Run one hidden test for learner ``lid`` on these answers (the real checks; guard tested above)."""
+    g = ex.Grader.__new__(ex.Grader)
+    g.course, g.learner_id, g.scenario = course, lid, ex.scenario(course, lid)
+    shim = types.SimpleNamespace(Grader=lambda c, _lid, g=g: g)
+    exec(_hidden(course, grade_id), {"_ex": shim, "np": np, **answers})
+
+
+def _by_hand(s: dict, key: str) -> dict:
+    """Independent computation with plain pandas: core share, placement share and the reading."""
+    y = s["year"]
+    core = float(((y["most_intensive_tier"] == 1) & y["proficient"]).mean())  # passed with core alone / all
+    placed = float((s[key] == 1).mean())
+    # about 80% is the usual expectation for core instruction; 80% is the 80/15/5 convention's Tier 1 share
+    reading = ("core_effective" if core >= 0.80 else "weak_core_hidden" if placed >= 0.80 else "weak_core_visible")
+    return {"core": core, "placed": placed, "passed": float(y["proficient"].mean()), "reading": reading}
+
+
+@pytest.mark.parametrize("course", sorted(CORE_TASKS))
+def test_core_scenario_holds_the_year_of_the_same_students(course):
+    key = CORE_TASKS[course][0]
+    for lid in CORE_IDS[:4]:
+        s = ex.scenario(course, lid)
+        y = s["year"]
+        assert list(y.index) == sorted(s[key].index) and y.index.name == "student_id"
+        assert y["proficient"].dtype == bool and set(y["most_intensive_tier"]) <= {1, 2, 3}
+        # the year's most intensive tier is never below the tier of one of its seasons
+        assert (y["most_intensive_tier"] >= s[key].reindex(y.index)).all()
+        assert not {"core_share", "core_judgement", "core_effective"} & set(s)  # inputs, not answers
+
+
+@pytest.mark.parametrize("course", sorted(CORE_TASKS))
+def test_core_share_and_reading_graded_against_a_pandas_computation(course):
+    key, k_share, k_read = CORE_TASKS[course]
+    seen = set()
+    for lid in CORE_IDS:
+        s = ex.scenario(course, lid)
+        want = _by_hand(s, key)
+        seen.add(want["reading"])
+        # right: unrounded and rounded to 3 decimals as the task asks
+        _grade_hidden(course, f"task{k_share}_test", lid, {"core_share": want["core"]})
+        _grade_hidden(course, f"task{k_share}_test", lid, {"core_share": round(want["core"], 3)})
+        _grade_hidden(course, f"task{k_read}_test", lid, {"core_judgement": want["reading"]})
+        # the circular check (placement share) and "everyone who passed" are wrong, with their reasons
+        if abs(want["placed"] - want["core"]) > 0.001:
+            with pytest.raises(AssertionError, match="core_share is not right"):
+                _grade_hidden(course, f"task{k_share}_test", lid, {"core_share": want["placed"]})
+        if abs(want["passed"] - want["core"]) > 0.001:
+            with pytest.raises(AssertionError, match="including those who needed Tier 2 or 3 help"):
+                _grade_hidden(course, f"task{k_share}_test", lid, {"core_share": want["passed"]})
+        for other in {"core_effective", "weak_core_hidden", "weak_core_visible"} - {want["reading"]}:
+            with pytest.raises(AssertionError, match="core_judgement is not right"):
+                _grade_hidden(course, f"task{k_read}_test", lid, {"core_judgement": other})
+        if want["reading"] == "weak_core_hidden":  # what the old circular check would have said
+            with pytest.raises(AssertionError, match="which the team's own cut decides"):
+                _grade_hidden(course, f"task{k_read}_test", lid, {"core_judgement": "core_effective"})
+    assert {"weak_core_hidden", "weak_core_visible"} <= seen, seen  # both readings occur (the test can fail)
+
+
+@pytest.mark.parametrize("course", sorted(CORE_TASKS))
+def test_placement_task_calls_it_a_convention_not_a_test_of_the_core(course):
+    texts = {m["grade_id"]: s for _, m, s in _cells(course) if m.get("grade_id", "").endswith("_text")}
+    place = " ".join(texts["task1_text" if course != "01-foundations" else "task4_text"].split())
+    assert "80/15/5 convention" in place and "not a test of core instruction" in place
+    share = " ".join(texts[f"task{CORE_TASKS[course][1]}_text"].split())
+    assert "with core instruction alone" in share and "Round to 3 decimals" in share
+    every = " ".join(s for _, _, s in _cells(course))
+    for bad in ("tier1_meets", "meets_80", "tier1_meets_expectation", "80% expectation"):
+        assert bad not in every, bad

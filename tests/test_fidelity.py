@@ -1,6 +1,6 @@
 """Tests for mtss_teach.fidelity.
 
-Expected values come from MTSS_REFERENCE.md section 7 (TFI scoring rule, item
+Expected values come from the TFI v2.1 manual (Algozzine et al. 2014: scoring rule, item
 counts, 70% and 80% criteria), hand calculation (arithmetic in comments), or
 scikit-learn (Cohen's kappa).
 """

@@ -7,6 +7,8 @@ import json
 
 import pytest
 
+from pathlib import Path
+
 from grading_helpers import ROOT, cell, gid, load, with_learner
 
 
@@ -51,7 +53,7 @@ def test_graded_learner_id_under_autograde(monkeypatch):
     from mtss_teach.errors import DataError
 
     def launch(env):
-        monkeypatch.setattr(ex, "_launch_environ", lambda: env)
+        monkeypatch.setattr(ex.ids, "_launch_environ", lambda: env)  # where graded_learner_id looks it up
 
     auto = {"NBGRADER_EXECUTION": "autograde", "MTSS_GRADED_STUDENT": "bob", "MTSS_GRADED_ASSIGNMENT": "02-screening"}
     launch({**auto, "MTSS_BIND_LEARNER_ID": "0"})
@@ -235,3 +237,29 @@ def test_nbgrader_hooks_name_the_same_record_type_as_the_checks():
     from mtss_teach.grading import nbgrader_hooks
 
     assert nbgrader_hooks.RECORD_MIME == RECORD_MIME
+
+
+# ---------------------------------------------------------------------------
+# one list of placeholder ids for the notebooks and the grader
+# ---------------------------------------------------------------------------
+
+def test_notebooks_and_grader_share_one_placeholder_list():
+    import json
+    import re
+
+    from mtss_teach import exercises
+    from mtss_teach.grading import identity
+
+    assert identity.PLACEHOLDER_IDS is exercises.PLACEHOLDER_IDS
+    # what each authoring notebook ships, read from the notebooks themselves
+    shipped = set()
+    for nb in sorted(Path(__file__).resolve().parents[1].glob("modules/*/exercise.ipynb")):
+        src = "".join("".join(c["source"]) for c in json.loads(nb.read_text(encoding="utf-8"))["cells"])
+        shipped |= set(re.findall(r'LEARNER_ID = "([^"]*)"', src))
+    assert shipped == {"demo-learner"}
+    for typed in ("demo-learner", "DEMO-LEARNER", " your-course-login ", "YOUR_LOGIN", ""):
+        assert exercises.is_placeholder_id(typed), typed
+        assert exercises.learner_id_problem(typed).startswith(("LEARNER_ID is still the placeholder",
+                                                               "LEARNER_ID is empty"))
+        assert identity.id_review("ada", typed) != "", typed
+    assert not exercises.is_placeholder_id("ada.lovelace")

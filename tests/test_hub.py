@@ -22,9 +22,9 @@ from npm (``npm ci`` installs it into node_modules/). The round trip:
 4. the idle culler stops the instructor's idle server;
 5. the hub is stopped, and no process it started is left.
 
-Expected scores are decided by hand from the exercise's points (tasks 1-5:
-1, 1.5, 3, 3 and 0.5 points, 9 in all; the id check earns 0): right 9,
-tasks 3 and 5 wrong 9 - 3 - 0.5 = 5.5, task 1 wrong 9 - 1 = 8, blank 0; the learner
+Expected scores are decided by hand from the exercise's points (tasks 1-6:
+1, 1.5, 3, 1, 2 and 0.5 points, 9 in all; the id check earns 0): right 9,
+tasks 3 and 5 wrong 9 - 3 - 2 = 4, task 1 wrong 9 - 1 = 8, blank 0; the learner
 who never logged in is "not submitted", an empty cell in the LMS file.
 Memory per learner (the learner's server plus its kernel, proportional set
 size) is measured after the notebook has run and must stay within the
@@ -55,10 +55,11 @@ ROOT = hh.ROOT
 ASSIGNMENT = "01-foundations"
 NB_PATH = f"{hh.COURSE_ID}/{ASSIGNMENT}/exercise.ipynb"
 BROWSER_LEARNER = "l01"
-POINTS = {"id_check": 0, "task1_test": 1, "task2_test": 1.5, "task3_test": 3, "task4_test": 3, "task5_test": 0.5}
+POINTS = {"id_check": 0, "task1_test": 1, "task2_test": 1.5, "task3_test": 3, "task4_test": 1, "task5_test": 2,
+          "task6_test": 0.5}
 PLAN = {  # learner -> (how they answer, expected score out of 9, decided by hand from POINTS)
     "l01": ("right", 9), "l02": ("right", 9), "l03": ("right", 9), "l04": ("right", 9),
-    "l05": ("tasks 3 and 5 wrong", 5.5), "l06": ("tasks 3 and 5 wrong", 5.5), "l07": ("tasks 3 and 5 wrong", 5.5),
+    "l05": ("tasks 3 and 5 wrong", 4), "l06": ("tasks 3 and 5 wrong", 4), "l07": ("tasks 3 and 5 wrong", 4),
     "l08": ("task 1 wrong", 8), "l09": ("task 1 wrong", 8),
     "l10": ("blank", 0),
 }
@@ -70,7 +71,7 @@ CULL_TIMEOUT, CULL_EVERY, ACTIVITY = 45, 5, 5
 WRONG = {  # answers that fail the task's visible checks whatever the learner's scenario
     1: 'status = "excellent"\n',
     3: 'n_needs_support = -1\n',
-    5: 'tier1_meets = "yes"\n',
+    5: 'core_share = -1\n',
 }
 
 

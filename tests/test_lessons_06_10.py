@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 import re
 from pathlib import Path
@@ -56,6 +55,7 @@ from lesson_helpers import run_lesson as _run_lesson
 from lesson_helpers import section as _section
 from lesson_helpers import selfcheck as _selfcheck
 from lesson_helpers import text as _text
+from leak_helpers import html_text, leaks, secrets
 
 ROOT = Path(__file__).resolve().parents[1]
 MODULES = ROOT / "modules"
@@ -214,22 +214,10 @@ def test_every_term_cite_and_ref_target_exists(course, glossary_terms, bib_keys,
             assert (m.group(1) if m else target).strip() in labels, f"{name}: {target}"
 
 
-def _secret_lines(course: str) -> set[str]:
-    nb = json.loads(_text(course, "exercise.ipynb"))
-    lines = set()
-    for cell in nb["cells"]:
-        src = "".join(cell["source"])
-        for chunk in re.findall(r"### BEGIN (?:SOLUTION|HIDDEN TESTS)\n(.*?)### END", src, flags=re.S):
-            lines |= {ln.strip() for ln in chunk.splitlines() if len(ln.strip()) >= 25}
-    return lines
-
-
 @pytest.mark.parametrize("course", COURSES)
 def test_lesson_holds_no_exercise_solution_or_hidden_test_line(course):
-    lesson = _text(course, "lesson.md")
-    secrets = _secret_lines(course)
-    assert secrets, "the exercise has solution regions (else this test could not fail)"
-    assert not [ln for ln in secrets if ln in lesson]
+    assert secrets(course), "the exercise has solution regions (else this test could not fail)"
+    assert leaks(_text(course, "lesson.md"), course) == []
 
 
 # --------------------------------------------------------------------------
@@ -307,7 +295,7 @@ def test_06_example_student_and_guide_numbers_match_the_data():
     sid = ns["STUDENT"]
     assert sid in set(mon["student_id"])
     score = int(c.screening.query("season == 'winter' and measure == 'orf' and student_id == @sid")["score"].iloc[0])
-    # Acadience grade 3: winter benchmark 86, spring 100 (MTSS_REFERENCE.md section 2);
+    # Acadience grade 3: winter benchmark 86, spring 100 (Acadience Learning, benchmark goals);
     # screenings 2026-01-05 and 2026-05-11 are 126 days = 18 weeks apart
     assert (ns["BENCH_WINTER"], ns["BENCH_SPRING"], ns["WEEKS_LEFT"]) == (86, 100, 18)
     assert 86 / score > 2.0 and score >= 30
@@ -632,7 +620,7 @@ def test_built_lesson_has_selfcheck_chart_and_no_answer_key(course):
     blocks = soup.select(".mtss-selfcheck")
     assert len(blocks) == 1 and 4 <= len(blocks[0].find_all("fieldset")) <= 8
     assert soup.select(".mtss-vega-embed")
-    assert not [ln for ln in _secret_lines(course) if ln in html]
+    assert leaks(html_text(html), course) == [] and leaks(html, course) == []
     assert "Traceback (most recent call last)" not in soup.get_text()
 
 

@@ -96,6 +96,8 @@ def test_no_ties_within_a_season_in_the_published_table():
 
 def test_season_aliases_and_case():
     assert orf_norm(2, "BOY", 50) == 50
+    assert orf_norm(2, "Autumn", 50) == 50
+    assert orf_norm(2, "middle of year", 50) == 84
     assert orf_norm(2, " Winter ", 50) == 84
     assert orf_norm(2, "eoy", 50) == 100
 
@@ -336,8 +338,8 @@ def test_property_bad_score_named_with_position(scores, where, bad):
        st.text(max_size=8))
 def test_property_unknown_grade_or_season_is_data_error(grade, season):
     known = (isinstance(grade, int) and 1 <= grade <= 6
-             and season.strip().lower() in {"fall", "winter", "spring", "boy", "moy", "eoy"})
-    if known and not (grade == 1 and season.strip().lower() in {"fall", "boy"}):
+             and season.strip().lower() in {"fall", "winter", "spring", "boy", "moy", "eoy", "autumn"})
+    if known and not (grade == 1 and season.strip().lower() in {"fall", "boy", "autumn"}):
         assert orf_norm(grade, season, 50) > 0
     else:
         with pytest.raises(DataError):

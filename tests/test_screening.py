@@ -262,10 +262,15 @@ def test_tier_shares_by_hand():
     ts = tier_shares([1] * 16 + [2] * 3 + [3])  # 16/20 = .80, 3/20 = .15, 1/20 = .05
     assert (ts.n, ts.tier1, ts.tier2, ts.tier3) == (20, 16, 3, 1)
     assert (ts.share1, ts.share2, ts.share3) == pytest.approx((0.80, 0.15, 0.05))
-    assert ts.tier1_meets_expectation is True
-    ts = tier_shares([1] * 15 + [2] * 4 + [3])  # 15/20 = .75
-    assert ts.tier1_meets_expectation is False
-    assert tier_shares([1, 1, 2], tier1_expectation=0.6).tier1_meets_expectation is True
+    # beside the 80/15/5 convention: a description (share - convention), no "meets" verdict
+    assert ts.tier1_convention == 0.80 and ts.tier1_vs_convention == pytest.approx(0.0)
+    ts = tier_shares([1] * 15 + [2] * 4 + [3])  # 15/20 = .75: 5 points under the convention
+    assert ts.tier1_vs_convention == pytest.approx(-0.05)
+    ts = tier_shares([1, 1, 2], tier1_convention=0.6)  # 2/3 - .6 = .0667
+    assert (ts.tier1_convention, ts.tier1_vs_convention) == (0.6, pytest.approx(2 / 3 - 0.6))
+    assert not [f for f in ts.__dataclass_fields__ if "meet" in f or "expect" in f]
+    with pytest.raises(DataError, match="tier1_convention"):
+        tier_shares([1, 2], tier1_convention=1.5)
     f = tier_shares(pd.Series([1, 2, 2, 3])).to_frame()
     assert f["count"].tolist() == [1, 2, 1] and f["share"].sum() == pytest.approx(1)
 
@@ -356,11 +361,9 @@ def test_property_non_binary_at_risk_named(flags, where, bad):
 # ------------------------------------------------------------- AUC interval
 from mtss_teach.screening import auc_interval, core_effectiveness, core_expectation  # noqa: E402
 
-# Hanley & McNeil (1982), Table 1: radiologist's ratings of 109 CT images
-# (1 = definitely normal ... 5 = definitely abnormal). Published: area 0.893, SE 0.032.
-_HM_RATING = [1, 2, 3, 4, 5]
-_HM_NORMAL = [33, 6, 6, 11, 2]
-_HM_ABNORMAL = [3, 2, 2, 11, 33]
+from reference_values import HANLEY_MCNEIL_1982 as _HM  # noqa: E402 (published example)
+
+_HM_RATING, _HM_NORMAL, _HM_ABNORMAL = _HM["rating"], _HM["normal"], _HM["abnormal"]
 
 
 def _hm_data():
@@ -374,8 +377,8 @@ def test_auc_interval_hanley_mcneil_published_example():
     scores, flags = _hm_data()
     ci = auc_interval(scores, flags, risk_when="above", method="hanley_mcneil")
     assert (ci.n_at_risk, ci.n_not) == (51, 58)
-    assert round(ci.auc, 3) == 0.893
-    assert round(ci.se, 3) == 0.032
+    assert round(ci.auc, 3) == _HM["area"] == 0.893
+    assert round(ci.se, 3) == _HM["se"] == 0.032
     # hand: 0.893 - 1.959964 * 0.032 (SE to 3 dp) ~ 0.830; with the unrounded SE 0.0325 -> 0.829
     assert ci.lower == pytest.approx(ci.auc - 1.959964 * ci.se)
     assert 0.82 < ci.lower < 0.84 and ci.upper <= 1

@@ -1,15 +1,18 @@
 """The list of facilitator apps: one :class:`App` per notebook, in course order.
 
-To add an app, append one :class:`App` to :data:`APPS` (or call
-:func:`register` from the module that defines it): the landing page, the
-server's allowlist, the site folder and the tests read this list and
-nothing else.
+A course's app is listed in the course manifest (``mtss_teach/data/courses.yml``,
+read by :func:`mtss_teach._packagedata.courses`); an app outside the courses is
+appended to :data:`APPS` here (or added with :func:`register` from the module
+that defines it). The landing page, the server's allowlist, the site folder
+and the tests read this list and nothing else.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+
+from .._packagedata import courses
 
 __all__ = ["App", "APPS", "LANDING", "BASELINE", "repo_root", "apps_dir", "app_paths", "app_by_key",
            "app_by_path", "register"]
@@ -27,39 +30,16 @@ class App:
     course: str
 
 
-#: Every app, in course order (one notebook per app; 01, 03 and 06 share the data-meeting app), then
-#: the one app that reads a leader's own file (no course).
+def _course_apps() -> tuple[App, ...]:
+    """One app per course, in course order, from the course manifest (``mtss_teach/data/courses.yml``)."""
+    return tuple(App(c.app.key, c.app_path, c.app.title, c.app.purpose, c.app.widget, c.id) for c in courses())
+
+
+#: Every app, in course order (one notebook per course, read from the course manifest
+#: ``mtss_teach/data/courses.yml``; 01, 03 and 06 share the data-meeting widget), then the one app
+#: that reads a leader's own file (no course).
 APPS: tuple[App, ...] = (
-    App("foundations", "modules/01-foundations/app.ipynb", "MTSS at work in one grade",
-        "The components in one screen: screening scores sorted into tiers by written criteria, against 80/15/5.",
-        "DataMeeting", "01-foundations"),
-    App("screening", "modules/02-screening/app.ipynb", "Screening explorer",
-        "Move the cut score: who is flagged, who is missed, sensitivity, specificity, PPV and the ROC curve.",
-        "ScreeningExplorer", "02-screening"),
-    App("tier1", "modules/03-tier1-placement/app.ipynb", "Tier 1 health and placement",
-        "Sort a grade into tiers by your criteria, against 80/15/5, with classwide math problems by classroom.",
-        "DataMeeting", "03-tier1-placement"),
-    App("aimline", "modules/04-progress-monitoring/app.ipynb", "Aimline coach",
-        "Step through one student's progress week by week; commit to a decision, then see the rule and the truth.",
-        "AimlineCoach", "04-progress-monitoring"),
-    App("decision_lab", "modules/05-decision-rules/app.ipynb", "Decision-rule lab",
-        "Set measurement error, weeks of data and the rule: see how often the decision is right.",
-        "DecisionRuleLab", "05-decision-rules"),
-    App("data_meeting", "modules/06-data-meetings/app.ipynb", "Data meeting",
-        "A grade-level data meeting: entry and exit criteria against the rules and the school's records.",
-        "DataMeeting", "06-data-meetings"),
-    App("fidelity", "modules/07-fidelity/app.ipynb", "Fidelity scorer",
-        "Enter TFI item scores or an observation checklist: scale scores against 70%, and the action plan.",
-        "FidelityScorer", "07-fidelity"),
-    App("equity", "modules/08-equity/app.ipynb", "Equity lens",
-        "Tier placement, screening risk and referrals by subgroup: risk ratios, with small cells suppressed.",
-        "EquityLens", "08-equity"),
-    App("behavior", "modules/09-behavior-sel/app.ipynb", "Behaviour data view",
-        "Referrals by month, location and student band, the rate against the national mean, and SRSS risk.",
-        "BehaviorView", "09-behavior-sel"),
-    App("year_review", "modules/10-capstone/app.ipynb", "Year-end data review",
-        "The capstone: fall screening, tier placement, progress decisions, fidelity, equity and behaviour, one tab each.",
-        "YearReview", "10-capstone"),
+    *_course_apps(),
     App("your_data", "apps/your_data.ipynb", "Your school's data",
         "Upload your own screening or progress export: columns suggested, every row set aside explained, then the "
         "course views on de-identified data, in memory only.",

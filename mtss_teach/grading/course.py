@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
+from .._packagedata import course_ids
+
 NOTEBOOK = "exercise.ipynb"
 
 #: Set in the environment of every nbgrader command this package runs; the
@@ -57,7 +59,11 @@ def find_course_root(start: str | os.PathLike | None = None) -> Path:
 
 
 def assignments(course_root: str | os.PathLike | None = None) -> list[str]:
-    """Assignment ids: the ``modules/<course>`` folders that hold an exercise.
+    """Assignment ids: the courses of the manifest whose ``modules/<course>`` folder holds an exercise.
+
+    In course order (the course manifest ``mtss_teach/data/courses.yml``).
+    A course root may hold only some of the courses; an exercise in a
+    folder the manifest does not list is an error, not skipped.
 
     Examples
     --------
@@ -67,7 +73,12 @@ def assignments(course_root: str | os.PathLike | None = None) -> list[str]:
     """
     root = Path(course_root) if course_root else find_course_root()
     src = root / "modules"
-    return sorted(p.parent.name for p in src.glob(f"*/{NOTEBOOK}"))
+    present = {p.parent.name for p in src.glob(f"*/{NOTEBOOK}")}
+    unknown = sorted(present - set(course_ids()))
+    if unknown:
+        raise GradingError(f"modules/{unknown[0]}/{NOTEBOOK}: not a course of the course manifest "
+                           f"(mtss_teach/data/courses.yml lists {', '.join(course_ids())})")
+    return [c for c in course_ids() if c in present]
 
 
 def run_nbgrader(args: Sequence[str], course_root: str | os.PathLike, *, env: dict | None = None,

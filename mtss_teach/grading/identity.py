@@ -39,12 +39,13 @@ import os
 import sys
 from typing import Any
 
+# Ids that mean "the learner did not type their own": one list for the notebooks
+# and the grader (mtss_teach.exercises.PLACEHOLDER_IDS).
+from ..exercises import PLACEHOLDER_IDS, is_placeholder_id
+
 __all__ = ["PLACEHOLDER_IDS", "typed_learner_id", "id_review", "validate_warnings", "warn_on_validate",
            "account_id"]
 
-#: Ids that mean "the learner did not type their own": the exercise
-#: notebooks' placeholder (:data:`mtss_teach.exercises.PLACEHOLDER_LEARNER_ID`).
-PLACEHOLDER_IDS = frozenset({"demo-learner", "your-course-login", "YOUR_LOGIN", ""})
 
 
 def _source(cell: dict) -> str:
@@ -149,7 +150,7 @@ def validate_warnings(nb: dict, account: str | None = None) -> list[str]:
     if typed is None:
         out.append(f"LEARNER_ID: {why}. Type your course login between the quotes in the first cell, "
                    "then restart the kernel and run every cell.")
-    elif typed in PLACEHOLDER_IDS:
+    elif is_placeholder_id(typed):
         out.append(f"LEARNER_ID is still the placeholder {typed!r}. Type your course login"
                    + (f" ({account!r})" if account else "")
                    + " in the first cell, then restart the kernel and run every cell: your answers must be "

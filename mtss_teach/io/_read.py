@@ -10,7 +10,7 @@ import pandas as pd
 from .._validate import check_number
 from ..behavior import SRSS_ITEMS
 from ..errors import DataError
-from ..norms import ORF_MAX, SEASONS
+from ..norms import ORF_MAX, SEASON_ALIASES, SEASONS
 from ..screening import DCPM_MAX
 from . import _cells
 from ._mapping import map_columns, norm_name
@@ -28,9 +28,6 @@ DEFAULT_MEASURE_RANGES: dict[str, tuple[float, float]] = {
     "math_dcpm": (0.0, float(DCPM_MAX)),
     "srss": (0.0, float(3 * SRSS_ITEMS)),
 }
-_SEASON_ALIASES = {"fall": "fall", "autumn": "fall", "boy": "fall", "winter": "winter", "moy": "winter",
-                   "spring": "spring", "eoy": "spring", "beginning of year": "fall", "middle of year": "winter",
-                   "end of year": "spring"}
 _NAMEISH = ("name", "student", "label", "description", "row")
 
 
@@ -343,7 +340,7 @@ def read_screening(
     bad_g = ~gmiss & ~np.isin(gr, allowed)
     shown = ", ".join(str(a) for a in allowed)
     probs.add(bad_g, "grade", lambda i: f"grade {str(raw_g[i]).strip()} is not one of {shown}")
-    se, smiss, s_ok, s_codes = _cells.labels(df[mapping["season"]], _SEASON_ALIASES, allowed=set(SEASONS),
+    se, smiss, s_ok, s_codes = _cells.labels(df[mapping["season"]], SEASON_ALIASES, allowed=set(SEASONS),
                                              with_codes=True)
     probs.add(smiss, "season", "missing season")
     raw_s = df[mapping["season"]].to_numpy(dtype=object)

@@ -47,7 +47,7 @@ __all__ = [
 ]
 
 _WHERE = {
-    "MtssApp": "._base",
+    "MtssApp": "._app",
     "ScreeningExplorer": ".screening",
     "AimlineCoach": ".aimline",
     "DecisionRuleLab": ".decision_lab",

@@ -12,17 +12,16 @@ import pandas as pd
 
 from .. import cohorts, norms, progress
 from ..errors import DataError
-from ._base import MtssApp, fmt, metrics_html, table_of
+from ..formatting import sentence_case
+from ._app import MtssApp
+from ._data import table_of
+from ._html import fmt, metrics_html
 
 __all__ = ["AimlineCoach", "ACTION_LABELS", "TRUTH_TOLERANCE"]
 
-#: Plain-language labels of :data:`mtss_teach.progress.ACTIONS` (as the charts print them).
-ACTION_LABELS: dict[str, str] = {
-    "raise_goal": "Raise the goal",
-    "continue": "Keep the intervention going",
-    "change_intervention": "Change the intervention",
-    "collect_more_data": "Collect more data",
-}
+#: Plain-language labels of :data:`mtss_teach.progress.ACTIONS` (the one table is
+#: :data:`mtss_teach.progress.ACTION_LABELS`; kept here under its old name).
+ACTION_LABELS = progress.ACTION_LABELS
 
 #: "About on the goal line" for the truth: a true slope within this many
 #: points a week of the aimline's slope (:data:`mtss_teach.progress.AIM_TOLERANCE`,
@@ -48,10 +47,6 @@ def last_school_week() -> int:
     days = (np.datetime64(str(cal["last_day"])) - np.datetime64(str(cal["progress_start"]))).astype(int)
     return int(days // 7)
 
-_METHOD_LABELS = {"ols": "OLS regression", "tukey": "Tukey split-middle", "theil_sen": "Theil-Sen",
-                  "endpoint": "Endpoint (first to last)"}
-_RULE_LABELS = {"four_point": "Four-point rule", "trend": "Trend rule",
-                "trend_ci": "Trend rule with a 95% interval"}
 
 
 class AimlineCoach(MtssApp):
@@ -111,9 +106,9 @@ class AimlineCoach(MtssApp):
         self.w_norm = W.Button(description="Goal from growth norm", layout=W.Layout(width="12em"),
                                tooltip="goal = baseline median + typical weekly growth x weeks")
         self.w_method = W.Dropdown(description="Trend", style=style, layout=W.Layout(width="15em"),
-                                   options=[(_METHOD_LABELS[m], m) for m in progress.TREND_METHODS], value="ols")
+                                   options=[(sentence_case(progress.TREND_METHOD_LABELS[m]), m) for m in progress.TREND_METHODS], value="ols")
         self.w_rule = W.Dropdown(description="Rule", style=style, layout=W.Layout(width="19em"),
-                                 options=[(_RULE_LABELS[r], r) for r in progress.RULES], value="four_point")
+                                 options=[(sentence_case(progress.RULE_LABELS[r]), r) for r in progress.RULES], value="four_point")
         self.w_back = W.Button(description="◀ Back a week", layout=W.Layout(width="9em"))
         self.w_next = W.Button(description="Next week ▶", layout=W.Layout(width="9em"))
         self.w_next.add_class("mtss-next-week")
@@ -381,7 +376,7 @@ class AimlineCoach(MtssApp):
             ("Baseline median", line.start_score, "baseline_median", "num"),
             ("Goal", line.goal, "goal", "num"),
             ("Goal line slope (WCPM/week)", line.slope, "aim_slope", "num"),
-            (f"Trend slope, {_METHOD_LABELS[method]}", trend_slope, "trend_slope", "num"),
+            (f"Trend slope, {progress.TREND_METHOD_LABELS[method]}", trend_slope, "trend_slope", "num"),
         ]
         note = getattr(self, "_norm_note", "")
         if self._revealed:
@@ -397,7 +392,7 @@ class AimlineCoach(MtssApp):
                     verdict.append("Your call matches the truth." if choice == truth else
                                    "Your call does not match the truth.")
             self.w_answer.value = (
-                f'<div class="mtss-decision"><b>{_RULE_LABELS[rule]}:</b> '
+                f'<div class="mtss-decision"><b>{sentence_case(progress.RULE_LABELS[rule])}:</b> '
                 f'<span data-metric="decision" data-value="{dec.action}">{ACTION_LABELS[dec.action]}</span>. '
                 f"{html.escape(dec.reason)}</div>"
                 + f'<div class="mtss-decision"><b>Truth (simulation):</b> '

@@ -9,9 +9,12 @@ import numpy as np
 import pandas as pd
 
 from ..cohorts import school_days
-from .. import behavior
+from .. import behavior, norms
 from ..errors import DataError
-from ._base import Dropdown, MtssApp, fmt, metrics_html, options_with_all, table_html, table_of
+from ._app import MtssApp
+from ._controls import Dropdown, options_with_all
+from ._data import table_of
+from ._html import fmt, metrics_html, table_html
 
 __all__ = ["BehaviorView", "VIEWS"]
 
@@ -53,7 +56,7 @@ class BehaviorView(MtssApp):
         self.w_days = W.BoundedIntText(value=days, min=1, max=366, description="School days", style=style,
                                        layout=W.Layout(width="12em"))
         self.w_days.add_class("mtss-days")
-        self.w_season = W.Dropdown(description="SRSS season", options=["fall", "winter", "spring"], value="fall",
+        self.w_season = W.Dropdown(description="SRSS season", options=list(norms.SEASONS), value="fall",
                                    style=style, layout=W.Layout(width="14em"))
         self.w_metrics = W.HTML()
         self.w_metrics.add_class("mtss-behavior-metrics")

@@ -9,8 +9,12 @@ import numpy as np
 import pandas as pd
 
 from .. import norms, screening
+from .. import formatting
 from ..errors import DataError
-from ._base import Dropdown, MtssApp, fmt, metrics_html, options_with_all, table_html, table_of
+from ._app import MtssApp
+from ._controls import Dropdown, options_with_all
+from ._data import table_of
+from ._html import fmt, metrics_html, table_html
 
 __all__ = ["DataMeeting", "RULE_SYSTEMS"]
 
@@ -65,7 +69,7 @@ class DataMeeting(MtssApp):
         style = {"description_width": "initial"}
         self.w_school = Dropdown(description="School", style=style, layout=W.Layout(width="15em"))
         self.w_grade = W.Dropdown(description="Grade", style=style, layout=W.Layout(width="9em"))
-        self.w_season = W.Dropdown(description="Season", options=["fall", "winter", "spring"], value="winter",
+        self.w_season = W.Dropdown(description="Season", options=list(norms.SEASONS), value="winter",
                                    style=style, layout=W.Layout(width="11em"))
         self.w_season.add_class("mtss-season")
         self.w_t3 = W.IntSlider(description="Tier 3 if below percentile", min=10, max=89, value=10, style=style,
@@ -187,7 +191,7 @@ class DataMeeting(MtssApp):
             ("Team and rule agree", agree, "agreement", "pct"),
         ]
         note = (f"{where}: {len(df)} students. The team's Tier 1 share is {fmt(team_s.share1, 'pct')} "
-                f"(the 80/15/5 convention has about {100 * team_s.tier1_expectation:g}% there: a description of "
+                f"(the 80/15/5 convention has about {formatting.percent(team_s.tier1_convention, 2, trim=True)} there: a description of "
                 "how support is spread, not a verdict on the core, which is judged by outcomes)." + exit_note)
         if rec_s is not None:
             note += (f" The school recorded {fmt(rec_s.share1, 'pct')} / {fmt(rec_s.share2, 'pct')} / "
@@ -225,7 +229,7 @@ class DataMeeting(MtssApp):
             "team_shares": [team_s.share1, team_s.share2, team_s.share3],
             "rule_shares": [rule_s.share1, rule_s.share2, rule_s.share3],
             "recorded_shares": None if rec_s is None else [rec_s.share1, rec_s.share2, rec_s.share3],
-            "team_tier1_meets": team_s.tier1_meets_expectation,
+            "team_tier1_vs_convention": team_s.tier1_vs_convention,
             "agreement": agree, "disagreements": int(differ.sum()),
             "classwide_problem": classwide,
         }

@@ -10,7 +10,10 @@ import pandas as pd
 
 from .. import norms, progress
 from ..errors import DataError
-from ._base import Dropdown, MtssApp, fmt, metrics_html, table_html
+from ..formatting import sentence_case
+from ._app import MtssApp
+from ._controls import Dropdown
+from ._html import fmt, metrics_html, table_html
 
 __all__ = ["DecisionRuleLab", "SCENARIOS", "N_STUDENTS", "WEEK_RANGE"]
 
@@ -25,8 +28,6 @@ N_STUDENTS = 2000
 #: Weeks of monitoring the lab lets a leader try (and draws on the accuracy curve).
 WEEK_RANGE = (4, 20)
 
-_RULE_LABELS = {"four_point": "Four-point rule", "trend": "Trend rule",
-                "trend_ci": "Trend rule with a 95% interval"}
 
 
 class DecisionRuleLab(MtssApp):
@@ -66,7 +67,7 @@ class DecisionRuleLab(MtssApp):
         self.w_grade = W.Dropdown(description="Grade", style=style, layout=W.Layout(width="9em"),
                                   options=[2, 3, 4, 5, 6], value=3)
         self.w_rule = W.Dropdown(description="Rule", style=style, layout=W.Layout(width="22em"),
-                                 options=[(_RULE_LABELS[r], r) for r in progress.RULES], value="four_point")
+                                 options=[(sentence_case(progress.RULE_LABELS[r]), r) for r in progress.RULES], value="four_point")
         self.w_sem = W.IntSlider(description="Measurement error, SEM (WCPM)", min=0, max=20, value=10,
                                  style=style, continuous_update=False, layout=W.Layout(width="30em"))
         self.w_sem.add_class("mtss-sem")
@@ -136,25 +137,21 @@ class DecisionRuleLab(MtssApp):
                      '<span class="mtss-metric-value mtss-waiting" data-metric="accuracy" data-value="waiting">'
                      "waiting for more data</span></div>")
             wait_note = (f'<div class="mtss-decision mtss-waiting-note">With {weeks} weekly points the '
-                         f"{_RULE_LABELS[rule].lower()} does not decide yet: every call is “collect more data”, "
+                         f"{progress.RULE_LABELS[rule]} does not decide yet: every call is “collect more data”, "
                          "so it is neither right nor wrong"
                          + (f"; it decides from {first} points." if first else ".") + "</div>")
         else:
             right = metrics_html([("Decisions right", acc, "accuracy", "pct")])
             wait_note = ""
         self.w_metrics.value = wait_note + '<div class="mtss-metrics">' + _strip_row(right) + _strip_row(metrics_html([
-            ("Raise the goal", allrow["raise_goal"], "raise_goal", "pct"),
-            ("Keep going", allrow["continue"], "continue", "pct"),
-            ("Change the intervention", allrow["change_intervention"], "change_intervention", "pct"),
-            ("Collect more data", allrow["collect_more_data"], "collect_more_data", "pct"),
+            (progress.ACTION_LABELS[a], allrow[a], a, "pct") for a in progress.ACTIONS
         ])) + "</div>" + (f'<div class="mtss-note" data-metric="settings" data-value="{scenario}/{grade}/{rule}/{sem:g}/{weeks}">'
               f'Goal line: {fmt(aim)} WCPM a week (IRIS typical growth, grade {grade}). '
-              f"{weeks} weekly points, SEM {fmt(sem)} WCPM, {_RULE_LABELS[rule].lower()}, "
+              f"{weeks} weekly points, SEM {fmt(sem)} WCPM, {progress.RULE_LABELS[rule]}, "
               f"{N_STUDENTS:,} simulated students.</div>")
         shown = out.drop(columns=["rule", "n_points", "sem", "aim_slope", "tolerance"]).rename(columns={
             "truth": "truth (true growth vs goal)", "students": "students",
-            "raise_goal": "raise goal", "change_intervention": "change intervention",
-            "collect_more_data": "collect more data", "correct": "right"})
+            **{a: progress.ACTION_LABELS[a].lower() for a in progress.ACTIONS}, "correct": "right"})
         if waiting:  # no decision yet: neither right nor wrong
             shown["right"] = "waiting"
         pct = {c: (lambda v: fmt(v, "pct")) for c in shown.columns if c not in ("truth (true growth vs goal)",
@@ -234,11 +231,11 @@ def accuracy_curve_chart(slopes: Any, aim: float, sem: float, rule: str, n: int 
         x="weeks:Q", y="accuracy:Q", text="label:N")
     wait_txt = (f"With fewer than {int(waits.max()) + 1} weekly points the rule does not decide (it waits for "
                 "more data)." if len(waits) else "")
-    desc = (f"Share of right decisions by weeks of monitoring for the {_RULE_LABELS[rule].lower()} at SEM "
+    desc = (f"Share of right decisions by weeks of monitoring for the {progress.RULE_LABELS[rule]} at SEM "
             f"{fmt(sem)} WCPM: " + "; ".join(f"{w} weeks {fmt(a, 'pct')}" for w, a in
                                               zip(curve["weeks"], curve["accuracy"])) + ". " + wait_txt)
     return alt.layer(line, mark, text).properties(
-        title=alt.TitleParams(f"How often the {_RULE_LABELS[rule].lower()} is right",
+        title=alt.TitleParams(f"How often the {progress.RULE_LABELS[rule]} is right",
                               subtitle=[f"SEM {fmt(sem)} WCPM; the diamond marks {weeks} weeks."]
                               + ([wait_txt] if wait_txt else [])),
         description=desc, width=460, height=200)

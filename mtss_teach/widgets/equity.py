@@ -10,7 +10,10 @@ import pandas as pd
 
 from .. import behavior, equity, norms
 from ..errors import DataError
-from ._base import MtssApp, fmt, options_with_all, table_html, table_of
+from ._app import MtssApp
+from ._controls import options_with_all
+from ._data import table_of
+from ._html import fmt, table_html
 
 __all__ = ["EquityLens", "OUTCOMES", "GROUPINGS"]
 

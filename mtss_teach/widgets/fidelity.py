@@ -11,7 +11,9 @@ import pandas as pd
 
 from .. import fidelity
 from ..errors import DataError
-from ._base import Dropdown, MtssApp, fmt, metrics_html, table_html
+from ._app import MtssApp
+from ._controls import Dropdown
+from ._html import fmt, metrics_html, table_html
 
 __all__ = ["FidelityScorer", "MODES"]
 

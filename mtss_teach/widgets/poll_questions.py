@@ -29,9 +29,10 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .. import norms
+from .. import formatting, norms
 from ..errors import DataError
-from ._base import dataset_label, fmt
+from ._data import dataset_label
+from ._html import fmt
 
 __all__ = ["Question", "QUESTIONS", "question_for", "has_question"]
 
@@ -72,7 +73,8 @@ def _where(app: Any) -> str:
 
 
 def _aimline(params: dict[str, str]) -> Question:
-    from .aimline import ACTION_LABELS, AimlineCoach
+    from ..progress import ACTION_LABELS
+    from .aimline import AimlineCoach
 
     app = _open(AimlineCoach, params)
     view = app.settings
@@ -123,7 +125,7 @@ def _screening(params: dict[str, str]) -> Question:
     if m["measure"] == "srss":
         explain = "The library's cut is the published SRSS boundary between the low and moderate bands."
     else:
-        explain = (f"The library's cut is the one that catches at least {START_SENSITIVITY:.0%} of the students "
+        explain = (f"The library's cut is the one that catches at least {formatting.percent(START_SENSITIVITY, 0)} of the students "
                    "who turned out to be at risk, with the best specificity (Compton et al. 2006 suggest "
                    "sensitivity .90 as a minimum).")
     truth = by_answer.get(f"{float(start):g}")

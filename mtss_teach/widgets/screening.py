@@ -8,9 +8,12 @@ import ipywidgets as W
 import numpy as np
 import pandas as pd
 
-from .. import behavior, screening
+from .. import behavior, norms, screening
 from ..errors import DataError
-from ._base import Dropdown, MtssApp, fmt, metrics_html, options_with_all, table_html, table_of
+from ._app import MtssApp
+from ._controls import Dropdown, options_with_all
+from ._data import table_of
+from ._html import fmt, metrics_html, table_html
 
 __all__ = ["ScreeningExplorer", "MEASURES"]
 
@@ -80,7 +83,7 @@ class ScreeningExplorer(MtssApp):
         style = {"description_width": "initial"}
         self.w_school = Dropdown(description="School", style=style, layout=W.Layout(width="15em"))
         self.w_grade = W.Dropdown(description="Grade", style=style, layout=W.Layout(width="9em"))
-        self.w_season = W.Dropdown(description="Season", options=["fall", "winter", "spring"], value="fall",
+        self.w_season = W.Dropdown(description="Season", options=list(norms.SEASONS), value="fall",
                                    style=style, layout=W.Layout(width="11em"))
         self.w_season.add_class("mtss-season")
         self.w_measure = W.Dropdown(description="Measure", style=style, layout=W.Layout(width="22em"),

@@ -61,7 +61,8 @@ class YearReview:
                  chooser: bool | None = None, **kwargs: Any) -> None:
         from .. import widgets
         from ..errors import DataError
-        from ._base import Dropdown, dataset_names, dataset_options, load_dataset
+        from ._controls import Dropdown
+        from ._data import dataset_names, dataset_options, load_dataset
 
         names = dataset_names()
         if not names:
@@ -102,7 +103,7 @@ class YearReview:
     @classmethod
     def app(cls, **kwargs: Any) -> "YearReview":
         """The review as its Voila page builds it: the link's dataset, tab (``?tab=3``) and that tab's settings."""
-        from ._base import dataset_from_query, dataset_names, query_params
+        from ._data import dataset_from_query, dataset_names, query_params
 
         params = query_params()
         kwargs.setdefault("header", False)  # the page's heading names the review
@@ -154,25 +155,25 @@ class YearReview:
         app = self.apps[step]
         out = dict(app.settings) if app is not None else {}
         out.pop("dataset", None)
-        from ._base import dataset_slug
+        from ._data import dataset_slug
 
         return {"dataset": dataset_slug(self.dataset), "tab": str(step + 1), **out}
 
     @property
     def link(self) -> str:
         """A link to this view of the review (see :attr:`MtssApp.link`)."""
-        from ._base import page_link
+        from ._data import page_link
 
         return page_link({**self._passthrough, **self.settings})
 
     def _show_link(self) -> None:
-        from ._base import link_html
+        from ._html import link_html
 
         self.w_link.value = link_html(self.link)
 
     def open_link(self, params: dict[str, str] | str) -> None:
         """Apply a link's settings: the dataset, the tab (``tab=1`` to ``6``) and that tab's settings."""
-        from ._base import dataset_from_query, dataset_names, query_params
+        from ._data import dataset_from_query, dataset_names, query_params
 
         if isinstance(params, str):
             params = query_params(params)
@@ -223,7 +224,7 @@ class YearReview:
     def ui(self) -> W.VBox:
         """The whole review as one ipywidgets box."""
         if not hasattr(self, "_ui"):
-            from ._base import style_html
+            from ._html import style_html
 
             head = W.HTML(style_html() + (f'<h2 class="mtss-title">{html.escape(self.title)}</h2>'
                                     f'<p class="mtss-purpose">{html.escape(self.purpose)}</p>'

@@ -29,8 +29,10 @@ import numpy as np
 import pandas as pd
 
 from .. import equity, io, norms, progress, screening
+from .. import formatting
 from ..errors import DataError
-from ._base import _STYLE, ChartPane, fmt, message_html, metrics_html, table_html
+from ._charts import ChartPane
+from ._html import _STYLE, fmt, message_html, metrics_html, table_html
 
 __all__ = ["YourData", "TARGETS"]
 
@@ -446,7 +448,7 @@ class YourData:
                                                           "students": cells}),
                                             caption=f"{ts.n:,} students with a benchmark status. Tier 1 share: "
                                                     f"{fmt(ts.share1, 'pct')} (the 80/15/5 convention has about "
-                                                    f"{100 * ts.tier1_expectation:g}%; how support is spread, "
+                                                    f"{formatting.percent(ts.tier1_convention, 2, trim=True)}; how support is spread, "
                                                     "not whether the core works).",
                                             css_id="mtss-tiers")
             self._metrics["tiers"] = {"tier1": ts.tier1, "tier2": ts.tier2, "tier3": ts.tier3}
