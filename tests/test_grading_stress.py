@@ -150,13 +150,22 @@ def solution(src_nb: dict, k: int) -> str:
 def answer_names(src_nb: dict, k: int) -> list[str]:
     """Names task k's solution defines that its test cell reads (the recorded answers)."""
     defined: list[str] = []
-    for node in ast.parse(solution(src_nb, k)).body:
-        if isinstance(node, ast.FunctionDef):
-            defined.append(node.name)
-        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            for t in targets:
-                defined += [n.id for n in ast.walk(t) if isinstance(n, ast.Name)]
+
+    def visit(body: list) -> None:  # statements, and those under if/for/while/with/try (not inside a def)
+        for node in body:
+            if isinstance(node, ast.FunctionDef):
+                defined.append(node.name)
+            elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for t in targets:
+                    defined.extend(n.id for n in ast.walk(t) if isinstance(n, ast.Name))
+            elif not isinstance(node, ast.ClassDef):
+                for part in ("body", "orelse", "finalbody"):
+                    visit(getattr(node, part, []) or [])
+                for handler in getattr(node, "handlers", []) or []:
+                    visit(handler.body)
+
+    visit(ast.parse(solution(src_nb, k)).body)
     used = {n.id for n in ast.walk(ast.parse(src_of(cell(src_nb, f"task{k}_test")))) if isinstance(n, ast.Name)}
     names = [n for n in dict.fromkeys(defined) if n in used]
     if not names:
