@@ -217,6 +217,10 @@ for _name in ("close", "equal", "same_ids", "same_function"):
     setattr(_m.Grader, _name, _nothing)
 for _name in ("expect_number", "expect_choice", "expect_bool", "expect_ids", "expect_callable", "_fail", "guard"):
     setattr(_m, _name, _nothing)
+for _part in (_m.grader, _m.checks):  # the package's files hold their own names for the guard and _fail
+    for _name in ("_fail", "guard"):
+        if hasattr(_part, _name):
+            setattr(_part, _name, _nothing)
 """
 # the same, in a form the tamper scan does not recognise (no setattr(), no import of mtss_teach.exercises)
 REPLACE_CHECKS_UNFLAGGED = """from mtss_teach import exercises as _m
@@ -225,6 +229,10 @@ for _name in ("close", "equal", "same_ids", "same_function"):
     type.__setattr__(_m.Grader, _name, _nothing)
 for _name in ("expect_number", "expect_choice", "expect_bool", "expect_ids", "expect_callable", "_fail", "guard"):
     object.__setattr__(_m, _name, _nothing)
+for _part in (_m.grader, _m.checks):
+    for _name in ("_fail", "guard"):
+        if hasattr(_part, _name):
+            object.__setattr__(_part, _name, _nothing)
 """
 
 ADVERSARIAL = [
