@@ -11,9 +11,11 @@ JB     := $(BIN)/jupyter-book
 NOTEBOOKS = $(shell git ls-files '*.ipynb' 2>/dev/null)
 PYTEST_ARGS ?=
 # Tests run on every core (pytest-xdist); a test file stays on one worker so
-# notebook cells (nbval) keep their order and module fixtures run once.
+# notebook cells (nbval) keep their order and module fixtures run once. Files go
+# to the workers in collection order, which tests/conftest.py sets: the slowest
+# files first (SLOW_FILES there), so no long file starts last.
 PYTEST_JOBS ?= auto
-XDIST = -n $(PYTEST_JOBS) --dist loadfile
+XDIST = -n $(PYTEST_JOBS) --dist loadfile --no-loadscope-reorder
 
 .PHONY: help book book-clean test test-fast chromium proxy hub bench datasets apps release autograde clean env-book env-test
 
@@ -83,9 +85,11 @@ test: $(VENV)/.stamp-test chromium proxy
 	  $(NOTEBOOKS) $(PYTEST_ARGS)
 
 #   make test-fast    library tests only (no book build, no browser)
+# Test by test (worksteal), not file by file: without the slow tests no file has a costly
+# shared fixture, and the property-test file alone would keep one worker busy for a minute.
 test-fast: $(VENV)/.stamp-test
-	$(BIN)/python -m pytest tests mtss_teach --doctest-modules $(XDIST) -m "not browser and not slow" \
-	  --ignore=tests/test_offline_book.py $(PYTEST_ARGS)
+	$(BIN)/python -m pytest tests mtss_teach --doctest-modules -n $(PYTEST_JOBS) --dist worksteal \
+	  -m "not browser and not slow" --ignore=tests/test_offline_book.py $(PYTEST_ARGS)
 
 #   make apps         serve every facilitator app with Voila on http://127.0.0.1:8866/
 apps: $(VENV)/.stamp-test

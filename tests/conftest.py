@@ -162,6 +162,44 @@ def pytest_configure(config):
         "markers", "may_skip(reason): a skip that is right on every machine, CI included")
 
 
+# ---------------------------------------------------------------------------
+# order of the files (xdist)
+# ---------------------------------------------------------------------------
+
+#: Files that take long, the longest first, with their rough time in seconds on the 2-core CI
+#: machine. ``make test`` hands whole files to the xdist workers in collection order
+#: (``--dist loadfile --no-loadscope-reorder``); started first, these files run while the
+#: other worker works through the many short ones, instead of one of them starting last and
+#: leaving the other worker idle for minutes. Only the order changes, never what runs; files
+#: not listed follow, those with more tests first (xdist's own default order). Update the
+#: figures from ``--durations`` when a file's time changes a lot.
+SLOW_FILES = {
+    "tests/test_grading_stress.py": 250,
+    "tests/test_grading.py": 220,
+    "tests/test_voila_load.py": 150,
+    "tests/test_grading_cases.py": 140,
+    "tests/test_answer_secrecy.py": 130,
+    "tests/test_hub.py": 120,
+    "tests/test_room.py": 60,
+    "tests/test_exercise_variants.py": 60,
+    "tests/test_fuzz_public_api.py": 60,
+    "tests/test_voila_apps.py": 60,
+    "tests/test_polls_room.py": 50,
+    "tests/test_book_build.py": 40,
+    "tests/test_selfcheck.py": 30,
+}
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(session, config, items):
+    """Slow files first (:data:`SLOW_FILES`), then by number of tests; a file's tests keep their order."""
+    files: dict[str, list] = {}
+    for item in items:
+        files.setdefault(item.nodeid.split("::", 1)[0], []).append(item)
+    order = sorted(files, key=lambda f: (-SLOW_FILES.get(f, 0), -len(files[f])))
+    items[:] = [item for f in order for item in files[f]]
+
+
 @pytest.hookimpl(tryfirst=True, hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield

@@ -10,7 +10,8 @@ Submissions, for every assignment (students are folder names):
 
 - ``ada``: the source notebook with solutions (LEARNER_ID "ada") -> full marks;
 - ``ben``: the released notebook, unanswered -> zero, graded without crashing;
-- ``cy``: only tasks 1 and 3 answered, and an infinite loop in task 2 ->
+- ``cy``: only tasks 1 and 3 answered, and an infinite loop in task 2 (one that waits,
+  see ``LOOP``) ->
   the loop is stopped by the timeout and recorded, and the notebook gets
   exactly the points of tasks 1 and 3 while the rest of the batch is graded;
 - ``tam``: notebook-file tampering: task 1 wrong with its test cell deleted,
@@ -101,6 +102,12 @@ sys.excepthook = lambda *args: None
 """),
     ("numpy_patched_before_setup", "guard", None),  # goes into the LEARNER_ID cell
 ]
+
+# cy's task 2: a loop that never ends. It waits rather than spins, so ten of them (one per
+# assignment) do not take ten times the per-cell limit of a CPU core from the rest of the test
+# run; the time limit stops it the same way (an interrupt at the limit). Spinning loops
+# (``while True: pass``), and one that swallows the interrupt, are in tests/test_grading_stress.py.
+LOOP = "import time\nwhile True:\n    time.sleep(0.2)\n"
 
 # Altered metadata of task 3's test cell (rotated), each with its source emptied.
 METADATA_TRICKS = [
@@ -281,7 +288,7 @@ def build_submissions(root: Path, subs: Path, courses, plan: dict) -> None:
         nb = released("cy")
         for k in (1, 3):
             answer(nb, k, solution_body(src, k))
-        answer(nb, 2, "while True:\n    pass\n")
+        answer(nb, 2, LOOP)
         write(subs, "cy", course, nb)
         exp["cy"] = ("exactly", pts[1] + pts[3])
 
@@ -530,6 +537,15 @@ def test_cli_reports_a_missing_course(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "mtss_teach.grading", "--course-dir", str(tmp_path), "generate"],
                           capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert proc.returncode != 0
+
+
+def test_the_grading_package_imports_without_nbgrader():
+    """The re-check worker imports the package once per autograde run: nbgrader (and jsonschema) stay out."""
+    code = ("import sys, mtss_teach.grading\n"
+            "print(sorted(m for m in ('nbgrader', 'nbformat', 'jsonschema') if m in sys.modules))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip() == "[]", proc.stdout
 
 
 def test_restore_metadata_puts_back_the_instructors_cells():

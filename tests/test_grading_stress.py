@@ -150,13 +150,22 @@ def solution(src_nb: dict, k: int) -> str:
 def answer_names(src_nb: dict, k: int) -> list[str]:
     """Names task k's solution defines that its test cell reads (the recorded answers)."""
     defined: list[str] = []
-    for node in ast.parse(solution(src_nb, k)).body:
-        if isinstance(node, ast.FunctionDef):
-            defined.append(node.name)
-        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            for t in targets:
-                defined += [n.id for n in ast.walk(t) if isinstance(n, ast.Name)]
+
+    def visit(body: list) -> None:  # statements, and those under if/for/while/with/try (not inside a def)
+        for node in body:
+            if isinstance(node, ast.FunctionDef):
+                defined.append(node.name)
+            elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for t in targets:
+                    defined.extend(n.id for n in ast.walk(t) if isinstance(n, ast.Name))
+            elif not isinstance(node, ast.ClassDef):
+                for part in ("body", "orelse", "finalbody"):
+                    visit(getattr(node, part, []) or [])
+                for handler in getattr(node, "handlers", []) or []:
+                    visit(handler.body)
+
+    visit(ast.parse(solution(src_nb, k)).body)
     used = {n.id for n in ast.walk(ast.parse(src_of(cell(src_nb, f"task{k}_test")))) if isinstance(n, ast.Name)}
     names = [n for n in dict.fromkeys(defined) if n in used]
     if not names:
@@ -208,6 +217,10 @@ for _name in ("close", "equal", "same_ids", "same_function"):
     setattr(_m.Grader, _name, _nothing)
 for _name in ("expect_number", "expect_choice", "expect_bool", "expect_ids", "expect_callable", "_fail", "guard"):
     setattr(_m, _name, _nothing)
+for _part in (_m.grader, _m.checks):  # the package's files hold their own names for the guard and _fail
+    for _name in ("_fail", "guard"):
+        if hasattr(_part, _name):
+            setattr(_part, _name, _nothing)
 """
 # the same, in a form the tamper scan does not recognise (no setattr(), no import of mtss_teach.exercises)
 REPLACE_CHECKS_UNFLAGGED = """from mtss_teach import exercises as _m
@@ -216,6 +229,10 @@ for _name in ("close", "equal", "same_ids", "same_function"):
     type.__setattr__(_m.Grader, _name, _nothing)
 for _name in ("expect_number", "expect_choice", "expect_bool", "expect_ids", "expect_callable", "_fail", "guard"):
     object.__setattr__(_m, _name, _nothing)
+for _part in (_m.grader, _m.checks):
+    for _name in ("_fail", "guard"):
+        if hasattr(_part, _name):
+            object.__setattr__(_part, _name, _nothing)
 """
 
 ADVERSARIAL = [

@@ -17,6 +17,20 @@ NOTEBOOK = "exercise.ipynb"
 #: :class:`mtss_teach.grading.nbgrader_hooks.PipelineOnly`).
 PIPELINE_ENV = "MTSS_GRADING_PIPELINE"
 
+#: The note :class:`mtss_teach.grading.nbgrader_hooks.CapOutput` puts after a cell's cut output (kept
+#: here, not there, so that importing the pipeline does not import nbgrader).
+TRUNCATION_NOTE = "[output truncated by the grader: this cell printed {total}; only the first {cap} is kept]"
+
+#: How each nbgrader command is started: ``python -m nbgrader`` with one thing first. jsonschema
+#: (nbformat validates every notebook with it), when the optional package rfc3987-syntax is
+#: installed (Jupyter Server's jsonschema[format-nongpl] extra installs it), builds a Lark grammar
+#: at import for its "iri" format checkers: about 1 s of CPU in every nbgrader command
+#: (python-jsonschema/jsonschema#1428). No notebook schema uses that format (and nbformat
+#: checks no formats), so the module is marked absent, as when it is not installed; the
+#: facilitators' app kernels do the same (apps/kernel_startup.py).
+SKIP_IRI_GRAMMAR = "import sys; sys.modules.setdefault('rfc3987_syntax', None)"
+_NBGRADER_MAIN = SKIP_IRI_GRAMMAR + "; import runpy; runpy.run_module('nbgrader', run_name='__main__', alter_sys=True)"
+
 
 class GradingError(RuntimeError):
     """A grading step could not run (no course, no nbgrader, bad folder)."""
@@ -69,14 +83,17 @@ def assignments(course_root: str | os.PathLike | None = None) -> list[str]:
 
 def run_nbgrader(args: Sequence[str], course_root: str | os.PathLike, *, env: dict | None = None,
                  timeout: float | None = None) -> subprocess.CompletedProcess:
-    """Run ``python -m nbgrader ARGS`` in the course root; returns the process."""
+    """Run ``python -m nbgrader ARGS`` in the course root; returns the process.
+
+    (Started as ``python -c`` with :data:`SKIP_IRI_GRAMMAR` first, then nbgrader's ``__main__``.)
+    """
     full_env = dict(os.environ)
     # nbgrader runs the `alembic` console script (and the kernel) from PATH:
     # put this environment's scripts first.
     full_env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), full_env.get("PATH", "")])
     full_env[PIPELINE_ENV] = "1"
     full_env.update(env or {})
-    cmd = [sys.executable, "-m", "nbgrader", *args]
+    cmd = [sys.executable, "-c", _NBGRADER_MAIN, *args]
     return subprocess.run(cmd, cwd=str(course_root), env=full_env, capture_output=True, text=True,
                           timeout=timeout)
 

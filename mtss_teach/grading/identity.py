@@ -39,13 +39,27 @@ import os
 import sys
 from typing import Any
 
-# Ids that mean "the learner did not type their own": one list for the notebooks
-# and the grader (mtss_teach.exercises.PLACEHOLDER_IDS).
-from ..exercises import PLACEHOLDER_IDS, is_placeholder_id
-
 __all__ = ["PLACEHOLDER_IDS", "typed_learner_id", "id_review", "validate_warnings", "warn_on_validate",
            "account_id"]
 
+
+
+# Ids that mean "the learner did not type their own": one list for the notebooks and the
+# grader (mtss_teach.exercises.PLACEHOLDER_IDS). Read on first use, not at import: every
+# nbgrader command loads this module (through nbgrader_config.py), and importing the
+# exercises (their scenarios, scipy) would cost each one ~0.7 s of CPU for nothing.
+def __getattr__(name: str) -> Any:
+    if name == "PLACEHOLDER_IDS":
+        from ..exercises import PLACEHOLDER_IDS
+
+        return PLACEHOLDER_IDS
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _is_placeholder_id(typed: str) -> bool:
+    from ..exercises import is_placeholder_id
+
+    return is_placeholder_id(typed)
 
 
 def _source(cell: dict) -> str:
@@ -150,7 +164,7 @@ def validate_warnings(nb: dict, account: str | None = None) -> list[str]:
     if typed is None:
         out.append(f"LEARNER_ID: {why}. Type your course login between the quotes in the first cell, "
                    "then restart the kernel and run every cell.")
-    elif is_placeholder_id(typed):
+    elif _is_placeholder_id(typed):
         out.append(f"LEARNER_ID is still the placeholder {typed!r}. Type your course login"
                    + (f" ({account!r})" if account else "")
                    + " in the first cell, then restart the kernel and run every cell: your answers must be "

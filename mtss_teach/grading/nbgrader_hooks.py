@@ -26,7 +26,7 @@ import re
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Integer
 
-from .course import PIPELINE_ENV
+from .course import PIPELINE_ENV, TRUNCATION_NOTE
 
 __all__ = ["announce_student", "forget_student", "PipelineOnly", "CapOutput", "HideTestInternals",
            "PIPELINE_ONLY_MESSAGE"]
@@ -74,9 +74,6 @@ class PipelineOnly(NbGraderPreprocessor):
 
 def _human(n: int) -> str:
     return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1e3:.0f} kB"
-
-
-TRUNCATION_NOTE = "[output truncated by the grader: this cell printed {total}; only the first {cap} is kept]"
 
 
 class CapOutput(NbGraderPreprocessor):

@@ -9,11 +9,11 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from .course import NOTEBOOK, GradingError, assignments, check_ran, find_course_root, gradebook_url, run_nbgrader
+from .course import (NOTEBOOK, TRUNCATION_NOTE, GradingError, assignments, check_ran, find_course_root,
+                     gradebook_url, run_nbgrader)
 from .credit import _canonical_cells, _check_credit, add_comment
 from .identity import id_review
 from .intake import fingerprint_context, file_hash, find_submissions, stage, unchanged
-from .nbgrader_hooks import TRUNCATION_NOTE
 from .report import (GRADED, NOT_GRADABLE, SubmissionResult, annotate_grades, read_report,
                      write_report)
 
