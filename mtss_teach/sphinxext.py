@@ -77,6 +77,13 @@ _STARTUP = """\
 # emitted as Vega-Lite JSON and drawn by the book's own vega-embed bundle.
 # (Altair's own "mimetype" renderer writes "application/vnd.vegalite.v6.json",
 # which nbformat rejects for a JSON object, so register a "+json" one.)
+# jsonschema's "iri" format checkers build a Lark grammar at import (~1 s a
+# notebook; python-jsonschema/jsonschema#1428); Vega-Lite's schema uses none of
+# them, so skip it as the app kernels do (apps/kernel_startup.py).
+import sys as _sys
+if "jsonschema" not in _sys.modules:
+    _sys.modules.setdefault("rfc3987_syntax", None)
+del _sys
 try:
     import altair as _alt
 
