@@ -21,16 +21,17 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # pandas is imported on first use: the course manifest is read without it
     import pandas as pd
 
-__all__ = ["read_table", "read_yaml", "Course", "CourseApp", "courses", "course_ids", "course_by_id"]
+__all__ = ["read_table", "read_yaml", "data_bytes", "Course", "CourseApp", "courses", "course_ids", "course_by_id"]
 
 
 @lru_cache(maxsize=None)
-def read_table(name: str, text_columns: tuple[str, ...] = ("year", "tag")) -> pd.DataFrame:
+def read_table(name: str, text_columns: tuple[str, ...] = ("year", "tag"), all_text: bool = False) -> pd.DataFrame:
     """The package data table ``name`` (e.g. ``"orf_norms.csv"``), read once.
 
     ``text_columns`` are kept as text (a year such as ``"n.d."``, an item id
     such as ``"1.10"``). Only an empty cell is missing: text such as "NA"
-    stays text.
+    stays text. With ``all_text`` every column is text and an empty cell is
+    ``""`` (a data dictionary, whose empty cells mean "none").
 
     Examples
     --------
@@ -41,7 +42,21 @@ def read_table(name: str, text_columns: tuple[str, ...] = ("year", "tag")) -> pd
     import pandas as pd
 
     with resources.files("mtss_teach").joinpath("data", name).open("r", encoding="utf-8") as fh:
+        if all_text:
+            return pd.read_csv(fh, dtype=str, keep_default_na=False)
         return pd.read_csv(fh, dtype={c: str for c in text_columns}, keep_default_na=False, na_values=[""])
+
+
+def data_bytes(name: str) -> bytes:
+    """The raw bytes of the package data file ``name`` (to copy it as it is, e.g. into an export).
+
+    Examples
+    --------
+    >>> from mtss_teach._packagedata import data_bytes
+    >>> data_bytes("tier_share_expectation.csv").splitlines()[0].startswith(b"tier,")
+    True
+    """
+    return resources.files("mtss_teach").joinpath("data", name).read_bytes()
 
 
 @lru_cache(maxsize=None)

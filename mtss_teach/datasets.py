@@ -25,18 +25,16 @@ import argparse
 import hashlib
 import json
 import os
-import shutil
 import sys
 import tempfile
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, Sequence
 
 import pandas as pd
-import yaml
 
 from .cohorts import GENERATOR_VERSION, TABLES, Cohort, data_dictionary, make_cohort, read_table_csv
+from ._packagedata import data_bytes, read_yaml
 from ._validate import check_choice
 from .errors import DataError
 
@@ -57,8 +55,7 @@ _MANAGED = ("manifest.json", "dictionary.csv")
 
 @lru_cache(maxsize=None)
 def _specs() -> dict:
-    text = resources.files("mtss_teach").joinpath("data/dataset_specs.yml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)["datasets"]
+    return read_yaml("dataset_specs.yml")["datasets"]
 
 
 def _names() -> list[str]:
@@ -236,7 +233,7 @@ def _write_all(folder: Path) -> dict:
             "arguments": _arguments(name),
             "files": files,
         }
-    shutil.copyfile(resources.files("mtss_teach").joinpath("data/cohort_dictionary.csv"), folder / "dictionary.csv")
+    (folder / "dictionary.csv").write_bytes(data_bytes("cohort_dictionary.csv"))
     man = {
         "generator": "mtss_teach.cohorts.make_cohort",
         "generator_version": GENERATOR_VERSION,

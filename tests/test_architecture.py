@@ -115,3 +115,14 @@ def test_core_imports_no_plotting_or_widgets():
             "print(sorted(m for m in ('altair', 'ipywidgets') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "[]"
+
+
+def test_package_data_is_read_in_one_place():
+    """One package-data reader (mtss_teach/_packagedata.py): nothing else opens mtss_teach/data/."""
+    import re
+
+    pkg = Path(__file__).resolve().parents[1] / "mtss_teach"
+    found = [f"{p.relative_to(pkg)}:{i}" for p in sorted(pkg.rglob("*.py")) if p.name != "_packagedata.py"
+             for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+             if re.search(r"resources\.files\(|[\"']data/[\w.-]+\.(csv|yml|yaml|json)[\"']", line)]
+    assert found == [], found

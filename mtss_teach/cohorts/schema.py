@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
 
+from .._packagedata import read_table
 from ..errors import DataError
 
 
 @lru_cache(maxsize=None)
 def _dictionary() -> pd.DataFrame:
-    with resources.files("mtss_teach").joinpath("data/cohort_dictionary.csv").open("r", encoding="utf-8") as f:
-        return pd.read_csv(f, dtype=str, keep_default_na=False)
+    return read_table("cohort_dictionary.csv", all_text=True).copy()
 
 
 def data_dictionary() -> pd.DataFrame:
