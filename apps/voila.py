@@ -67,3 +67,11 @@ c.MappingKernelManager.cull_idle_timeout = 600
 c.MappingKernelManager.cull_interval = 60
 c.MappingKernelManager.cull_connected = False
 c.MappingKernelManager.cull_busy = False
+
+# Kernels talk to the server over local (IPC) sockets, not TCP ports: forty
+# kernels started at once for a room each need five ports, and a port chosen
+# free can be taken by another process before the kernel binds it ("Address
+# already in use"): that kernel died and its participant's page stayed at
+# "Running ..." (seen once in a room of 40). IPC sockets are files in the
+# kernels' own folder: nothing to collide with, and nothing on the network.
+c.KernelManager.transport = "ipc"
