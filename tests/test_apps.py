@@ -142,6 +142,8 @@ def test_server_configuration():
     assert km.cull_idle_timeout > 0 and km.cull_interval > 0 and km.cull_connected is False
     assert "exercise*.ipynb" in c.ContentsManager.hide_globs
     assert "prelaunch_hook" not in _config("1").VoilaConfiguration  # incompatible with pre-heated kernels
+    # kernels on IPC sockets: no TCP port to lose to another process when a room starts 40 at once
+    assert c.KernelManager.transport == "ipc"
 
 
 def test_template_loads_nothing_from_elsewhere():
