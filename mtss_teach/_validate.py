@@ -25,6 +25,7 @@ from .errors import DataError
 
 __all__ = [
     "Shape",
+    "plain",
     "as_float_array",
     "as_binary_array",
     "restore",
@@ -274,6 +275,19 @@ def as_binary_array(x: Any, name: str) -> tuple[np.ndarray, Shape]:
     return out, shape
 
 
+def plain(v: Any) -> Any:
+    """A numpy scalar as the plain Python value, so messages read ``1``, not ``np.int64(1)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mtss_teach._validate import plain
+    >>> repr(plain(np.int64(1))), plain("a")
+    ('1', 'a')
+    """
+    return v.item() if isinstance(v, np.generic) else v
+
+
 def restore(values: np.ndarray, shape: Shape) -> Any:
     """Return ``values`` in the shape of the original input.
 
@@ -281,8 +295,7 @@ def restore(values: np.ndarray, shape: Shape) -> Any:
     Series input a Series with the same index, anything else a numpy array.
     """
     if shape.kind == "scalar":
-        v = values[0]
-        return v.item() if isinstance(v, np.generic) else v
+        return plain(values[0])
     if shape.kind == "series":
         return pd.Series(values, index=shape.index, name=shape.name)
     return values

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ._validate import as_float_array, not_a_number as _not_a_number, position, restore
+from ._validate import plain
 from ._validate import shape_of as _shape_of
 from .errors import DataError
 from ._packagedata import read_table as _read
@@ -237,9 +238,6 @@ def srss_bands() -> pd.DataFrame:
 
 
 def _cell(i: int, j: int, rows: Any, cols: Any) -> str:
-    def plain(v: Any) -> Any:
-        return v.item() if isinstance(v, np.generic) else v
-
     r = f"row {plain(rows[i])!r} (position {i})" if rows is not None else f"row {i}"
     c = f"column {plain(cols[j])!r}" if cols is not None else f"item {j + 1}"
     return f"{r}, {c}"
@@ -520,11 +518,6 @@ def odr_per_day_by_month(referral_dates: Any, school_days: Any, enrollment: Any 
 # ---------------------------------------------------------------------------
 
 
-def _py(v: Any) -> Any:
-    """A numpy scalar as the plain Python value (for readable error messages)."""
-    return v.item() if isinstance(v, np.generic) else v
-
-
 _ODR_BY = ("month", "location", "band")
 
 
@@ -609,7 +602,7 @@ def odr_counts(
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
             detail = "missing" if miss[i] else why[i]
-            raise DataError(f"events: {date} at row {_py(ev.index[i])!r} is {_py(ev[date].iloc[i])!r}, "
+            raise DataError(f"events: {date} at row {plain(ev.index[i])!r} is {plain(ev[date].iloc[i])!r}, "
                             f"not a date ({detail})")
         d = pd.Series(vals, index=ev.index)
         per = d.dt.to_period("M")
@@ -626,7 +619,7 @@ def odr_counts(
         loc = ev[location]
         if loc.isna().any():
             i = int(np.flatnonzero(loc.isna().to_numpy())[0])
-            raise DataError(f"events: {location} at row {_py(ev.index[i])!r} is missing")
+            raise DataError(f"events: {location} at row {plain(ev.index[i])!r} is missing")
         counts = loc.astype(str).value_counts()
         out = pd.DataFrame({"location": counts.index.astype(object), "odrs": counts.to_numpy(dtype=np.int64)})
         return out.sort_values(["odrs", "location"], ascending=[False, True], kind="stable").reset_index(drop=True)
@@ -635,13 +628,13 @@ def odr_counts(
     ids = students[student] if isinstance(students, pd.DataFrame) else pd.Series(list(students))
     if ids.duplicated().any():
         i = int(np.flatnonzero(ids.duplicated().to_numpy())[0])
-        raise DataError(f"students: id {_py(ids.iloc[i])!r} at position {i} appears twice (duplicate id)")
+        raise DataError(f"students: id {plain(ids.iloc[i])!r} at position {i} appears twice (duplicate id)")
     known = set(ids)
     stray = ~ev[student].isin(known)
     if stray.any():
         i = int(np.flatnonzero(stray.to_numpy())[0])
         raise DataError(
-            f"events: {student} {_py(ev[student].iloc[i])!r} at row {_py(ev.index[i])!r} is not in students")
+            f"events: {student} {plain(ev[student].iloc[i])!r} at row {plain(ev.index[i])!r} is not in students")
     per_student = ev[student].value_counts().reindex(ids.to_numpy(), fill_value=0)
     bands = odr_band(per_student.to_numpy())
     table = odr_bands()

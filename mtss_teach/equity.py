@@ -18,7 +18,7 @@ import pandas as pd
 
 from collections.abc import Hashable
 
-from ._validate import check_choice, check_number, not_a_number as _not_a_number
+from ._validate import check_choice, check_number, not_a_number as _not_a_number, plain as _plain
 from .errors import DataError
 
 __all__ = ["disproportionality", "suppress_small_cells", "protect_counts", "protect_distribution", "check_min_cell",
@@ -50,10 +50,6 @@ RESULT_COLUMNS = [
     "note",
 ]
 
-
-def _plain(v: Any) -> Any:
-    """numpy scalar -> Python scalar, so messages read ``1`` not ``np.int64(1)``."""
-    return v.item() if isinstance(v, np.generic) else v
 
 
 def _row(df: pd.DataFrame, i: int) -> str:

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .. import screening
-from .._validate import check_choice, check_number
+from .._validate import check_choice, check_number, plain as _plain
 from ..charts import PALETTE
 from ..errors import DataError
 from ..formatting import number, percent
@@ -32,11 +32,6 @@ def _cohort(cohort: Any, need: tuple[str, ...]) -> Any:
         if not isinstance(table, pd.DataFrame):
             raise DataError(f"cohort: expected a Cohort (or a dataset name) with a '{name}' table")
     return cohort
-
-
-def _plain(v: Any) -> Any:
-    """A numpy scalar as the plain Python value (for readable messages)."""
-    return v.item() if isinstance(v, np.generic) else v
 
 
 def _season_rows(df: pd.DataFrame, season: str, name: str) -> pd.DataFrame:
