@@ -199,12 +199,3 @@ def _strip_row(html_row: str) -> str:
     """The items of a :func:`metrics_html` row without the row's own wrapper."""
     head = '<div class="mtss-metrics">'
     return html_row[len(head):-len("</div>")] if html_row.startswith(head) else html_row
-
-
-def accuracy_curve_chart(slopes: Any, aim: float, sem: float, rule: str, n: int | None, weeks: int) -> Any:
-    """The lab's chart: :func:`mtss_teach.charts.accuracy_by_weeks_chart` of :func:`accuracy_curve`."""
-    from ..charts import accuracy_by_weeks_chart
-
-    return accuracy_by_weeks_chart(accuracy_curve(slopes, aim, sem, rule, n), weeks, rule=rule, sem=sem,
-                                   week_range=WEEK_RANGE)
-
