@@ -102,6 +102,8 @@ __all__ = [
     "export_notes",
     "canvas_csv",
     "moodle_csv",
+    "moodle_match",
+    "MOODLE_MATCH",
     "LtiPlatform",
     "post_scores",
     "main",
@@ -368,18 +370,30 @@ def gradebook_table(grades: Any, roster: Roster | Any, *, report: Any = None,
     return out
 
 
-def export_notes(table: pd.DataFrame) -> pd.DataFrame:
+def export_notes(table: pd.DataFrame, *, moodle_match: str | None = None) -> pd.DataFrame:
     """Every cell an LMS file does not carry as a score, with its reason.
 
     One row per (learner, assignment) whose state is not ``graded``, one per
     learner with no LMS id on the roster (``not in the LMS files``), and one
     per graded student who is not on the roster. Columns: ``learner_id``,
     ``assignment``, ``state``, ``reason``.
+
+    ``moodle_match`` (``"idnumber"`` or ``"username"``, as given to
+    :func:`moodle_csv`): also list the learners the Moodle file leaves out
+    because the roster lacks that identifier for them.
     """
     rows = table.loc[table["state"] != GRADED, ["learner_id", "assignment", "state", "reason"]]
-    no_id = table.loc[(table["lms_user_id"] == "") & (table["lms_login"] == ""), "learner_id"].drop_duplicates()
-    extra = pd.DataFrame({"learner_id": no_id, "assignment": "", "state": "not in the LMS files",
-                          "reason": "the roster has no lms_user_id or lms_login for this learner"})
+    no_id = (table["lms_user_id"] == "") & (table["lms_login"] == "")
+    reason = pd.Series("the roster has no lms_user_id or lms_login for this learner", index=table.index)
+    if moodle_match is not None:
+        column = MOODLE_MATCH[moodle_match][0]
+        lacking = ~no_id & (table[column] == "")
+        reason[lacking] = (f"the roster has no {column} for this learner, and the Moodle file matches learners "
+                           f"by {MOODLE_MATCH[moodle_match][1]}")
+        no_id = no_id | lacking
+    left = table.loc[no_id, ["learner_id"]].assign(reason=reason[no_id]).drop_duplicates("learner_id")
+    extra = pd.DataFrame({"learner_id": left["learner_id"], "assignment": "", "state": "not in the LMS files",
+                          "reason": left["reason"]})
     stray = pd.DataFrame({"learner_id": table.attrs.get("not_on_roster", []), "assignment": "",
                           "state": "not on the roster",
                           "reason": "grades.csv has grades for this student id, which is not on the roster"})
@@ -455,8 +469,37 @@ def canvas_csv(table: pd.DataFrame, dest: str | os.PathLike | None = None, *,
     return _write(rows, dest)
 
 
+#: Moodle's user identifiers a grade import can match on: roster column, the file's column header.
+MOODLE_MATCH = {"idnumber": ("lms_user_id", "ID number"), "username": ("lms_login", "Username")}
+
+
+def moodle_match(table: pd.DataFrame) -> str:
+    """The identifier a Moodle file of ``table`` matches learners by: ``"idnumber"`` or ``"username"``.
+
+    ``"idnumber"`` when every learner with an LMS account on the roster has an
+    ``lms_user_id``, else ``"username"`` when every one has an ``lms_login``.
+
+    Raises
+    ------
+    DataError
+        Some learners have only an ID number and others only a username: one
+        Moodle import matches every row by one column.
+    """
+    ids = table.drop_duplicates("learner_id")
+    ids = ids.loc[(ids["lms_user_id"] != "") | (ids["lms_login"] != "")]
+    for match, (column, _) in MOODLE_MATCH.items():
+        if (ids[column] != "").all():
+            return match
+    only_id = ids.loc[ids["lms_login"] == "", "learner_id"].iloc[0]
+    only_login = ids.loc[ids["lms_user_id"] == "", "learner_id"].iloc[0]
+    raise DataError(f"roster: learner {only_id!r} has an lms_user_id but no lms_login, and learner "
+                    f"{only_login!r} an lms_login but no lms_user_id; a Moodle import matches every row by one "
+                    "of them, so give every learner the same one (or choose which to match by; learners "
+                    "without it are then left out of the file and listed in the notes)")
+
+
 def moodle_csv(table: pd.DataFrame, dest: str | os.PathLike | None = None, *,
-               titles: Mapping[str, str] | None = None) -> str:
+               titles: Mapping[str, str] | None = None, match: str | None = None) -> str:
     """A Moodle grade import file (Grades > Import > CSV file); returns its text.
 
     Columns: ``ID number`` (the roster's ``lms_user_id``), ``Username`` (its
@@ -464,17 +507,30 @@ def moodle_csv(table: pd.DataFrame, dest: str | os.PathLike | None = None, *,
     map "ID number" to ``useridnumber`` (or "Username" to ``username``) and
     each assignment column to its grade item (or "new grade item").
 
+    Every row of the file has the identifier it is matched by (``match``:
+    ``"idnumber"`` or ``"username"``; default :func:`moodle_match`), and an
+    identifier column is written only when no row leaves it empty: Moodle's
+    importer skips an empty identifier cell and files that row's grades
+    under the user of the row before it. Learners without the ``match``
+    identifier are left out (:func:`export_notes` with ``moodle_match``
+    lists them), as are learners with neither (Moodle aborts the whole
+    import on a row it cannot match).
+
     Cells that are not ``graded`` hold ``-``, which Moodle's importer reads
     as "no grade". Moodle has no value meaning "leave unchanged": importing
     a ``-`` clears a grade already entered in that grade item, so import
-    only the columns you mean to set. Learners with neither an LMS id nor an
-    LMS login are left out (Moodle aborts the whole import on a row it
-    cannot match); :func:`export_notes` lists them.
+    only the columns you mean to set.
     """
+    if match is None:
+        match = moodle_match(table)
+    if match not in MOODLE_MATCH:
+        raise DataError(f"match must be one of {', '.join(MOODLE_MATCH)}, not {match!r}")
     wide, cols = _wide(table, "-")
+    wide = wide.loc[wide[MOODLE_MATCH[match][0]] != ""]
     titles = dict(titles or {})
-    head = ["ID number", "Username", "Section"] + [titles.get(a, a) for a in cols]
-    rows = [head] + wide[["lms_user_id", "lms_login", "section"] + cols].astype(str).values.tolist()
+    ident = [(c, h) for c, h in MOODLE_MATCH.values() if c == MOODLE_MATCH[match][0] or (wide[c] != "").all()]
+    head = [h for _, h in ident] + ["Section"] + [titles.get(a, a) for a in cols]
+    rows = [head] + wide[[c for c, _ in ident] + ["section"] + cols].astype(str).values.tolist()
     return _write(rows, dest)
 
 
@@ -666,6 +722,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--assignments", default=None, help="comma-separated assignment ids, in column order")
     ap.add_argument("--out", required=True)
     ap.add_argument("--notes", default=None, help="where to write the notes CSV (default: OUT with _notes)")
+    ap.add_argument("--canvas-ids", default=None,
+                    help="Canvas only: comma-separated assignment=Canvas assignment id pairs, so that the import "
+                         "updates those Canvas assignments instead of creating new ones")
+    ap.add_argument("--moodle-match", choices=sorted(MOODLE_MATCH), default=None,
+                    help="Moodle only: match learners by their ID number (the roster's lms_user_id) or username "
+                         "(lms_login); default: the one every learner on the roster has")
     args = ap.parse_args(argv)
     try:
         report = args.report
@@ -675,8 +737,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         split = (lambda s: [x.strip() for x in s.split(",") if x.strip()] if s else None)  # noqa: E731
         table = gradebook_table(args.grades, read_roster(args.roster), report=report,
                                 assignments=split(args.assignments), released=split(args.released))
-        (canvas_csv if args.format == "canvas" else moodle_csv)(table, args.out)
-        notes = export_notes(table)
+        match = None
+        if args.format == "canvas":
+            ids = {}
+            for pair in split(args.canvas_ids) or []:
+                name, sep, cid = pair.partition("=")
+                if not sep or not name.strip() or not cid.strip().isdigit():
+                    raise DataError(f"--canvas-ids: {pair!r} is not assignment=Canvas assignment id (a number)")
+                ids[name.strip()] = cid.strip()
+            unknown = sorted(set(ids) - set(table["assignment"]))
+            if unknown:
+                raise DataError(f"--canvas-ids: {unknown[0]!r} is not one of the course's assignments")
+            canvas_csv(table, args.out, assignment_ids=ids)
+        else:
+            match = args.moodle_match or moodle_match(table)
+            moodle_csv(table, args.out, match=match)
+        notes = export_notes(table, moodle_match=match)
         out = Path(args.out)
         notes_path = Path(args.notes) if args.notes else out.with_name(out.stem + "_notes.csv")
         notes.to_csv(notes_path, index=False)
@@ -686,6 +762,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     counts = table["state"].value_counts()
     print(f"wrote {args.out}: " + ", ".join(f"{counts.get(s, 0)} {s}" for s in STATES))
     print(f"wrote {notes_path}: {len(notes)} cells without a score, with the reason for each")
+    if match is not None:
+        print(f"In Moodle's CSV import, map \"{MOODLE_MATCH[match][1]}\" to the user's "
+              f"{'ID number' if match == 'idnumber' else 'username'}.")
     return 0
 
 

@@ -43,6 +43,7 @@ import pytest
 from mtss_teach.errors import DataError
 from mtss_teach.lms import (GRADED, NEEDS_REVIEW, NOT_GRADABLE, NOT_SUBMITTED, UNRELEASED, LmsError,
                             LtiPlatform, canvas_csv, export_notes, gradebook_table, moodle_csv,
+                            moodle_match,
                             post_scores)
 from mtss_teach.roster import read_roster
 
@@ -159,6 +160,31 @@ def test_moodle_file_matches_the_documented_import_layout(tmp_path):
     assert dest.read_text(encoding="utf-8") == expected
 
 
+def test_moodle_file_never_has_a_row_without_the_identifier_it_is_matched_by():
+    # Moodle's importer (grade/import/csv/classes/load_data.php, map_user_data_with_value) skips an
+    # empty identifier cell and keeps the user of the row before: a row with an empty "ID number"
+    # would file its grades under the previous learner. fay has a Moodle username but no ID number.
+    roster = read_roster(io.StringIO("learner_id,lms_user_id,lms_login,section\n"
+                                     "ada,1001,alovelace,A\nfay,,fwu,A\n"))
+    grades = ("assignment,timestamp,student_id,score,max_score\n"
+              "01-foundations,2026-12-01 10:00:00,ada,7.0,8.0\n"
+              "01-foundations,2026-12-01 10:00:00,fay,5.0,8.0\n")
+    t = gradebook_table(io.StringIO(grades), roster)
+    # by default, the identifier every learner has (the username); no ID number column, as fay's is empty
+    assert moodle_match(t) == "username"
+    assert moodle_csv(t) == "Username,Section,01-foundations\nalovelace,A,7\nfwu,A,5\n"
+    # matched by ID number on request: fay is left out of the file and listed in the notes
+    assert moodle_csv(t, match="idnumber") == "ID number,Username,Section,01-foundations\n1001,alovelace,A,7\n"
+    notes = export_notes(t, moodle_match="idnumber")
+    fay = notes.loc[notes["learner_id"] == "fay"]
+    assert fay["state"].tolist() == ["not in the LMS files"] and "no lms_user_id" in fay["reason"].iloc[0]
+    assert "fay" not in set(export_notes(t)["learner_id"])  # the Canvas file has her (by SIS Login ID)
+    # some learners with only an ID number, others with only a username: refused, naming one of each
+    mixed = read_roster(io.StringIO("learner_id,lms_user_id,lms_login\nada,1001,\nfay,,fwu\n"))
+    with pytest.raises(DataError, match="learner 'ada' has an lms_user_id but no lms_login, and learner 'fay'"):
+        moodle_csv(gradebook_table(io.StringIO(grades), mixed))
+
+
 def test_notes_list_every_cell_without_a_score_and_every_learner_left_out():
     notes = export_notes(_table())
     by = {(r.learner_id, r.assignment): r.state for r in notes.itertuples()}
@@ -255,6 +281,25 @@ def test_command_line_writes_the_file_and_its_notes(tmp_path):
                           "--roster", str(tmp_path / "roster.csv"), "--out", str(out)],
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "grades: no file at" in bad.stderr
+    # Canvas assignment ids from the command line: the column updates that Canvas assignment
+    p = subprocess.run([sys.executable, "-m", "mtss_teach.lms", "canvas", "--grades", str(tmp_path / "grades.csv"),
+                        "--roster", str(tmp_path / "roster.csv"), "--out", str(out),
+                        "--canvas-ids", "02-screening=7702"], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert out.read_text().splitlines()[0] == ("Student,ID,SIS User ID,SIS Login ID,Section,01-foundations,"
+                                               "02-screening (7702)")
+    for ids, message in (("02-screening=x7", "is not assignment=Canvas assignment id"),
+                         ("09-nothing=12", "'09-nothing' is not one of the course's assignments")):
+        p = subprocess.run([sys.executable, "-m", "mtss_teach.lms", "canvas", "--grades",
+                            str(tmp_path / "grades.csv"), "--roster", str(tmp_path / "roster.csv"), "--out",
+                            str(tmp_path / "x.csv"), "--canvas-ids", ids], capture_output=True, text=True, timeout=120)
+        assert p.returncode == 2 and message in p.stderr, p.stderr
+    # Moodle: the command says which column to map learners by
+    p = subprocess.run([sys.executable, "-m", "mtss_teach.lms", "moodle", "--grades", str(tmp_path / "grades.csv"),
+                        "--roster", str(tmp_path / "roster.csv"), "--out", str(tmp_path / "moodle.csv")],
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert 'map "ID number" to the user\'s ID number' in p.stdout
 
 
 # ---------------------------------------------------------------------------
