@@ -200,6 +200,126 @@ def test_room_state_counts_without_names_and_participants_see_only_their_own(tmp
 
 
 # ---------------------------------------------------------------------------
+# the pages at a phone's width and on a projector, and on paper (no server: the page and its
+# state come from the same functions the server answers with)
+# ---------------------------------------------------------------------------
+
+PHONE = {"width": 360, "height": 740}
+PROJECTOR = {"width": 1920, "height": 1080}
+NICKS = [f"Nick{i}x" for i in range(6)]
+_LAYOUT_JS = """() => {
+  const px = (el) => el ? parseFloat(getComputedStyle(el).fontSize) : null;
+  const box = (s) => { const e = document.querySelector(s); return e ? e.getBoundingClientRect().toJSON() : null; };
+  return {scroll: document.documentElement.scrollWidth, width: innerWidth, height: innerHeight,
+          prompt: px(document.querySelector('.mtss-rv-prompt')), row: px(document.querySelector('.mtss-rv-row')),
+          tracks: [...document.querySelectorAll('.mtss-rv-track')].map(e => e.getBoundingClientRect().width),
+          chart: box('.mtss-rv-chart'), commit: box('#pp-commit'), choice: box('.pp-choice'),
+          text: document.body.innerText};
+}"""
+
+
+def _static_room(tmp_path, reveal=True):
+    """A revealed Aimline round with 40 answers, six of them with a nickname."""
+    from mtss_teach.widgets.poll_questions import question_for
+
+    store = PollStore(tmp_path / "room.sqlite")
+    q = question_for("AimlineCoach", {"dataset": "district-b", "student": "100036", "week": "8"})
+    r = store.start_round(AIMLINE, q.prompt, choices=q.choices, answer=q.answer, truth=q.truth, view=q.view,
+                          notes={"explain": q.explain, "by_answer": q.by_answer})
+    for i in range(40):
+        store.commit(r, f"key-{i:02d}-0123456789", q.choices[i % 4], nickname=NICKS[i] if i < 6 else None)
+    if reveal:
+        store.reveal(r)
+    return store, q
+
+
+def _serve_pages(ctx, store):
+    from urllib.parse import parse_qs, urlsplit
+
+    from mtss_teach.apps.registry import app_by_key
+    from mtss_teach.apps.roomview import participant_state, poll_page, room_state, room_view_page
+
+    app = app_by_key("aimline")
+
+    def answer(route):
+        u = urlsplit(route.request.url)
+        qs = parse_qs(u.query)
+        if u.path == "/voila/mtss/room":
+            return route.fulfill(status=200, content_type="text/html", body=room_view_page())
+        if u.path == "/voila/mtss/room/state":
+            state = room_state(store, names=qs.get("names") == ["1"])
+            return route.fulfill(status=200, content_type="application/json", body=json.dumps(state))
+        if u.path == "/voila/mtss/poll":
+            return route.fulfill(status=200, content_type="text/html", body=poll_page(app))
+        if u.path == "/voila/mtss/poll/state":
+            state = participant_state(store, AIMLINE, qs["key"][0])
+            return route.fulfill(status=200, content_type="application/json", body=json.dumps(state))
+        return route.abort()
+
+    ctx.route("**/*", answer)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("reveal", [False, True], ids=["open", "revealed"])
+def test_room_view_and_poll_page_fit_a_phone_and_read_on_a_projector(browser, tmp_path, reveal):
+    """At 360 px nothing scrolls sideways and every answer keeps a bar; at 1920 x 1080 the text grows (at
+    least 22 px, about what a 1280 px-wide page at 16 px shows projected) and the chart is on the first screen;
+    touch targets on the poll page are at least 24 px high (WCAG 2.2, 2.5.8 Target Size (Minimum))."""
+    store, q = _static_room(tmp_path, reveal)
+    for size, viewport in (("phone", PHONE), ("projector", PROJECTOR)):
+        ctx = browser.new_context(viewport=viewport)
+        _serve_pages(ctx, store)
+        ctx.add_init_script("localStorage.setItem('mtss-poll-key', 'key-01-0123456789')")
+        try:
+            page = ctx.new_page()
+            page.goto("http://room.test/voila/mtss/room")
+            page.wait_for_selector("#rv-answered[data-answered='40']", timeout=10000)
+            rv = page.evaluate(_LAYOUT_JS)
+            assert rv["scroll"] <= rv["width"], (size, "the room view scrolls sideways", rv["scroll"])
+            assert len(rv["tracks"]) == 4 and min(rv["tracks"]) >= 0.25 * rv["width"], (size, rv["tracks"])
+            if size == "projector":
+                assert rv["row"] >= 22 and rv["prompt"] >= 30, rv
+                assert rv["chart"]["bottom"] <= rv["height"], "on the projector the chart is below the first screen"
+            else:
+                assert rv["row"] >= 16 and rv["prompt"] >= 18, rv
+            assert not any(n in rv["text"] for n in NICKS)  # names off by default
+            page.goto("http://room.test/voila/mtss/poll?app=aimline")
+            page.wait_for_selector("#pp-mine", timeout=10000)
+            pp = page.evaluate(_LAYOUT_JS)
+            assert pp["scroll"] <= pp["width"], (size, "the poll page scrolls sideways", pp["scroll"])
+            assert pp["commit"]["height"] >= 24 and pp["choice"]["height"] >= 24, pp
+            assert pp["commit"]["right"] <= pp["width"]
+            assert not any(n in pp["text"] for n in NICKS)  # a participant never sees another's nickname
+            assert q.prompt in pp["text"]
+        finally:
+            ctx.close()
+
+
+@pytest.mark.browser
+def test_the_printed_room_view_shows_names_only_when_they_are_on(browser, tmp_path):
+    store, q = _static_room(tmp_path)
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    _serve_pages(ctx, store)
+    try:
+        page = ctx.new_page()
+        page.goto("http://room.test/voila/mtss/room")
+        page.wait_for_selector("#rv-revealed", timeout=10000)
+        page.emulate_media(media="print")
+        printed = page.evaluate("document.body.innerText")  # the text as laid out for paper
+        assert q.prompt in printed and "40" in printed and q.answer in printed
+        assert not any(n in printed for n in NICKS)
+        assert not page.is_visible("#rv-start") and not page.is_visible("#rv-names")
+        page.emulate_media(media="screen")
+        page.check("#rv-names")
+        page.wait_for_selector(".mtss-rv-names", timeout=5000)
+        page.emulate_media(media="print")
+        printed = page.evaluate("document.body.innerText")
+        assert all(n in printed for n in NICKS)  # on when the facilitator turned them on
+    finally:
+        ctx.close()
+
+
+# ---------------------------------------------------------------------------
 # the real serve command
 # ---------------------------------------------------------------------------
 
