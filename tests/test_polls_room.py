@@ -17,12 +17,21 @@
     ONE headless Chromium, commit on the lightweight poll page (40 app
     kernels do not fit this suite's time on a 2-core machine; the apps'
     own poll bar is tested on one real app page below) within 10 s; the room
-    view's live count equals the commits within 2 s; a reload keeps a
-    participant's answer; reveal shows the library's answer; the CSV
-    download has the 40 answers; the print stylesheet hides the controls;
+    view's live count equals the commits within 2 s; six of them gave a
+    nickname, shown neither on the screen nor on paper until names are
+    turned on, and never in the CSV; a reload keeps a participant's answer;
+    reveal shows the library's answer; the CSV download has the 40
+    answers; the print stylesheet hides the controls;
   - an app page (Aimline coach) in room mode: the poll bar shows the round,
     commits, and after a reload (a new kernel) shows the same answer and
-    nickname, with every request outside the server blocked (offline).
+    nickname; then its kernel is shut down under the open page by the
+    server's kernel manager (what the idle culler calls), and after the
+    participant reloads, a new kernel shows the same answer, still counted
+    once; every request outside the server blocked (offline).
+* The pages (no server: the HTML and the state the server would send): no
+  sideways scrolling at a phone's 360 px, text that grows on a 1920 x 1080
+  projector with the chart on the first screen, and a printed room view
+  with no nickname unless names are on.
 """
 
 from __future__ import annotations
@@ -396,8 +405,9 @@ def test_participants_cannot_open_the_room_view_or_start_rounds(room):
 
 
 N = 40
-_COMMIT_JS = """(choice) => {
+_COMMIT_JS = """([choice, nick]) => {
   document.querySelector(`input[name=pp-choice][value="${choice}"]`).checked = true;
+  if (nick) { document.querySelector('#pp-nick').value = nick; }
   document.querySelector('#pp-commit').click();
 }"""
 CHOICES = ["Raise the goal", "Keep the intervention going", "Change the intervention", "Collect more data"]
@@ -457,7 +467,7 @@ def test_a_full_round_forty_participants_live_count_reveal_export_print(room, ro
         opened_s = time.monotonic() - t_open
         t0 = time.monotonic()
         for i, (_, page) in enumerate(people):  # each page's own controls and script send its commit
-            page.evaluate(_COMMIT_JS, CHOICES[i % 4])
+            page.evaluate(_COMMIT_JS, [CHOICES[i % 4], NICKS[i] if i < len(NICKS) else ""])
         for i, (_, page) in enumerate(people):
             page.wait_for_selector(f"#pp-mine[data-mine='{CHOICES[i % 4]}']", timeout=10000)
         commit_s = time.monotonic() - t0
@@ -470,6 +480,7 @@ def test_a_full_round_forty_participants_live_count_reveal_export_print(room, ro
                   for el in fpage.query_selector_all(".mtss-rv-row")}
         assert counts == {c: N // 4 for c in CHOICES}
         assert fpage.query_selector(".mtss-rv-names") is None  # names are off
+        assert not any(n in fpage.inner_text("body") for n in NICKS)  # six participants gave a nickname
 
         # a reload keeps the answer; a changed answer still counts once
         _, p0 = people[0]
@@ -507,10 +518,14 @@ def test_a_full_round_forty_participants_live_count_reveal_export_print(room, ro
         assert not fpage.is_visible("#rv-start") and not fpage.is_visible("#rv-reveal")
         assert fpage.is_visible(".mtss-rv-prompt") and fpage.is_visible(".mtss-rv-chart")
         assert fpage.is_visible("#rv-revealed")
+        printed = fpage.evaluate("document.body.innerText")  # the page as laid out for paper
+        assert q.answer in printed and not any(n in printed for n in NICKS)  # names are off: none on paper
         fpage.emulate_media(media="screen")
         # names only when the facilitator turns them on
         fpage.check("#rv-names")
         fpage.wait_for_selector(".mtss-rv-names", timeout=3000)
+        assert all(n in fpage.inner_text(".mtss-rv-names") for n in NICKS)
+        assert not any(n in open(dl.value.path(), encoding="utf-8").read() for n in NICKS)  # never in the CSV
         print(f"\nround started in {start_s:.1f} s; 40 contexts in {ctx_s:.1f} s; "
               f"40 poll pages ready in {opened_s:.1f} s; 40 commits in {commit_s:.2f} s; "
               f"room view showed 40 after {live_s:.2f} s")
@@ -528,7 +543,9 @@ def test_a_full_round_forty_participants_live_count_reveal_export_print(room, ro
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_the_apps_poll_bar_commits_and_keeps_the_answer_after_a_reload_offline(room, browser):
+def test_the_apps_poll_bar_commits_and_keeps_the_answer_after_a_reload_and_a_kernel_cull_offline(room, browser):
+    from room_helpers import kernel_pids
+
     serve, base, token, view = room
     key = view.split("key=", 1)[1]
     serve.wait_for(r"Room ready", 180)
@@ -561,6 +578,29 @@ def test_the_apps_poll_bar_commits_and_keeps_the_answer_after_a_reload_offline(r
         page.reload()  # a new kernel: the answer comes back from the store, the key from the browser
         page.wait_for_selector("[data-mtss-my-answer='Change the intervention']", timeout=120000)
         assert page.input_value(".mtss-poll-nickname input") == "Table 4"
+        # a kernel cull: the participant's kernel is shut down under the open page, through the server's
+        # kernel manager (the culler's own call, shutdown_kernel), as after a laptop slept through the idle
+        # timeout; the page says the app stopped, the participant reloads, a new kernel shows the same answer
+        kid = page.evaluate("JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId")
+        pids = set(kernel_pids(serve.server_pid()))
+        status = page.evaluate("""async (kid) => {
+            const f = new FormData(); const m = document.cookie.match(/(?:^|; )_xsrf=([^;]*)/);
+            f.append('_xsrf', m ? m[1] : '');
+            return (await fetch('/voila/api/shutdown/' + kid, {method: 'POST', body: f})).status; }""", kid)
+        assert status == 204
+        page.wait_for_selector("[data-mtss-stale]", timeout=30000)
+        deadline = time.monotonic() + 30
+        while len(set(kernel_pids(serve.server_pid())) & pids) == len(pids) and time.monotonic() < deadline:
+            time.sleep(0.3)
+        assert len(set(kernel_pids(serve.server_pid())) & pids) < len(pids), "no kernel process ended"
+        page.locator("[data-mtss-stale] button").click()
+        page.wait_for_selector("[data-mtss-my-answer='Change the intervention']", timeout=120000)
+        new_kid = page.evaluate("JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId")
+        assert new_kid != kid
+        assert page.input_value(".mtss-poll-nickname input") == "Table 4"
+        state = json.loads(_http(base + f"/voila/mtss/room/state?round={rid}",
+                                 headers={"X-MTSS-Facilitator": key})[1])["round"]
+        assert state["answered"] == 1  # still one answer: the same browser, not a new participant
         assert "There was an error when executing cell" not in page.content()
         assert outside == []
     finally:
