@@ -43,6 +43,7 @@ import re
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -122,6 +123,50 @@ def test_data_meeting_and_equity_rounds_have_an_answer_among_the_choices():
     fi = question_for("FidelityScorer", {"dataset": "district-c"})
     points, possible = (int(x) for x in re.search(r"scores (\d+) of (\d+) points", fi.explain).groups())
     assert fi.answer == fi.choices[0 if 100 * points / possible >= 70 else 1]
+
+
+def test_data_meeting_round_answer_is_the_published_acadience_tier_of_that_students_score():
+    """Acadience Reading grade 3 winter ORF (Acadience Learning, Benchmark Goals): at or above 86 words correct is
+    at benchmark (core support, Tier 1), 68 to 85 below (strategic, Tier 2), under 68 well below (intensive,
+    Tier 3). The cut values are written here from the published table, not read from the library."""
+    from mtss_teach.widgets.poll_questions import question_for
+
+    def tier(score):
+        return "Tier 1" if score >= 86 else ("Tier 2" if score >= 68 else "Tier 3")
+
+    q = question_for("DataMeeting", {"dataset": "district-e", "grade": "3", "season": "winter", "rule": "acadience",
+                                     "tier3_below": "10", "tier2_below": "20"})
+    sid = int(q.view["student"])
+    scr = datasets.load("district_small", "screening")
+    row = scr[(scr["student_id"] == sid) & (scr["measure"] == "orf") & (scr["season"] == "winter")]
+    assert len(row) == 1
+    assert q.answer == tier(float(row["score"].iloc[0]))
+    true = datasets.load("district_small", "truth").set_index("student_id").loc[sid, "true_orf_winter"]
+    assert q.truth == tier(float(true))
+    assert f"student {sid}" in q.prompt and q.answer not in q.prompt
+
+
+def test_equity_round_answer_is_yes_when_a_group_reaches_the_threshold_by_hand():
+    """District A, Tier 3 in winter by race/ethnicity: each group's risk over the risk of all other students,
+    counted here with pandas; a group counts only with at least 10 placed and 30 enrolled (the app's start
+    minimums, 34 CFR 300.647's presumed-reasonable values)."""
+    from mtss_teach.widgets.poll_questions import question_for
+
+    q = question_for("EquityLens", {"dataset": "district-a"})
+    students = datasets.load("disproportionate", "students").set_index("student_id")
+    tiers = datasets.load("disproportionate", "tiers")
+    placed = set(tiers[(tiers["season"] == "winter") & (tiers["tier"] == 3)]["student_id"])
+    flag = students.index.isin(list(placed))
+    reaching = []
+    for group in students["race_ethnicity"].unique():
+        inside = (students["race_ethnicity"] == group).to_numpy()
+        if flag[inside].sum() < 10 or inside.sum() < 30:
+            continue
+        ratio = flag[inside].mean() / flag[~inside].mean()
+        if ratio >= 2.0:
+            reaching.append(group)
+    assert reaching  # the lesson's example: at least one group at or above 2.0
+    assert q.answer == q.choices[0] and all(g in q.explain for g in reaching)
 
 
 def test_a_view_the_app_cannot_show_is_refused_with_a_sentence():
@@ -480,6 +525,12 @@ def test_a_full_round_forty_participants_live_count_reveal_export_print(room, ro
                   for el in fpage.query_selector_all(".mtss-rv-row")}
         assert counts == {c: N // 4 for c in CHOICES}
         assert fpage.query_selector(".mtss-rv-names") is None  # names are off
+        # another browser (a participant's key it does not know) sees the question and no one's answer
+        status, body = _http(f"{base}/voila/mtss/poll/state?app=aimline&key=another-browser-0123456789",
+                             headers={"Authorization": f"token {token}"})
+        seen = json.loads(body)["round"]
+        assert status == 200 and set(seen) == {"id", "prompt", "state", "choices", "mine"} and seen["mine"] is None
+        assert not any(n in body for n in NICKS) and "count" not in body
         assert not any(n in fpage.inner_text("body") for n in NICKS)  # six participants gave a nickname
 
         # a reload keeps the answer; a changed answer still counts once
@@ -539,6 +590,42 @@ def test_a_full_round_forty_participants_live_count_reveal_export_print(room, ro
         for ctx, _ in people:
             ctx.close()
         fac.close()
+
+
+@pytest.mark.slow
+def test_the_rooms_answers_are_in_the_run_folder_and_gone_when_the_server_stops(tmp_path):
+    """The store is one file in serve's run folder, which the server and its kernels share; stopping the
+    server (Ctrl-C or SIGTERM) deletes it with every answer and nickname."""
+    _need_server()
+    import psutil
+    from room_helpers import Serve
+
+    from mtss_teach.apps import new_token
+    from mtss_teach.polls import ENV
+
+    token = new_token()
+    serve = Serve(["--token", token], tmp_path / "serve.log").start()
+    try:
+        view = serve.wait_for(r"Room view for the facilitator only[^:]*: (\S+)", 60).group(1)
+        serve.wait_for(r"Voil. is running at", 120)
+        key = view.split("key=", 1)[1]
+        base = f"http://127.0.0.1:{serve.port}"
+        store = Path(psutil.Process(serve.server_pid()).environ()[ENV])
+        assert store.name == "polls.sqlite" and store.parent.name.startswith("mtss-apps-")
+        status, body = _room_view_post(base, key, "start", {"app": "equity", "link": "?dataset=district-a"})
+        assert status == 200, body
+        rid = json.loads(body)["round"]
+        status, body = _http(f"{base}/voila/mtss/poll/commit", "POST",
+                             {"Authorization": f"token {token}", "X-MTSS-Poll": "1"},
+                             {"app": "equity", "round": rid, "key": "browser-key-0123456789",
+                              "value": "No group is at or above the threshold", "nickname": "Table 9"})
+        assert status == 200, body
+        kept = PollStore(store)
+        assert store.is_file() and kept.answers(rid, names=True)["nickname"].tolist() == ["Table 9"]
+        kept.close()
+    finally:
+        serve.stop()
+    assert not store.exists() and not store.parent.exists()
 
 
 @pytest.mark.browser
