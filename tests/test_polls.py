@@ -133,3 +133,18 @@ def test_forty_participants_from_separate_processes_each_counted_once(tmp_path):
     # participant i ends on choice (i + 1) % 3: 0..39 -> 13, 14, 13 for choices 0, 1, 2
     assert counts["count"].tolist() == [13, 14, 13]
     s.close()
+
+
+def test_the_store_is_written_only_through_this_module():
+    """One small module owns the room's SQLite file: no other module of the library opens a database, and the
+    apps, the room server and the poll bar reach the answers only through PollStore."""
+    import re
+    from pathlib import Path
+
+    pkg = Path(__file__).resolve().parents[1] / "mtss_teach"
+    sqlite_users = sorted(str(p.relative_to(pkg)) for p in pkg.rglob("*.py")
+                          if re.search(r"^\s*(import sqlite3|from sqlite3 )", p.read_text(encoding="utf-8"), re.M))
+    assert sqlite_users == ["polls.py"]
+    store_users = sorted(str(p.relative_to(pkg)) for p in pkg.rglob("*.py")
+                         if "PollStore" in p.read_text(encoding="utf-8") and p.name != "polls.py")
+    assert store_users == ["apps/roomview.py", "widgets/poll_bar.py"]

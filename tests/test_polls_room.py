@@ -17,12 +17,21 @@
     ONE headless Chromium, commit on the lightweight poll page (40 app
     kernels do not fit this suite's time on a 2-core machine; the apps'
     own poll bar is tested on one real app page below) within 10 s; the room
-    view's live count equals the commits within 2 s; a reload keeps a
-    participant's answer; reveal shows the library's answer; the CSV
-    download has the 40 answers; the print stylesheet hides the controls;
+    view's live count equals the commits within 2 s; six of them gave a
+    nickname, shown neither on the screen nor on paper until names are
+    turned on, and never in the CSV; a reload keeps a participant's answer;
+    reveal shows the library's answer; the CSV download has the 40
+    answers; the print stylesheet hides the controls;
   - an app page (Aimline coach) in room mode: the poll bar shows the round,
     commits, and after a reload (a new kernel) shows the same answer and
-    nickname, with every request outside the server blocked (offline).
+    nickname; then its kernel is shut down under the open page by the
+    server's kernel manager (what the idle culler calls), and after the
+    participant reloads, a new kernel shows the same answer, still counted
+    once; every request outside the server blocked (offline).
+* The pages (no server: the HTML and the state the server would send): no
+  sideways scrolling at a phone's 360 px, text that grows on a 1920 x 1080
+  projector with the chart on the first screen, and a printed room view
+  with no nickname unless names are on.
 """
 
 from __future__ import annotations
@@ -34,6 +43,7 @@ import re
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -113,6 +123,50 @@ def test_data_meeting_and_equity_rounds_have_an_answer_among_the_choices():
     fi = question_for("FidelityScorer", {"dataset": "district-c"})
     points, possible = (int(x) for x in re.search(r"scores (\d+) of (\d+) points", fi.explain).groups())
     assert fi.answer == fi.choices[0 if 100 * points / possible >= 70 else 1]
+
+
+def test_data_meeting_round_answer_is_the_published_acadience_tier_of_that_students_score():
+    """Acadience Reading grade 3 winter ORF (Acadience Learning, Benchmark Goals): at or above 86 words correct is
+    at benchmark (core support, Tier 1), 68 to 85 below (strategic, Tier 2), under 68 well below (intensive,
+    Tier 3). The cut values are written here from the published table, not read from the library."""
+    from mtss_teach.widgets.poll_questions import question_for
+
+    def tier(score):
+        return "Tier 1" if score >= 86 else ("Tier 2" if score >= 68 else "Tier 3")
+
+    q = question_for("DataMeeting", {"dataset": "district-e", "grade": "3", "season": "winter", "rule": "acadience",
+                                     "tier3_below": "10", "tier2_below": "20"})
+    sid = int(q.view["student"])
+    scr = datasets.load("district_small", "screening")
+    row = scr[(scr["student_id"] == sid) & (scr["measure"] == "orf") & (scr["season"] == "winter")]
+    assert len(row) == 1
+    assert q.answer == tier(float(row["score"].iloc[0]))
+    true = datasets.load("district_small", "truth").set_index("student_id").loc[sid, "true_orf_winter"]
+    assert q.truth == tier(float(true))
+    assert f"student {sid}" in q.prompt and q.answer not in q.prompt
+
+
+def test_equity_round_answer_is_yes_when_a_group_reaches_the_threshold_by_hand():
+    """District A, Tier 3 in winter by race/ethnicity: each group's risk over the risk of all other students,
+    counted here with pandas; a group counts only with at least 10 placed and 30 enrolled (the app's start
+    minimums, 34 CFR 300.647's presumed-reasonable values)."""
+    from mtss_teach.widgets.poll_questions import question_for
+
+    q = question_for("EquityLens", {"dataset": "district-a"})
+    students = datasets.load("disproportionate", "students").set_index("student_id")
+    tiers = datasets.load("disproportionate", "tiers")
+    placed = set(tiers[(tiers["season"] == "winter") & (tiers["tier"] == 3)]["student_id"])
+    flag = students.index.isin(list(placed))
+    reaching = []
+    for group in students["race_ethnicity"].unique():
+        inside = (students["race_ethnicity"] == group).to_numpy()
+        if flag[inside].sum() < 10 or inside.sum() < 30:
+            continue
+        ratio = flag[inside].mean() / flag[~inside].mean()
+        if ratio >= 2.0:
+            reaching.append(group)
+    assert reaching  # the lesson's example: at least one group at or above 2.0
+    assert q.answer == q.choices[0] and all(g in q.explain for g in reaching)
 
 
 def test_a_view_the_app_cannot_show_is_refused_with_a_sentence():
@@ -200,6 +254,126 @@ def test_room_state_counts_without_names_and_participants_see_only_their_own(tmp
 
 
 # ---------------------------------------------------------------------------
+# the pages at a phone's width and on a projector, and on paper (no server: the page and its
+# state come from the same functions the server answers with)
+# ---------------------------------------------------------------------------
+
+PHONE = {"width": 360, "height": 740}
+PROJECTOR = {"width": 1920, "height": 1080}
+NICKS = [f"Nick{i}x" for i in range(6)]
+_LAYOUT_JS = """() => {
+  const px = (el) => el ? parseFloat(getComputedStyle(el).fontSize) : null;
+  const box = (s) => { const e = document.querySelector(s); return e ? e.getBoundingClientRect().toJSON() : null; };
+  return {scroll: document.documentElement.scrollWidth, width: innerWidth, height: innerHeight,
+          prompt: px(document.querySelector('.mtss-rv-prompt')), row: px(document.querySelector('.mtss-rv-row')),
+          tracks: [...document.querySelectorAll('.mtss-rv-track')].map(e => e.getBoundingClientRect().width),
+          chart: box('.mtss-rv-chart'), commit: box('#pp-commit'), choice: box('.pp-choice'),
+          text: document.body.innerText};
+}"""
+
+
+def _static_room(tmp_path, reveal=True):
+    """A revealed Aimline round with 40 answers, six of them with a nickname."""
+    from mtss_teach.widgets.poll_questions import question_for
+
+    store = PollStore(tmp_path / "room.sqlite")
+    q = question_for("AimlineCoach", {"dataset": "district-b", "student": "100036", "week": "8"})
+    r = store.start_round(AIMLINE, q.prompt, choices=q.choices, answer=q.answer, truth=q.truth, view=q.view,
+                          notes={"explain": q.explain, "by_answer": q.by_answer})
+    for i in range(40):
+        store.commit(r, f"key-{i:02d}-0123456789", q.choices[i % 4], nickname=NICKS[i] if i < 6 else None)
+    if reveal:
+        store.reveal(r)
+    return store, q
+
+
+def _serve_pages(ctx, store):
+    from urllib.parse import parse_qs, urlsplit
+
+    from mtss_teach.apps.registry import app_by_key
+    from mtss_teach.apps.roomview import participant_state, poll_page, room_state, room_view_page
+
+    app = app_by_key("aimline")
+
+    def answer(route):
+        u = urlsplit(route.request.url)
+        qs = parse_qs(u.query)
+        if u.path == "/voila/mtss/room":
+            return route.fulfill(status=200, content_type="text/html", body=room_view_page())
+        if u.path == "/voila/mtss/room/state":
+            state = room_state(store, names=qs.get("names") == ["1"])
+            return route.fulfill(status=200, content_type="application/json", body=json.dumps(state))
+        if u.path == "/voila/mtss/poll":
+            return route.fulfill(status=200, content_type="text/html", body=poll_page(app))
+        if u.path == "/voila/mtss/poll/state":
+            state = participant_state(store, AIMLINE, qs["key"][0])
+            return route.fulfill(status=200, content_type="application/json", body=json.dumps(state))
+        return route.abort()
+
+    ctx.route("**/*", answer)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("reveal", [False, True], ids=["open", "revealed"])
+def test_room_view_and_poll_page_fit_a_phone_and_read_on_a_projector(browser, tmp_path, reveal):
+    """At 360 px nothing scrolls sideways and every answer keeps a bar; at 1920 x 1080 the text grows (at
+    least 22 px, about what a 1280 px-wide page at 16 px shows projected) and the chart is on the first screen;
+    touch targets on the poll page are at least 24 px high (WCAG 2.2, 2.5.8 Target Size (Minimum))."""
+    store, q = _static_room(tmp_path, reveal)
+    for size, viewport in (("phone", PHONE), ("projector", PROJECTOR)):
+        ctx = browser.new_context(viewport=viewport)
+        _serve_pages(ctx, store)
+        ctx.add_init_script("localStorage.setItem('mtss-poll-key', 'key-01-0123456789')")
+        try:
+            page = ctx.new_page()
+            page.goto("http://room.test/voila/mtss/room")
+            page.wait_for_selector("#rv-answered[data-answered='40']", timeout=10000)
+            rv = page.evaluate(_LAYOUT_JS)
+            assert rv["scroll"] <= rv["width"], (size, "the room view scrolls sideways", rv["scroll"])
+            assert len(rv["tracks"]) == 4 and min(rv["tracks"]) >= 0.25 * rv["width"], (size, rv["tracks"])
+            if size == "projector":
+                assert rv["row"] >= 22 and rv["prompt"] >= 30, rv
+                assert rv["chart"]["bottom"] <= rv["height"], "on the projector the chart is below the first screen"
+            else:
+                assert rv["row"] >= 16 and rv["prompt"] >= 18, rv
+            assert not any(n in rv["text"] for n in NICKS)  # names off by default
+            page.goto("http://room.test/voila/mtss/poll?app=aimline")
+            page.wait_for_selector("#pp-mine", timeout=10000)
+            pp = page.evaluate(_LAYOUT_JS)
+            assert pp["scroll"] <= pp["width"], (size, "the poll page scrolls sideways", pp["scroll"])
+            assert pp["commit"]["height"] >= 24 and pp["choice"]["height"] >= 24, pp
+            assert pp["commit"]["right"] <= pp["width"]
+            assert not any(n in pp["text"] for n in NICKS)  # a participant never sees another's nickname
+            assert q.prompt in pp["text"]
+        finally:
+            ctx.close()
+
+
+@pytest.mark.browser
+def test_the_printed_room_view_shows_names_only_when_they_are_on(browser, tmp_path):
+    store, q = _static_room(tmp_path)
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    _serve_pages(ctx, store)
+    try:
+        page = ctx.new_page()
+        page.goto("http://room.test/voila/mtss/room")
+        page.wait_for_selector("#rv-revealed", timeout=10000)
+        page.emulate_media(media="print")
+        printed = page.evaluate("document.body.innerText")  # the text as laid out for paper
+        assert q.prompt in printed and "40" in printed and q.answer in printed
+        assert not any(n in printed for n in NICKS)
+        assert not page.is_visible("#rv-start") and not page.is_visible("#rv-names")
+        page.emulate_media(media="screen")
+        page.check("#rv-names")
+        page.wait_for_selector(".mtss-rv-names", timeout=5000)
+        page.emulate_media(media="print")
+        printed = page.evaluate("document.body.innerText")
+        assert all(n in printed for n in NICKS)  # on when the facilitator turned them on
+    finally:
+        ctx.close()
+
+
+# ---------------------------------------------------------------------------
 # the real serve command
 # ---------------------------------------------------------------------------
 
@@ -276,8 +450,9 @@ def test_participants_cannot_open_the_room_view_or_start_rounds(room):
 
 
 N = 40
-_COMMIT_JS = """(choice) => {
+_COMMIT_JS = """([choice, nick]) => {
   document.querySelector(`input[name=pp-choice][value="${choice}"]`).checked = true;
+  if (nick) { document.querySelector('#pp-nick').value = nick; }
   document.querySelector('#pp-commit').click();
 }"""
 CHOICES = ["Raise the goal", "Keep the intervention going", "Change the intervention", "Collect more data"]
@@ -337,7 +512,7 @@ def test_a_full_round_forty_participants_live_count_reveal_export_print(room, ro
         opened_s = time.monotonic() - t_open
         t0 = time.monotonic()
         for i, (_, page) in enumerate(people):  # each page's own controls and script send its commit
-            page.evaluate(_COMMIT_JS, CHOICES[i % 4])
+            page.evaluate(_COMMIT_JS, [CHOICES[i % 4], NICKS[i] if i < len(NICKS) else ""])
         for i, (_, page) in enumerate(people):
             page.wait_for_selector(f"#pp-mine[data-mine='{CHOICES[i % 4]}']", timeout=10000)
         commit_s = time.monotonic() - t0
@@ -350,6 +525,13 @@ def test_a_full_round_forty_participants_live_count_reveal_export_print(room, ro
                   for el in fpage.query_selector_all(".mtss-rv-row")}
         assert counts == {c: N // 4 for c in CHOICES}
         assert fpage.query_selector(".mtss-rv-names") is None  # names are off
+        # another browser (a participant's key it does not know) sees the question and no one's answer
+        status, body = _http(f"{base}/voila/mtss/poll/state?app=aimline&key=another-browser-0123456789",
+                             headers={"Authorization": f"token {token}"})
+        seen = json.loads(body)["round"]
+        assert status == 200 and set(seen) == {"id", "prompt", "state", "choices", "mine"} and seen["mine"] is None
+        assert not any(n in body for n in NICKS) and "count" not in body
+        assert not any(n in fpage.inner_text("body") for n in NICKS)  # six participants gave a nickname
 
         # a reload keeps the answer; a changed answer still counts once
         _, p0 = people[0]
@@ -387,10 +569,14 @@ def test_a_full_round_forty_participants_live_count_reveal_export_print(room, ro
         assert not fpage.is_visible("#rv-start") and not fpage.is_visible("#rv-reveal")
         assert fpage.is_visible(".mtss-rv-prompt") and fpage.is_visible(".mtss-rv-chart")
         assert fpage.is_visible("#rv-revealed")
+        printed = fpage.evaluate("document.body.innerText")  # the page as laid out for paper
+        assert q.answer in printed and not any(n in printed for n in NICKS)  # names are off: none on paper
         fpage.emulate_media(media="screen")
         # names only when the facilitator turns them on
         fpage.check("#rv-names")
         fpage.wait_for_selector(".mtss-rv-names", timeout=3000)
+        assert all(n in fpage.inner_text(".mtss-rv-names") for n in NICKS)
+        assert not any(n in open(dl.value.path(), encoding="utf-8").read() for n in NICKS)  # never in the CSV
         print(f"\nround started in {start_s:.1f} s; 40 contexts in {ctx_s:.1f} s; "
               f"40 poll pages ready in {opened_s:.1f} s; 40 commits in {commit_s:.2f} s; "
               f"room view showed 40 after {live_s:.2f} s")
@@ -406,9 +592,47 @@ def test_a_full_round_forty_participants_live_count_reveal_export_print(room, ro
         fac.close()
 
 
+@pytest.mark.slow
+def test_the_rooms_answers_are_in_the_run_folder_and_gone_when_the_server_stops(tmp_path):
+    """The store is one file in serve's run folder, which the server and its kernels share; stopping the
+    server (Ctrl-C or SIGTERM) deletes it with every answer and nickname."""
+    _need_server()
+    import psutil
+    from room_helpers import Serve
+
+    from mtss_teach.apps import new_token
+    from mtss_teach.polls import ENV
+
+    token = new_token()
+    serve = Serve(["--token", token], tmp_path / "serve.log").start()
+    try:
+        view = serve.wait_for(r"Room view for the facilitator only[^:]*: (\S+)", 60).group(1)
+        serve.wait_for(r"Voil. is running at", 120)
+        key = view.split("key=", 1)[1]
+        base = f"http://127.0.0.1:{serve.port}"
+        store = Path(psutil.Process(serve.server_pid()).environ()[ENV])
+        assert store.name == "polls.sqlite" and store.parent.name.startswith("mtss-apps-")
+        status, body = _room_view_post(base, key, "start", {"app": "equity", "link": "?dataset=district-a"})
+        assert status == 200, body
+        rid = json.loads(body)["round"]
+        status, body = _http(f"{base}/voila/mtss/poll/commit", "POST",
+                             {"Authorization": f"token {token}", "X-MTSS-Poll": "1"},
+                             {"app": "equity", "round": rid, "key": "browser-key-0123456789",
+                              "value": "No group is at or above the threshold", "nickname": "Table 9"})
+        assert status == 200, body
+        kept = PollStore(store)
+        assert store.is_file() and kept.answers(rid, names=True)["nickname"].tolist() == ["Table 9"]
+        kept.close()
+    finally:
+        serve.stop()
+    assert not store.exists() and not store.parent.exists()
+
+
 @pytest.mark.browser
 @pytest.mark.slow
-def test_the_apps_poll_bar_commits_and_keeps_the_answer_after_a_reload_offline(room, browser):
+def test_the_apps_poll_bar_commits_and_keeps_the_answer_after_a_reload_and_a_kernel_cull_offline(room, browser):
+    from room_helpers import kernel_pids
+
     serve, base, token, view = room
     key = view.split("key=", 1)[1]
     serve.wait_for(r"Room ready", 180)
@@ -441,6 +665,29 @@ def test_the_apps_poll_bar_commits_and_keeps_the_answer_after_a_reload_offline(r
         page.reload()  # a new kernel: the answer comes back from the store, the key from the browser
         page.wait_for_selector("[data-mtss-my-answer='Change the intervention']", timeout=120000)
         assert page.input_value(".mtss-poll-nickname input") == "Table 4"
+        # a kernel cull: the participant's kernel is shut down under the open page, through the server's
+        # kernel manager (the culler's own call, shutdown_kernel), as after a laptop slept through the idle
+        # timeout; the page says the app stopped, the participant reloads, a new kernel shows the same answer
+        kid = page.evaluate("JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId")
+        pids = set(kernel_pids(serve.server_pid()))
+        status = page.evaluate("""async (kid) => {
+            const f = new FormData(); const m = document.cookie.match(/(?:^|; )_xsrf=([^;]*)/);
+            f.append('_xsrf', m ? m[1] : '');
+            return (await fetch('/voila/api/shutdown/' + kid, {method: 'POST', body: f})).status; }""", kid)
+        assert status == 204
+        page.wait_for_selector("[data-mtss-stale]", timeout=30000)
+        deadline = time.monotonic() + 30
+        while len(set(kernel_pids(serve.server_pid())) & pids) == len(pids) and time.monotonic() < deadline:
+            time.sleep(0.3)
+        assert len(set(kernel_pids(serve.server_pid())) & pids) < len(pids), "no kernel process ended"
+        page.locator("[data-mtss-stale] button").click()
+        page.wait_for_selector("[data-mtss-my-answer='Change the intervention']", timeout=120000)
+        new_kid = page.evaluate("JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId")
+        assert new_kid != kid
+        assert page.input_value(".mtss-poll-nickname input") == "Table 4"
+        state = json.loads(_http(base + f"/voila/mtss/room/state?round={rid}",
+                                 headers={"X-MTSS-Facilitator": key})[1])["round"]
+        assert state["answered"] == 1  # still one answer: the same browser, not a new participant
         assert "There was an error when executing cell" not in page.content()
         assert outside == []
     finally:

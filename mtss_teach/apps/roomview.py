@@ -180,25 +180,38 @@ h1 { font-size: 1.6em; margin: .2em 0 .4em 0; }
 .mtss-note { color: #555; }
 .mtss-box { max-width: 40em; margin: 4em auto; font-size: 1.25em; line-height: 1.5; }
 .mtss-rv-bar { display: flex; flex-wrap: wrap; gap: .5em 1em; align-items: center; margin: .5em 0; }
-.mtss-rv-bar input[type=text] { width: 34em; max-width: 100%; font-size: 1em; padding: .2em; }
+.mtss-rv-bar input[type=text] { width: min(34em, calc(100vw - 3.5em)); box-sizing: border-box; font-size: 1em;
+                                padding: .2em; }
 button, select { font-size: 1em; padding: .25em .7em; }
 .mtss-rv-prompt { font-size: 1.5em; font-weight: 700; margin: .4em 0; }
 .mtss-rv-count { font-size: 1.3em; margin: .3em 0; }
 .mtss-rv-chart { margin: .6em 0; }
-.mtss-rv-row { display: grid; grid-template-columns: minmax(8em, 22em) 1fr 3.5em; gap: .6em; align-items: center;
-               margin: .25em 0; font-size: 1.15em; }
+.mtss-rv-row { display: grid; grid-template-columns: minmax(6em, 22em) minmax(3em, 1fr) 3.5em; gap: .6em;
+               align-items: center; margin: .25em 0; font-size: 1.15em; }
 .mtss-rv-track { background: #eee; height: 1.6em; border-radius: 3px; }
 .mtss-rv-fill { background: #0072B2; height: 100%; border-radius: 3px; -webkit-print-color-adjust: exact;
                 print-color-adjust: exact; }
 .mtss-rv-row.is-answer .mtss-rv-fill { background: #009E73; }
 .mtss-rv-row.is-answer .mtss-rv-label { font-weight: 700; }
-.mtss-rv-note { grid-column: 1 / span 3; font-size: .8em; color: #444; margin: -.2em 0 .3em 0; }
+.mtss-rv-note { grid-column: 1 / -1; font-size: .8em; color: #444; margin: -.2em 0 .3em 0; }
 .mtss-rv-reveal { border: 3px solid #009E73; border-radius: 8px; padding: .5em 1em; margin: .6em 0;
                   font-size: 1.15em; background: #F0FAF6; }
 .mtss-rv-error { border-left: 5px solid #D55E00; background: #FBEDE4; padding: .4em .8em; margin: .4em 0; }
 .mtss-rv-names { font-size: .95em; }
 .mtss-rv-names td, .mtss-rv-names th { border: 1px solid #ccc; padding: 2px 8px; }
 .mtss-rv-rounds { font-size: .9em; }
+/* a phone: each answer on its own line above its bar, so the bar keeps the width */
+@media screen and (max-width: 600px) {
+  main { padding: .8em .9em 2em .9em; }
+  .mtss-rv-row { grid-template-columns: minmax(3em, 1fr) 3em; gap: .1em .5em; }
+  .mtss-rv-label { grid-column: 1 / -1; }
+  .mtss-rv-prompt { font-size: 1.3em; }
+}
+/* a projector or a large screen: everything grows with the width, read from the back of the room */
+@media screen and (min-width: 1400px) {
+  html { font-size: 1.25vw; }
+  main { max-width: 62em; }
+}
 @media print {
   .no-print { display: none !important; }
   body { font-size: 11pt; }
@@ -296,7 +309,7 @@ def room_view_page() -> str:
     """The facilitator's room view (HTML; its numbers come from ``room/state`` every second)."""
     options = "".join(f'<option value="{html.escape(a.key)}">{html.escape(a.title)}</option>' for a in round_apps())
     body = (
-        '<h1>Room view <span class="mtss-note" style="font-size:.6em">(facilitator only: do not share this '
+        '<h1>Room view <span class="mtss-note no-print" style="font-size:.6em">(facilitator only: do not share this '
         "page's address)</span></h1>"
         '<section class="no-print" aria-label="Start a round">'
         '<div class="mtss-rv-bar"><label>App <select id="rv-app">' + options + "</select></label>"
@@ -389,7 +402,9 @@ def poll_page(app: App) -> str:
             '<div id="pp-mine-line"></div><div id="pp-error" class="mtss-note" role="alert"></div>'
             '<p class="mtss-note">No name is needed. The facilitator sees how many chose each answer; a nickname '
             "is shown only if the facilitator turns names on.</p>")
-    css = _VIEW_CSS + ".pp-choice { display: block; font-size: 1.2em; margin: .35em 0; }"
+    css = _VIEW_CSS + (".pp-choice { display: block; font-size: 1.2em; margin: .2em 0; padding: .3em 0; }"
+                        ".pp-choice input { width: 1.1em; height: 1.1em; vertical-align: -.1em; margin-right: .4em; }"
+                        "#pp-commit, #pp-nick { font-size: 1.1em; padding: .45em .8em; }")
     return _page(f"Room poll — {app.title}", body, css, _POLL_JS, attrs=f' data-app="{html.escape(app.key)}"')
 
 

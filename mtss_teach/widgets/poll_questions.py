@@ -177,6 +177,11 @@ def _data_meeting(params: dict[str, str]) -> Question:
     return Question(prompt, ["Tier 1", "Tier 2", "Tier 3"], answer, truth, explain, view)
 
 
+def _lower_first(label: str) -> str:
+    """A label inside a sentence: its first letter lower case, the rest (Tier, IDEA) as written."""
+    return label[:1].lower() + label[1:]
+
+
 def _equity(params: dict[str, str]) -> Question:
     from .equity import OUTCOMES, EquityLens
 
@@ -185,8 +190,8 @@ def _equity(params: dict[str, str]) -> Question:
     above = m["above_threshold"]
     choices = ["Yes: at least one group is at or above the threshold", "No group is at or above the threshold"]
     answer = choices[0] if above else choices[1]
-    outcome = OUTCOMES[m["outcome"]].lower()
-    group = str(getattr(app.w_group, "label", None) or m["group_by"]).lower()
+    outcome = _lower_first(OUTCOMES[m["outcome"]])  # "placed in Tier 3", not "tier 3"
+    group = _lower_first(str(getattr(app.w_group, "label", None) or m["group_by"]))  # "the seven IDEA groups"
     prompt = (f"{_where(app)}, {m['school'] or 'all schools'}: looking at “{outcome}” by {group}, with a "
               f"risk-ratio threshold of {fmt(m['threshold'])}, is this disproportionate for any group?")
     if above:
