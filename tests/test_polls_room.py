@@ -176,6 +176,21 @@ def test_a_view_the_app_cannot_show_is_refused_with_a_sentence():
         question_for("AimlineCoach", {"dataset": "district-zz"})
     with pytest.raises(DataError, match="no poll round"):
         question_for("DecisionRuleLab", {})
+    # the Equity lens's link carries its view: a second round after switching the outcome asks about it
+    from mtss_teach.widgets.equity import OUTCOMES
+
+    tier3 = question_for("EquityLens", {"dataset": "district-a", "outcome": "tier3_winter"})
+    other = next(k for k in OUTCOMES if k != "tier3_winter")
+    switched = question_for("EquityLens", {"dataset": "district-a", "outcome": other, "group_by": "sex"})
+    assert switched.view["outcome"] == other and switched.view["group_by"] == "sex"
+    assert OUTCOMES[other][1:].lower() in switched.prompt.lower() and "sex" in switched.prompt.lower()
+    assert switched.prompt != tier3.prompt
+    # a link cannot take the minimum cell size below the library's floor
+    with pytest.raises(DataError, match="min_cell=0"):
+        question_for("EquityLens", {"dataset": "district-a", "min_cell": "0"})
+    # a setting the app does not know is named, not dropped (the round would ask about the start view)
+    with pytest.raises(DataError, match="“outcome=x” is not one this app offers"):
+        question_for("EquityLens", {"dataset": "district-a", "outcome": "x"})
 
 
 # ---------------------------------------------------------------------------

@@ -287,9 +287,13 @@ class EquityLens(MtssApp):
 
         self.p_ratio.draw(chart_call("risk_ratio_chart", shown_result, threshold, outcome=label.lower(), width=420))
 
+    def _controls(self) -> dict[str, W.Widget]:
+        # a link to this view carries them all (a room poll round asks about the view the facilitator sees);
+        # a link's minimum cell size below the library's floor is refused like any value the control lacks
+        return {"school": self.w_school, "outcome": self.w_outcome, "group_by": self.w_group,
+                "min_cell": self.w_min_cell, "min_n": self.w_min_n, "threshold": self.w_threshold}
+
     def set(self, **values: Any) -> None:
         """Set controls (``school, outcome, group_by, min_cell, min_n, threshold``) and update once."""
-        names = {"school": self.w_school, "outcome": self.w_outcome, "group_by": self.w_group,
-                 "min_cell": self.w_min_cell, "min_n": self.w_min_n, "threshold": self.w_threshold}
-        self._set_many(names, values)
+        self._set_many(self._controls(), values)
         self._safe(self.refresh)
