@@ -211,3 +211,66 @@ def test_equity_explorer_embeds_no_unsuppressed_choice():
     assert "Synthetic" in json.dumps(spec["title"])
     with pytest.raises(Exception, match="below the library's floor"):
         explorers.equity_table(t, min_cells=[0, 10])
+
+
+# ---------------------------------------------------------------------------
+# YourData: the status table, the tier table and the chart show the same students three ways
+# ---------------------------------------------------------------------------
+
+LOCAL_3 = (b"measure,grade,season,cut_for_risk,benchmark,above,source,year\n"
+           b"orf,3,fall,53,74,120,Regional reading benchmarks (example),2024\n")
+
+
+def _export(groups: list[tuple[int, int]]) -> bytes:
+    lines, i = ["Student ID,Grade,Season,Measure,Score"], 0
+    for score, k in groups:
+        for _ in range(k):
+            i += 1
+            lines.append(f"S{i:04d},3,fall,orf,{score}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _loaded(groups, bench: bytes | None = None, draw: str = "off") -> YourData:
+    app = YourData(draw=draw)
+    app.load_bytes(_export(groups), "fall.csv")
+    app.apply_mapping()
+    if bench is not None:
+        app.load_benchmarks(bench, "local.csv")
+    assert app.message == "", app.message
+    return app
+
+
+def test_your_data_tier_table_gives_no_hidden_status_back():
+    # local cuts 53 / 74 / 120: scores 130 x3 -> above, 90 x40 -> at, 60 x12 -> below, 30 x8 -> well below.
+    # Shown one table at a time, Tier 1 = 43 beside "at benchmark" = 40 gave "above" = 3 back.
+    app = _loaded([(130, 3), (90, 40), (60, 12), (30, 8)], LOCAL_3)
+    m = app.metrics
+    assert m["status_counts"] == {"well below benchmark": 8, "below benchmark": 12, "at benchmark": 40,
+                                  "above benchmark": 3}
+    assert m["status_shown"] == {"well below benchmark": None, "below benchmark": 12, "at benchmark": 40,
+                                 "above benchmark": None}
+    assert m["tiers_shown"] == {"Tier 1": None, "Tier 2": 12, "Tier 3": None}
+    assert "43" not in app.w_tiers.value and "68.3%" not in app.w_tiers.value  # 43 / 63
+
+
+def test_your_data_tier_1_share_is_hidden_with_its_count():
+    # US norms, grade 3 fall (percentile cuts: under 53 well below, 53-73 below, 74+ at): 4 at, 30 below,
+    # 20 well below (54). The caption's "Tier 1 share: 7.4%" gave the hidden 4 back (4 / 54).
+    app = _loaded([(90, 4), (60, 30), (30, 20)])
+    assert app.metrics["tiers_shown"]["Tier 1"] is None
+    assert "7.4%" not in app.w_tiers.value and "hidden with its count" in app.w_tiers.value
+    # and no histogram: its bar at 90 would show the 4 students at benchmark
+    assert app.metrics["screen_bin_width"] is None and "No chart" in app.p_screen.widget.value
+
+
+@pytest.mark.slow
+def test_your_data_screening_chart_shows_no_bar_under_the_minimum():
+    # 25th-percentile line for grade 3 fall: 59 (the library's norm table). Nothing hidden in the tables
+    # (well below 20, below 30, at 30); a chart at the default width would draw the lone 150s as a bar of 2.
+    app = _loaded([(30, 20), (55, 10), (60, 20), (80, 28), (150, 2)], draw="sync")
+    assert not any(v is None for v in app.metrics["status_shown"].values())
+    w = app.metrics["screen_bin_width"]
+    assert w is not None
+    data = [r for d in app.p_screen.spec["datasets"].values() for r in d if "count" in r]
+    assert data and min(r["count"] for r in data) >= 10
+    assert sum(r["count"] for r in data) == 80

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -284,11 +285,15 @@ def _read_text(data: bytes, name: str, encoding: str | None, sep: str | None, de
 def _fast_parse(text: str, sep: str, h: int, ncol: int, n_after: int) -> pd.DataFrame | None:
     """pandas' C parser; None when records and lines do not match one to one (then parse carefully)."""
     try:
-        df = pd.read_csv(io.StringIO(text) if len(text) < 1_000 else io.BytesIO(text.encode("utf-8")),
-                         sep=sep, header=None, skiprows=h + 1, dtype=object, keep_default_na=False,
-                         na_filter=False, skip_blank_lines=False, names=list(range(ncol)), quotechar='"',
-                         engine="c", encoding="utf-8", index_col=False)
-    except (pd.errors.ParserError, ValueError, pd.errors.EmptyDataError):
+        with warnings.catch_warnings():
+            # pandas only *warns* when the first record has more cells than the header, and drops them
+            # ("41,5" read as 41): that line must be read carefully and rejected instead
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            df = pd.read_csv(io.StringIO(text) if len(text) < 1_000 else io.BytesIO(text.encode("utf-8")),
+                             sep=sep, header=None, skiprows=h + 1, dtype=object, keep_default_na=False,
+                             na_filter=False, skip_blank_lines=False, names=list(range(ncol)), quotechar='"',
+                             engine="c", encoding="utf-8", index_col=False)
+    except (pd.errors.ParserError, pd.errors.ParserWarning, ValueError, pd.errors.EmptyDataError):
         return None
     if len(df) != n_after:
         return None

@@ -378,6 +378,10 @@ class YourData:
         if self.w_kind.value == "progress":
             self._progress_view()
 
+    def _has_above(self) -> bool:
+        b = self._benchmarks
+        return b is not None and "above" in b.columns and b["above"].notna().any()
+
     def _status(self, rows: pd.DataFrame) -> pd.Series:
         """Benchmark status: the local table when loaded, else the US defaults (ORF percentiles)."""
         if self._benchmarks is not None:
@@ -405,51 +409,77 @@ class YourData:
         if len(sel) == 0:
             raise DataError("selection: no students for this grade, season and measure")
         status = self._status(sel)
-        counts = status.map(_STATUS_WORDS).value_counts()
-        prot = equity.protect_distribution(counts, m)
-        self._metrics.update({"n_selected": int(len(sel)), "status_counts": {k: int(v) for k, v in counts.items()},
-                              "status_shown": {str(k): (None if pd.isna(v) else int(v))
+        # every status the benchmarks in use can give, zeros included (a missing row would publish its zero);
+        # statuses and tiers are the same students grouped two ways: protected together
+        cats = ["well_below", "below", "at"] + (["above"] if self._has_above() or (status == "above").any() else [])
+        counts = status.value_counts().reindex(cats, fill_value=0)
+        if (status == "no benchmark").any():
+            counts.loc["no benchmark"] = int((status == "no benchmark").sum())
+        known_n = int((status != "no benchmark").sum())
+        if known_n == 0:
+            counts = counts.loc[["no benchmark"]]
+        tier_of = {c: (f"Tier {int(norms.support_tier(c))}" if c != "no benchmark" else c) for c in counts.index}
+        prot, tp = equity.protect_rollup(counts.astype(np.int64), tier_of, m)
+        self._metrics.update({"n_selected": int(len(sel)),
+                              "status_counts": {_STATUS_WORDS[k]: int(v) for k, v in counts.items()},
+                              "status_shown": {_STATUS_WORDS[str(k)]: (None if pd.isna(v) else int(v))
                                                for k, v in prot["count"].items()}})
-        shown = pd.DataFrame({"benchmark status": prot.index,
-                              "students": [("fewer than " + str(m)) if w == "small cell" else
-                                           ("hidden" if h else str(int(c)))
-                                           for c, h, w in zip(prot["count"], prot["suppressed"], prot["why"])]})
+
+        def cell(c: Any, h: bool, w: str, pct_of: int | None = None) -> str:
+            if w == "small cell":
+                return f"fewer than {m}"
+            if h:
+                return "hidden"
+            return str(int(c)) + (f" ({fmt(c / pct_of, 'pct')})" if pct_of else "")
+
+        shown = pd.DataFrame({"benchmark status": [_STATUS_WORDS[str(k)] for k in prot.index],
+                              "students": [cell(c, h, w) for c, h, w in
+                                           zip(prot["count"], prot["suppressed"], prot["why"])]})
         self.w_screen.value = table_html(shown, caption=(
             f"{len(sel):,} students in grade {self.w_grade.value}, {self.w_season.value}. Counts under {m} are "
-            "hidden, and so is the next smallest where a hidden one could be worked out from the total."),
-            css_id="mtss-status")
+            "hidden, and so is the next smallest where a hidden one could be worked out from the total "
+            "or from the tier table."), css_id="mtss-status")
         cut = None
         if self._benchmarks is None and self.w_measure.value == "orf":
             try:
                 cut = float(norms.orf_norm(int(self.w_grade.value), str(self.w_season.value), 25))
             except DataError:
                 cut = None
-        small_bins = len(sel) < m
-        if small_bins:
-            self.p_screen.clear(f"Fewer than {m} students: no chart, to protect them.")
-        elif cut is not None:
+        width = None
+        if cut is not None and not prot["suppressed"].any():
+            width = equity.protected_bin_width(sel["score"].to_numpy(dtype=float), cut, m)
+        self._metrics["screen_bin_width"] = width
+        if cut is None:
+            self.p_screen.clear("No chart: no published cut for this measure, grade and season.")
+        elif prot["suppressed"].any() or width is None:
+            self.p_screen.clear(f"No chart: it would show a group of fewer than {m} students (or give a hidden "
+                                "count back), to protect them.")
+        else:
             scores = sel["score"].to_numpy(dtype=float)
             self.p_screen.draw(chart_call("screening_chart", scores, cut, measure="Oral reading fluency",
-                                          title="Your scores, with the 25th-percentile line"))
-        else:
-            self.p_screen.clear("No chart: no published cut for this measure, grade and season.")
-        # tiers from status (Acadience support levels -> tiers)
-        known = status[status != "no benchmark"]
-        if len(known):
-            tiers = np.asarray(norms.support_tier(known.to_numpy()), dtype=float)
+                                          bin_width=width, title="Your scores, with the 25th-percentile line"))
+        # tiers from status (Acadience support levels -> tiers), protected with the status table
+        if known_n:
+            tiers = np.asarray(norms.support_tier(status[status != "no benchmark"].to_numpy()), dtype=float)
             ts = screening.tier_shares(tiers)
-            tp = equity.protect_distribution(pd.Series([ts.tier1, ts.tier2, ts.tier3],
-                                                       index=["Tier 1", "Tier 2", "Tier 3"]), m)
-            cells = [("fewer than " + str(m)) if w == "small cell" else ("hidden" if h else
-                     f"{int(c)} ({fmt(c / ts.n, 'pct')})") for c, h, w in zip(tp["count"], tp["suppressed"], tp["why"])]
+            tp = tp.loc[sorted((t for t in tp.index if t != "no benchmark"), key=str)]
+            cells = [cell(c, h, w, ts.n) for c, h, w in zip(tp["count"], tp["suppressed"], tp["why"])]
+            # a share or a total would give a hidden count back: shown only when what they reveal is shown
+            nb_hidden = "no benchmark" in prot.index and bool(prot.loc["no benchmark", "suppressed"])
+            if nb_hidden or tp["suppressed"].any():
+                cells = [cell(c, h, w) for c, h, w in zip(tp["count"], tp["suppressed"], tp["why"])]
+            share = (f"Tier 1 share: {fmt(ts.share1, 'pct')} " if not (tp.loc["Tier 1", "suppressed"] or nb_hidden)
+                     else "Tier 1 share: hidden with its count ")
+            n_txt = "Students" if nb_hidden else f"{ts.n:,} students"
             self.w_tiers.value = table_html(pd.DataFrame({"tier (from benchmark status)": tp.index,
                                                           "students": cells}),
-                                            caption=f"{ts.n:,} students with a benchmark status. Tier 1 share: "
-                                                    f"{fmt(ts.share1, 'pct')} (the 80/15/5 convention has about "
+                                            caption=f"{n_txt} with a benchmark status. {share}"
+                                                    f"(the 80/15/5 convention has about "
                                                     f"{formatting.percent(ts.tier1_convention, 2, trim=True)}; how support is spread, "
                                                     "not whether the core works).",
                                             css_id="mtss-tiers")
             self._metrics["tiers"] = {"tier1": ts.tier1, "tier2": ts.tier2, "tier3": ts.tier3}
+            self._metrics["tiers_shown"] = {str(k): (None if pd.isna(v) else int(v)) for k, v in tp["count"].items()}
             if tp["suppressed"].any():
                 self.p_tiers.clear("No chart: a tier has fewer students than the minimum cell size.")
             else:
