@@ -274,3 +274,17 @@ def test_your_data_screening_chart_shows_no_bar_under_the_minimum():
     data = [r for d in app.p_screen.spec["datasets"].values() for r in d if "count" in r]
     assert data and min(r["count"] for r in data) >= 10
     assert sum(r["count"] for r in data) == 80
+
+
+def test_every_page_with_an_explorer_says_its_students_are_made_up(built_book):
+    # the explorers teach on synthetic cohorts; a reader must never take them for a real school's data
+    pages = sorted(built_book.glob("modules/*/lesson.html")) + [built_book / "book" / "explorers.html"]
+    checked = 0
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        if "mtss-vega-embed" not in text:
+            continue
+        words = re.sub(r"<[^>]+>", " ", text).lower()
+        assert re.search(r"synthetic|made-up|made up", words), page.relative_to(built_book)
+        checked += 1
+    assert checked >= 10
