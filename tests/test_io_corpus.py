@@ -503,3 +503,15 @@ def test_an_xlsx_with_a_hidden_first_sheet_a_title_and_a_class_average(tmp_path)
     assert res.rejected["row"].tolist() == [7, 8]
     assert any("'Lookup'" in n for n in res.notes)
     assert not any(name in res.summary() for name in ("Ali", "Khan", "Ode", "Pam"))
+
+
+def test_other_visible_sheets_are_named_as_not_read(tmp_path):
+    wb = openpyxl.Workbook()
+    wb.active.title = "Fall"
+    wb.active.append(["Student ID", "Grade", "Season", "Measure", "Score"])
+    wb.active.append(["1", 3, "fall", "orf", 50])
+    wb.create_sheet("Winter").append(["Student ID", "Grade", "Season", "Measure", "Score"])
+    wb.save(tmp_path / "two.xlsx")
+    res = read_screening(tmp_path / "two.xlsx")
+    assert res.n_accepted == 1
+    assert any("'Fall' only; not read: 'Winter'" in n for n in res.notes), res.notes

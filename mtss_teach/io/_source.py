@@ -408,10 +408,14 @@ def _read_excel(data: bytes, name: str, sheet_name: Any, header_row: int | None)
     else:
         raise DataError(f"sheet_name: expected a sheet's name or its position (0 = first visible sheet), "
                         f"got {sheet_name!r}")
+    others = [w.title for w in visible if w is not ws]
     if hidden and ws.sheet_state == "visible":
         notes.append(f"read sheet {ws.title!r}; hidden sheet(s) skipped: {', '.join(map(repr, hidden))}")
-    elif len(sheets) > 1 and not hidden:
+    elif len(sheets) > 1 and not hidden and not others:
         notes.append(f"read sheet {ws.title!r}")
+    if others:
+        notes.append(f"read sheet {ws.title!r} only; not read: {', '.join(map(repr, others))} (to load another "
+                     "sheet, save it as a file of its own, or give its name as sheet_name)")
     values = [list(r) for r in ws.iter_rows(values_only=True)]
     wb.close()
 
