@@ -515,3 +515,25 @@ def test_other_visible_sheets_are_named_as_not_read(tmp_path):
     res = read_screening(tmp_path / "two.xlsx")
     assert res.n_accepted == 1
     assert any("'Fall' only; not read: 'Winter'" in n for n in res.notes), res.notes
+
+
+def test_a_note_written_over_two_lines_in_quotes_is_one_record(tmp_path):
+    # lines 2-3 are one record (a note typed with Enter, properly quoted, with a comma on its 2nd line);
+    # line 4 the next; lines 5-6 one more. 6 lines after the header, 3 records: nothing rejected.
+    lines = [HEAD, 'S0001,3,fall,orf,50,"first line', 'second line, with a comma"', good(2),
+             'S0003,3,fall,orf,52,"two', 'lines"']
+    res = read_screening(write(tmp_path, "multi.csv", lines))
+    assert (res.n_in, res.n_accepted, res.n_rejected) == (3, 3, 0), res.summary()
+    assert res.data["source_row"].tolist() == [2, 4, 5]
+    # while a stray quote that swallows whole records is still caught on its own line
+    lines = [HEAD, good(1, notes='"tired'), good(2), good(3)]
+    res = read_screening(write(tmp_path, "stray.csv", lines))
+    assert res.rejected["row"].tolist() == [2] and res.data["source_row"].tolist() == [3, 4]
+
+
+def test_lines_ending_in_a_carriage_return_only(tmp_path):
+    # Excel for Mac's "CSV (Macintosh)": lines end with \r alone; each is a line of the file
+    lines = [HEAD, good(1), good(2, score=999), good(3)]
+    res = read_screening(write(tmp_path, "mac.csv", lines, newline="\r"))
+    assert (res.n_in, res.n_accepted) == (3, 2) and res.rejected["row"].tolist() == [3]
+    assert any("carriage return" in n for n in res.notes)

@@ -209,6 +209,10 @@ def _read_text(data: bytes, name: str, encoding: str | None, sep: str | None, de
                header_row: int | None) -> RawTable:
     text, enc_words = _decode(data, encoding, name)
     notes = [f"read as {enc_words} text"]
+    if "\r" in text and "\n" not in text:
+        # lines ending in a carriage return only (Excel for Mac's "CSV (Macintosh)"): one line each
+        text = text.replace("\r", "\n")
+        notes.append("lines end with a carriage return only (an old Mac format); read one line each")
     head_text = text[:400_000]
     head_lines = head_text.split("\n")[:60]
     head_lines = [ln.rstrip("\r") for ln in head_lines]
@@ -302,6 +306,30 @@ def _fast_parse(text: str, sep: str, h: int, ncol: int, n_after: int) -> pd.Data
     return df
 
 
+def _swallowed(rec: list[str], sep: str, ncol: int) -> bool:
+    """A record over several lines is a stray quote's work, not a cell written over several lines in quotes.
+
+    A real multi-line cell (a note typed with Enter, in quotes) leaves a
+    record of the header's width whose later lines are text. A stray quote
+    swallows whole records: the record has the wrong number of cells, or a
+    line inside one of its cells splits into as many cells as the header.
+    """
+    extra = rec[ncol:]
+    if len(rec) < ncol or any(c.strip() for c in extra):
+        return True
+    for c in rec:
+        if "\n" not in c:
+            continue
+        for ln in c.split("\n")[1:]:
+            try:
+                cells = next(csv.reader([ln.rstrip("\r")], delimiter=sep), [])
+            except csv.Error:
+                return True
+            if len(cells) >= max(ncol, 2):
+                return True
+    return False
+
+
 def _careful_parse(text: str, sep: str, h: int, ncol: int) -> tuple[pd.DataFrame, np.ndarray, list]:
     """Python's csv reader, record by record, with the line each record starts on.
 
@@ -338,7 +366,7 @@ def _careful_parse(text: str, sep: str, h: int, ncol: int) -> tuple[pd.DataFrame
             pos += 1
             continue
         used = reader.line_num
-        if used > 1 and any("\n" in c and sep in c.split("\n", 1)[1] for c in rec):
+        if used > 1 and _swallowed(rec, sep, ncol):
             bad.append((first_line, "a quote mark (\") opens a cell on this line and is not closed before "
                                     f"line {first_line + used - 1}; remove the stray quote mark (or put the "
                                     "whole cell in quotes) and load the file again"))
