@@ -459,6 +459,7 @@ def test_an_acadience_like_export_with_everything_at_once(tmp_path):
                                                "004519"]
     assert [str(d)[:10] for d in res.data["date"]] == ["2024-09-03", "2024-09-13", "2024-09-05", "2024-09-06",
                                                       "2024-09-07", "2024-09-09", "2024-09-10"]
+    assert "dates read day first (03/09/2024 = 3 September) for the whole column, as 13/09/2024 shows" in res.notes
     text = res.summary() + res.rejected.to_csv() + res.data.to_csv()
     for name in ("Garcia", "Maria", "Nguyen", "Smith", "Lee", "Brown", "Khan", "Diaz", "Park"):
         assert name not in text

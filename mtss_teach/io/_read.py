@@ -161,9 +161,15 @@ def _score_column(df: pd.DataFrame, mapping: dict, measures: tuple[np.ndarray, n
 def _dates(raw: RawTable, mapping: dict, probs: Problems, notes: list[str], dayfirst: Any,
            date_format: Any) -> np.ndarray:
     col = raw.frame[mapping["date"]]
-    dt, dmiss, dwhy = _cell_dates(col, dayfirst=dayfirst, date_format=date_format,
-                                         column=f"date ({mapping['date']})" if mapping["date"] != "date" else "date")
+    info: dict = {}
+    dt, dmiss, dwhy = _cell_dates(col, dayfirst=dayfirst, date_format=date_format, info=info,
+                                  column=f"date ({mapping['date']})" if mapping["date"] != "date" else "date")
     probs.add(dwhy != None, "date", lambda i: dwhy[i])  # noqa: E711
+    if "dayfirst" in info:
+        order = "day first (03/09/2024 = 3 September)" if info["dayfirst"] else \
+            "month first (03/09/2024 = 9 March)"
+        why = (f", as {info['inferred_from']} shows" if "inferred_from" in info else ", as asked")
+        notes.append(f"dates read {order} for the whole column{why}")
     return dt, dmiss
 
 
