@@ -288,3 +288,38 @@ def test_every_page_with_an_explorer_says_its_students_are_made_up(built_book):
         assert re.search(r"synthetic|made-up|made up", words), page.relative_to(built_book)
         checked += 1
     assert checked >= 10
+
+
+def test_your_data_speaks_of_its_controls_not_of_function_options():
+    # the library's refusals name dayfirst=, sep=, encoding=, columns=; the page names its own controls
+    amb = b"Student ID,Grade,Season,Measure,Score,Date\n1,2,fall,orf,10,03/09/2024\n2,2,fall,orf,11,04/09/2024\n"
+    app = YourData(draw="off")
+    app.load_bytes(amb, "amb.csv")
+    assert not app._safe(app.apply_mapping)
+    assert "choose the date order under 'Dates' in step 1" in app.message
+    app.w_dates.value = "dayfirst"  # the control the message names: now it loads
+    assert app._safe(app.apply_mapping) and app.metrics["n_accepted"] == 2
+    app = YourData(draw="off")
+    app.w_encoding.value = "utf-8"
+    assert not app._safe(lambda: app.load_bytes("Student ID,Nom\n1,Zoë\n".encode("cp1252"), "w.csv"))
+    assert "set 'Text encoding' to 'detect'" in app.message
+    assert not app._safe(lambda: app.load_bytes(b"a b c\n1 2 3\n", "x.csv"))
+    assert "'Columns separated by' in step 1" in app.message
+    app = YourData(draw="off")
+    app.load_bytes("Leerling ID;Groep\n1;3\n".encode(), "nl.csv")
+    assert not app._safe(app.apply_mapping)
+    assert app.message.startswith("The file has no column for Student ID, Grade, Season")
+    for option in ("dayfirst", "date_format", "sep=", "encoding=", "columns=", "student_id", "path_or_frame"):
+        assert option not in app.message
+
+
+def test_your_data_progress_view_starts_on_a_student_with_a_trend():
+    # P0-P9 have one score each, P10 five: the view opens on P10's code, not on an error about another
+    # (codes are salted hashes, so a student picked by sort order alone is P10 one time in eleven)
+    df = pd.DataFrame({"Student ID": [f"P{i}" for i in range(10)] + ["P10"] * 5,
+                       "Week": [0] * 10 + [0, 1, 2, 3, 4], "Score": [20] * 10 + [30, 32, 34, 36, 38]})
+    app = YourData(draw="off")
+    app.w_kind.value = "progress"
+    app.load_bytes(df.to_csv(index=False).encode(), "pm.csv")
+    app.apply_mapping()
+    assert app.message == "" and app.metrics["progress"]["n_points"] == 5

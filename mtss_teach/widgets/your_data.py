@@ -55,6 +55,50 @@ _STATUS_WORDS = {"well_below": "well below benchmark", "below": "below benchmark
                  "above": "above benchmark", "no benchmark": "no benchmark for this grade and season"}
 
 
+# The library's messages name its options (``dayfirst=``, ``sep=``...) for people who call it; on this page the
+# same choice is a control. Each pair: the library's words -> the control to use.
+_APP_WORDS: list[tuple[str, str]] = [
+    (r"pass dayfirst=True \(03/09/2024 = 3 September\) or dayfirst=False \(= 9 March\),? or "
+     r"date_format='%d/%m/%Y'(?: or '%m/%d/%Y')?",
+     "choose the date order under 'Dates' in step 1 (day first: 03/09/2024 is 3 September; month first: "
+     "9 March), then load again"),
+    (r"leave encoding= out to let the library detect it", "set 'Text encoding' to 'detect'"),
+    (r"\(or pass encoding='\.\.\.', e\.g\. 'cp1252'\)", "(or choose the text encoding in step 1)"),
+    (r"pass sep=',' \(comma\), sep=';' \(semicolon\) or sep='\\t' \(tab\)",
+     "choose it under 'Columns separated by' in step 1"),
+    (r" ?\(pass columns=\{'Your name': 'our_name', \.\.\.\}\)", "; mark it in step 2"),
+    (r"^(?:path_or_frame|columns|encoding|sep|decimal|header_row|sheet_name|file|selection|student|equity|"
+     r"mapping|benchmarks): ", ""),
+    (r"^date \(([^)]*)\): ", r"Column '\1': "),
+]
+
+
+def app_words(message: str, kind: str = "screening") -> str:
+    """A library message in the words of this page: its controls instead of the options of a function call.
+
+    Examples
+    --------
+    >>> from mtss_teach.widgets.your_data import app_words
+    >>> app_words("columns: the input has no column for ['student_id', 'grade']; its columns are ['Naam'] "
+    ...           "(pass columns={'Your name': 'our_name', ...})")
+    "The file has no column for Student ID, Grade; its columns are ['Naam']; mark it in step 2"
+    """
+    import re
+
+    out = str(message)
+    for pattern, words in _APP_WORDS:
+        out = re.sub(pattern, words, out)
+    targets = TARGETS.get(kind, TARGETS["screening"])
+
+    def names(m: "re.Match[str]") -> str:
+        items = re.findall(r"'([^']*)'", m.group(1))
+        return ", ".join(targets.get(i, i) for i in items)
+
+    out = re.sub(r"no column for \[([^\]]*)\]", lambda m: "no column for " + names(m), out)
+    out = out.replace("the input", "the file")
+    return out[:1].upper() + out[1:]
+
+
 class _Host:
     """What a ChartPane needs of its app."""
 
@@ -228,7 +272,7 @@ class YourData:
             fn()
             return True
         except DataError as exc:
-            self._say(str(exc))
+            self._say(app_words(str(exc), self.w_kind.value))
         except Exception as exc:  # never a traceback on the page
             log.exception("YourData failed")
             self._say(f"Something went wrong ({type(exc).__name__}). Check the file and try again.")
@@ -335,7 +379,8 @@ class YourData:
             kinds = res.rejected.drop_duplicates("row")["reason"].map(io._result.reason_kind).value_counts()
             why = pd.DataFrame({"reason": kinds.index, "rows": kinds.to_numpy()})
             table = table_html(why.head(12), caption="Why rows were set aside:", css_id="mtss-reasons")
-            shown = res.rejected.rename(columns={"row": "line / row in your file"})
+            shown = res.rejected.assign(column=res.rejected["column"].str.replace(
+                r"^\w+ \((.*)\)$", r"\1", regex=True)).rename(columns={"row": "line / row in your file"})
             detail = table_html(shown, max_rows=30, caption="The rows set aside (first 30):",
                                 css_id="mtss-rejected")
             csv = res.rejected.to_csv(index=False).encode("utf-8")
@@ -369,9 +414,12 @@ class YourData:
             self.w_group.options = [(c[len("group: "):], c) for c in groups]
             self.w_group.value = groups[0] if groups else None
             if self.w_kind.value == "progress":
-                ids = sorted(set(d["student_id"].astype(str)))
+                n_scores = d["student_id"].astype(str).value_counts()
+                ids = sorted(n_scores.index)
                 self.w_student.options = ids
-                self.w_student.value = ids[0] if ids else None
+                # start on a student with enough scores for a trend (4), when there is one
+                enough = [i for i in ids if n_scores[i] >= 4]
+                self.w_student.value = (enough or ids)[0] if ids else None
         finally:
             self._quiet = False
         self._views()
