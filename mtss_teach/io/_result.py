@@ -14,6 +14,7 @@ __all__ = ["LoadResult"]
 _MAX_KINDS = 8
 _MAX_FIRST = 5
 _MAX_NAMES = 12
+_MAX_NOTES = 6
 
 
 def _short_list(names: Sequence[str], k: int = _MAX_NAMES) -> str:
@@ -95,8 +96,10 @@ class LoadResult:
                  f"{self.n_accepted:,} accepted, {self.n_rejected:,} rejected"]
         if self.n_blank:
             lines.append(f"  blank lines skipped: {self.n_blank:,}")
-        for note in self.notes[:6]:
+        for note in self.notes[:_MAX_NOTES]:
             lines.append(f"  {note}")
+        if len(self.notes) > _MAX_NOTES:
+            lines.append(f"  ({len(self.notes) - _MAX_NOTES} more note(s): see .notes)")
         if self.ignored_columns:
             lines.append(f"  columns not used: {_short_list(self.ignored_columns)}")
         if self.n_rejected:
