@@ -323,3 +323,25 @@ def test_your_data_progress_view_starts_on_a_student_with_a_trend():
     app.load_bytes(df.to_csv(index=False).encode(), "pm.csv")
     app.apply_mapping()
     assert app.message == "" and app.metrics["progress"]["n_points"] == 5
+
+
+def test_your_data_never_prints_names_or_ids_as_group_labels():
+    # a group's labels are printed even where its counts are hidden: a names column (or an id column,
+    # 40 different values) marked "a student group" would print one student per row
+    n = 40
+    names = [f"{last}, {first}" for last in ("Doe", "Lee", "Ruiz", "Kim", "Ng") for first in
+             ("Ana", "Ben", "Cy", "Dee", "Eli", "Fay", "Gus", "Hal")]
+    df = pd.DataFrame({"Pupil": names, "Student ID": [f"{i:03d}" for i in range(n)],
+                       "Local Code": [f"C{i:03d}" for i in range(n)], "Grade": 3, "Season": "fall",
+                       "Measure": "orf", "Score": np.arange(n) * 5, "EL": ["Y", "N"] * 20})
+    for col, words in (("Pupil", "holds names"), ("Local Code", "40 different values")):
+        app = YourData(draw="off")
+        app.load_bytes(df.to_csv(index=False).encode(), "x.csv")
+        app.set_mapping({col: GROUP})
+        assert not app._safe(app.apply_mapping)
+        assert words in app.message and app.message.startswith("Column"), app.message
+        assert "Doe" not in app.w_equity.value and "C001" not in app.w_equity.value
+    app = YourData(draw="off")
+    app.load_bytes(df.to_csv(index=False).encode(), "x.csv")
+    app.set_mapping({"EL": GROUP})
+    assert app._safe(app.apply_mapping), app.message

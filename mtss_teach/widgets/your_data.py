@@ -67,7 +67,7 @@ _APP_WORDS: list[tuple[str, str]] = [
     (r"pass sep=',' \(comma\), sep=';' \(semicolon\) or sep='\\t' \(tab\)",
      "choose it under 'Columns separated by' in step 1"),
     (r" ?\(pass columns=\{'Your name': 'our_name', \.\.\.\}\)", "; mark it in step 2"),
-    (r"^(?:path_or_frame|columns|encoding|sep|decimal|header_row|sheet_name|file|selection|student|equity|"
+    (r"^(?:path_or_frame|columns|encoding|sep|decimal|header_row|sheet_name|file|selection|student|equity|group|"
      r"mapping|benchmarks): ", ""),
     (r"^date \(([^)]*)\): ", r"Column '\1': "),
 ]
@@ -337,6 +337,8 @@ class YourData:
         chosen = {c: dd.value for c, dd in self._selectors.items() if dd.value}
         columns = {c: t for c, t in chosen.items() if t != GROUP}
         self._groups = [c for c, t in chosen.items() if t == GROUP]
+        for g in self._groups:  # a group's labels are printed: never names, ids or notes
+            io.check_group_column(self._raw.frame[g], g)
         targets = list(columns.values())
         dup = [t for t in set(targets) if targets.count(t) > 1]
         if dup:
