@@ -311,6 +311,12 @@ def test_your_data_speaks_of_its_controls_not_of_function_options():
     assert app.message.startswith("The file has no column for Student ID, Grade, Season")
     for option in ("dayfirst", "date_format", "sep=", "encoding=", "columns=", "student_id", "path_or_frame"):
         assert option not in app.message
+    app = YourData(draw="off")
+    app.load_bytes(b"Student ID,Grade,Season,Measure,Score\n1,3,fall,orf,50\n", "x.csv")
+    app.w_salt.value = "short"  # the leader's own key, too weak: refused, with a strong one offered
+    assert not app._safe(app.apply_mapping)
+    assert app.message.startswith("Your own code key: too weak") and "generated just now" in app.message
+    assert "mtss_teach" not in app.message and "salt" not in app.message.lower()
 
 
 def test_your_data_progress_view_starts_on_a_student_with_a_trend():

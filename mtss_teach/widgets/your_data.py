@@ -70,10 +70,18 @@ _APP_WORDS: list[tuple[str, str]] = [
     (r"^(?:path_or_frame|columns|encoding|sep|decimal|header_row|sheet_name|file|selection|student|equity|group|"
      r"mapping|benchmarks): ", ""),
     (r"^date \(([^)]*)\): ", r"Column '\1': "),
+    (r" \(mtss_teach\.io\.new_salt\(\) makes another\)", ""),
+    (r"^salt: ", "Your own code key: "),
+    (r", or give its name as sheet_name\)", ")"),
 ]
 
 
-def app_words(message: str, kind: str = "screening") -> str:
+def _n(k: int, noun: str) -> str:
+    """'1 row', '2 rows', '1,234 rows'."""
+    return f"{formatting.count(k)} {noun}{'' if k == 1 else 's'}"
+
+
+def app_words(message: str, kind: str = "screening", capital: bool = True) -> str:
     """A library message in the words of this page: its controls instead of the options of a function call.
 
     Examples
@@ -96,7 +104,7 @@ def app_words(message: str, kind: str = "screening") -> str:
 
     out = re.sub(r"no column for \[([^\]]*)\]", lambda m: "no column for " + names(m), out)
     out = out.replace("the input", "the file")
-    return out[:1].upper() + out[1:]
+    return out[:1].upper() + out[1:] if capital else out
 
 
 class _Host:
@@ -305,10 +313,12 @@ class YourData:
         suggested = io.suggest_columns(raw, kind=kind)
         self._metrics = {"stage": "columns", "suggested": suggested, "records": raw.n_records,
                          "columns": list(raw.frame.columns)}
+        where = "line" if raw.sep is not None else "row"  # a CSV's lines, an Excel sheet's rows
         self.w_read.value = ('<div class="mtss-note">' + html.escape(
-            f"{raw.source}: {raw.n_records:,} rows after the header (line {raw.header_row}), "
-            f"{len(raw.frame.columns)} columns" + (f", {raw.n_blank:,} blank lines skipped" if raw.n_blank else "")
-            + ". " + "; ".join(raw.notes)) + "</div>")
+            f"{raw.source}: {_n(raw.n_records, 'row')} after the header ({where} {raw.header_row}), "
+            f"{_n(len(raw.frame.columns), 'column')}"
+            + (f", {_n(raw.n_blank, 'blank line')} skipped" if raw.n_blank else "")
+            + ". " + app_words("; ".join(app_words(n, capital=False) for n in raw.notes))) + "</div>")
         options = [("not used", "")] + [(w, k) for k, w in TARGETS[kind].items()] + \
             [("a student group, for the equity view", GROUP)]
         rows = []
@@ -376,7 +386,7 @@ class YourData:
                              ("Accepted", res.n_accepted, "n_accepted", "int"),
                              ("Set aside", res.n_rejected, "n_rejected", "int"),
                              ("Blank lines", res.n_blank, "n_blank", "int")])
-        notes = "".join(f'<div class="mtss-note">{html.escape(n)}</div>' for n in res.notes)
+        notes = "".join(f'<div class="mtss-note">{html.escape(app_words(n))}</div>' for n in res.notes)
         if res.n_rejected:
             kinds = res.rejected.drop_duplicates("row")["reason"].map(io._result.reason_kind).value_counts()
             why = pd.DataFrame({"reason": kinds.index, "rows": kinds.to_numpy()})
@@ -391,7 +401,7 @@ class YourData:
                     f"rows set aside (CSV, {len(res.rejected):,} lines)</a> &mdash; made in your browser from "
                     "memory; keep it as private as the export itself.</p>")
         else:
-            table = detail = link = '<div class="mtss-note">No row was set aside.</div>'
+            table, detail, link = '<div class="mtss-note">No row was set aside.</div>', "", ""
         self.w_report.value = head + notes + table + detail + link
 
     # -- step 4: views ----------------------------------------------------------------
