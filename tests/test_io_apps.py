@@ -317,6 +317,12 @@ def test_your_data_speaks_of_its_controls_not_of_function_options():
     assert not app._safe(app.apply_mapping)
     assert app.message.startswith("Your own code key: too weak") and "generated just now" in app.message
     assert "mtss_teach" not in app.message and "salt" not in app.message.lower()
+    app = YourData(draw="off")  # a row's reason, in the report and in the download
+    app.load_bytes(b"Student ID;Grade;Season;Measure;Score\n1;3;fall;orf;1.234,5\n2;3;fall;orf;50\n", "d.csv")
+    app.apply_mapping()
+    assert "decimal=" not in app.w_report.value and "the decimal mark is a comma" in app.w_report.value
+    href = re.search(r'href="data:text/csv;base64,([^"]+)"', app.w_report.value).group(1)
+    assert "decimal=" not in base64.b64decode(href).decode("utf-8")
 
 
 def test_your_data_progress_view_starts_on_a_student_with_a_trend():

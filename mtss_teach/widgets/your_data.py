@@ -73,6 +73,8 @@ _APP_WORDS: list[tuple[str, str]] = [
     (r" \(mtss_teach\.io\.new_salt\(\) makes another\)", ""),
     (r"^salt: ", "Your own code key: "),
     (r", or give its name as sheet_name\)", ")"),
+    (r" \(the decimal mark here is ',': pass decimal='\.' if it is '\.'\)",
+     " (in this file the decimal mark is a comma: 12,5)"),
 ]
 
 
@@ -388,17 +390,20 @@ class YourData:
                              ("Blank lines", res.n_blank, "n_blank", "int")])
         notes = "".join(f'<div class="mtss-note">{html.escape(app_words(n))}</div>' for n in res.notes)
         if res.n_rejected:
-            kinds = res.rejected.drop_duplicates("row")["reason"].map(io._result.reason_kind).value_counts()
+            rej = res.rejected
+            plain = {r: app_words(r, capital=False) for r in pd.unique(rej["reason"])}  # once per distinct reason
+            rej = rej.assign(reason=rej["reason"].map(plain))
+            kinds = rej.drop_duplicates("row")["reason"].map(io._result.reason_kind).value_counts()
             why = pd.DataFrame({"reason": kinds.index, "rows": kinds.to_numpy()})
             table = table_html(why.head(12), caption="Why rows were set aside:", css_id="mtss-reasons")
-            shown = res.rejected.assign(column=res.rejected["column"].str.replace(
+            shown = rej.assign(column=rej["column"].str.replace(
                 r"^\w+ \((.*)\)$", r"\1", regex=True)).rename(columns={"row": "line / row in your file"})
             detail = table_html(shown, max_rows=30, caption="The rows set aside (first 30):",
                                 css_id="mtss-rejected")
-            csv = res.rejected.to_csv(index=False).encode("utf-8")
+            csv = rej.to_csv(index=False).encode("utf-8")
             href = "data:text/csv;base64," + base64.b64encode(csv).decode("ascii")
             link = (f'<p><a class="mtss-download" download="rows-set-aside.csv" href="{href}">Download the list of '
-                    f"rows set aside (CSV, {len(res.rejected):,} lines)</a> &mdash; made in your browser from "
+                    f"rows set aside (CSV, {_n(len(rej), 'line')})</a> &mdash; made in your browser from "
                     "memory; keep it as private as the export itself.</p>")
         else:
             table, detail, link = '<div class="mtss-note">No row was set aside.</div>', "", ""
