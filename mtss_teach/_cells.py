@@ -272,7 +272,7 @@ def _year(y: str) -> int:
 
 
 def parse_dates(col: Any, *, dayfirst: bool | None = None, date_format: str | None = None,
-                column: str = "date") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                column: str = "date", info: dict | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Parse a date column in ONE convention: (datetime64[ns] values, missing mask, reason per row or None).
 
     ISO dates (2024-09-03) and Excel's own date cells are unambiguous.
@@ -283,7 +283,10 @@ def parse_dates(col: Any, *, dayfirst: bool | None = None, date_format: str | No
     ``date_format=`` -- when every such value could be either, or when the
     column mixes both. Numbers are Excel serial dates (see
     :data:`EXCEL_SERIAL_RANGE`); dates outside pandas' range (years
-    1677-2262) are rejected, not wrapped round.
+    1677-2262) are rejected, not wrapped round. Give a dict as ``info`` to
+    learn the convention used: ``info["dayfirst"]`` (True/False, set when
+    the column has day/month dates) and ``info["inferred_from"]`` (the
+    date that settled it, when it was inferred).
 
     Examples
     --------
@@ -383,14 +386,20 @@ def parse_dates(col: Any, *, dayfirst: bool | None = None, date_format: str | No
                     "date_format='%d/%m/%Y'")
             if day_first.any():
                 dayfirst = True
+                if info is not None:
+                    info["inferred_from"] = str(uniq[slash[int(np.flatnonzero(day_first)[0])][0]]).strip()
             elif month_first.any():
                 dayfirst = False
+                if info is not None:
+                    info["inferred_from"] = str(uniq[slash[int(np.flatnonzero(month_first)[0])][0]]).strip()
             else:
                 ex = str(uniq[slash[0][0]]).strip()
                 raise DataError(
                     f"{column}: dates such as {ex} could be day-first or month-first and no date in the column "
                     "settles it; pass dayfirst=True (03/09/2024 = 3 September) or dayfirst=False (= 9 March), "
                     "or date_format='%d/%m/%Y' or '%m/%d/%Y'")
+        if info is not None:
+            info["dayfirst"] = bool(dayfirst)
         for (j, x, y, yr) in slash:
             d, mo = (x, y) if dayfirst else (y, x)
             vals[j] = _ymd(yr, mo, d)

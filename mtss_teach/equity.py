@@ -21,7 +21,7 @@ from collections.abc import Hashable
 from ._validate import check_choice, check_number, not_a_number as _not_a_number, plain as _plain
 from .errors import DataError
 
-__all__ = ["disproportionality", "suppress_small_cells", "protect_counts", "protect_distribution", "check_min_cell",
+__all__ = ["disproportionality", "suppress_small_cells", "protect_counts", "protect_distribution", "protect_rollup", "protected_bin_width", "check_min_cell",
            "MIN_CELL_FLOOR", "RESULT_COLUMNS", "EXAMPLE_RISK_RATIO_THRESHOLD",
            "composition_difference", "COUNT_KINDS"]
 
@@ -797,6 +797,170 @@ def protect_distribution(counts: Any, min_cell: int = 10) -> pd.DataFrame:
                        index=s.index)
     out.attrs.update({"min_cell": m, "total": int(x.sum())})
     return out
+
+
+def protect_rollup(counts: Any, rollup: Any, min_cell: int = 10) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Two tables of the same students -- categories, and the larger groups they add up to -- protected together.
+
+    A page that shows students per benchmark status *and* per tier (Tier 1 =
+    "at" + "above") shows the same students grouped two ways: protected one
+    at a time, a count hidden in one table can come back from the other
+    (Tier 1 shown as 43 and "at benchmark" as 40 give "above benchmark" = 3).
+    Here every relation a reader can use is checked at once -- both tables
+    add up to the same published total, and each group equals the sum of
+    its categories -- and wherever a hidden count could be worked out, the
+    next smallest count is hidden too (complementary suppression).
+
+    Parameters
+    ----------
+    counts : pandas.Series or mapping
+        Students per category (whole numbers >= 0). A category that can
+        occur but has no student should be given with 0: leaving it out
+        publishes its zero.
+    rollup : mapping
+        Category -> the group it belongs to (e.g. "at" -> "Tier 1"), for
+        every category (a category can be its own group, e.g. "no
+        benchmark"), so both tables have one total.
+    min_cell : int, default 10
+        At least :data:`MIN_CELL_FLOOR`.
+
+    Returns
+    -------
+    (pandas.DataFrame, pandas.DataFrame)
+        The categories and the groups, each as :func:`protect_distribution`
+        returns it (``count`` with ``<NA>`` where hidden, ``suppressed``,
+        ``why``; ``attrs["total"]``, the published total). The groups
+        appear in the order they are first named in ``rollup``.
+
+    References
+    ----------
+    U.S. Department of Education (2016). Determining significant
+    disproportionality, 34 C.F.R. § 300.647 (``cfr300647``).
+
+    Examples
+    --------
+    >>> from mtss_teach.equity import protect_rollup
+    >>> status = {"above": 3, "at": 40, "below": 12, "well below": 8}
+    >>> tiers = {"above": "Tier 1", "at": "Tier 1", "below": "Tier 2", "well below": "Tier 3"}
+    >>> detail, groups = protect_rollup(status, tiers)
+    >>> detail["count"].tolist(), groups["count"].tolist()   # Tier 1 = 43 would give "above" back (43 - 40)
+    ([<NA>, 40, 12, <NA>], [<NA>, 12, <NA>])
+    """
+    m = check_min_cell(min_cell)
+    s = pd.Series(counts, dtype=object) if not isinstance(counts, pd.Series) else counts
+    if len(s) == 0:
+        raise DataError("counts: no categories given (empty input)")
+    if not hasattr(rollup, "items") or isinstance(rollup, (str, bytes)):
+        raise DataError(f"rollup: expected a mapping of category -> group, got {rollup!r}")
+    cats = list(s.index)
+    if pd.Index(cats).has_duplicates:
+        raise DataError("counts: a category appears twice")
+    unknown = [c for c in rollup if c not in set(cats)]
+    if unknown:
+        raise DataError(f"rollup: {unknown[0]!r} is not one of the categories {cats}")
+    missing = [c for c in cats if c not in rollup]
+    if missing:
+        raise DataError(f"rollup: category {missing[0]!r} belongs to no group; give every category a group "
+                        "(it can be its own) so that both tables add up to the same total")
+    x = _counts(pd.DataFrame({"count": s.to_numpy()}, index=s.index), "counts", "count")
+    groups = list(dict.fromkeys(rollup[c] for c in cats))
+    k, g = len(cats), len(groups)
+    members = [np.array([i for i, c in enumerate(cats) if rollup[c] == grp]) for grp in groups]
+    gx = np.array([x[mem].sum() for mem in members], dtype=float)
+    # cells: categories 0..k-1, groups k..k+g-1, then the published total (never hidden)
+    total = k + g
+    values = np.concatenate([x.astype(float), gx, [x.sum()]])
+    fixed = np.zeros(values.size, dtype=bool)
+    fixed[total] = True
+    rel = [np.concatenate([[total], np.arange(k)]), np.concatenate([[total], k + np.arange(g)])]
+    rel += [np.concatenate([[k + j], mem]) for j, mem in enumerate(members)]
+    primary = np.zeros(values.size, dtype=bool)
+    primary[:k + g] = values[:k + g] < m
+    hidden = _complement(values, primary, rel, fixed)
+
+    def frame(sl: slice, index: list) -> pd.DataFrame:
+        cnt = pd.array(values[sl].astype(np.int64), dtype="Int64")
+        cnt[hidden[sl]] = pd.NA
+        out = pd.DataFrame({"count": cnt, "suppressed": hidden[sl],
+                            "why": np.where(primary[sl], "small cell", np.where(hidden[sl], "complementary", ""))},
+                           index=pd.Index(index))
+        out.attrs.update({"min_cell": m, "total": int(x.sum())})
+        return out
+
+    return frame(slice(0, k), cats), frame(slice(k, k + g), groups)
+
+
+#: Bin widths :func:`protected_bin_width` tries, times a power of ten (round numbers a reader can follow).
+_ROUND_WIDTHS = (1.0, 2.0, 2.5, 5.0)
+
+
+def protected_bin_width(scores: Any, cut: float, min_cell: int = 10, *, risk_when: str = "below",
+                        max_bins: int = 30) -> float | None:
+    """The narrowest round bin width at which a histogram of real students' scores shows no small count.
+
+    A histogram is a table of counts (students per score band), and the
+    students flagged by the cut are another count: on a page about real
+    students every one of them must be at least ``min_cell``. Bins start
+    at the cut (``cut + k * width``, as
+    :func:`mtss_teach.charts.screening_histogram` draws them: ``[lo, hi)``
+    for ``risk_when="below"``, ``(lo, hi]`` for ``"above"``); widths 1, 2,
+    2.5, 5 times a power of ten are tried from the narrowest giving at most
+    ``max_bins`` bars, and the first at which every bar (and the flagged and
+    not-flagged totals) holds at least ``min_cell`` students is returned.
+
+    Parameters
+    ----------
+    scores : array-like of float
+    cut : float
+    min_cell : int, default 10
+        At least :data:`MIN_CELL_FLOOR`.
+    risk_when : {"below", "above"}
+    max_bins : int, default 30
+
+    Returns
+    -------
+    float or None
+        The width, or None when no width works (fewer than ``min_cell``
+        students on one side of the cut, or too few students): then draw no
+        histogram.
+
+    References
+    ----------
+    U.S. Department of Education (2016). Determining significant
+    disproportionality, 34 C.F.R. § 300.647 (minimum cell size)
+    (``cfr300647``).
+
+    Examples
+    --------
+    >>> from mtss_teach.equity import protected_bin_width
+    >>> scores = [20] * 12 + [28] * 12 + [41] * 3 + [47] * 9
+    >>> protected_bin_width(scores, cut=30)   # width 10: [20,30) 24, [40,50) 12; width 5 would show 3 in [40,45)
+    10.0
+    >>> protected_bin_width([20] * 12 + [45] * 4, cut=30) is None   # 4 students not flagged, at any width
+    True
+    """
+    m = check_min_cell(min_cell)
+    direction = check_choice(risk_when, "risk_when", ("below", "above"))
+    c = check_number(cut, "cut")
+    s = np.asarray(scores, dtype=float).ravel()
+    if s.size == 0 or not np.isfinite(s).all():
+        raise DataError("scores: expected finite numbers (at least one)")
+    flagged = (s < c) if direction == "below" else (s > c)
+    if flagged.sum() < m or (~flagged).sum() < m:
+        return None
+    lo, hi = min(float(s.min()), c), max(float(s.max()), c)
+    span = max(hi - lo, 1e-9)
+    exp = math.floor(math.log10(span / max_bins))
+    for e in range(exp, exp + 8):
+        for base in _ROUND_WIDTHS:
+            w = base * 10.0 ** e
+            if span / w > max_bins:
+                continue
+            k = np.floor((s - c) / w) if direction == "below" else np.ceil((s - c) / w) - 1
+            _, n = np.unique(k, return_counts=True)
+            if n.min() >= m:
+                return float(w)
+    return None
 
 
 def composition_difference(table: pd.DataFrame, counts: str = "children") -> pd.DataFrame:

@@ -492,3 +492,13 @@ def test_measure_argument_with_a_measure_column_rejects_other_measures_by_row():
     assert sorted(res.rejected["row"].tolist()) == [4, 5]
     with pytest.raises(DataError, match="'maze' is not one of"):
         read_screening(df, cols, measure="maze")
+
+
+def test_summary_never_drops_a_note_silently():
+    from mtss_teach.io import LoadResult
+
+    notes = tuple(f"note {i}" for i in range(8))
+    empty = pd.DataFrame({"row": [], "column": [], "value": [], "reason": []})
+    text = LoadResult(data=pd.DataFrame(), rejected=empty, n_in=0, n_accepted=0, n_rejected=0,
+                      notes=notes).summary()
+    assert "note 5" in text and "note 6" not in text and "(2 more note(s): see .notes)" in text

@@ -211,3 +211,149 @@ def test_equity_explorer_embeds_no_unsuppressed_choice():
     assert "Synthetic" in json.dumps(spec["title"])
     with pytest.raises(Exception, match="below the library's floor"):
         explorers.equity_table(t, min_cells=[0, 10])
+
+
+# ---------------------------------------------------------------------------
+# YourData: the status table, the tier table and the chart show the same students three ways
+# ---------------------------------------------------------------------------
+
+LOCAL_3 = (b"measure,grade,season,cut_for_risk,benchmark,above,source,year\n"
+           b"orf,3,fall,53,74,120,Regional reading benchmarks (example),2024\n")
+
+
+def _export(groups: list[tuple[int, int]]) -> bytes:
+    lines, i = ["Student ID,Grade,Season,Measure,Score"], 0
+    for score, k in groups:
+        for _ in range(k):
+            i += 1
+            lines.append(f"S{i:04d},3,fall,orf,{score}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _loaded(groups, bench: bytes | None = None, draw: str = "off") -> YourData:
+    app = YourData(draw=draw)
+    app.load_bytes(_export(groups), "fall.csv")
+    app.apply_mapping()
+    if bench is not None:
+        app.load_benchmarks(bench, "local.csv")
+    assert app.message == "", app.message
+    return app
+
+
+def test_your_data_tier_table_gives_no_hidden_status_back():
+    # local cuts 53 / 74 / 120: scores 130 x3 -> above, 90 x40 -> at, 60 x12 -> below, 30 x8 -> well below.
+    # Shown one table at a time, Tier 1 = 43 beside "at benchmark" = 40 gave "above" = 3 back.
+    app = _loaded([(130, 3), (90, 40), (60, 12), (30, 8)], LOCAL_3)
+    m = app.metrics
+    assert m["status_counts"] == {"well below benchmark": 8, "below benchmark": 12, "at benchmark": 40,
+                                  "above benchmark": 3}
+    assert m["status_shown"] == {"well below benchmark": None, "below benchmark": 12, "at benchmark": 40,
+                                 "above benchmark": None}
+    assert m["tiers_shown"] == {"Tier 1": None, "Tier 2": 12, "Tier 3": None}
+    assert "43" not in app.w_tiers.value and "68.3%" not in app.w_tiers.value  # 43 / 63
+
+
+def test_your_data_tier_1_share_is_hidden_with_its_count():
+    # US norms, grade 3 fall (percentile cuts: under 53 well below, 53-73 below, 74+ at): 4 at, 30 below,
+    # 20 well below (54). The caption's "Tier 1 share: 7.4%" gave the hidden 4 back (4 / 54).
+    app = _loaded([(90, 4), (60, 30), (30, 20)])
+    assert app.metrics["tiers_shown"]["Tier 1"] is None
+    assert "7.4%" not in app.w_tiers.value and "hidden with its count" in app.w_tiers.value
+    # and no histogram: its bar at 90 would show the 4 students at benchmark
+    assert app.metrics["screen_bin_width"] is None and "No chart" in app.p_screen.widget.value
+
+
+@pytest.mark.slow
+def test_your_data_screening_chart_shows_no_bar_under_the_minimum():
+    # 25th-percentile line for grade 3 fall: 59 (the library's norm table). Nothing hidden in the tables
+    # (well below 20, below 30, at 30); a chart at the default width would draw the lone 150s as a bar of 2.
+    app = _loaded([(30, 20), (55, 10), (60, 20), (80, 28), (150, 2)], draw="sync")
+    assert not any(v is None for v in app.metrics["status_shown"].values())
+    w = app.metrics["screen_bin_width"]
+    assert w is not None
+    data = [r for d in app.p_screen.spec["datasets"].values() for r in d if "count" in r]
+    assert data and min(r["count"] for r in data) >= 10
+    assert sum(r["count"] for r in data) == 80
+
+
+def test_every_page_with_an_explorer_says_its_students_are_made_up(built_book):
+    # the explorers teach on synthetic cohorts; a reader must never take them for a real school's data
+    pages = sorted(built_book.glob("modules/*/lesson.html")) + [built_book / "book" / "explorers.html"]
+    checked = 0
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        if "mtss-vega-embed" not in text:
+            continue
+        words = re.sub(r"<[^>]+>", " ", text).lower()
+        assert re.search(r"synthetic|made-up|made up", words), page.relative_to(built_book)
+        checked += 1
+    assert checked >= 10
+
+
+def test_your_data_speaks_of_its_controls_not_of_function_options():
+    # the library's refusals name dayfirst=, sep=, encoding=, columns=; the page names its own controls
+    amb = b"Student ID,Grade,Season,Measure,Score,Date\n1,2,fall,orf,10,03/09/2024\n2,2,fall,orf,11,04/09/2024\n"
+    app = YourData(draw="off")
+    app.load_bytes(amb, "amb.csv")
+    assert not app._safe(app.apply_mapping)
+    assert "choose the date order under 'Dates' in step 1" in app.message
+    app.w_dates.value = "dayfirst"  # the control the message names: now it loads
+    assert app._safe(app.apply_mapping) and app.metrics["n_accepted"] == 2
+    app = YourData(draw="off")
+    app.w_encoding.value = "utf-8"
+    assert not app._safe(lambda: app.load_bytes("Student ID,Nom\n1,Zoë\n".encode("cp1252"), "w.csv"))
+    assert "set 'Text encoding' to 'detect'" in app.message
+    assert not app._safe(lambda: app.load_bytes(b"a b c\n1 2 3\n", "x.csv"))
+    assert "'Columns separated by' in step 1" in app.message
+    app = YourData(draw="off")
+    app.load_bytes("Leerling ID;Groep\n1;3\n".encode(), "nl.csv")
+    assert not app._safe(app.apply_mapping)
+    assert app.message.startswith("The file has no column for Student ID, Grade, Season")
+    for option in ("dayfirst", "date_format", "sep=", "encoding=", "columns=", "student_id", "path_or_frame"):
+        assert option not in app.message
+    app = YourData(draw="off")
+    app.load_bytes(b"Student ID,Grade,Season,Measure,Score\n1,3,fall,orf,50\n", "x.csv")
+    app.w_salt.value = "short"  # the leader's own key, too weak: refused, with a strong one offered
+    assert not app._safe(app.apply_mapping)
+    assert app.message.startswith("Your own code key: too weak") and "generated just now" in app.message
+    assert "mtss_teach" not in app.message and "salt" not in app.message.lower()
+    app = YourData(draw="off")  # a row's reason, in the report and in the download
+    app.load_bytes(b"Student ID;Grade;Season;Measure;Score\n1;3;fall;orf;1.234,5\n2;3;fall;orf;50\n", "d.csv")
+    app.apply_mapping()
+    assert "decimal=" not in app.w_report.value and "the decimal mark is a comma" in app.w_report.value
+    href = re.search(r'href="data:text/csv;base64,([^"]+)"', app.w_report.value).group(1)
+    assert "decimal=" not in base64.b64decode(href).decode("utf-8")
+
+
+def test_your_data_progress_view_starts_on_a_student_with_a_trend():
+    # P0-P9 have one score each, P10 five: the view opens on P10's code, not on an error about another
+    # (codes are salted hashes, so a student picked by sort order alone is P10 one time in eleven)
+    df = pd.DataFrame({"Student ID": [f"P{i}" for i in range(10)] + ["P10"] * 5,
+                       "Week": [0] * 10 + [0, 1, 2, 3, 4], "Score": [20] * 10 + [30, 32, 34, 36, 38]})
+    app = YourData(draw="off")
+    app.w_kind.value = "progress"
+    app.load_bytes(df.to_csv(index=False).encode(), "pm.csv")
+    app.apply_mapping()
+    assert app.message == "" and app.metrics["progress"]["n_points"] == 5
+
+
+def test_your_data_never_prints_names_or_ids_as_group_labels():
+    # a group's labels are printed even where its counts are hidden: a names column (or an id column,
+    # 40 different values) marked "a student group" would print one student per row
+    n = 40
+    names = [f"{last}, {first}" for last in ("Doe", "Lee", "Ruiz", "Kim", "Ng") for first in
+             ("Ana", "Ben", "Cy", "Dee", "Eli", "Fay", "Gus", "Hal")]
+    df = pd.DataFrame({"Pupil": names, "Student ID": [f"{i:03d}" for i in range(n)],
+                       "Local Code": [f"C{i:03d}" for i in range(n)], "Grade": 3, "Season": "fall",
+                       "Measure": "orf", "Score": np.arange(n) * 5, "EL": ["Y", "N"] * 20})
+    for col, words in (("Pupil", "holds names"), ("Local Code", "40 different values")):
+        app = YourData(draw="off")
+        app.load_bytes(df.to_csv(index=False).encode(), "x.csv")
+        app.set_mapping({col: GROUP})
+        assert not app._safe(app.apply_mapping)
+        assert words in app.message and app.message.startswith("Column"), app.message
+        assert "Doe" not in app.w_equity.value and "C001" not in app.w_equity.value
+    app = YourData(draw="off")
+    app.load_bytes(df.to_csv(index=False).encode(), "x.csv")
+    app.set_mapping({"EL": GROUP})
+    assert app._safe(app.apply_mapping), app.message

@@ -7,6 +7,10 @@ and day-first dates is uploaded through the page's file button; the
 columns are mapped (one corrected by hand), and the report must count the
 lines of the file exactly as written by hand below, name no student, offer
 the rejection report as a download built in the page, and show no error.
+
+The book page "Your school's data" is read on a phone (390 x 844): nothing
+runs off the side, no code or library name is shown, and it says how to
+keep the key and what a local benchmark table holds.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from pathlib import Path
 import pytest
 
 import mtss_teach.apps as apps_mod
+from conftest import OfflinePage
 from mtss_teach.apps import VoilaServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -117,3 +122,39 @@ def test_upload_a_messy_export(server, offline_page, tmp_path):
     assert "There was an error when executing cell" not in body and "Traceback" not in body
     assert offline_page.console_errors == [], offline_page.console_errors
     assert offline_page.blocked == [], offline_page.blocked
+
+
+PHONE = {"width": 390, "height": 844}
+_PHONE_JS = """() => {
+  const vw = document.documentElement.clientWidth;
+  const main = document.querySelector('article.bd-article') || document.querySelector('[role=main]');
+  const out = [];
+  main.querySelectorAll('table, img, svg, pre, p, li').forEach(el => {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0) return;
+    // a wide table may scroll inside its own box (the theme wraps tables); its box must fit
+    const box = el.closest('.table-wrapper, .pst-scrollable-table-container, .output') || el;
+    const b = box.getBoundingClientRect();
+    if (b.left < -1 || b.right > vw + 1) out.push(el.tagName + ' ' + Math.round(b.left) + '..' + Math.round(b.right));
+  });
+  return {vw, page: document.documentElement.scrollWidth, out, text: main.innerText};
+}"""
+
+
+def test_the_book_page_reads_on_a_phone(browser, built_book):
+    ctx = browser.new_context(viewport=PHONE)
+    op = OfflinePage(ctx.new_page())
+    try:
+        op.page.goto((built_book / "book" / "your-data.html").as_uri())
+        res = op.page.evaluate(_PHONE_JS)
+        assert res["page"] <= res["vw"], f"the page scrolls sideways ({res['page']} > {res['vw']} px)"
+        assert res["out"] == [], f"cut off at {res['vw']} px: {res['out'][:5]}"
+        text = res["text"]
+        for internal in ("mtss_teach", "import ", "read_screening", "deidentify", "DataFrame", "Traceback"):
+            assert internal not in text, internal
+        for words in ("password manager", "at least 16 random characters", "nothing disappears",
+                      "complementary suppression", "source", "made-up example"):
+            assert words in text, words
+        assert op.console_errors == [] and op.blocked == []
+    finally:
+        ctx.close()

@@ -397,3 +397,144 @@ def test_excel_title_rows_and_excel_row_numbers(tmp_path):
     assert res.data["source_row"].tolist() == [4]
     assert res.rejected.drop_duplicates("row")["row"].tolist() == [5, 6]
     assert any("row 3" in n for n in res.notes)
+
+
+# ---------------------------------------------------------------------------
+# a district data coordinator's own files (fifth session's audit): each written by hand, outcomes read
+# off the lines below
+# ---------------------------------------------------------------------------
+
+
+def test_a_first_data_line_with_an_extra_cell_is_rejected_not_cut(tmp_path):
+    # "41,5" typed with a decimal comma in a comma file: 6 cells under a 5-cell header. pandas' fast parser
+    # only warned and kept 41 (the 5 dropped); the line must be rejected by its number instead.
+    lines = ["Student ID,Grade,Season,Measure,Score", "1,3,fall,orf,41,5", "2,3,fall,orf,51", "3,3,fall,orf,52"]
+    res = read_screening(write(tmp_path, "comma.csv", lines))
+    assert (res.n_in, res.n_accepted, res.n_rejected) == (3, 2, 1)
+    assert res.rejected["row"].tolist() == [2] and "6 cells but the header has 5" in res.rejected["reason"].iloc[0]
+    assert res.data["score"].tolist() == [51.0, 52.0]
+
+
+def test_a_name_pushed_into_another_column_is_never_echoed(tmp_path):
+    # line 3: an unquoted "Garcia, Maria" and a missing grade keep 6 cells, so " Maria" lands in Grade
+    lines = ["Student ID,Student,Grade,Season,Measure,Score", '1,"Garcia, Maria",3,fall,orf,50',
+             "2,Garcia, Maria,fall,orf,50", '3,"Lopez, Juan",3,fall,orf,50']
+    path = write(tmp_path, "shifted.csv", lines)
+    res = read_screening(path)
+    assert (res.n_in, res.n_accepted) == (3, 2) and res.rejected["row"].tolist() == [3]
+    assert res.rejected["column"].tolist() == ["grade (Grade)"]
+    text = res.summary() + res.rejected.to_csv()
+    assert "Maria" not in text and "Garcia" not in text and "name, not shown" in text
+    with pytest.raises(DataError, match="row 3") as e:
+        read_screening(path, strict=True)
+    assert "Maria" not in str(e.value)
+    # a value that is not part of a name is still shown, so the leader can find it
+    lines[2] = "2,\"Garcia, Maria\",x3,fall,orf,50"
+    res = read_screening(write(tmp_path, "typo.csv", lines))
+    assert res.rejected["value"].tolist() == ["x3"]
+
+
+def test_an_acadience_like_export_with_everything_at_once(tmp_path):
+    # BOM + CRLF; day-first dates (13/09 settles it); a stray quote opening Notes on line 5 that swallows
+    # line 6; a blank line 9; a "District Median" line 11 with no id; names in "Student" never used.
+    lines = ["School Year,Student,Student ID,Grade,Benchmark Period,Measure,Score,Date,Notes",
+             '2024-2025,"Garcia, Maria",004512,3,BOY,orf,61,03/09/2024,ok',
+             '2024-2025,"Nguyen, Tom",004513,3,BOY,orf,72,13/09/2024,',
+             '2024-2025,"Smith, Jo",004514,3,BOY,orf,45,05/09/2024,"said ""tired"""',
+             '2024-2025,"Lee, Ann",004515,3,BOY,orf,88,06/09/2024,"tired',
+             '2024-2025,"Brown, Ed",004516,3,BOY,orf,90,06/09/2024,fine',
+             '2024-2025,"Khan, Ali",004517,3,BOY,orf,33,07/09/2024,',
+             '2024-2025,"Diaz, Eva",004518,3,BOY,orf,55,09/09/2024,',
+             "",
+             '2024-2025,"Park, Jin",004519,3,BOY,orf,58,10/09/2024,',
+             "2024-2025,District Median,,3,BOY,orf,60,,"]
+    path = write(tmp_path, "acadience.csv", lines, encoding="utf-8-sig", newline="\r\n")
+    res = read_screening(path)
+    assert (res.n_in, res.n_accepted, res.n_rejected, res.n_blank) == (9, 7, 2, 1)
+    assert res.rejected["row"].tolist() == [5, 11]
+    assert "quote mark" in res.rejected["reason"].iloc[0]
+    assert res.rejected["reason"].iloc[1] == "summary row (an average or total), not a student"
+    assert res.data["source_row"].tolist() == [2, 3, 4, 6, 7, 8, 10]
+    assert res.data["student_id"].tolist() == ["004512", "004513", "004514", "004516", "004517", "004518",
+                                               "004519"]
+    assert [str(d)[:10] for d in res.data["date"]] == ["2024-09-03", "2024-09-13", "2024-09-05", "2024-09-06",
+                                                      "2024-09-07", "2024-09-09", "2024-09-10"]
+    assert "dates read day first (03/09/2024 = 3 September) for the whole column, as 13/09/2024 shows" in res.notes
+    text = res.summary() + res.rejected.to_csv() + res.data.to_csv()
+    for name in ("Garcia", "Maria", "Nguyen", "Smith", "Lee", "Brown", "Khan", "Diaz", "Park"):
+        assert name not in text
+
+
+def test_a_utf16_semicolon_file_with_decimal_commas_and_dotted_dates(tmp_path):
+    lines = ["Leerling ID;Naam;Groep;Periode;Meting;Score;Datum",
+             "1001;Jansen, Piet;4;fall;orf;45,5;03.09.2024",
+             "1002;de Vries, An;4;fall;orf;50,0;13.09.2024",
+             "1003;Bakker, Tim;4;fall;orf;;13.09.2024",
+             "1004;Visser, Els;4;fall;orf;61,25;14.09.2024"]
+    path = write(tmp_path, "nl.csv", lines, encoding="utf-16", newline="\r\n")
+    cols = {"Leerling ID": "student_id", "Groep": "grade", "Periode": "season", "Meting": "measure",
+            "Score": "score", "Datum": "date"}
+    res = read_screening(path, cols)
+    assert (res.n_in, res.n_accepted) == (4, 3) and res.rejected["row"].tolist() == [4]
+    assert res.rejected["reason"].tolist() == ["missing score"]
+    assert res.data["score"].tolist() == [45.5, 50.0, 61.25]
+    assert [str(d)[:10] for d in res.data["date"]] == ["2024-09-03", "2024-09-13", "2024-09-14"]
+    assert "read as UTF-16 text" in res.notes and "columns separated by semicolons" in res.notes
+
+
+def test_an_xlsx_with_a_hidden_first_sheet_a_title_and_a_class_average(tmp_path):
+    wb = openpyxl.Workbook()
+    wb.active.title = "Lookup"
+    wb.active.append(["Student ID", "Grade", "Season", "Measure", "Score"])
+    wb.active.append(["9999", 3, "fall", "orf", 1])
+    wb.active.sheet_state = "hidden"
+    ws = wb.create_sheet("Scores")
+    ws.append(["Fall screening report"])                                     # row 1
+    ws.append([])                                                            # row 2
+    ws.append(["Student ID", "Student", "Grade", "Season", "Measure", "Score"])  # row 3: header
+    ws.append(["0101", "Ali Khan", 2, "fall", "orf", 40])                    # row 4
+    ws.append([None] * 6)                                                    # row 5: blank
+    ws.append(["0102", "Ben Ode", 2, "fall", "orf", 51])                     # row 6
+    ws.append(["0103", "Cy Pam", 2, "fall", "orf", "abc"])                   # row 7
+    ws.append(["Class Average", None, 2, "fall", "orf", 45.5])               # row 8
+    wb.save(tmp_path / "fall.xlsx")
+    res = read_screening(tmp_path / "fall.xlsx")
+    assert (res.n_in, res.n_accepted, res.n_rejected, res.n_blank) == (4, 2, 2, 1)
+    assert res.data["source_row"].tolist() == [4, 6] and res.data["student_id"].tolist() == ["0101", "0102"]
+    assert res.rejected["row"].tolist() == [7, 8]
+    assert any("'Lookup'" in n for n in res.notes)
+    assert not any(name in res.summary() for name in ("Ali", "Khan", "Ode", "Pam"))
+
+
+def test_other_visible_sheets_are_named_as_not_read(tmp_path):
+    wb = openpyxl.Workbook()
+    wb.active.title = "Fall"
+    wb.active.append(["Student ID", "Grade", "Season", "Measure", "Score"])
+    wb.active.append(["1", 3, "fall", "orf", 50])
+    wb.create_sheet("Winter").append(["Student ID", "Grade", "Season", "Measure", "Score"])
+    wb.save(tmp_path / "two.xlsx")
+    res = read_screening(tmp_path / "two.xlsx")
+    assert res.n_accepted == 1
+    assert any("'Fall' only; not read: 'Winter'" in n for n in res.notes), res.notes
+
+
+def test_a_note_written_over_two_lines_in_quotes_is_one_record(tmp_path):
+    # lines 2-3 are one record (a note typed with Enter, properly quoted, with a comma on its 2nd line);
+    # line 4 the next; lines 5-6 one more. 6 lines after the header, 3 records: nothing rejected.
+    lines = [HEAD, 'S0001,3,fall,orf,50,"first line', 'second line, with a comma"', good(2),
+             'S0003,3,fall,orf,52,"two', 'lines"']
+    res = read_screening(write(tmp_path, "multi.csv", lines))
+    assert (res.n_in, res.n_accepted, res.n_rejected) == (3, 3, 0), res.summary()
+    assert res.data["source_row"].tolist() == [2, 4, 5]
+    # while a stray quote that swallows whole records is still caught on its own line
+    lines = [HEAD, good(1, notes='"tired'), good(2), good(3)]
+    res = read_screening(write(tmp_path, "stray.csv", lines))
+    assert res.rejected["row"].tolist() == [2] and res.data["source_row"].tolist() == [3, 4]
+
+
+def test_lines_ending_in_a_carriage_return_only(tmp_path):
+    # Excel for Mac's "CSV (Macintosh)": lines end with \r alone; each is a line of the file
+    lines = [HEAD, good(1), good(2, score=999), good(3)]
+    res = read_screening(write(tmp_path, "mac.csv", lines, newline="\r"))
+    assert (res.n_in, res.n_accepted) == (3, 2) and res.rejected["row"].tolist() == [3]
+    assert any("carriage return" in n for n in res.notes)

@@ -32,15 +32,15 @@ from ._benchmarks import BENCHMARK_COLUMNS, PROVENANCE_COLUMNS, local_benchmark_
 from .._cells import EXCEL_EPOCH, EXCEL_SERIAL_RANGE, SUMMARY_LABEL
 from .._cells import parse_dates
 _parse_dates = parse_dates  # the name older code used
-from ._deidentify import (ANALYSIS_COLUMNS, MIN_SALT_LENGTH, NAME_LIKE_PATTERNS, Deidentified, deidentify,
-                          new_salt)
+from ._deidentify import (ANALYSIS_COLUMNS, MAX_GROUPS, MIN_SALT_LENGTH, NAME_LIKE_PATTERNS, Deidentified,
+                          check_group_column, deidentify, new_salt)
 from ._mapping import COLUMN_ALIASES, suggest_columns
 from ._read import DEFAULT_MEASURE_RANGES, read_progress, read_screening
 from ._result import LoadResult
 from ._source import SEPARATORS, RawTable, read_table
 
 __all__ = ["LoadResult", "Deidentified", "RawTable", "read_screening", "read_progress", "read_table",
-           "suggest_columns", "deidentify", "new_salt", "read_benchmarks", "local_benchmark_status",
+           "suggest_columns", "deidentify", "new_salt", "check_group_column", "MAX_GROUPS", "read_benchmarks", "local_benchmark_status",
            "DEFAULT_MEASURE_RANGES", "COLUMN_ALIASES", "ANALYSIS_COLUMNS", "MIN_SALT_LENGTH",
            "NAME_LIKE_PATTERNS", "EXCEL_EPOCH", "EXCEL_SERIAL_RANGE", "SUMMARY_LABEL", "SEPARATORS",
            "BENCHMARK_COLUMNS", "PROVENANCE_COLUMNS"]

@@ -13,10 +13,11 @@ import pandas as pd
 
 from .._validate import check_number
 from ..errors import DataError
-from .._cells import ids as _ids
+from .._cells import ids as _ids, looks_like_names
 from ._mapping import norm_name
 
-__all__ = ["deidentify", "Deidentified", "new_salt", "ANALYSIS_COLUMNS", "MIN_SALT_LENGTH", "NAME_LIKE_PATTERNS"]
+__all__ = ["deidentify", "Deidentified", "new_salt", "check_group_column", "ANALYSIS_COLUMNS", "MIN_SALT_LENGTH",
+           "NAME_LIKE_PATTERNS", "MAX_GROUPS"]
 
 #: Shortest salt accepted. A salt is what stops anyone from hashing every
 #: possible id and matching: 16 random characters (about 96 bits from
@@ -84,6 +85,43 @@ def _check_salt(salt: Any) -> str:
 def _personal(col: str) -> bool:
     n = norm_name(col)
     return any(re.search(p, n) for p in NAME_LIKE_PATTERNS)
+
+
+#: Most values a column of student groups may have. A grouping such as English
+#: learner, disability or race/ethnicity has a handful; a column with more is an
+#: identifier (names, ids, birth dates) that would print one student per group.
+#: (A library safeguard, not a published standard.)
+MAX_GROUPS = 20
+
+
+def check_group_column(values: Any, name: str, max_groups: int = MAX_GROUPS) -> None:
+    """Refuse, in plain words, a column kept as "a student group" that would put identities on the page.
+
+    The group labels of an equity table are printed even where the counts
+    are hidden; a column of names, ids or notes used as the grouping would
+    print them. Refused: a header that looks like personal data
+    (:data:`NAME_LIKE_PATTERNS`), cells that look like people's names, or
+    more than ``max_groups`` different values.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from mtss_teach.io import check_group_column
+    >>> check_group_column(pd.Series(["Y", "N", "N"]), "EL")          # fine: returns nothing
+    >>> check_group_column(pd.Series(["Doe, Ana", "Lee, Ben"]), "Pupil")
+    Traceback (most recent call last):
+    ...
+    mtss_teach.errors.DataError: group: column 'Pupil' holds names; a student group is a characteristic such as English learner or disability, with a few values
+    """
+    col = pd.Series(values, dtype=object)
+    if _personal(str(name)) or norm_name(name) in ("student", "pupil", "learner", "child") or looks_like_names(col):
+        raise DataError(f"group: column {str(name)!r} holds names; a student group is a characteristic such as "
+                        "English learner or disability, with a few values")
+    k = int(col.map(lambda v: None if v is None or (isinstance(v, float) and v != v) else str(v).strip())
+            .dropna().nunique())
+    if k > max_groups:
+        raise DataError(f"group: column {str(name)!r} has {k:,} different values (more than {max_groups}); a "
+                        "student group has a few values, such as Yes/No or a handful of categories")
 
 
 @dataclass(frozen=True, eq=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Mapping, Sequence
 
 import numpy as np
@@ -14,7 +15,7 @@ from ..norms import ORF_MAX, SEASON_ALIASES, SEASONS
 from ..screening import DCPM_MAX
 from .._cells import grades as _cell_grades, ids as _cell_ids, is_missing_value as _cell_missing
 from .._cells import labels as _cell_labels, numbers as _cell_numbers, parse_dates as _cell_dates
-from .._cells import summary_rows as _cell_summary_rows
+from .._cells import looks_like_names, summary_rows as _cell_summary_rows
 from ._mapping import map_columns, norm_name
 from ._result import LoadResult, Problems
 from ._source import RawTable, read_table
@@ -160,9 +161,15 @@ def _score_column(df: pd.DataFrame, mapping: dict, measures: tuple[np.ndarray, n
 def _dates(raw: RawTable, mapping: dict, probs: Problems, notes: list[str], dayfirst: Any,
            date_format: Any) -> np.ndarray:
     col = raw.frame[mapping["date"]]
-    dt, dmiss, dwhy = _cell_dates(col, dayfirst=dayfirst, date_format=date_format,
-                                         column=f"date ({mapping['date']})" if mapping["date"] != "date" else "date")
+    info: dict = {}
+    dt, dmiss, dwhy = _cell_dates(col, dayfirst=dayfirst, date_format=date_format, info=info,
+                                  column=f"date ({mapping['date']})" if mapping["date"] != "date" else "date")
     probs.add(dwhy != None, "date", lambda i: dwhy[i])  # noqa: E711
+    if "dayfirst" in info:
+        order = "day first (03/09/2024 = 3 September)" if info["dayfirst"] else \
+            "month first (03/09/2024 = 9 March)"
+        why = (f", as {info['inferred_from']} shows" if "inferred_from" in info else ", as asked")
+        notes.append(f"dates read {order} for the whole column{why}")
     return dt, dmiss
 
 
@@ -196,10 +203,38 @@ def _duplicates(key_cols: list[np.ndarray], ok: np.ndarray) -> tuple[np.ndarray,
     return dup, first_of
 
 
+#: Header words of columns that hold people's names (after lower-casing, non-letters as "_").
+_NAME_COLUMN = re.compile(r"name|(^|_)(student|pupil|learner|child|teacher|guardian|parent|fname|lname|mname)($|_)")
+
+
+def _name_words(raw: RawTable, mapping: Mapping[str, str]) -> Any:
+    """A test ``words -> bool``: does any word appear in a column of names (not used as a library column)?
+
+    Built on first use (only when a rejected value holds letters), from the
+    distinct cells of the columns named like names or holding names.
+    """
+    cache: dict[str, set] = {}
+
+    def words() -> set:
+        if "w" not in cache:
+            used = set(mapping.values())
+            cols = [c for c in raw.frame.columns if c not in used
+                    and (_NAME_COLUMN.search(norm_name(c)) or looks_like_names(raw.frame[c]))]
+            found: set = set()
+            for c in cols:
+                for v in pd.unique(raw.frame[c].to_numpy(dtype=object)):
+                    if isinstance(v, str):
+                        found.update(w.lower() for w in re.findall(r"[^\W\d_]{2,}", v))
+            cache["w"] = found
+        return cache["w"]
+
+    return lambda ws: any(w.lower() in words() for w in ws)
+
+
 def _finish(kind: str, raw: RawTable, clean: dict, probs: Problems, strict: bool, ignored, notes,
             mapping) -> LoadResult:
     n = len(raw.frame)
-    rejected = probs.frame(raw.unreadable)
+    rejected = probs.frame(raw.unreadable, names=_name_words(raw, mapping))
     if strict and len(rejected):
         r = rejected.iloc[0]
         raise DataError(f"{raw.source}: row {r['row']}, column {r['column']!r}: value {r['value']!r} -- {r['reason']}")

@@ -14,6 +14,7 @@ __all__ = ["LoadResult"]
 _MAX_KINDS = 8
 _MAX_FIRST = 5
 _MAX_NAMES = 12
+_MAX_NOTES = 6
 
 
 def _short_list(names: Sequence[str], k: int = _MAX_NAMES) -> str:
@@ -95,8 +96,10 @@ class LoadResult:
                  f"{self.n_accepted:,} accepted, {self.n_rejected:,} rejected"]
         if self.n_blank:
             lines.append(f"  blank lines skipped: {self.n_blank:,}")
-        for note in self.notes[:6]:
+        for note in self.notes[:_MAX_NOTES]:
             lines.append(f"  {note}")
+        if len(self.notes) > _MAX_NOTES:
+            lines.append(f"  ({len(self.notes) - _MAX_NOTES} more note(s): see .notes)")
         if self.ignored_columns:
             lines.append(f"  columns not used: {_short_list(self.ignored_columns)}")
         if self.n_rejected:
@@ -117,6 +120,31 @@ class LoadResult:
     def __repr__(self) -> str:
         return (f"LoadResult({self.kind}, source={self.source!r}, n_in={self.n_in}, "
                 f"n_accepted={self.n_accepted}, n_rejected={self.n_rejected})")
+
+
+_WORD = re.compile(r"[^\W\d_]{2,}")
+#: What a rejected value that holds part of a student's name shows instead.
+NAME_HIDDEN = "[a name, not shown]"
+
+
+def hide_names(values: list[str], reasons: list[str], is_name: Any) -> tuple[list[str], list[str]]:
+    """Values (and the reasons quoting them) that hold a word of a name column are replaced by NAME_HIDDEN.
+
+    A row shifted by a separator inside an unquoted name puts part of the
+    name into another column (``Garcia, Maria`` -> a grade ``' Maria'``):
+    the report names the row and the column, never the name.
+    """
+    vals, rs = list(values), list(reasons)
+    for i, v in enumerate(vals):
+        words = _WORD.findall(v)
+        if not words or not is_name(words):
+            continue
+        shown = v.strip()
+        rs[i] = rs[i].replace(repr(v), NAME_HIDDEN).replace(repr(shown), NAME_HIDDEN)
+        if shown:
+            rs[i] = rs[i].replace(shown, NAME_HIDDEN)
+        vals[i] = NAME_HIDDEN
+    return vals, rs
 
 
 class Problems:
@@ -146,7 +174,8 @@ class Problems:
             bad[pos] = True
         return bad
 
-    def frame(self, unreadable: Sequence[tuple[int, str]] = ()) -> pd.DataFrame:
+    def frame(self, unreadable: Sequence[tuple[int, str]] = (), names: Any = None) -> pd.DataFrame:
+        """The report; ``names(words)`` says which words are people's names (hidden in value and reason)."""
         rows, cols, vals, reasons, rank = [], [], [], [], []
         for pos, col, rs in self.parts:
             theirs = self.mapping.get(col, col)
@@ -163,6 +192,8 @@ class Problems:
             vals.append("")
             reasons.append(why)
             rank.append(-1)
+        if names is not None and vals:
+            vals, reasons = hide_names(vals, reasons, names)
         out = pd.DataFrame({"row": np.asarray(rows, dtype=np.int64), "column": cols, "value": vals,
                             "reason": reasons, "_rank": rank})
         out = out.sort_values(["row", "_rank"], kind="stable").drop(columns="_rank").reset_index(drop=True)

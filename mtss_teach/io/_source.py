@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -208,6 +209,10 @@ def _read_text(data: bytes, name: str, encoding: str | None, sep: str | None, de
                header_row: int | None) -> RawTable:
     text, enc_words = _decode(data, encoding, name)
     notes = [f"read as {enc_words} text"]
+    if "\r" in text and "\n" not in text:
+        # lines ending in a carriage return only (Excel for Mac's "CSV (Macintosh)"): one line each
+        text = text.replace("\r", "\n")
+        notes.append("lines end with a carriage return only (an old Mac format); read one line each")
     head_text = text[:400_000]
     head_lines = head_text.split("\n")[:60]
     head_lines = [ln.rstrip("\r") for ln in head_lines]
@@ -284,17 +289,45 @@ def _read_text(data: bytes, name: str, encoding: str | None, sep: str | None, de
 def _fast_parse(text: str, sep: str, h: int, ncol: int, n_after: int) -> pd.DataFrame | None:
     """pandas' C parser; None when records and lines do not match one to one (then parse carefully)."""
     try:
-        df = pd.read_csv(io.StringIO(text) if len(text) < 1_000 else io.BytesIO(text.encode("utf-8")),
-                         sep=sep, header=None, skiprows=h + 1, dtype=object, keep_default_na=False,
-                         na_filter=False, skip_blank_lines=False, names=list(range(ncol)), quotechar='"',
-                         engine="c", encoding="utf-8", index_col=False)
-    except (pd.errors.ParserError, ValueError, pd.errors.EmptyDataError):
+        with warnings.catch_warnings():
+            # pandas only *warns* when the first record has more cells than the header, and drops them
+            # ("41,5" read as 41): that line must be read carefully and rejected instead
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            df = pd.read_csv(io.StringIO(text) if len(text) < 1_000 else io.BytesIO(text.encode("utf-8")),
+                             sep=sep, header=None, skiprows=h + 1, dtype=object, keep_default_na=False,
+                             na_filter=False, skip_blank_lines=False, names=list(range(ncol)), quotechar='"',
+                             engine="c", encoding="utf-8", index_col=False)
+    except (pd.errors.ParserError, pd.errors.ParserWarning, ValueError, pd.errors.EmptyDataError):
         return None
     if len(df) != n_after:
         return None
     if "\r" in text[:10_000] and "\n" not in text[:10_000]:
         return None
     return df
+
+
+def _swallowed(rec: list[str], sep: str, ncol: int) -> bool:
+    """A record over several lines is a stray quote's work, not a cell written over several lines in quotes.
+
+    A real multi-line cell (a note typed with Enter, in quotes) leaves a
+    record of the header's width whose later lines are text. A stray quote
+    swallows whole records: the record has the wrong number of cells, or a
+    line inside one of its cells splits into as many cells as the header.
+    """
+    extra = rec[ncol:]
+    if len(rec) < ncol or any(c.strip() for c in extra):
+        return True
+    for c in rec:
+        if "\n" not in c:
+            continue
+        for ln in c.split("\n")[1:]:
+            try:
+                cells = next(csv.reader([ln.rstrip("\r")], delimiter=sep), [])
+            except csv.Error:
+                return True
+            if len(cells) >= max(ncol, 2):
+                return True
+    return False
 
 
 def _careful_parse(text: str, sep: str, h: int, ncol: int) -> tuple[pd.DataFrame, np.ndarray, list]:
@@ -333,7 +366,7 @@ def _careful_parse(text: str, sep: str, h: int, ncol: int) -> tuple[pd.DataFrame
             pos += 1
             continue
         used = reader.line_num
-        if used > 1 and any("\n" in c and sep in c.split("\n", 1)[1] for c in rec):
+        if used > 1 and _swallowed(rec, sep, ncol):
             bad.append((first_line, "a quote mark (\") opens a cell on this line and is not closed before "
                                     f"line {first_line + used - 1}; remove the stray quote mark (or put the "
                                     "whole cell in quotes) and load the file again"))
@@ -403,10 +436,14 @@ def _read_excel(data: bytes, name: str, sheet_name: Any, header_row: int | None)
     else:
         raise DataError(f"sheet_name: expected a sheet's name or its position (0 = first visible sheet), "
                         f"got {sheet_name!r}")
+    others = [w.title for w in visible if w is not ws]
     if hidden and ws.sheet_state == "visible":
         notes.append(f"read sheet {ws.title!r}; hidden sheet(s) skipped: {', '.join(map(repr, hidden))}")
-    elif len(sheets) > 1 and not hidden:
+    elif len(sheets) > 1 and not hidden and not others:
         notes.append(f"read sheet {ws.title!r}")
+    if others:
+        notes.append(f"read sheet {ws.title!r} only; not read: {', '.join(map(repr, others))} (to load another "
+                     "sheet, save it as a file of its own, or give its name as sheet_name)")
     values = [list(r) for r in ws.iter_rows(values_only=True)]
     wb.close()
 

@@ -55,6 +55,60 @@ _STATUS_WORDS = {"well_below": "well below benchmark", "below": "below benchmark
                  "above": "above benchmark", "no benchmark": "no benchmark for this grade and season"}
 
 
+# The library's messages name its options (``dayfirst=``, ``sep=``...) for people who call it; on this page the
+# same choice is a control. Each pair: the library's words -> the control to use.
+_APP_WORDS: list[tuple[str, str]] = [
+    (r"pass dayfirst=True \(03/09/2024 = 3 September\) or dayfirst=False \(= 9 March\),? or "
+     r"date_format='%d/%m/%Y'(?: or '%m/%d/%Y')?",
+     "choose the date order under 'Dates' in step 1 (day first: 03/09/2024 is 3 September; month first: "
+     "9 March), then load again"),
+    (r"leave encoding= out to let the library detect it", "set 'Text encoding' to 'detect'"),
+    (r"\(or pass encoding='\.\.\.', e\.g\. 'cp1252'\)", "(or choose the text encoding in step 1)"),
+    (r"pass sep=',' \(comma\), sep=';' \(semicolon\) or sep='\\t' \(tab\)",
+     "choose it under 'Columns separated by' in step 1"),
+    (r" ?\(pass columns=\{'Your name': 'our_name', \.\.\.\}\)", "; mark it in step 2"),
+    (r"^(?:path_or_frame|columns|encoding|sep|decimal|header_row|sheet_name|file|selection|student|equity|group|"
+     r"mapping|benchmarks): ", ""),
+    (r"^date \(([^)]*)\): ", r"Column '\1': "),
+    (r" \(mtss_teach\.io\.new_salt\(\) makes another\)", ""),
+    (r"^salt: ", "Your own code key: "),
+    (r", or give its name as sheet_name\)", ")"),
+    (r" \(the decimal mark here is ',': pass decimal='\.' if it is '\.'\)",
+     " (in this file the decimal mark is a comma: 12,5)"),
+]
+
+
+def _n(k: int, noun: str) -> str:
+    """'1 row', '2 rows', '1,234 rows'."""
+    return f"{formatting.count(k)} {noun}{'' if k == 1 else 's'}"
+
+
+def app_words(message: str, kind: str = "screening", capital: bool = True) -> str:
+    """A library message in the words of this page: its controls instead of the options of a function call.
+
+    Examples
+    --------
+    >>> from mtss_teach.widgets.your_data import app_words
+    >>> app_words("columns: the input has no column for ['student_id', 'grade']; its columns are ['Naam'] "
+    ...           "(pass columns={'Your name': 'our_name', ...})")
+    "The file has no column for Student ID, Grade; its columns are ['Naam']; mark it in step 2"
+    """
+    import re
+
+    out = str(message)
+    for pattern, words in _APP_WORDS:
+        out = re.sub(pattern, words, out)
+    targets = TARGETS.get(kind, TARGETS["screening"])
+
+    def names(m: "re.Match[str]") -> str:
+        items = re.findall(r"'([^']*)'", m.group(1))
+        return ", ".join(targets.get(i, i) for i in items)
+
+    out = re.sub(r"no column for \[([^\]]*)\]", lambda m: "no column for " + names(m), out)
+    out = out.replace("the input", "the file")
+    return out[:1].upper() + out[1:] if capital else out
+
+
 class _Host:
     """What a ChartPane needs of its app."""
 
@@ -228,7 +282,7 @@ class YourData:
             fn()
             return True
         except DataError as exc:
-            self._say(str(exc))
+            self._say(app_words(str(exc), self.w_kind.value))
         except Exception as exc:  # never a traceback on the page
             log.exception("YourData failed")
             self._say(f"Something went wrong ({type(exc).__name__}). Check the file and try again.")
@@ -261,10 +315,12 @@ class YourData:
         suggested = io.suggest_columns(raw, kind=kind)
         self._metrics = {"stage": "columns", "suggested": suggested, "records": raw.n_records,
                          "columns": list(raw.frame.columns)}
+        where = "line" if raw.sep is not None else "row"  # a CSV's lines, an Excel sheet's rows
         self.w_read.value = ('<div class="mtss-note">' + html.escape(
-            f"{raw.source}: {raw.n_records:,} rows after the header (line {raw.header_row}), "
-            f"{len(raw.frame.columns)} columns" + (f", {raw.n_blank:,} blank lines skipped" if raw.n_blank else "")
-            + ". " + "; ".join(raw.notes)) + "</div>")
+            f"{raw.source}: {_n(raw.n_records, 'row')} after the header ({where} {raw.header_row}), "
+            f"{_n(len(raw.frame.columns), 'column')}"
+            + (f", {_n(raw.n_blank, 'blank line')} skipped" if raw.n_blank else "")
+            + ". " + app_words("; ".join(app_words(n, capital=False) for n in raw.notes))) + "</div>")
         options = [("not used", "")] + [(w, k) for k, w in TARGETS[kind].items()] + \
             [("a student group, for the equity view", GROUP)]
         rows = []
@@ -293,6 +349,8 @@ class YourData:
         chosen = {c: dd.value for c, dd in self._selectors.items() if dd.value}
         columns = {c: t for c, t in chosen.items() if t != GROUP}
         self._groups = [c for c, t in chosen.items() if t == GROUP]
+        for g in self._groups:  # a group's labels are printed: never names, ids or notes
+            io.check_group_column(self._raw.frame[g], g)
         targets = list(columns.values())
         dup = [t for t in set(targets) if targets.count(t) > 1]
         if dup:
@@ -330,21 +388,25 @@ class YourData:
                              ("Accepted", res.n_accepted, "n_accepted", "int"),
                              ("Set aside", res.n_rejected, "n_rejected", "int"),
                              ("Blank lines", res.n_blank, "n_blank", "int")])
-        notes = "".join(f'<div class="mtss-note">{html.escape(n)}</div>' for n in res.notes)
+        notes = "".join(f'<div class="mtss-note">{html.escape(app_words(n))}</div>' for n in res.notes)
         if res.n_rejected:
-            kinds = res.rejected.drop_duplicates("row")["reason"].map(io._result.reason_kind).value_counts()
+            rej = res.rejected
+            plain = {r: app_words(r, capital=False) for r in pd.unique(rej["reason"])}  # once per distinct reason
+            rej = rej.assign(reason=rej["reason"].map(plain))
+            kinds = rej.drop_duplicates("row")["reason"].map(io._result.reason_kind).value_counts()
             why = pd.DataFrame({"reason": kinds.index, "rows": kinds.to_numpy()})
             table = table_html(why.head(12), caption="Why rows were set aside:", css_id="mtss-reasons")
-            shown = res.rejected.rename(columns={"row": "line / row in your file"})
+            shown = rej.assign(column=rej["column"].str.replace(
+                r"^\w+ \((.*)\)$", r"\1", regex=True)).rename(columns={"row": "line / row in your file"})
             detail = table_html(shown, max_rows=30, caption="The rows set aside (first 30):",
                                 css_id="mtss-rejected")
-            csv = res.rejected.to_csv(index=False).encode("utf-8")
+            csv = rej.to_csv(index=False).encode("utf-8")
             href = "data:text/csv;base64," + base64.b64encode(csv).decode("ascii")
             link = (f'<p><a class="mtss-download" download="rows-set-aside.csv" href="{href}">Download the list of '
-                    f"rows set aside (CSV, {len(res.rejected):,} lines)</a> &mdash; made in your browser from "
+                    f"rows set aside (CSV, {_n(len(rej), 'line')})</a> &mdash; made in your browser from "
                     "memory; keep it as private as the export itself.</p>")
         else:
-            table = detail = link = '<div class="mtss-note">No row was set aside.</div>'
+            table, detail, link = '<div class="mtss-note">No row was set aside.</div>', "", ""
         self.w_report.value = head + notes + table + detail + link
 
     # -- step 4: views ----------------------------------------------------------------
@@ -369,14 +431,21 @@ class YourData:
             self.w_group.options = [(c[len("group: "):], c) for c in groups]
             self.w_group.value = groups[0] if groups else None
             if self.w_kind.value == "progress":
-                ids = sorted(set(d["student_id"].astype(str)))
+                n_scores = d["student_id"].astype(str).value_counts()
+                ids = sorted(n_scores.index)
                 self.w_student.options = ids
-                self.w_student.value = ids[0] if ids else None
+                # start on a student with enough scores for a trend (4), when there is one
+                enough = [i for i in ids if n_scores[i] >= 4]
+                self.w_student.value = (enough or ids)[0] if ids else None
         finally:
             self._quiet = False
         self._views()
         if self.w_kind.value == "progress":
             self._progress_view()
+
+    def _has_above(self) -> bool:
+        b = self._benchmarks
+        return b is not None and "above" in b.columns and b["above"].notna().any()
 
     def _status(self, rows: pd.DataFrame) -> pd.Series:
         """Benchmark status: the local table when loaded, else the US defaults (ORF percentiles)."""
@@ -405,51 +474,77 @@ class YourData:
         if len(sel) == 0:
             raise DataError("selection: no students for this grade, season and measure")
         status = self._status(sel)
-        counts = status.map(_STATUS_WORDS).value_counts()
-        prot = equity.protect_distribution(counts, m)
-        self._metrics.update({"n_selected": int(len(sel)), "status_counts": {k: int(v) for k, v in counts.items()},
-                              "status_shown": {str(k): (None if pd.isna(v) else int(v))
+        # every status the benchmarks in use can give, zeros included (a missing row would publish its zero);
+        # statuses and tiers are the same students grouped two ways: protected together
+        cats = ["well_below", "below", "at"] + (["above"] if self._has_above() or (status == "above").any() else [])
+        counts = status.value_counts().reindex(cats, fill_value=0)
+        if (status == "no benchmark").any():
+            counts.loc["no benchmark"] = int((status == "no benchmark").sum())
+        known_n = int((status != "no benchmark").sum())
+        if known_n == 0:
+            counts = counts.loc[["no benchmark"]]
+        tier_of = {c: (f"Tier {int(norms.support_tier(c))}" if c != "no benchmark" else c) for c in counts.index}
+        prot, tp = equity.protect_rollup(counts.astype(np.int64), tier_of, m)
+        self._metrics.update({"n_selected": int(len(sel)),
+                              "status_counts": {_STATUS_WORDS[k]: int(v) for k, v in counts.items()},
+                              "status_shown": {_STATUS_WORDS[str(k)]: (None if pd.isna(v) else int(v))
                                                for k, v in prot["count"].items()}})
-        shown = pd.DataFrame({"benchmark status": prot.index,
-                              "students": [("fewer than " + str(m)) if w == "small cell" else
-                                           ("hidden" if h else str(int(c)))
-                                           for c, h, w in zip(prot["count"], prot["suppressed"], prot["why"])]})
+
+        def cell(c: Any, h: bool, w: str, pct_of: int | None = None) -> str:
+            if w == "small cell":
+                return f"fewer than {m}"
+            if h:
+                return "hidden"
+            return str(int(c)) + (f" ({fmt(c / pct_of, 'pct')})" if pct_of else "")
+
+        shown = pd.DataFrame({"benchmark status": [_STATUS_WORDS[str(k)] for k in prot.index],
+                              "students": [cell(c, h, w) for c, h, w in
+                                           zip(prot["count"], prot["suppressed"], prot["why"])]})
         self.w_screen.value = table_html(shown, caption=(
             f"{len(sel):,} students in grade {self.w_grade.value}, {self.w_season.value}. Counts under {m} are "
-            "hidden, and so is the next smallest where a hidden one could be worked out from the total."),
-            css_id="mtss-status")
+            "hidden, and so is the next smallest where a hidden one could be worked out from the total "
+            "or from the tier table."), css_id="mtss-status")
         cut = None
         if self._benchmarks is None and self.w_measure.value == "orf":
             try:
                 cut = float(norms.orf_norm(int(self.w_grade.value), str(self.w_season.value), 25))
             except DataError:
                 cut = None
-        small_bins = len(sel) < m
-        if small_bins:
-            self.p_screen.clear(f"Fewer than {m} students: no chart, to protect them.")
-        elif cut is not None:
+        width = None
+        if cut is not None and not prot["suppressed"].any():
+            width = equity.protected_bin_width(sel["score"].to_numpy(dtype=float), cut, m)
+        self._metrics["screen_bin_width"] = width
+        if cut is None:
+            self.p_screen.clear("No chart: no published cut for this measure, grade and season.")
+        elif prot["suppressed"].any() or width is None:
+            self.p_screen.clear(f"No chart: it would show a group of fewer than {m} students (or give a hidden "
+                                "count back), to protect them.")
+        else:
             scores = sel["score"].to_numpy(dtype=float)
             self.p_screen.draw(chart_call("screening_chart", scores, cut, measure="Oral reading fluency",
-                                          title="Your scores, with the 25th-percentile line"))
-        else:
-            self.p_screen.clear("No chart: no published cut for this measure, grade and season.")
-        # tiers from status (Acadience support levels -> tiers)
-        known = status[status != "no benchmark"]
-        if len(known):
-            tiers = np.asarray(norms.support_tier(known.to_numpy()), dtype=float)
+                                          bin_width=width, title="Your scores, with the 25th-percentile line"))
+        # tiers from status (Acadience support levels -> tiers), protected with the status table
+        if known_n:
+            tiers = np.asarray(norms.support_tier(status[status != "no benchmark"].to_numpy()), dtype=float)
             ts = screening.tier_shares(tiers)
-            tp = equity.protect_distribution(pd.Series([ts.tier1, ts.tier2, ts.tier3],
-                                                       index=["Tier 1", "Tier 2", "Tier 3"]), m)
-            cells = [("fewer than " + str(m)) if w == "small cell" else ("hidden" if h else
-                     f"{int(c)} ({fmt(c / ts.n, 'pct')})") for c, h, w in zip(tp["count"], tp["suppressed"], tp["why"])]
+            tp = tp.loc[sorted((t for t in tp.index if t != "no benchmark"), key=str)]
+            cells = [cell(c, h, w, ts.n) for c, h, w in zip(tp["count"], tp["suppressed"], tp["why"])]
+            # a share or a total would give a hidden count back: shown only when what they reveal is shown
+            nb_hidden = "no benchmark" in prot.index and bool(prot.loc["no benchmark", "suppressed"])
+            if nb_hidden or tp["suppressed"].any():
+                cells = [cell(c, h, w) for c, h, w in zip(tp["count"], tp["suppressed"], tp["why"])]
+            share = (f"Tier 1 share: {fmt(ts.share1, 'pct')} " if not (tp.loc["Tier 1", "suppressed"] or nb_hidden)
+                     else "Tier 1 share: hidden with its count ")
+            n_txt = "Students" if nb_hidden else f"{ts.n:,} students"
             self.w_tiers.value = table_html(pd.DataFrame({"tier (from benchmark status)": tp.index,
                                                           "students": cells}),
-                                            caption=f"{ts.n:,} students with a benchmark status. Tier 1 share: "
-                                                    f"{fmt(ts.share1, 'pct')} (the 80/15/5 convention has about "
+                                            caption=f"{n_txt} with a benchmark status. {share}"
+                                                    f"(the 80/15/5 convention has about "
                                                     f"{formatting.percent(ts.tier1_convention, 2, trim=True)}; how support is spread, "
                                                     "not whether the core works).",
                                             css_id="mtss-tiers")
             self._metrics["tiers"] = {"tier1": ts.tier1, "tier2": ts.tier2, "tier3": ts.tier3}
+            self._metrics["tiers_shown"] = {str(k): (None if pd.isna(v) else int(v)) for k, v in tp["count"].items()}
             if tp["suppressed"].any():
                 self.p_tiers.clear("No chart: a tier has fewer students than the minimum cell size.")
             else:
