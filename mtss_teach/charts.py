@@ -980,6 +980,9 @@ def tfi_chart(
 
 
 def suppressed_label(note: str, min_cell: Any, min_n: Any) -> str:
+    # a comparison note is written only for a group that met its own minimums; its "< min_cell" is the others'
+    if "comparison group" in note:
+        return "not computed (comparison group too small)"
     if "< min_cell" in note and "< min_n" in note:
         return "suppressed (small cell and small group)"
     if "< min_cell" in note:
@@ -987,8 +990,6 @@ def suppressed_label(note: str, min_cell: Any, min_n: Any) -> str:
             "suppressed (small cell)"
     if "< min_n" in note:
         return f"suppressed (group under {min_n} students)" if min_n is not None else "suppressed (small group)"
-    if "comparison" in note:
-        return "not computed (comparison group too small)"
     return "not computed"
 
 

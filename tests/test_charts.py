@@ -754,3 +754,15 @@ def test_progress_chart_names_its_own_argument_for_an_unknown_rule():
     line = P.aimline([1, 2, 3], [30, 32, 31], goal=55, goal_week=14)
     with pytest.raises(DataError, match=r"^decision: 'fourpoint' is not one of"):
         charts.progress_chart([4, 5, 6, 7, 8], [33, 35, 36, 38, 40], line, decision="fourpoint")
+
+
+def test_a_group_whose_comparison_group_is_small_is_not_called_a_small_cell():
+    # group A meets both minimums itself (40 of 200); everyone else is group B, 3 of 20: A's comparison
+    # group is below the minimums, B is below its own. Hand-read from 34 CFR 300.647's minimums (10 and 30).
+    from mtss_teach import equity
+    from mtss_teach.charts import suppressed_label
+
+    res = equity.disproportionality(pd.DataFrame({"group": ["A", "B"], "count": [40, 3], "total": [200, 20]}),
+                                    min_cell=10, min_n=30)
+    assert suppressed_label(res.loc["A", "note"], 10, 30) == "not computed (comparison group too small)"
+    assert suppressed_label(res.loc["B", "note"], 10, 30) == "suppressed (small cell and small group)"
