@@ -25,6 +25,7 @@ _GRADE_WORDS = {"k": 0, "kg": 0, "kindergarten": 0}
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _SCI_ID = re.compile(r"[+-]?\d(?:[.,]\d+)?[eE][+-]?\d+")
 _EXCEL_TEXT = re.compile(r'="(.*)"')
+_FLOAT_ID = re.compile(r"(\d+)\.0+")  # 4512.0: the id was stored as a number somewhere on its way
 #: A cell that names a summary line of a report (class average, district median...), not a student.
 SUMMARY_LABEL = re.compile(
     r"(?i)\s*(?:(?:class|school|district|grade|campus|building|teacher|group|overall|all|state|national|"
@@ -152,13 +153,20 @@ def labels(col: pd.Series, aliases: dict | None, allowed: Any = None, with_codes
     return tuple(out)
 
 
+#: repair codes of :func:`ids`
+REPAIRED_EXCEL_TEXT, REPAIRED_NUMBER = 1, 2
+
+
 def ids(col: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Student ids as text.
 
-    Returns (ids, missing mask, problem reason per row or None, repaired mask).
+    Returns (ids, missing mask, problem reason per row or None, repair code
+    per row: 0 none, :data:`REPAIRED_EXCEL_TEXT`, :data:`REPAIRED_NUMBER`).
     Excel's ``="004512"`` (written to keep leading zeros) is repaired to
-    ``004512``; an id Excel turned into scientific notation (``1.23457E+09``)
-    has lost digits and is rejected with a reason saying so.
+    ``004512``; ``4512.0`` (an id stored as a number by a spreadsheet or a
+    database export) to ``4512``; an id Excel turned into scientific
+    notation (``1.23457E+09``) has lost digits and is rejected with a reason
+    saying so.
     """
     a = col.to_numpy(dtype=object)
     n = len(a)
@@ -195,15 +203,20 @@ def ids(col: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
     odd = np.zeros(n, dtype=bool)
     odd[rest] = ~(plain & ends_digit)
     why = np.full(n, None, dtype=object)
-    repaired = np.zeros(n, dtype=bool)
+    repaired = np.zeros(n, dtype=np.int8)
     for i in np.flatnonzero(odd & ~miss):
         s = out[i]
         m = _EXCEL_TEXT.fullmatch(s)
         if m:
             vals[i] = m.group(1).strip()
-            repaired[i] = True
+            repaired[i] = REPAIRED_EXCEL_TEXT
             if not vals[i]:
                 miss[i] = True
+            continue
+        m = _FLOAT_ID.fullmatch(s)
+        if m:
+            vals[i] = m.group(1)
+            repaired[i] = REPAIRED_NUMBER
             continue
         if _SCI_ID.fullmatch(s):
             why[i] = (f"student id {s} is in scientific notation: Excel turned a long id into a rounded number "

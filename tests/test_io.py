@@ -162,6 +162,17 @@ def test_csv_file_keeps_leading_zeros_and_counts_spreadsheet_rows(tmp_path):
         read_screening(p, COLS, strict=True)
 
 
+def test_an_id_stored_as_a_number_is_read_without_its_dot_zero_and_said(tmp_path):
+    # 4512.0 and 4512 are one student: a spreadsheet or database stored the id as a number
+    p = tmp_path / "ids.csv"
+    p.write_text("Student ID,Grade,Window,Measure,Score\n4512.0,3,fall,orf,41\n004513,3,fall,orf,52\n"
+                 "4514.00,3,fall,orf,60\n4515.5,3,fall,orf,61\n", encoding="utf-8")
+    res = read_screening(p, COLS)
+    assert res.data["student_id"].tolist() == ["4512", "004513", "4514", "4515.5"]
+    note = [n for n in res.notes if ".0" in n]
+    assert len(note) == 1 and note[0].startswith("2 student id(s) ended in .0")
+
+
 def test_excel_file_with_a_date_formatted_score(tmp_path):
     p = tmp_path / "winter.xlsx"
     wb = openpyxl.Workbook()

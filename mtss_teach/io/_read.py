@@ -13,6 +13,7 @@ from ..behavior import SRSS_ITEMS
 from ..errors import DataError
 from ..norms import ORF_MAX, SEASON_ALIASES, SEASONS
 from ..screening import DCPM_MAX
+from .._cells import REPAIRED_EXCEL_TEXT, REPAIRED_NUMBER
 from .._cells import grades as _cell_grades, ids as _cell_ids, is_missing_value as _cell_missing
 from .._cells import labels as _cell_labels, numbers as _cell_numbers, parse_dates as _cell_dates
 from .._cells import looks_like_names, summary_rows as _cell_summary_rows
@@ -96,10 +97,15 @@ def _ids_column(raw: RawTable, mapping: dict, probs: Problems, notes: list[str])
     probs.add(miss, "student_id", "missing student id")
     other = (why != None) & ~summ  # noqa: E711
     probs.add(other, "student_id", lambda i: why[i])
-    k = int((repaired & ~probs.skip).sum())
+    k = int(((repaired == REPAIRED_EXCEL_TEXT) & ~probs.skip).sum())
     if k:
         notes.append(f'{k:,} student id(s) written as ="..." (Excel\'s way of keeping leading zeros) '
                      "were read as the text inside the quotes")
+    k = int(((repaired == REPAIRED_NUMBER) & ~probs.skip).sum())
+    if k:
+        notes.append(f"{k:,} student id(s) ended in .0 (the id was stored as a number on its way to this file) "
+                     "and were read without it; if your ids have leading zeros, they were lost before this file "
+                     "was written")
     return ids
 
 
