@@ -86,6 +86,14 @@ def _hello_notebook() -> dict:
     return json.loads(nbf.writes(nb))
 
 
+def write_hello(root: Path) -> Path:
+    """The hello assignment's source notebook in a course folder ``root`` (its only assignment)."""
+    dest = root / "modules" / _hello_id() / "exercise.ipynb"
+    dest.parent.mkdir(parents=True)
+    dest.write_text(json.dumps(_hello_notebook()), encoding="utf-8")
+    return dest
+
+
 def _with_learner(nb: dict, lid: str) -> dict:
     nb = json.loads(json.dumps(nb))
     for c in nb["cells"]:
@@ -113,9 +121,7 @@ def measure(courses: list[str], n_students: int, repeats: int) -> dict[str, list
             (root / "modules" / c).mkdir(parents=True)
             shutil.copy(ROOT / "modules" / c / "exercise.ipynb", root / "modules" / c / "exercise.ipynb")
             sources[c] = json.loads((ROOT / "modules" / c / "exercise.ipynb").read_text(encoding="utf-8"))
-        (hroot / "modules" / _hello_id()).mkdir(parents=True)
-        (hroot / "modules" / _hello_id() / "exercise.ipynb").write_text(json.dumps(_hello_notebook()),
-                                                                       encoding="utf-8")
+        write_hello(hroot)
         for r in (root, hroot):
             (r / "nbgrader_config.py").write_text(cfg, encoding="utf-8")
             _cli("generate", root=r)
@@ -151,9 +157,8 @@ def measure(courses: list[str], n_students: int, repeats: int) -> dict[str, list
 
 def _hello_course(tmp: Path, name: str) -> Path:
     root = tmp / name
-    (root / "modules" / _hello_id()).mkdir(parents=True)
+    write_hello(root)
     shutil.copy(ROOT / "nbgrader_config.py", root / "nbgrader_config.py")
-    (root / "modules" / _hello_id() / "exercise.ipynb").write_text(json.dumps(_hello_notebook()), encoding="utf-8")
     _cli("generate", root=root)
     return root
 
