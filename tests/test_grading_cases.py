@@ -21,6 +21,10 @@ output is cut to 1 MB with a note.
 
 Habits: 40 harmless habits (tests/grading_habits.py), spread over four
 complete solutions, all earn 10/10 with nothing to review.
+
+The collect flow (a second, small course): autograde on the course's own
+``submitted/`` folder, three runs, grades only what was collected since the
+last run.
 """
 
 from __future__ import annotations
