@@ -1,9 +1,11 @@
 """nbgrader autograde seconds per submission, for each assignment.
 
-A temporary copy of the course (every ``modules/<course>/exercise.ipynb``
-plus a one-cell "hello" assignment as the same-run baseline) is generated
+A temporary copy of the course (every ``modules/<course>/exercise.ipynb``)
+and a temporary course holding only a one-cell "hello" assignment (the
+same-run baseline; it takes the first course id of the course manifest,
+since the pipeline grades only the manifest's assignments) are generated
 and autograded with the real CLI (``python -m mtss_teach.grading
-autograde``), in one batch per repeat. Each submission's own grading time
+autograde``), one batch of each per repeat. Each submission's own grading time
 -- sanitising, starting a fresh kernel, running every cell, saving the
 grades; not the nbgrader process start-up, which a batch pays once -- is
 measured by timing hooks added to the temporary copy's
@@ -13,7 +15,7 @@ also grades a warm-up submission, and the batch's first record is dropped.
 
 Rows: one per assignment, figure = median seconds per submission over
 ``n_students x repeats`` submissions (learners with different ids, full
-solutions), baseline = the hello assignment's median in the same batches,
+solutions), baseline = the hello assignment's median in the same repeats,
 target <= 5 s per submission (the exercises are meant to run in under 5 s).
 
 Incremental row: the wall time of one ``autograde`` run (the CLI, with its
@@ -37,7 +39,14 @@ from benchmarks._harness import Result, median_spread, spread_note
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_S = 5.0
-HELLO = "00-hello"
+HELLO = "hello"  # the baseline's label in the results
+
+
+def _hello_id() -> str:
+    """The assignment id the hello notebook is graded under: a course of the manifest (in its own course)."""
+    from mtss_teach._packagedata import course_ids
+
+    return course_ids()[0]
 
 TIMING_HOOKS = textwrap.dedent('''
 
@@ -77,6 +86,14 @@ def _hello_notebook() -> dict:
     return json.loads(nbf.writes(nb))
 
 
+def write_hello(root: Path) -> Path:
+    """The hello assignment's source notebook in a course folder ``root`` (its only assignment)."""
+    dest = root / "modules" / _hello_id() / "exercise.ipynb"
+    dest.parent.mkdir(parents=True)
+    dest.write_text(json.dumps(_hello_notebook()), encoding="utf-8")
+    return dest
+
+
 def _with_learner(nb: dict, lid: str) -> dict:
     nb = json.loads(json.dumps(nb))
     for c in nb["cells"]:
@@ -94,43 +111,45 @@ def _cli(*args: str, root: Path) -> None:
 
 
 def measure(courses: list[str], n_students: int, repeats: int) -> dict[str, list[float]]:
-    """Seconds per submission for each assignment (and the hello baseline)."""
+    """Seconds per submission for each assignment (and the hello baseline, key ``HELLO``)."""
     tmp = Path(tempfile.mkdtemp(prefix="mtss-bench-grading-"))
     try:
-        root = tmp / "course"
-        (root / "modules" / HELLO).mkdir(parents=True)
-        cfg = (ROOT / "nbgrader_config.py").read_text(encoding="utf-8")
-        (root / "nbgrader_config.py").write_text(cfg + TIMING_HOOKS, encoding="utf-8")
-        sources = {HELLO: _hello_notebook()}
-        (root / "modules" / HELLO / "exercise.ipynb").write_text(json.dumps(sources[HELLO]), encoding="utf-8")
+        cfg = (ROOT / "nbgrader_config.py").read_text(encoding="utf-8") + TIMING_HOOKS
+        root, hroot = tmp / "course", tmp / "hello"
+        sources = {}
         for c in courses:
             (root / "modules" / c).mkdir(parents=True)
             shutil.copy(ROOT / "modules" / c / "exercise.ipynb", root / "modules" / c / "exercise.ipynb")
             sources[c] = json.loads((ROOT / "modules" / c / "exercise.ipynb").read_text(encoding="utf-8"))
-        _cli("generate", root=root)
-        subs = tmp / "submissions"
+        write_hello(hroot)
+        for r in (root, hroot):
+            (r / "nbgrader_config.py").write_text(cfg, encoding="utf-8")
+            _cli("generate", root=r)
+        subs, hsubs = tmp / "submissions", tmp / "hello_submissions"
         for s in range(n_students):
             lid = f"learner{s + 1:02d}"
             for c, nb in sources.items():
                 d = subs / lid / c
                 d.mkdir(parents=True)
                 (d / "exercise.ipynb").write_text(json.dumps(_with_learner(nb, lid)), encoding="utf-8")
-        # a warm-up submission: the first one a batch grades pays the process's one-off start-up
-        # costs (imports, first kernel); the first record of every batch is dropped below
-        warm = subs / "learner00-warmup" / HELLO
+            _put(hsubs, lid)
+        # a warm-up submission in each batch: the first one a batch grades pays the process's one-off
+        # start-up costs (imports, first kernel); the first record of every batch is dropped below
+        warm = subs / "learner00-warmup" / courses[0]
         warm.mkdir(parents=True)
-        (warm / "exercise.ipynb").write_text(json.dumps(_with_learner(sources[HELLO], "learner00-warmup")),
+        (warm / "exercise.ipynb").write_text(json.dumps(_with_learner(sources[courses[0]], "learner00-warmup")),
                                              encoding="utf-8")
-        log = root / "timings.jsonl"
-        rows: list[dict] = []
+        _put(hsubs, "learner00-warmup")
+        out: dict[str, list[float]] = {c: [] for c in [*courses, HELLO]}
         for _ in range(repeats):
-            done = len(log.read_text().splitlines()) if log.exists() else 0
-            _cli("autograde", str(subs), "--no-feedback", "--all", root=root)
-            rows += [json.loads(line) for line in log.read_text().splitlines()[done + 1:]]
-        out: dict[str, list[float]] = {c: [] for c in sources}
-        for row in rows:
-            if row["student"] != "learner00-warmup":
-                out[row["assignment"]].append(row["seconds"])
+            for r, s_dir in ((root, subs), (hroot, hsubs)):
+                log = r / "timings.jsonl"
+                done = len(log.read_text().splitlines()) if log.exists() else 0
+                _cli("autograde", str(s_dir), "--no-feedback", "--all", root=r)
+                for line in log.read_text().splitlines()[done + 1:]:
+                    row = json.loads(line)
+                    if row["student"] != "learner00-warmup":
+                        out[HELLO if r is hroot else row["assignment"]].append(row["seconds"])
         return out
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -138,15 +157,14 @@ def measure(courses: list[str], n_students: int, repeats: int) -> dict[str, list
 
 def _hello_course(tmp: Path, name: str) -> Path:
     root = tmp / name
-    (root / "modules" / HELLO).mkdir(parents=True)
+    write_hello(root)
     shutil.copy(ROOT / "nbgrader_config.py", root / "nbgrader_config.py")
-    (root / "modules" / HELLO / "exercise.ipynb").write_text(json.dumps(_hello_notebook()), encoding="utf-8")
     _cli("generate", root=root)
     return root
 
 
 def _put(subs: Path, lid: str) -> None:
-    d = subs / lid / HELLO
+    d = subs / lid / _hello_id()
     d.mkdir(parents=True)
     (d / "exercise.ipynb").write_text(json.dumps(_with_learner(_hello_notebook(), lid)), encoding="utf-8")
 

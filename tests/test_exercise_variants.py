@@ -8,8 +8,8 @@ grade the answers:
 - every task's answer varies between learners, and there are at least 50
   distinct answer sets;
 - typing a classmate's answers into one's own notebook (learner i's answers
-  graded for learner i+1, for the first 25 learners) earns at most 10% of
-  the points on average.
+  graded for learner i+1, for all 100 learners) earns at most 10% of the
+  points on average.
 
 The hidden tests run here with a checker whose learner id is set directly
 (``Grader.__new__``): the integrity guard and the autograde identity rules
@@ -38,7 +38,7 @@ from mtss_teach import exercises as ex
 ROOT = Path(__file__).resolve().parents[1]
 N_LEARNERS = 100
 IDS = [f"learner{i:03d}" for i in range(N_LEARNERS)]
-N_COPIERS = 25  # learners whose classmate's answers are graded for them (time budget)
+N_COPIERS = N_LEARNERS  # every learner hands in the next classmate's answers (about 25 s for all courses)
 
 
 def _cells(course: str) -> list[tuple[dict, str]]:
@@ -143,3 +143,90 @@ def test_variants_hold_over_100_learners(course):
         fractions.append(sum(p for gid, p, _, _ in tests if got[gid]) / total)
     mean = sum(fractions) / len(fractions)
     assert mean <= 0.10, f"{course}: copying earns {mean:.1%} of the points on average"
+
+
+# ---------------------------------------------------------------------------
+# feedback that teaches (issue #12, item 6): one answer per test, and the recognised slips fire
+# ---------------------------------------------------------------------------
+
+N_SLIP_LEARNERS = 30
+CHECKS = ("close", "equal", "same_ids", "same_function")
+
+
+@pytest.mark.parametrize("course", ex.COURSES)
+def test_each_test_cell_checks_one_answer(course):
+    """Multi-part decisions are split into tasks, so each part earns its own points."""
+    for gid, _, hidden, names in _tests(course):
+        calls = [n for n in ast.walk(ast.parse(hidden)) if isinstance(n, ast.Call)
+                 and isinstance(n.func, ast.Attribute) and n.func.attr in CHECKS
+                 and isinstance(n.func.value, ast.Name) and n.func.value.id == "_g"]
+        assert len(calls) == 1 and len(names) == 1, (course, gid, names)
+
+
+class _Spy:
+    """Stands in for the Grader: records every check's arguments and passes (no answer is needed)."""
+
+    def __init__(self, real: ex.Grader) -> None:
+        self.scenario, self.calls = real.scenario, []
+        for kind in CHECKS:
+            setattr(self, kind, lambda *a, _k=kind, **kw: self.calls.append((_k, a, kw)))
+
+
+def _recorded_checks(course: str, lid: str, tests) -> dict[str, tuple]:
+    """grade_id -> (kind, args, kwargs) of the one check its hidden test makes for learner ``lid``."""
+    real = _checker(course, lid)
+    out = {}
+    for gid, _, hidden, names in tests:
+        spy = _Spy(real)
+        shim = types.SimpleNamespace(Grader=lambda c, _lid, s=spy: s)
+        ns = {"__name__": "__main__", "np": np, "_ex": shim, **{n: None for n in names}}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            exec(compile(hidden, f"<{course} {gid}>", "exec"), ns)
+        (out[gid],) = spy.calls
+    return out
+
+
+def _as_answer(kind: str, args: tuple, wrong):
+    """The answer a learner who made the slip hands in (a function giving the slip's outputs)."""
+    if kind != "same_function":
+        return wrong
+    table = dict(zip([str(x) for x in args[1]], list(wrong)))
+    return lambda x: table[str(x)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("course", ex.COURSES)
+def test_recognised_slips_get_their_message(course):
+    """Every task lists slips (``mistakes=``) computed for the learner's scenario with the library, and a
+    learner whose answer is what a slip gives is told that slip's message, never the expected value.
+
+    For every task, over 30 learners: at least one slip differs from the right answer (so its message can
+    be shown), and each such slip, graded by the real check, fails with one of the task's slip messages.
+    A number slip must vary between learners (computed, not typed in)."""
+    tests = _tests(course)
+    fired = {gid: 0 for gid, *_ in tests}
+    numbers: dict[str, set] = {gid: set() for gid, *_ in tests}
+    for lid in IDS[:N_SLIP_LEARNERS]:
+        real = _checker(course, lid)
+        for gid, (kind, args, kw) in _recorded_checks(course, lid, tests).items():
+            slips = list(kw.get("mistakes", ()))
+            assert slips, (course, gid, "no slip listed")
+            messages = [m for _, m in slips]
+            for wrong, _msg in slips:
+                if kind == "close":
+                    numbers[gid].add(round(float(wrong), 6))
+                answer = _as_answer(kind, args, wrong)
+                try:
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        getattr(real, kind)(answer, *args[1:], **kw)
+                except AssertionError as exc:
+                    text = str(exc)
+                    assert any(m in text for m in messages), (course, gid, lid, text)
+                    fired[gid] += 1
+                # no failure: this slip gives the right answer in this scenario (nothing to tell)
+    assert all(fired.values()), f"{course}: no slip message can ever be shown for " + ", ".join(
+        g for g, n in fired.items() if not n)
+    for gid, values in numbers.items():
+        assert not values or len(values) > 1, (course, gid, "a number slip is the same for every learner")

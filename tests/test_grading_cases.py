@@ -21,6 +21,10 @@ output is cut to 1 MB with a note.
 
 Habits: 40 harmless habits (tests/grading_habits.py), spread over four
 complete solutions, all earn 10/10 with nothing to review.
+
+The collect flow (a second, small course): autograde on the course's own
+``submitted/`` folder, three runs, grades only what was collected since the
+last run.
 """
 
 from __future__ import annotations
@@ -223,6 +227,8 @@ def test_not_gradable_has_a_reason_and_no_score(course, folder, why):
     assert why in course["run"].stdout
     page = (course["root"] / "feedback" / r["student"] / COURSE / "exercise.html").read_text(encoding="utf-8")
     assert "could not be graded" in page and why in page  # the learner is told too
+    for internal in ("--retry", "--timeout", "grading_log", "nbgrader"):  # the instructor's advice is not
+        assert internal not in page, internal
 
 
 def test_every_submission_has_one_state(course):
@@ -480,3 +486,33 @@ def test_formgrader_autograde_button_is_refused(course):
     assert "python -m mtss_teach.grading autograde" in reply.get("log", "") + reply.get("error", "")
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
         assert gb.find_submission(COURSE, "ada").score == before  # the gradebook is untouched
+
+
+def test_collect_then_autograde_in_place_grades_only_what_is_new(tmp_path):
+    """The nbgrader collect flow: submissions land in the course's own submitted/ folder and autograde
+    runs on it. A second run grades nothing (the not-gradable one is not retried); a third, after one
+    more learner is collected, grades only that learner, and the report keeps every row."""
+    root = make_course(tmp_path / "course", [COURSE])
+    gen = grading("generate", cwd=root)
+    assert gen.returncode == 0, gen.stdout + gen.stderr
+    src = load(ROOT / "modules" / COURSE / "exercise.ipynb")
+    sub = root / "submitted"
+    put(sub, "ada", COURSE, with_learner(src, "ada"))
+    put(sub, "fay", COURSE, {"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+
+    def run():
+        proc = grading("autograde", "submitted", "--timeout", str(TIMEOUT), cwd=root)
+        assert proc.returncode in (0, 1), proc.stdout + proc.stderr
+        return [ln.split()[0] for ln in proc.stdout.splitlines() if ln.strip() and not ln.startswith(
+            ("wrote", "nothing"))]
+
+    assert sorted(run()) == ["ada", "fay"]
+    first = report(root)
+    assert run() == []
+    assert report(root) == first
+    put(sub, "cy", COURSE, with_learner(src, "cy"))
+    assert run() == ["cy"]
+    after = report(root)
+    assert set(after) == {("ada", COURSE), ("fay", COURSE), ("cy", COURSE)}
+    assert after[("ada", COURSE)] == first[("ada", COURSE)] and after[("fay", COURSE)] == first[("fay", COURSE)]
+    assert (after[("cy", COURSE)]["state"], score(after[("cy", COURSE)])) == ("graded", FULL)

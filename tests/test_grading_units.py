@@ -263,3 +263,13 @@ def test_notebooks_and_grader_share_one_placeholder_list():
                                                                "LEARNER_ID is empty"))
         assert identity.id_review("ada", typed) != "", typed
     assert not exercises.is_placeholder_id("ada.lovelace")
+
+
+def test_the_benchmarks_hello_course_is_one_the_pipeline_grades(tmp_path):
+    """benchmarks/bench_grading.py's baseline course must pass the pipeline's assignment check (a course
+    id of the manifest), or the grading benchmark, and its incremental row, cannot run at all."""
+    from benchmarks.bench_grading import write_hello
+    from mtss_teach.grading import assignments
+
+    write_hello(tmp_path)
+    assert assignments(tmp_path) == ["01-foundations"]  # the manifest's first course

@@ -85,17 +85,44 @@ def _nbgrader_failures(log: str) -> dict[tuple[str, str], str]:
             head = b.splitlines()[0] if b else ""
             if f"{os.sep}{s}{os.sep}{a}" in head or head.rstrip().endswith(f"{s}{os.sep}{a}"):
                 if "Timeout waiting for IOPub output" in b or "CellTimeoutError" in b:
-                    why = ("a cell ran past the per-cell time limit and did not stop in time when interrupted "
-                           "(it may catch KeyboardInterrupt; or the machine was too busy: retry with --retry "
-                           "and a longer --timeout)")
+                    why = _STUCK + _STUCK_ADVICE
                 elif "UnresponsiveKernel" in b or "DeadKernelError" in b:
                     why = "the notebook's kernel died or stopped responding (memory use, or a crash)"
                 else:
                     last = [ln for ln in b.splitlines() if re.match(r"^[A-Za-z_.]+(Error|Exception)\b", ln)]
                     why = f"nbgrader could not grade it ({last[-1][:200]})" if last else ""
                 break
-        out[(a, s)] = why or "nbgrader could not grade this submission (see grading_log.txt)"
+        out[(a, s)] = why or _UNGRADED + _UNGRADED_ADVICE
     return out
+
+
+_STUCK = "a cell ran past the per-cell time limit and did not stop in time when interrupted"
+_STUCK_ADVICE = (" (it may catch KeyboardInterrupt; or the machine was too busy: retry with --retry "
+                 "and a longer --timeout)")
+_UNGRADED = "nbgrader could not grade this submission"
+_UNGRADED_ADVICE = " (see grading_log.txt)"
+#: What the learner's page says instead of the instructor's advice in a reason (commands, log files, tools).
+_FOR_LEARNER = (
+    (_STUCK_ADVICE, " (for example a loop that never ends, or code that catches the stop signal)"),
+    (_UNGRADED_ADVICE, ""),
+    ("nbgrader could not grade", "the autograder could not grade"),
+)
+
+
+def learner_reason(reason: str) -> str:
+    """A not-gradable reason as the learner's page gives it: without the instructor's commands or log files.
+
+    Examples
+    --------
+    >>> from mtss_teach.grading.pipeline import learner_reason
+    >>> learner_reason("the notebook has no cells")
+    'the notebook has no cells'
+    >>> learner_reason("nbgrader could not grade this submission (see grading_log.txt)")
+    'the autograder could not grade this submission'
+    """
+    for advice, plain in _FOR_LEARNER:
+        reason = reason.replace(advice, plain)
+    return reason
 
 
 def _course_sources(root: Path, known: list[str]) -> tuple[dict[str, dict], dict[str, set[str]], dict[str, dict]]:
@@ -238,8 +265,7 @@ def autograde(submissions: str | os.PathLike, course_root: str | os.PathLike | N
             out_nb = root / "autograded" / res.student / res.assignment / NOTEBOOK
             res.graded = out_nb.is_file() and (res.assignment, res.student) not in failures
             if not res.graded:
-                res.error = failures.get((res.assignment, res.student),
-                                         "nbgrader could not grade this submission (see grading_log.txt)")
+                res.error = failures.get((res.assignment, res.student), _UNGRADED + _UNGRADED_ADVICE)
                 _forget_submission(root, res, in_place)
                 continue
             res.timed_out_cells = _timeouts(out_nb)
@@ -281,7 +307,7 @@ def _not_gradable_page(root: Path, res: SubmissionResult) -> Path:
     dest.write_text(
         "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>exercise</title></head><body>\n"
         f"<h1>{html.escape(res.assignment)}: not graded yet</h1>\n"
-        f"<p>Your notebook could not be graded: {html.escape(res.reason())}.</p>\n"
+        f"<p>Your notebook could not be graded: {html.escape(learner_reason(res.reason()))}.</p>\n"
         "<p>Nothing was scored, so no points were lost. Please hand in your exercise notebook again "
         "(File \u2192 Save, then submit <code>exercise.ipynb</code>); it will be graded in the next run.</p>\n"
         "</body></html>\n", encoding="utf-8")
@@ -412,4 +438,4 @@ def review(student: str, assignment: str, decision: str, course_root: str | os.P
     return row
 
 
-__all__ = ["autograde", "export", "feedback", "review", "REPORT"]
+__all__ = ["autograde", "export", "feedback", "review", "learner_reason", "REPORT"]
