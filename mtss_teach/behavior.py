@@ -39,6 +39,8 @@ __all__ = [
     "school_days_by_month",
     "odr_per_day_by_month",
     "odr_counts",
+    "referral_dates",
+    "counted_referrals",
 ]
 
 #: Number of SRSS items.
@@ -521,6 +523,91 @@ def odr_per_day_by_month(referral_dates: Any, school_days: Any, enrollment: Any 
 _ODR_BY = ("month", "location", "band")
 
 
+def counted_referrals(events: pd.DataFrame, majors_only: bool = True, severity: str = "type") -> pd.DataFrame:
+    """The referrals that are counted: the major ones unless ``majors_only`` is False.
+
+    A referral is major when its ``severity`` cell reads "major" (any case,
+    spaces around it ignored), as in the cohorts' ``type`` column.
+
+    References
+    ----------
+    SWIS counts major referrals (``swis_nd``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from mtss_teach.behavior import counted_referrals
+    >>> ev = pd.DataFrame({"student_id": [1, 2, 3], "type": ["major", " Major ", "minor"]})
+    >>> counted_referrals(ev)["student_id"].tolist(), len(counted_referrals(ev, majors_only=False))
+    ([1, 2], 3)
+    """
+    if not majors_only:
+        return events
+    if severity not in events.columns:
+        raise DataError(f"events: missing column {severity!r}; have {list(events.columns)}")
+    return events[events[severity].astype(str).str.strip().str.lower() == "major"]
+
+
+def referral_dates(
+    events: pd.DataFrame,
+    *,
+    majors_only: bool = True,
+    date: str = "date",
+    severity: str = "type",
+) -> pd.Series:
+    """The date of each counted referral, read as :func:`odr_counts` reads them.
+
+    Parameters
+    ----------
+    events : pandas.DataFrame
+        One row per ODR (the cohort's ``behavior`` table).
+    majors_only : bool, default True
+        Only major referrals (the ``severity`` column equal to "major").
+    date, severity : str
+        Column names in ``events``. A plain number in ``date`` is an Excel
+        serial date when it falls in 1950-2099 (45000 is 2023-03-15), as in
+        :func:`mtss_teach.io.read_screening`; any other number, a missing or
+        unreadable date raises ``DataError``.
+
+    Returns
+    -------
+    pandas.Series
+        Dates (``datetime64``), indexed like the counted rows of ``events``;
+        ready for :func:`odr_per_day_by_month`.
+
+    Raises
+    ------
+    DataError
+        A missing column; a missing or unreadable date, named by its row.
+
+    References
+    ----------
+    Counting major referrals by date is how SWIS reports them (``swis_nd``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from mtss_teach.behavior import referral_dates
+    >>> ev = pd.DataFrame({"date": ["2025-09-03", "2025-10-01", 45930], "type": ["major", "minor", "major"]})
+    >>> referral_dates(ev).dt.strftime("%Y-%m-%d").tolist()   # the minor one is not counted; 45930 is Excel's
+    ['2025-09-03', '2025-09-30']
+    """
+    if not isinstance(events, pd.DataFrame):
+        raise DataError("events: expected a pandas DataFrame of referrals (one row per ODR)")
+    missing = [c for c in [date] + ([severity] if majors_only else []) if c not in events.columns]
+    if missing:
+        raise DataError(f"events: missing column(s) {', '.join(map(repr, missing))}; have {list(events.columns)}")
+    ev = counted_referrals(events, majors_only, severity)
+    vals, miss, why = _parse_dates(ev[date])
+    bad = miss | (why != None)  # noqa: E711
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        detail = "missing" if miss[i] else why[i]
+        raise DataError(f"events: {date} at row {plain(ev.index[i])!r} is {plain(ev[date].iloc[i])!r}, "
+                        f"not a date ({detail})")
+    return pd.Series(vals, index=ev.index, name=date)
+
+
 def odr_counts(
     events: pd.DataFrame,
     by: str = "month",
@@ -590,22 +677,9 @@ def odr_counts(
     missing = [c for c in need if c not in events.columns]
     if missing:
         raise DataError(f"events: missing column(s) {', '.join(map(repr, missing))}; have {list(events.columns)}")
-    ev = events
-    if majors_only:
-        sev = ev[severity].astype(str).str.strip().str.lower()
-        ev = ev[sev == "major"]
+    ev = counted_referrals(events, majors_only, severity)
     if b == "month":
-        # parsed as read_screening / read_progress do: a number is an Excel serial date
-        # (45000 = 2023-03-15) when it falls in 1950-2099, any other number is an error
-        vals, miss, why = _parse_dates(ev[date])
-        bad = miss | (why != None)  # noqa: E711
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
-            detail = "missing" if miss[i] else why[i]
-            raise DataError(f"events: {date} at row {plain(ev.index[i])!r} is {plain(ev[date].iloc[i])!r}, "
-                            f"not a date ({detail})")
-        d = pd.Series(vals, index=ev.index)
-        per = d.dt.to_period("M")
+        per = referral_dates(events, majors_only=majors_only, date=date, severity=severity).dt.to_period("M")
         counts = per.value_counts().sort_index()
         if len(counts):
             full = pd.period_range(counts.index.min(), counts.index.max(), freq="M")

@@ -36,7 +36,6 @@ import pandas as pd
 from . import behavior, progress, screening
 from .behavior import odr_counts  # noqa: F401  (public here too: the charts count with it)
 from .screening import tier_share_expectations  # noqa: F401  (likewise)
-from ._cells import parse_dates as _parse_dates
 from ._validate import as_binary_array, as_float_array, check_choice, check_number, check_same_length
 from .errors import DataError
 from .formatting import fixed, number, percent
@@ -1184,12 +1183,8 @@ def odr_chart(
     kind = "major referrals" if majors_only else "referrals"
     if b == "month":
         days = academy_school_days() if isinstance(school_days, str) and school_days == "academy" else school_days
-        ev = events
-        if majors_only:
-            ev = ev[ev[severity].astype(str).str.strip().str.lower() == "major"]
-        # dates were checked by odr_counts above; read them the same way
-        vals, _miss, _why = _parse_dates(ev[date])
-        per = behavior.odr_per_day_by_month(list(pd.Series(vals).dt.strftime("%Y-%m-%d")), days)
+        dates = behavior.referral_dates(events, majors_only=majors_only, date=date, severity=severity)
+        per = behavior.odr_per_day_by_month(dates, days)
         per = per.assign(
             label=[pd.Period(m, freq="M").strftime("%b %Y") for m in per["month"]],
             short=[pd.Period(m, freq="M").strftime("%b") for m in per["month"]],

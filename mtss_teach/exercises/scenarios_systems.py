@@ -88,7 +88,7 @@ def _sc_equity(rng: np.random.Generator) -> dict:
 
 
 def _sc_behavior(rng: np.random.Generator) -> dict:
-    from ..behavior import srss_items
+    from ..behavior import counted_referrals, srss_items
 
     # A school generated for this learner (size and referral pattern differ from school to school).
     n = int(rng.integers(6, 19)) * 50
@@ -97,7 +97,7 @@ def _sc_behavior(rng: np.random.Generator) -> dict:
     st = c.students
     school = str(st["school"].astype(str).iloc[0])
     b = c.behavior[c.behavior["student_id"].isin(st["student_id"])]
-    majors = b[b["type"] == "major"]
+    majors = counted_referrals(b)
     per = majors.groupby("student_id").size().reindex(st["student_id"].to_numpy(), fill_value=0)
     per.index.name = "student_id"
     per.name = "major_odrs"

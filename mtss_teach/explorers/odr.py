@@ -62,19 +62,17 @@ def odr_month_table(
     >>> t.query("band == '6+'")[["label", "students", "caught"]].values.tolist()
     [['Sep 2025', 0, 0], ['Oct 2025', 0, 1], ['Nov 2025', 0, 1], ['Dec 2025', 1, 1]]
     """
-    from ..behavior import odr_counts
+    from ..behavior import counted_referrals, odr_counts, referral_dates
 
     # The chart layer's counter checks the columns, the roster (duplicates, unknown ids) and the dates.
     odr_counts(events, "band", students=students, majors_only=majors_only, student=student, date=date,
                severity=severity)
     odr_counts(events, "month", majors_only=majors_only, student=student, date=date, severity=severity)
-    ev = events
-    if majors_only:
-        ev = ev[ev[severity].astype(str).str.strip().str.lower() == "major"]
+    ev = counted_referrals(events, majors_only, severity)
     ids = students[student] if isinstance(students, pd.DataFrame) else pd.Series(list(students))
     if ev.empty:
         raise DataError("events: no major referrals to count" if majors_only else "events: no referrals to count")
-    per = pd.to_datetime(ev[date]).dt.to_period("M")
+    per = referral_dates(events, majors_only=majors_only, date=date, severity=severity).dt.to_period("M")
     months = pd.period_range(per.min(), per.max(), freq="M")
     counts = pd.crosstab(ev[student].to_numpy(), per.to_numpy()).reindex(
         index=ids.to_numpy(), columns=months, fill_value=0)

@@ -95,15 +95,13 @@ class BehaviorView(MtssApp):
         if len(st) == 0:
             raise DataError(f"selection: no students in {school}")
         ev = self._events[self._events["student_id"].isin(st["student_id"])]
-        n_major = int((ev["type"].astype(str).str.lower() == "major").sum())
+        n_major = len(behavior.counted_referrals(ev))
         days = int(self.w_days.value)
         rate = float(behavior.odr_rate(n_major, days, len(st)))
         nat = behavior.odr_national_means()
         k6 = float(nat.loc[nat["grade_span"] == "K-6", "odr_per_100_per_day"].iloc[0])
-        counts = st["student_id"].map(ev[ev["type"].astype(str).str.lower() == "major"]["student_id"]
-                                      .value_counts()).fillna(0).astype(int)
-        bands = pd.Series(behavior.odr_band(counts.to_numpy())).value_counts()
-        shares = {b: float(bands.get(b, 0)) / len(st) for b in behavior.odr_bands()["band"]}
+        bands = behavior.odr_counts(ev, "band", students=st)
+        shares = dict(zip(bands["band"], bands["share"].astype(float)))
         self.w_metrics.value = metrics_html([
             ("Students", len(st), "students", "int"),
             ("Major ODRs", n_major, "majors", "int"),

@@ -169,7 +169,7 @@ class EquityLens(MtssApp):
 
     def _odr_flag(self) -> pd.Series:
         beh = table_of(self.cohort, "behavior", "an ODR outcome")
-        majors = beh[beh["type"].astype(str).str.lower() == "major"] if "type" in beh.columns else beh
+        majors = behavior.counted_referrals(beh, majors_only="type" in beh.columns)
         counts = majors["student_id"].value_counts().reindex(self._students.index, fill_value=0)
         return pd.Series(behavior.odr_band(counts.to_numpy()) != "0-1", index=counts.index)
 
