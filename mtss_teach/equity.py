@@ -790,12 +790,18 @@ def protect_distribution(counts: Any, min_cell: int = 10) -> pd.DataFrame:
     x = _counts(pd.DataFrame({"count": s.to_numpy()}, index=s.index), "counts", "count")
     primary = x < m
     hidden = _complement(x, primary, [np.arange(x.size)], np.zeros(x.size, dtype=bool))
-    cnt = pd.array(x.astype(np.int64), dtype="Int64")
+    return _protected_frame(x, primary, hidden, s.index, m, int(x.sum()))
+
+
+def _protected_frame(values: np.ndarray, primary: np.ndarray, hidden: np.ndarray, index: Any, min_cell: int,
+                     total: int) -> pd.DataFrame:
+    """The table :func:`protect_distribution` and :func:`protect_rollup` return: counts, hidden ones as <NA>."""
+    cnt = pd.array(values.astype(np.int64), dtype="Int64")
     cnt[hidden] = pd.NA
     out = pd.DataFrame({"count": cnt, "suppressed": hidden,
                         "why": np.where(primary, "small cell", np.where(hidden, "complementary", ""))},
-                       index=s.index)
-    out.attrs.update({"min_cell": m, "total": int(x.sum())})
+                       index=pd.Index(index))
+    out.attrs.update({"min_cell": min_cell, "total": total})
     return out
 
 
@@ -878,16 +884,9 @@ def protect_rollup(counts: Any, rollup: Any, min_cell: int = 10) -> tuple[pd.Dat
     primary[:k + g] = values[:k + g] < m
     hidden = _complement(values, primary, rel, fixed)
 
-    def frame(sl: slice, index: list) -> pd.DataFrame:
-        cnt = pd.array(values[sl].astype(np.int64), dtype="Int64")
-        cnt[hidden[sl]] = pd.NA
-        out = pd.DataFrame({"count": cnt, "suppressed": hidden[sl],
-                            "why": np.where(primary[sl], "small cell", np.where(hidden[sl], "complementary", ""))},
-                           index=pd.Index(index))
-        out.attrs.update({"min_cell": m, "total": int(x.sum())})
-        return out
-
-    return frame(slice(0, k), cats), frame(slice(k, k + g), groups)
+    total = int(x.sum())
+    return tuple(_protected_frame(values[sl], primary[sl], hidden[sl], index, m, total)  # type: ignore[return-value]
+                 for sl, index in ((slice(0, k), cats), (slice(k, k + g), groups)))
 
 
 #: Bin widths :func:`protected_bin_width` tries, times a power of ten (round numbers a reader can follow).
