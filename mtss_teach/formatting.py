@@ -38,7 +38,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-__all__ = ["MISSING", "number", "fixed", "count", "percent", "machine", "sentence_case"]
+__all__ = ["MISSING", "number", "fixed", "count", "counted", "percent", "machine", "sentence_case"]
 
 #: How a missing value (None, NaN) is written by default.
 MISSING = "n/a"
@@ -133,6 +133,19 @@ def count(x: Any, *, missing: str = MISSING) -> str:
     if v is None:
         return missing
     return f"{int(round(v)):,}"
+
+
+def counted(k: Any, noun: str) -> str:
+    """A count with its noun, singular for exactly one: "1 row", "2 rows", "1,234 rows".
+
+    Examples
+    --------
+    >>> from mtss_teach.formatting import counted
+    >>> counted(1, "row"), counted(0, "score"), counted(1234, "line")
+    ('1 row', '0 scores', '1,234 lines')
+    """
+    text = count(k)
+    return f"{text} {noun}" if text == "1" else f"{text} {noun}s"
 
 
 def percent(share: Any, digits: int = 1, *, trim: bool = False, missing: str = MISSING) -> str:

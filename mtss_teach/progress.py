@@ -38,7 +38,7 @@ from ._validate import (
     restore,
 )
 from .errors import DataError
-from .formatting import number
+from .formatting import counted, number
 
 
 def _ndtri(p: Any) -> Any:
@@ -120,10 +120,6 @@ _LEAST_POINTS = {"four_point": 4, "trend": 2, "trend_ci": 3}
 # A point counts as "on the goal line" when it differs from the line by no more
 # than this relative amount (guards against floating-point noise only).
 _ON_LINE_RTOL = 1e-9
-
-
-def _plural(k: int, word: str) -> str:
-    return f"{k} {word}" if k == 1 else f"{k} {word}s"
 
 
 # ---------------------------------------------------------------------------
@@ -731,7 +727,7 @@ def decide(
     if n < mp:
         return Decision(
             "collect_more_data",
-            f"Only {_plural(n, 'score')} since baseline; the {RULE_LABELS[r]} needs at least "
+            f"Only {counted(n, 'score')} since baseline; the {RULE_LABELS[r]} needs at least "
             f"{mp} before deciding: keep monitoring and collect more data.",
             n, r, _NAN, a,
         )

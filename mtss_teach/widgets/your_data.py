@@ -78,11 +78,6 @@ _APP_WORDS: list[tuple[str, str]] = [
 ]
 
 
-def _n(k: int, noun: str) -> str:
-    """'1 row', '2 rows', '1,234 rows'."""
-    return f"{formatting.count(k)} {noun}{'' if k == 1 else 's'}"
-
-
 def app_words(message: str, kind: str = "screening", capital: bool = True) -> str:
     """A library message in the words of this page: its controls instead of the options of a function call.
 
@@ -317,9 +312,10 @@ class YourData:
                          "columns": list(raw.frame.columns)}
         where = "line" if raw.sep is not None else "row"  # a CSV's lines, an Excel sheet's rows
         self.w_read.value = ('<div class="mtss-note">' + html.escape(
-            f"{raw.source}: {_n(raw.n_records, 'row')} after the header ({where} {raw.header_row}), "
-            f"{_n(len(raw.frame.columns), 'column')}"
-            + (f", {_n(raw.n_blank, 'blank line')} skipped" if raw.n_blank else "")
+            f"{raw.source}: {formatting.counted(raw.n_records, 'row')} after the header "
+            f"({where} {raw.header_row}), "
+            f"{formatting.counted(len(raw.frame.columns), 'column')}"
+            + (f", {formatting.counted(raw.n_blank, 'blank line')} skipped" if raw.n_blank else "")
             + ". " + app_words("; ".join(app_words(n, capital=False) for n in raw.notes))) + "</div>")
         options = [("not used", "")] + [(w, k) for k, w in TARGETS[kind].items()] + \
             [("a student group, for the equity view", GROUP)]
@@ -403,7 +399,8 @@ class YourData:
             csv = rej.to_csv(index=False).encode("utf-8")
             href = "data:text/csv;base64," + base64.b64encode(csv).decode("ascii")
             link = (f'<p><a class="mtss-download" download="rows-set-aside.csv" href="{href}">Download the list of '
-                    f"rows set aside (CSV, {_n(len(rej), 'line')})</a> &mdash; made in your browser from "
+                    f"rows set aside (CSV, {formatting.counted(len(rej), 'line')})</a> &mdash; "
+                    "made in your browser from "
                     "memory; keep it as private as the export itself.</p>")
         else:
             table, detail, link = '<div class="mtss-note">No row was set aside.</div>', "", ""
