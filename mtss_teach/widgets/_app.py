@@ -317,6 +317,11 @@ class MtssApp:
         return out
 
     @property
+    def link_passthrough(self) -> dict[str, str]:
+        """The settings the last link carried that this app does not use (a room token), kept for its own links."""
+        return dict(self._passthrough)
+
+    @property
     def link(self) -> str:
         """A link to this view: the page's address with the current settings in its query string.
 

@@ -61,7 +61,7 @@ class Question:
 def _open(cls: type, params: dict[str, str]) -> Any:
     app = cls(dataset=None, chooser=True, draw="off", header=False)
     app.open_link(dict(params))
-    unknown = sorted(app._passthrough)  # the app keeps keys it does not know (a room token) for its own links
+    unknown = sorted(app.link_passthrough)
     if unknown:  # asking about the start view instead would be a silent change of question
         named = ", ".join(f"“{k}={params[k]}”" for k in unknown)
         raise DataError(f"the link's setting {named} is not one this app offers; copy the app's "

@@ -192,7 +192,7 @@ class YearReview:
         app = self.open(step)
         if params:
             app.open_link(params)
-            self._passthrough = dict(app._passthrough)
+            self._passthrough = app.link_passthrough
         self._show_link()
 
     def reset(self) -> None:
