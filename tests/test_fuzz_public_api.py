@@ -867,6 +867,10 @@ COUNTS_E = elements(0, None, integer=True, typical=lambda rng: float(rng.integer
 
 
 def _scalar_vec(arg: Arg) -> Vec:
+    if isinstance(arg.value, (list, np.ndarray)):  # odr_rate takes one denominator per row too: then a vector
+        nums = [float(v) for v in np.ravel(arg.value)]
+        return Vec(arg.value, [Elem(v, "ok", v) for v in nums], "list" if isinstance(arg.value, list) else "array",
+                   problem=None if nums else "empty")
     return Vec(arg.value, [Elem(arg.value, "ok" if arg.ok else "range", arg.canon)], "scalar")
 
 
