@@ -523,6 +523,15 @@ def odr_per_day_by_month(referral_dates: Any, school_days: Any, enrollment: Any 
 _ODR_BY = ("month", "location", "band")
 
 
+def _check_events(events: Any, columns: list[str]) -> None:
+    """A table of referrals with ``columns``; a DataError naming what is missing otherwise."""
+    if not isinstance(events, pd.DataFrame):
+        raise DataError("events: expected a pandas DataFrame of referrals (one row per ODR)")
+    missing = [c for c in columns if c not in events.columns]
+    if missing:
+        raise DataError(f"events: missing column(s) {', '.join(map(repr, missing))}; have {list(events.columns)}")
+
+
 def counted_referrals(events: pd.DataFrame, majors_only: bool = True, severity: str = "type") -> pd.DataFrame:
     """The referrals that are counted: the major ones unless ``majors_only`` is False.
 
@@ -543,8 +552,7 @@ def counted_referrals(events: pd.DataFrame, majors_only: bool = True, severity: 
     """
     if not majors_only:
         return events
-    if severity not in events.columns:
-        raise DataError(f"events: missing column {severity!r}; have {list(events.columns)}")
+    _check_events(events, [severity])
     return events[events[severity].astype(str).str.strip().str.lower() == "major"]
 
 
@@ -592,11 +600,7 @@ def referral_dates(
     >>> referral_dates(ev).dt.strftime("%Y-%m-%d").tolist()   # the minor one is not counted; 45930 is Excel's
     ['2025-09-03', '2025-09-30']
     """
-    if not isinstance(events, pd.DataFrame):
-        raise DataError("events: expected a pandas DataFrame of referrals (one row per ODR)")
-    missing = [c for c in [date] + ([severity] if majors_only else []) if c not in events.columns]
-    if missing:
-        raise DataError(f"events: missing column(s) {', '.join(map(repr, missing))}; have {list(events.columns)}")
+    _check_events(events, [date] + ([severity] if majors_only else []))
     ev = counted_referrals(events, majors_only, severity)
     vals, miss, why = _parse_dates(ev[date])
     bad = miss | (why != None)  # noqa: E711
@@ -669,14 +673,8 @@ def odr_counts(
     [['0-1', 2], ['2-5', 1], ['6+', 0]]
     """
     b = check_choice(by, "by", _ODR_BY)
-    if not isinstance(events, pd.DataFrame):
-        raise DataError("events: expected a pandas DataFrame of referrals (one row per ODR)")
-    need = {"month": [date], "location": [location], "band": [student]}[b]
-    if majors_only:
-        need = need + [severity]
-    missing = [c for c in need if c not in events.columns]
-    if missing:
-        raise DataError(f"events: missing column(s) {', '.join(map(repr, missing))}; have {list(events.columns)}")
+    _check_events(events, {"month": [date], "location": [location], "band": [student]}[b]
+                  + ([severity] if majors_only else []))
     ev = counted_referrals(events, majors_only, severity)
     if b == "month":
         per = referral_dates(events, majors_only=majors_only, date=date, severity=severity).dt.to_period("M")
