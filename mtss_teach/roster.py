@@ -42,6 +42,7 @@ from typing import Any
 import pandas as pd
 
 from .errors import DataError
+from .formatting import counted
 
 __all__ = ["ROSTER_COLUMNS", "Roster", "read_roster"]
 
@@ -136,7 +137,7 @@ def read_roster(source: str | os.PathLike | Any) -> Roster:
     for number, fields in enumerate(lines[1:], start=2):
         if fields and len(fields) != len(header):
             n = len(fields)
-            raise DataError(f"roster line {number}: {n} field{'' if n == 1 else 's'} where the header has {len(header)}")
+            raise DataError(f"roster line {number}: {counted(n, 'field')} where the header has {len(header)}")
     raw = pd.DataFrame([f if f else [""] * len(header) for f in lines[1:]], columns=header, dtype=str)
     if "learner_id" not in raw.columns:
         raise DataError("roster: no 'learner_id' column in the header "

@@ -61,6 +61,7 @@ from pathlib import Path
 from typing import Any
 
 from ._packagedata import courses
+from .formatting import counted
 
 __all__ = ["setup", "VegaLiteMimeRenderer", "find_remote_assets", "page_excerpt_html", "lesson_time", "SEARCH_WORD"]
 
@@ -510,7 +511,7 @@ def _hours(minutes: int) -> str:
     h, m = divmod(minutes, 60)
     if h == 0:
         return f"{m} minutes"
-    hs = f"{h} hour" + ("s" if h != 1 else "")
+    hs = counted(h, "hour")
     return hs if m == 0 else f"{hs} {m} minutes"
 
 

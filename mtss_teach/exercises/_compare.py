@@ -8,6 +8,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from ..formatting import counted
 from ._shared import _is_bool, _is_number, _is_text
 
 
@@ -54,7 +55,7 @@ def _close_mistake(v: float, exp: float, tol: float, decimals: int | None,
     if decimals is not None:
         for k in range(decimals):
             if abs(v - round(v, k)) < 1e-12 and abs(v - exp) <= _rounding_tol(k):
-                return (f"it looks rounded to {k} decimal{'s' if k != 1 else ''}; "
+                return (f"it looks rounded to {counted(k, 'decimal')}; "
                         f"the task asks for {decimals} (or no rounding)")
     return ""
 

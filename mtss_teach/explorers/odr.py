@@ -11,7 +11,7 @@ import pandas as pd
 from .. import behavior
 from ..charts import OKABE_ITO, PALETTE
 from ..errors import DataError
-from ..formatting import percent
+from ..formatting import counted, percent
 from ._shared import _lines
 
 __all__ = ["odr_month_table", "odr_explorer"]
@@ -93,7 +93,7 @@ def odr_month_table(
         by = {b: int((col == b).sum()) for b in labels}
         lab = m.strftime("%b %Y")
         line1 = f"By the end of {lab}: " + "; ".join(
-            f"{by[b]} student{'s' if by[b] != 1 else ''} with {b} major referrals" for b in labels[1:]) + "."
+            f"{counted(by[b], 'student')} with {b} major referrals" for b in labels[1:]) + "."
         line2 = f"Bands so far ({n} students): " + "; ".join(
             f"{b}: {by[b]} ({percent(by[b] / n, 1, trim=True)})" for b in labels) + "."
         line3 = (f"Of the {k_top} students with {top} by the end of the year, {caught} ({percent(cs, 0)}) already had "

@@ -152,7 +152,7 @@ def table_html(df: pd.DataFrame, *, max_rows: int = 40, caption: str = "", index
     more = ""
     if len(df) > max_rows:
         k = len(df) - max_rows
-        more = f'<div class="mtss-note">… and {k} more row{"s" if k != 1 else ""} not shown.</div>'
+        more = f'<div class="mtss-note">… and {formatting.counted(k, "more row")} not shown.</div>'
     return cap + out + more
 
 

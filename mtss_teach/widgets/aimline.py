@@ -12,7 +12,7 @@ import pandas as pd
 
 from .. import cohorts, norms, progress
 from ..errors import DataError
-from ..formatting import sentence_case
+from ..formatting import counted, sentence_case
 from ._app import MtssApp
 from ._data import table_of
 from ._charts import chart_call
@@ -219,7 +219,7 @@ class AimlineCoach(MtssApp):
         nb = int(self.w_baseline.value)
         if self._weeks.size < nb + 1:
             raise DataError(
-                f"student: {sid} has only {self._weeks.size} probe{'s' if self._weeks.size != 1 else ''}; "
+                f"student: {sid} has only {counted(self._weeks.size, 'probe')}; "
                 f"a baseline of {nb} plus at least one monitoring point needs {nb + 1}. "
                 "Choose another student or fewer baseline probes.")
         with self._hold():
@@ -371,7 +371,7 @@ class AimlineCoach(MtssApp):
         self.w_commit.disabled = k in self._committed
         self.w_status.value = (
             f'<span class="mtss-note" data-metric="points_shown" data-value="{k}">Week {fmt(mw[-1])}: '
-            f"{k} of {mw_all.size} monitoring points shown after {nb} baseline probe{'s' if nb != 1 else ''}."
+            f"{k} of {mw_all.size} monitoring points shown after {counted(nb, 'baseline probe')}."
             "</span>")
         numbers = [
             ("Baseline median", line.start_score, "baseline_median", "num"),

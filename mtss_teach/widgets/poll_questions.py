@@ -91,7 +91,7 @@ def _aimline(params: dict[str, str]) -> Question:
         raise DataError(f"the Aimline coach could not decide this view: {app.message or 'no decision'}")
     week = fmt(m["week"])
     prompt = (f"{_where(app)}, student {m['student_id']} (grade {m['grade']}) at week {week}, "
-              f"{m['points_shown']} monitoring point{'s' if m['points_shown'] != 1 else ''} after the baseline: "
+              f"{formatting.counted(m['points_shown'], 'monitoring point')} after the baseline: "
               "what should the team do?")
     truth = ACTION_LABELS[r["truth"]] if r.get("truth") else None
     explain = f"The decision rule: {r['reason']}"
