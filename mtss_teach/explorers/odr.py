@@ -64,15 +64,15 @@ def odr_month_table(
     """
     from ..behavior import counted_referrals, odr_counts, referral_dates
 
-    # The chart layer's counter checks the columns, the roster (duplicates, unknown ids) and the dates.
+    # The chart layer's counter checks the columns and the roster (duplicates, unknown ids); the dates are
+    # read (and checked) as it reads them.
     odr_counts(events, "band", students=students, majors_only=majors_only, student=student, date=date,
                severity=severity)
-    odr_counts(events, "month", majors_only=majors_only, student=student, date=date, severity=severity)
+    per = referral_dates(events, majors_only=majors_only, date=date, severity=severity).dt.to_period("M")
     ev = counted_referrals(events, majors_only, severity)
     ids = students[student] if isinstance(students, pd.DataFrame) else pd.Series(list(students))
     if ev.empty:
         raise DataError("events: no major referrals to count" if majors_only else "events: no referrals to count")
-    per = referral_dates(events, majors_only=majors_only, date=date, severity=severity).dt.to_period("M")
     months = pd.period_range(per.min(), per.max(), freq="M")
     counts = pd.crosstab(ev[student].to_numpy(), per.to_numpy()).reindex(
         index=ids.to_numpy(), columns=months, fill_value=0)
