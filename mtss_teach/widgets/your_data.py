@@ -104,6 +104,11 @@ def app_words(message: str, kind: str = "screening", capital: bool = True) -> st
     return out[:1].upper() + out[1:] if capital else out
 
 
+#: The progress view takes a student's first scores as the baseline and needs at least one more.
+_BASELINE = 3
+_LEAST_SCORES = _BASELINE + 1
+
+
 class _Host:
     """What a ChartPane needs of its app."""
 
@@ -431,8 +436,8 @@ class YourData:
                 n_scores = d["student_id"].astype(str).value_counts()
                 ids = sorted(n_scores.index)
                 self.w_student.options = ids
-                # start on a student with enough scores for a trend (4), when there is one
-                enough = [i for i in ids if n_scores[i] >= 4]
+                # start on a student with enough scores for the progress view, when there is one
+                enough = [i for i in ids if n_scores[i] >= _LEAST_SCORES]
                 self.w_student.value = (enough or ids)[0] if ids else None
         finally:
             self._quiet = False
@@ -590,11 +595,11 @@ class YourData:
         d = self._data
         sid = self.w_student.value
         one = d[d["student_id"].astype(str) == sid].sort_values("week")
-        if len(one) < 4:
-            raise DataError("student: fewer than 4 scores; the trend and the decision rules need more")
+        if len(one) < _LEAST_SCORES:
+            raise DataError(f"student: fewer than {_LEAST_SCORES} scores; the trend and the decision rules need more")
         weeks = one["week"].to_numpy(dtype=float)
         scores = one["score"].to_numpy(dtype=float)
-        bw, bs, w, s = weeks[:3], scores[:3], weeks[3:], scores[3:]
+        bw, bs, w, s = weeks[:_BASELINE], scores[:_BASELINE], weeks[_BASELINE:], scores[_BASELINE:]
         goal, goal_week = self.w_goal.value, self.w_goal_week.value
         if not goal or not goal_week:
             self.w_progress.value = ('<div class="mtss-note">Type the goal and the goal week from the student\'s '
