@@ -510,9 +510,9 @@ def lesson_time(text: str, where: str = "lesson") -> tuple[str, int]:
 def _hours(minutes: int) -> str:
     h, m = divmod(minutes, 60)
     if h == 0:
-        return f"{m} minutes"
+        return counted(m, "minute")
     hs = counted(h, "hour")
-    return hs if m == 0 else f"{hs} {m} minutes"
+    return hs if m == 0 else f"{hs} {counted(m, 'minute')}"
 
 
 def _course_map_directive() -> type:
